@@ -1,0 +1,201 @@
+// 2-D convolution, backward to the weights and the bias:
+//   dw[oc, ic, kh, kw] = sum over (b, oh, ow) of dy[b, oc, oh, ow] * x[b, ic, oh*s - p + kh, ow*s - p + kw]
+//   db[oc]             = sum over (b, oh, ow) of dy[b, oc, oh, ow]
+// As a GEMM: rows = outC, columns = inC*k*k (+1: db is the column whose "x" is always 1, so it
+// costs one extra column instead of a separate pass), and a long reduction over
+// R = batch*outH*outW output positions; x and dy are read in place (implicit im2col).
+//
+// The output is small and the reduction long (R is 50,176 for a batch of 64 MNIST images), so
+// the reduction is split into `splitK` contiguous chunks, one per workgroup layer along z, to
+// keep a big GPU busy. With splitK = 1 the result goes straight to dw and db; otherwise each
+// chunk writes its partial sums to `partial`, [splitK, outC, inC*k*k + 1], and
+// kernels/conv2d_weight_reduce.wgsl adds them up. Every sum runs in a fixed order: the result
+// is deterministic and no atomics are needed.
+//
+// Fused ReLU backward: with bit 0 of flags, dy is masked by y > 0 (y = the post-ReLU output).
+
+struct Params {
+  batch: u32,
+  inC: u32,
+  inH: u32,
+  inW: u32,
+  outC: u32,
+  outH: u32,
+  outW: u32,
+  kernel: u32,
+  stride: u32,
+  padding: u32,
+  // bit 0: use dy * (y > 0) in place of dy; bit 1: add into dw (and db) instead of overwriting;
+  // bit 2: also compute db.
+  flags: u32,
+  // How many chunks the reduction over (b, oh, ow) is split into (workgroups along z).
+  splitK: u32,
+}
+
+@group(0) @binding(0) var<storage, read> dy: array<f32>;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> y: array<f32>;
+@group(0) @binding(3) var<storage, read_write> dw: array<f32>;
+@group(0) @binding(4) var<storage, read_write> db: array<f32>;
+@group(0) @binding(5) var<storage, read_write> partial: array<f32>;
+@group(0) @binding(6) var<uniform> params: Params;
+
+// Threads along weight columns (x: (ic, kh, kw), the contiguous axis of dw) and along output
+// channels (y). Default tile: 64 columns by 32 output channels.
+override WG_X: u32 = 16u;
+override WG_Y: u32 = 8u;
+// Output positions per staging step; both operands are read contiguously along this axis.
+override TILE_K: u32 = 32u;
+
+// Outputs per thread along rows (TM) and columns (TN): `const`, they size register arrays.
+const TM: u32 = 4u;
+const TN: u32 = 4u;
+
+// The staged slices, k-major: As[k * TILE_M + m] (dy), Bs[k * TILE_N + n] (gathered x).
+var<workgroup> As: array<f32, TILE_K * WG_Y * TM>;
+var<workgroup> Bs: array<f32, TILE_K * WG_X * TN>;
+// Per column of the tile, decoded once: (ic * inH * inW, kh, kw, kind), kind 1 = a weight,
+// 2 = the bias column (x is 1), 0 = past the end.
+var<workgroup> columns: array<vec4<i32>, WG_X * TN>;
+// Per output position of the current step: (offset in dy of (b, 0, oh, ow) or -1 when past the
+// chunk, offset of image b in x, top input row, left input column).
+var<workgroup> rows: array<vec4<i32>, TILE_K>;
+
+@compute @workgroup_size(WG_X, WG_Y, 1)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let tile_m = WG_Y * TM;
+  let tile_n = WG_X * TN;
+  let m0 = wg.y * tile_m;
+  let n0 = wg.x * tile_n;
+  let threads = WG_X * WG_Y;
+  let tid = lid.y * WG_X + lid.x;
+
+  let out_hw = params.outH * params.outW;
+  let in_hw = params.inH * params.inW;
+  let taps_per_channel = params.kernel * params.kernel;
+  let with_bias = (params.flags & 4u) != 0u;
+  let M = params.outC;
+  let weights_per_oc = params.inC * taps_per_channel;
+  let N = weights_per_oc + select(0u, 1u, with_bias);
+  let R = params.batch * out_hw;
+  let masked = (params.flags & 1u) != 0u;
+  let in_w = i32(params.inW);
+
+  // This workgroup's chunk of the reduction, a whole number of staging steps long.
+  let per_split = (R + params.splitK - 1u) / params.splitK;
+  let chunk = (per_split + TILE_K - 1u) / TILE_K * TILE_K;
+  let r_begin = min(R, wg.z * chunk);
+  let r_end = min(R, r_begin + chunk);
+
+  for (var i = tid; i < tile_n; i += threads) {
+    let n = n0 + i;
+    var col = vec4<i32>(0, 0, 0, 0);
+    if (n < weights_per_oc) {
+      let ic = n / taps_per_channel;
+      let r = n - ic * taps_per_channel;
+      let kh = r / params.kernel;
+      col = vec4<i32>(i32(ic * in_hw), i32(kh), i32(r - kh * params.kernel), 1);
+    } else if (n < N) {
+      col = vec4<i32>(0, 0, 0, 2);
+    }
+    columns[i] = col;
+  }
+
+  var acc: array<f32, TM * TN>; // zero-initialised
+  var a_reg: array<f32, TM>;
+  var b_reg: array<f32, TN>;
+
+  for (var k0 = r_begin; k0 < r_end; k0 += TILE_K) {
+    // Safe without a barrier before it: `rows` was last read in the previous step's staging,
+    // which every thread finished before that step's second barrier.
+    for (var i = tid; i < TILE_K; i += threads) {
+      let r = k0 + i;
+      var row = vec4<i32>(-1, 0, 0, 0);
+      if (r < r_end) {
+        let b = r / out_hw;
+        let pos = r - b * out_hw;
+        let oh = pos / params.outW;
+        let ow = pos - oh * params.outW;
+        row = vec4<i32>(
+          i32(b * params.outC * out_hw + pos),
+          i32(b * params.inC * in_hw),
+          i32(oh * params.stride) - i32(params.padding),
+          i32(ow * params.stride) - i32(params.padding),
+        );
+      }
+      rows[i] = row;
+    }
+    workgroupBarrier();
+
+    // dy[b, oc, oh, ow]: neighbouring threads take neighbouring positions (contiguous in dy).
+    for (var i = tid; i < TILE_K * tile_m; i += threads) {
+      let kl = i % TILE_K;
+      let ml = i / TILE_K;
+      let row = rows[kl];
+      let oc = m0 + ml;
+      var v = 0.0;
+      if (row.x >= 0 && oc < M) {
+        let idx = u32(row.x) + oc * out_hw;
+        v = dy[idx];
+        // The ReLU derivative is 0 where the output was clamped (y == 0).
+        if (masked && !(y[idx] > 0.0)) { v = 0.0; }
+      }
+      As[kl * tile_m + ml] = v;
+    }
+    // x at each column's tap: neighbouring positions are neighbouring input columns (stride 1).
+    for (var i = tid; i < TILE_K * tile_n; i += threads) {
+      let kl = i % TILE_K;
+      let nl = i / TILE_K;
+      let row = rows[kl];
+      let col = columns[nl];
+      var v = 0.0;
+      if (row.x >= 0) {
+        if (col.w == 2) {
+          v = 1.0;
+        } else if (col.w == 1) {
+          let ih = row.z + col.y;
+          let iw = row.w + col.z;
+          // A negative row or column wraps to a huge u32: one comparison per axis.
+          if (u32(ih) < params.inH && u32(iw) < params.inW) {
+            v = x[u32(row.y + col.x + ih * in_w + iw)];
+          }
+        }
+      }
+      Bs[kl * tile_n + nl] = v;
+    }
+    workgroupBarrier();
+
+    for (var k = 0u; k < TILE_K; k++) {
+      // Thread (x, y) owns rows y, y+WG_Y, ... and columns x, x+WG_X, ...
+      for (var r = 0u; r < TM; r++) { a_reg[r] = As[k * tile_m + lid.y + r * WG_Y]; }
+      for (var c = 0u; c < TN; c++) { b_reg[c] = Bs[k * tile_n + lid.x + c * WG_X]; }
+      for (var r = 0u; r < TM; r++) {
+        for (var c = 0u; c < TN; c++) {
+          acc[r * TN + c] = fma(a_reg[r], b_reg[c], acc[r * TN + c]);
+        }
+      }
+    }
+    // No barrier here: the next step writes only `rows` before its first barrier.
+  }
+
+  let accumulate = (params.flags & 2u) != 0u;
+  // Partial sums keep room for the bias column whether or not it is computed: a fixed layout.
+  let partial_row = weights_per_oc + 1u;
+  for (var r = 0u; r < TM; r++) {
+    let m = m0 + lid.y + r * WG_Y;
+    if (m >= M) { continue; }
+    for (var c = 0u; c < TN; c++) {
+      let n = n0 + lid.x + c * WG_X;
+      if (n >= N) { continue; }
+      let v = acc[r * TN + c];
+      if (params.splitK > 1u) {
+        partial[(wg.z * M + m) * partial_row + n] = v;
+      } else if (n < weights_per_oc) {
+        let idx = m * weights_per_oc + n;
+        dw[idx] = select(v, v + dw[idx], accumulate);
+      } else {
+        db[m] = select(v, v + db[m], accumulate);
+      }
+    }
+  }
+}

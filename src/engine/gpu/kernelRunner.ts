@@ -1,0 +1,367 @@
+/**
+ * Turns a KernelSpec plus WGSL source TEXT into pipelines, buffers and dispatches.
+ * Source text is first class: the runner compiles whatever text it is given (the shipped file or
+ * an editor override), caches the pipeline by (kernel, hash of source, overrides), and reports
+ * compile errors as structured messages with line numbers.
+ *
+ * Hot path: `prepare` once (bind group + uniform buffer), then `encode` each step allocates
+ * nothing. `dispatch` is the convenient form; it caches prepared dispatches by their buffers and
+ * uniform values, so a training loop that repeats the same calls reuses them.
+ */
+import { withErrorScopes, type GpuContext } from './device';
+import { resolveOverrides, type KernelOverrides, type KernelSpec, type UniformValues } from '../kernels';
+
+export interface CompileMessage {
+  /** 1-based line in the source; 0 when the error is not tied to a line (e.g. a layout mismatch). */
+  line: number;
+  /** 1-based column; 0 when not tied to a line. */
+  column: number;
+  message: string;
+  type: 'error' | 'warning' | 'info';
+  /** Character offset and length in the source, for highlighting (when the compiler gives them). */
+  offset?: number;
+  length?: number;
+}
+
+/** A kernel's source did not compile or did not fit its spec's bindings. */
+export class KernelCompileError extends Error {
+  constructor(readonly kernel: string, readonly messages: CompileMessage[]) {
+    const first = messages.find((m) => m.type === 'error') ?? messages[0];
+    const where = first && first.line > 0 ? ` at line ${first.line}:${first.column}` : '';
+    super(`Kernel "${kernel}" failed to compile${where}: ${first?.message ?? 'unknown error'}`);
+    this.name = 'KernelCompileError';
+  }
+}
+
+export interface CompiledKernel {
+  spec: KernelSpec;
+  pipeline: GPUComputePipeline;
+  layout: GPUBindGroupLayout;
+  source: string;
+  overrides: KernelOverrides;
+  /** Cache key: kernel name, source hash, overrides. */
+  key: string;
+  /** Warnings and notes from the compiler (errors throw instead). */
+  messages: CompileMessage[];
+}
+
+/** A kernel call with its bind group and uniform buffer made once, ready to encode many times. */
+export interface PreparedDispatch {
+  kernel: CompiledKernel;
+  bindGroup: GPUBindGroup;
+  uniformBuffer: GPUBuffer | null;
+  workgroups: [number, number, number];
+  /** Scratch space reused by `updateUniforms`. */
+  uniformData: ArrayBuffer;
+}
+
+export type BufferBindings = Record<string, GPUBuffer>;
+
+const DEFAULT_USAGE = 0x80 /* STORAGE */ | 0x04 /* COPY_SRC */ | 0x08; /* COPY_DST */
+const USAGE = { MAP_READ: 0x01, COPY_SRC: 0x04, COPY_DST: 0x08, UNIFORM: 0x40, STORAGE: 0x80 } as const;
+/** Beyond this many cached dispatches we start over, so one-off shapes cannot grow memory forever. */
+const MAX_CACHED_DISPATCHES = 4096;
+
+/** FNV-1a over UTF-16 code units: a fast, stable fingerprint of a shader's text. */
+export function hashSource(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+/** Bytes of a spec's uniform buffer: 4 per scalar, rounded up to 16 as uniform buffers require. */
+export function uniformByteLength(spec: KernelSpec): number {
+  return Math.max(16, Math.ceil((spec.uniforms.length * 4) / 16) * 16);
+}
+
+/** Writes named values into `target` in the spec's field order; throws if a field is missing. */
+export function packUniforms(spec: KernelSpec, values: UniformValues, target?: ArrayBuffer): ArrayBuffer {
+  const data = target ?? new ArrayBuffer(uniformByteLength(spec));
+  const view = new DataView(data);
+  spec.uniforms.forEach((field, i) => {
+    const v = values[field.name];
+    if (v === undefined) throw new Error(`Kernel "${spec.name}": missing uniform "${field.name}"`);
+    if (field.type === 'f32') view.setFloat32(i * 4, v, true);
+    else if (field.type === 'i32') view.setInt32(i * 4, v, true);
+    else view.setUint32(i * 4, v, true);
+  });
+  return data;
+}
+
+function bindingLayoutEntry(access: KernelSpec['bindings'][number]['access'], binding: number): GPUBindGroupLayoutEntry {
+  const visibility = 0x4; // GPUShaderStage.COMPUTE
+  if (access === 'uniform') return { binding, visibility, buffer: { type: 'uniform' } };
+  return { binding, visibility, buffer: { type: access === 'read' ? 'read-only-storage' : 'storage' } };
+}
+
+function overridesKey(o: KernelOverrides): string {
+  return Object.keys(o).sort().map((k) => `${k}=${o[k]}`).join(',');
+}
+
+export class KernelRunner {
+  readonly device: GPUDevice;
+  private readonly sourceOverrides = new Map<string, string>();
+  private readonly pipelines = new Map<string, Promise<CompiledKernel>>();
+  private readonly active = new Map<string, CompiledKernel>();
+  private readonly dispatchCache = new Map<string, PreparedDispatch>();
+  private readonly bufferIds = new WeakMap<GPUBuffer, number>();
+  private readonly kernelIds = new WeakMap<CompiledKernel, number>();
+  private nextId = 1;
+  private zeroBuffer: GPUBuffer | null = null;
+
+  constructor(readonly gpu: GpuContext) {
+    this.device = gpu.device;
+  }
+
+  /** Replaces a kernel's source for later `ready`/`dispatch(spec)` calls (the editor's swap). */
+  setOverride(name: string, source: string): void {
+    this.sourceOverrides.set(name, source);
+    this.active.delete(name);
+  }
+
+  /** Goes back to the shipped source of a kernel. */
+  clearOverride(name: string): void {
+    this.sourceOverrides.delete(name);
+    this.active.delete(name);
+  }
+
+  /** True when the kernel runs user-supplied source. */
+  hasOverride(name: string): boolean {
+    return this.sourceOverrides.has(name);
+  }
+
+  /** The source a kernel runs now: its override, else the shipped file. */
+  currentSource(spec: KernelSpec): string {
+    return this.sourceOverrides.get(spec.name) ?? spec.builtinSource;
+  }
+
+  /**
+   * Compiles `spec` from `source` (default: its current source) with the given overrides, or
+   * returns the cached pipeline. Throws KernelCompileError with line numbers on bad source.
+   */
+  compile(spec: KernelSpec, options: { source?: string; overrides?: KernelOverrides } = {}): Promise<CompiledKernel> {
+    const source = options.source ?? this.currentSource(spec);
+    const overrides = resolveOverrides(spec, options.overrides);
+    const key = `${spec.name}|${hashSource(source)}:${source.length}|${overridesKey(overrides)}`;
+    let entry = this.pipelines.get(key);
+    if (!entry) {
+      entry = this.build(spec, source, overrides, key);
+      this.pipelines.set(key, entry);
+      // A failed compile must not stay cached: the same text may be retried after a fix elsewhere.
+      entry.catch(() => this.pipelines.delete(key));
+    }
+    return entry;
+  }
+
+  /** Compiles the kernel's current source with its default overrides and makes it the one `dispatch(spec)` uses. */
+  async ready(spec: KernelSpec): Promise<CompiledKernel> {
+    const kernel = await this.compile(spec);
+    if (this.currentSource(spec) === kernel.source) this.active.set(spec.name, kernel);
+    return kernel;
+  }
+
+  private async build(spec: KernelSpec, source: string, overrides: KernelOverrides, key: string): Promise<CompiledKernel> {
+    const device = this.device;
+    let messages: CompileMessage[] = [];
+    let module: GPUShaderModule;
+    try {
+      module = await withErrorScopes(device, async () => {
+        const m = device.createShaderModule({ code: source, label: `${spec.name} (${spec.file})` });
+        messages = (await m.getCompilationInfo()).messages.map((msg) => ({
+          line: msg.lineNum,
+          column: msg.linePos,
+          message: msg.message,
+          type: msg.type,
+          offset: msg.offset,
+          length: msg.length,
+        }));
+        return m;
+      });
+    } catch (e) {
+      throw new KernelCompileError(spec.name, messages.some((m) => m.type === 'error') ? messages : [lineless(e)]);
+    }
+    if (messages.some((m) => m.type === 'error')) throw new KernelCompileError(spec.name, messages);
+
+    // An explicit layout from the spec (not 'auto'): the table is the contract, so source that
+    // declares a binding differently fails here, and bindings the source ignores still bind.
+    const layout = device.createBindGroupLayout({
+      label: spec.name,
+      entries: spec.bindings.map((b) => bindingLayoutEntry(b.access, b.binding)),
+    });
+    let pipeline: GPUComputePipeline;
+    try {
+      // Synchronous on purpose: createComputePipelineAsync aborts dawn.node (std::system_error)
+      // in Vitest's forked workers; pipelines are built once, so blocking briefly is fine.
+      pipeline = await withErrorScopes(device, () =>
+        device.createComputePipeline({
+          label: spec.name,
+          layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+          compute: { module, entryPoint: spec.entryPoint, constants: overrides },
+        }),
+      );
+    } catch (e) {
+      throw new KernelCompileError(spec.name, [...messages, lineless(e)]);
+    }
+    return { spec, pipeline, layout, source, overrides, key, messages };
+  }
+
+  /** A GPU buffer holding `data` (copied in) or `size` zero bytes; storage + copy by default. */
+  createBuffer(dataOrSize: ArrayBufferView | number, usage: number = DEFAULT_USAGE, label?: string): GPUBuffer {
+    const byteLength = typeof dataOrSize === 'number' ? dataOrSize : dataOrSize.byteLength;
+    // Sizes must be multiples of 4 for mapping and copies; never zero so bindings stay valid.
+    const size = Math.max(16, Math.ceil(byteLength / 4) * 4);
+    const buffer = this.device.createBuffer({ size, usage, label, mappedAtCreation: typeof dataOrSize !== 'number' });
+    if (typeof dataOrSize !== 'number') {
+      const src = new Uint8Array(dataOrSize.buffer, dataOrSize.byteOffset, dataOrSize.byteLength);
+      new Uint8Array(buffer.getMappedRange()).set(src);
+      buffer.unmap();
+    }
+    return buffer;
+  }
+
+  /** A uniform buffer filled with the spec's named values. */
+  createUniformBuffer(spec: KernelSpec, values: UniformValues): GPUBuffer {
+    const data = packUniforms(spec, values);
+    return this.createBuffer(new Uint8Array(data), USAGE.UNIFORM | USAGE.COPY_DST, `${spec.name} uniforms`);
+  }
+
+  /** Makes the bind group and uniform buffer for one call, to be encoded any number of times. */
+  prepare(kernel: CompiledKernel, bindings: BufferBindings, uniforms: UniformValues): PreparedDispatch {
+    const spec = kernel.spec;
+    const uniformData = packUniforms(spec, uniforms);
+    let uniformBuffer: GPUBuffer | null = null;
+    const entries: GPUBindGroupEntry[] = spec.bindings.map((b) => {
+      if (b.access === 'uniform') {
+        uniformBuffer ??= this.createBuffer(new Uint8Array(uniformData), USAGE.UNIFORM | USAGE.COPY_DST, `${spec.name} uniforms`);
+        return { binding: b.binding, resource: { buffer: uniformBuffer } };
+      }
+      const buffer = bindings[b.name] ?? (b.optional ? this.zeros() : undefined);
+      if (!buffer) throw new Error(`Kernel "${spec.name}": no buffer for binding "${b.name}"`);
+      return { binding: b.binding, resource: { buffer } };
+    });
+    const bindGroup = this.device.createBindGroup({ label: spec.name, layout: kernel.layout, entries });
+    return { kernel, bindGroup, uniformBuffer, workgroups: this.workgroups(kernel, uniforms), uniformData };
+  }
+
+  /**
+   * Rewrites a prepared call's uniforms (queue.writeBuffer). The write lands before the next
+   * submit, so one prepared call cannot carry two different uniform sets within one submit.
+   */
+  updateUniforms(prepared: PreparedDispatch, uniforms: UniformValues): void {
+    packUniforms(prepared.kernel.spec, uniforms, prepared.uniformData);
+    if (prepared.uniformBuffer) this.device.queue.writeBuffer(prepared.uniformBuffer, 0, prepared.uniformData);
+    const w = this.workgroups(prepared.kernel, uniforms);
+    prepared.workgroups[0] = w[0];
+    prepared.workgroups[1] = w[1];
+    prepared.workgroups[2] = w[2];
+  }
+
+  /** Records a prepared call into a compute pass; allocates nothing. */
+  encode(pass: GPUComputePassEncoder, prepared: PreparedDispatch): void {
+    pass.setPipeline(prepared.kernel.pipeline);
+    pass.setBindGroup(0, prepared.bindGroup);
+    pass.dispatchWorkgroups(prepared.workgroups[0], prepared.workgroups[1], prepared.workgroups[2]);
+  }
+
+  /**
+   * Records one kernel call. `kernel` is a compiled kernel, or a spec whose active pipeline was
+   * made by `ready(spec)`. Given a command encoder, it opens and closes a pass for this call.
+   */
+  dispatch(
+    target: GPUComputePassEncoder | GPUCommandEncoder,
+    kernel: CompiledKernel | KernelSpec,
+    bindings: BufferBindings,
+    uniforms: UniformValues,
+  ): PreparedDispatch {
+    const compiled = 'pipeline' in kernel ? kernel : this.active.get(kernel.name);
+    if (!compiled) throw new Error(`Kernel "${(kernel as KernelSpec).name}" is not ready: await runner.ready(spec) first`);
+    const key = this.dispatchKey(compiled, bindings, uniforms);
+    let prepared = this.dispatchCache.get(key);
+    if (!prepared) {
+      if (this.dispatchCache.size >= MAX_CACHED_DISPATCHES) this.dispatchCache.clear();
+      prepared = this.prepare(compiled, bindings, uniforms);
+      this.dispatchCache.set(key, prepared);
+    }
+    if ('beginComputePass' in target) {
+      const pass = target.beginComputePass({ label: compiled.spec.name });
+      this.encode(pass, prepared);
+      pass.end();
+    } else {
+      this.encode(target, prepared);
+    }
+    return prepared;
+  }
+
+  /** Copies a buffer's bytes back to the CPU (one submit, one map). */
+  async readBuffer(buffer: GPUBuffer, byteLength: number, offset = 0): Promise<ArrayBuffer> {
+    return (await this.readBuffers([{ buffer, byteLength, offset }]))[0];
+  }
+
+  /** Copies several buffers back with ONE submit, so a batch of checks waits on the GPU once. */
+  async readBuffers(reads: { buffer: GPUBuffer; byteLength: number; offset?: number }[]): Promise<ArrayBuffer[]> {
+    const encoder = this.device.createCommandEncoder({ label: 'readback' });
+    const staging = reads.map((r) => {
+      const size = Math.ceil(r.byteLength / 4) * 4;
+      const s = this.device.createBuffer({ size: Math.max(4, size), usage: USAGE.MAP_READ | USAGE.COPY_DST, label: 'staging' });
+      if (size > 0) encoder.copyBufferToBuffer(r.buffer, r.offset ?? 0, s, 0, size);
+      return s;
+    });
+    this.device.queue.submit([encoder.finish()]);
+    await Promise.all(staging.map((s) => s.mapAsync(0x0001 /* GPUMapMode.READ */)));
+    return staging.map((s, i) => {
+      const copy = s.getMappedRange().slice(0, reads[i].byteLength);
+      s.unmap();
+      s.destroy();
+      return copy;
+    });
+  }
+
+  /** Drops cached bind groups (call after destroying buffers that cached dispatches used). */
+  clearDispatchCache(): void {
+    this.dispatchCache.clear();
+  }
+
+  private workgroups(kernel: CompiledKernel, uniforms: UniformValues): [number, number, number] {
+    const w = kernel.spec.dispatch(uniforms, kernel.overrides);
+    const max = this.device.limits.maxComputeWorkgroupsPerDimension;
+    if (w.some((n) => n > max)) {
+      throw new Error(`Kernel "${kernel.spec.name}": ${w.join('x')} workgroups exceed the limit of ${max} per dimension`);
+    }
+    return w;
+  }
+
+  private zeros(): GPUBuffer {
+    this.zeroBuffer ??= this.createBuffer(16, USAGE.STORAGE, 'zeros');
+    return this.zeroBuffer;
+  }
+
+  private idOf(buffer: GPUBuffer): number {
+    let id = this.bufferIds.get(buffer);
+    if (id === undefined) {
+      id = this.nextId++;
+      this.bufferIds.set(buffer, id);
+    }
+    return id;
+  }
+
+  private dispatchKey(kernel: CompiledKernel, bindings: BufferBindings, uniforms: UniformValues): string {
+    let kid = this.kernelIds.get(kernel);
+    if (kid === undefined) {
+      kid = this.nextId++;
+      this.kernelIds.set(kernel, kid);
+    }
+    let key = String(kid);
+    for (const b of kernel.spec.bindings) {
+      if (b.access !== 'uniform') key += ':' + (bindings[b.name] ? this.idOf(bindings[b.name]) : 0);
+    }
+    for (const f of kernel.spec.uniforms) key += '|' + uniforms[f.name];
+    return key;
+  }
+}
+
+function lineless(e: unknown): CompileMessage {
+  return { line: 0, column: 0, type: 'error', message: e instanceof Error ? e.message : String(e) };
+}

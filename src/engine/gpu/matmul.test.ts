@@ -1,0 +1,165 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createNodeGpu } from '../../testing/nodeGpu';
+import { acquireGpu } from './device';
+import { MATMUL } from '../kernels';
+import { SeededRandom } from '../rng';
+import { KernelCompileError, KernelRunner, type CompiledKernel } from './kernelRunner';
+import {
+  describeMatmul,
+  matmulUniforms,
+  randomMatmulInputs,
+  runMatmulCases,
+  type MatmulCall,
+} from './matmul';
+import type { KernelCheckCase } from '../kernels';
+
+/**
+ * Like nodeGpu(), but keeps Dawn's GPU object reachable: when V8 collects it, Dawn tears the
+ * instance down under the live device and the process aborts ("futex facility", pthread
+ * assertions). nodeGpu() drops that object; switch back to it once it holds on to it.
+ */
+const nodeGpuInstance = await createNodeGpu();
+// A global, not a module variable: Vitest runs a module as a function, whose unused locals V8 may drop.
+(globalThis as { keepDawnAlive?: GPU }).keepDawnAlive = nodeGpuInstance;
+const ctx = await acquireGpu(nodeGpuInstance, { label: 'matmul-test' }).catch((e: Error) => {
+  if (process.env.CI) throw e;
+  console.warn(`[skipped GPU tests] ${e.message}`);
+  return null;
+});
+
+/** A kernel with matmul's bindings that ignores its inputs and writes zeros. */
+const ZEROS_SOURCE = `
+struct Params { M: u32, N: u32, K: u32, flags: u32 }
+@group(0) @binding(3) var<storage, read_write> C: array<f32>;
+@group(0) @binding(4) var<uniform> params: Params;
+override WG_X: u32 = 16u;
+override WG_Y: u32 = 16u;
+override TILE_K: u32 = 16u;
+@compute @workgroup_size(WG_X, WG_Y, 1)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  for (var r = 0u; r < 4u; r++) {
+    for (var c = 0u; c < 4u; c++) {
+      let m = wg.y * WG_Y * 4u + lid.y + r * WG_Y;
+      let n = wg.x * WG_X * 4u + lid.x + c * WG_X;
+      if (m < params.M && n < params.N) { C[m * params.N + n] = 0.0; }
+    }
+  }
+}
+`;
+
+// Edge sizes: 1, a lone K, and sizes just off the 64x64 output tile and 16-deep K step.
+const SHAPES: [number, number, number][] = [
+  [1, 1, 1],
+  [1, 37, 1],
+  [17, 33, 65],
+  [63, 1, 130],
+  [64, 16, 64],
+  [65, 17, 129],
+];
+const CALLS: MatmulCall[] = SHAPES.flatMap(([M, K, N], s) =>
+  [0, 1, 2, 3].map((t) => ({
+    M,
+    K,
+    N,
+    transposeA: (t & 1) !== 0,
+    transposeB: (t & 2) !== 0,
+    // Spread bias and accumulate over shapes and transposes so every pairing appears somewhere.
+    bias: (s + t) % 2 === 1,
+    accumulate: (s + t) % 3 === 0,
+  })),
+);
+
+describe.skipIf(!ctx)('matmul kernel on the GPU', () => {
+  let runner: KernelRunner;
+  let kernel: CompiledKernel;
+  let cases: KernelCheckCase[] = [];
+
+  beforeAll(async () => {
+    runner = new KernelRunner(ctx!);
+    kernel = await runner.compile(MATMUL);
+    const rng = new SeededRandom(7, 0);
+    // All cases in one submit and one readback: dawn.node tolerates only so many waits.
+    const batch = CALLS.map((call) => ({ call, inputs: randomMatmulInputs(call, rng) }));
+    ({ cases } = await runMatmulCases(runner, kernel, batch));
+  });
+
+  it.each(CALLS.map((c, i) => [describeMatmul(c), i] as const))('matches the CPU reference for %s', (_, i) => {
+    const c = cases[i];
+    expect(c.maxRelError).toBeLessThanOrEqual(c.tolerance);
+    expect(c.pass).toBe(true);
+  });
+
+  it('reuses one compiled pipeline for the same source and overrides', async () => {
+    expect(await runner.compile(MATMUL)).toBe(kernel);
+    const other = await runner.compile(MATMUL, { overrides: { WG_X: 8 } });
+    expect(other).not.toBe(kernel);
+    expect(other.overrides).toEqual({ WG_X: 8, WG_Y: 16, TILE_K: 16 });
+  });
+
+  it('reports a syntax error as a KernelCompileError with its line number', async () => {
+    const lines = MATMUL.builtinSource.split('\n');
+    const badLine = lines.length + 1;
+    const source = `${MATMUL.builtinSource}\nfn broken() -> u32 { return 1.5; }\n`;
+    const error = await runner.compile(MATMUL, { source }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KernelCompileError);
+    const first = (error as KernelCompileError).messages.find((m) => m.type === 'error')!;
+    expect(first.line).toBe(badLine);
+    expect(first.column).toBeGreaterThan(0);
+    expect((error as Error).message).toContain(`line ${badLine}`);
+  });
+
+  it('rejects source whose bindings disagree with the kernel table', async () => {
+    const source = MATMUL.builtinSource.replace('var<storage, read> A', 'var<storage, read_write> A');
+    await expect(runner.compile(MATMUL, { source })).rejects.toBeInstanceOf(KernelCompileError);
+  });
+
+  it('passes its own check with the shipped source and with smaller workgroups', async () => {
+    const shipped = await MATMUL.check(runner, new SeededRandom(11, 0));
+    expect(shipped.error).toBeUndefined();
+    expect(shipped.cases.length).toBeGreaterThanOrEqual(5);
+    expect(shipped.pass).toBe(true);
+    const small = await MATMUL.check(runner, new SeededRandom(12, 0), { overrides: { WG_X: 8, WG_Y: 4, TILE_K: 8 } });
+    expect(small.pass).toBe(true);
+  });
+
+  it('fails its check for a kernel that writes zeros', async () => {
+    const result = await MATMUL.check(runner, new SeededRandom(11, 0), { source: ZEROS_SOURCE });
+    expect(result.error).toBeUndefined();
+    expect(result.pass).toBe(false);
+    expect(result.cases.some((c) => !c.pass)).toBe(true);
+  });
+
+  it('fails its check, with the compiler message, for source that does not compile', async () => {
+    const result = await MATMUL.check(runner, new SeededRandom(11, 0), { source: 'fn main( {' });
+    expect(result.pass).toBe(false);
+    expect(result.error).toMatch(/failed to compile at line 1/);
+  });
+
+  it('runs an override swapped in by name and goes back to the shipped source when cleared', async () => {
+    const call = { M: 3, K: 2, N: 2 };
+    const a = runner.createBuffer(new Float32Array([1, 2, 3, 4, 5, 6]));
+    const b = runner.createBuffer(new Float32Array([1, 0, 0, 1]));
+    const outs = [runner.createBuffer(24), runner.createBuffer(24)];
+    const encoder = runner.device.createCommandEncoder();
+
+    runner.setOverride('matmul', ZEROS_SOURCE);
+    expect(runner.currentSource(MATMUL)).toBe(ZEROS_SOURCE);
+    await runner.ready(MATMUL);
+    // Pre-fill with ones so "zeros" proves the override ran rather than an untouched buffer.
+    runner.device.queue.writeBuffer(outs[0], 0, new Float32Array(6).fill(1));
+    runner.dispatch(encoder, MATMUL, { A: a, B: b, C: outs[0] }, matmulUniforms(call));
+
+    runner.clearOverride('matmul');
+    expect(runner.currentSource(MATMUL)).toBe(MATMUL.builtinSource);
+    expect(() => runner.dispatch(encoder, MATMUL, { A: a, B: b, C: outs[1] }, matmulUniforms(call))).toThrow(/not ready/);
+    await runner.ready(MATMUL);
+    const first = runner.dispatch(encoder, MATMUL, { A: a, B: b, C: outs[1] }, matmulUniforms(call));
+    // The same call again reuses its bind group and uniform buffer.
+    expect(runner.dispatch(encoder, MATMUL, { A: a, B: b, C: outs[1] }, matmulUniforms(call))).toBe(first);
+    runner.device.queue.submit([encoder.finish()]);
+
+    const [zeros, product] = await runner.readBuffers(outs.map((buffer) => ({ buffer, byteLength: 24 })));
+    expect([...new Float32Array(zeros)]).toEqual([0, 0, 0, 0, 0, 0]);
+    expect([...new Float32Array(product)]).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+});

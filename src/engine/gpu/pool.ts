@@ -1,0 +1,205 @@
+/**
+ * Pooling kernels (max and average, forward and backward) and their checks against cpu/pool.ts.
+ * All four share one uniform layout: batch, channels, inH, inW, size, stride, outH, outW.
+ */
+import type { KernelCheckCase, KernelCheckOptions, KernelCheckResult, KernelSpec, UniformField, UniformValues } from '../kernels';
+import type { CompiledKernel, KernelRunner } from './kernelRunner';
+import type { SeededRandom } from '../rng';
+import {
+  avgPoolBackward,
+  avgPoolForward,
+  maxPoolBackward,
+  maxPoolForward,
+  pool2dGeometry,
+  pool2dSizes,
+  type Pool2dGeometry,
+} from '../cpu/pool';
+import { checkKernel, compareExact, compareValues, gridStrideDispatch, randomFloats, runGpuCases, type BufferInit, type GpuCase } from './kernelCheck';
+import maxpoolForwardSource from '../../../kernels/maxpool_forward.wgsl?raw';
+import maxpoolBackwardSource from '../../../kernels/maxpool_backward.wgsl?raw';
+import avgpoolForwardSource from '../../../kernels/avgpool_forward.wgsl?raw';
+import avgpoolBackwardSource from '../../../kernels/avgpool_backward.wgsl?raw';
+
+/** The uniform values of every pool kernel for a geometry from cpu/pool.ts pool2dGeometry. */
+export function poolUniforms(g: Pool2dGeometry): UniformValues {
+  return {
+    batch: g.batch,
+    channels: g.channels,
+    inH: g.inHeight,
+    inW: g.inWidth,
+    size: g.size,
+    stride: g.stride,
+    outH: g.outHeight,
+    outW: g.outWidth,
+  };
+}
+
+const POOL_UNIFORMS: UniformField[] = ['batch', 'channels', 'inH', 'inW', 'size', 'stride', 'outH', 'outW'].map((name) => ({
+  name,
+  type: 'u32' as const,
+}));
+const POOL_PARAMS_DESCRIPTION = 'batch, channels, inH, inW, size (window side), stride, outH, outW.';
+
+/** Forward kernels have a thread per output; backward (gather) kernels a thread per input cell. */
+function outputDispatch(u: UniformValues, o: Record<string, number>): [number, number, number] {
+  return gridStrideDispatch(u.batch * u.channels * u.outH * u.outW, o.WG);
+}
+function inputDispatch(u: UniformValues, o: Record<string, number>): [number, number, number] {
+  return gridStrideDispatch(u.batch * u.channels * u.inH * u.inW, o.WG);
+}
+const wg = (o: Record<string, number>): [number, number, number] => [o.WG, 1, 1];
+
+type PoolKind = 'maxForward' | 'maxBackward' | 'avgForward' | 'avgBackward';
+
+/** Random geometries: batch 1, odd sizes, overlapping windows (stride < size), uncovered edges. */
+export function randomPoolGeometries(rng: SeededRandom): Pool2dGeometry[] {
+  const g: Pool2dGeometry[] = [
+    pool2dGeometry(1, [1, 2, 2], 2, 2),
+    pool2dGeometry(1, [3, 7, 9], 3, 2), // overlapping, uneven
+    pool2dGeometry(2, [2, 5, 5], 3, 1), // heavy overlap
+    pool2dGeometry(1, [1, 6, 6], 6, 1), // one window
+  ];
+  for (let i = 0; i < 2; i++) {
+    const size = 1 + rng.int(4);
+    const stride = 1 + rng.int(3);
+    const h = size + rng.int(12);
+    const w = size + rng.int(12);
+    g.push(pool2dGeometry(1 + rng.int(3), [1 + rng.int(4), h, w], size, stride));
+  }
+  return g;
+}
+
+function describe(g: Pool2dGeometry): string {
+  return `${g.batch}x${g.channels}x${g.inHeight}x${g.inWidth} size ${g.size} stride ${g.stride}`;
+}
+
+/** Inputs with many ties (values on a coarse grid) so the first-max rule is exercised. */
+function poolInput(rng: SeededRandom, n: number, ties: boolean): Float32Array {
+  return ties ? Float32Array.from({ length: n }, () => rng.int(4) - 2) : randomFloats(rng, n);
+}
+
+async function runPoolCheck(kind: PoolKind, kernel: CompiledKernel, runner: KernelRunner, rng: SeededRandom): Promise<KernelCheckCase[]> {
+  const setups = randomPoolGeometries(rng).map((g, i) => {
+    const sizes = pool2dSizes(g);
+    const x = poolInput(rng, sizes.input, i % 2 === 0);
+    const dy = randomFloats(rng, sizes.output);
+    return { g, sizes, x, dy, max: maxPoolForward(x, g) };
+  });
+  const cases: GpuCase[] = setups.map(({ g, sizes, x, dy, max }) => {
+    const buffers: Record<string, BufferInit> =
+      kind === 'maxForward' ? { x, y: sizes.output * 4, argmax: sizes.output * 4 }
+      : kind === 'maxBackward' ? { dy, argmax: Uint32Array.from(max.argmax), dx: sizes.input * 4 }
+      : kind === 'avgForward' ? { x, y: sizes.output * 4 }
+      : { dy, dx: sizes.input * 4 };
+    const read = kind === 'maxForward' ? ['y', 'argmax'] : kind === 'avgForward' ? ['y'] : ['dx'];
+    return { shape: describe(g), buffers, uniforms: poolUniforms(g), read };
+  });
+  const outs = await runGpuCases(runner, kernel, cases);
+  return setups.flatMap(({ g, sizes, x, dy, max }, i) => {
+    const shape = cases[i].shape;
+    const area = g.size * g.size;
+    switch (kind) {
+      case 'maxForward':
+        return [
+          compareExact(`${shape} y`, new Float32Array(outs[i].y), max.y),
+          compareExact(`${shape} argmax`, new Uint32Array(outs[i].argmax), max.argmax),
+        ];
+      case 'maxBackward':
+        // Same additions in the same order as the CPU, but the CPU rounds its f32 sums once.
+        return [compareValues(shape, new Float32Array(outs[i].dx), maxPoolBackward(Float64Array.from(dy), max.argmax, g, sizes.input), 1e-6 * area)];
+      case 'avgForward':
+        return [compareValues(shape, new Float32Array(outs[i].y), avgPoolForward(Float64Array.from(x), g), 1e-6 * area)];
+      case 'avgBackward':
+        return [compareValues(shape, new Float32Array(outs[i].dx), avgPoolBackward(Float64Array.from(dy), g), 1e-6 * area)];
+    }
+  });
+}
+
+function poolCheck(kind: PoolKind, spec: () => KernelSpec) {
+  return (runner: KernelRunner, rng: SeededRandom, options: KernelCheckOptions = {}): Promise<KernelCheckResult> =>
+    checkKernel(spec(), runner, options, (kernel) => runPoolCheck(kind, kernel, runner, rng));
+}
+
+export const MAXPOOL_FORWARD: KernelSpec = {
+  name: 'maxpool_forward',
+  file: 'maxpool_forward.wgsl',
+  builtinSource: maxpoolForwardSource,
+  entryPoint: 'main',
+  description:
+    'Max pooling: slides a small window over each channel and keeps only the largest value in it, shrinking ' +
+    'the image; it also remembers where that largest value was, for the backward pass.',
+  bindings: [
+    { binding: 0, name: 'x', access: 'read', description: 'Input images, NCHW [batch, channels, inH, inW].' },
+    { binding: 1, name: 'y', access: 'read_write', description: 'Pooled output [batch, channels, outH, outW].' },
+    { binding: 2, name: 'argmax', access: 'read_write', description: 'u32 per output: flat index into x of the winner (first max wins ties).' },
+    { binding: 3, name: 'params', access: 'uniform', description: POOL_PARAMS_DESCRIPTION },
+  ],
+  uniforms: POOL_UNIFORMS,
+  overrides: { WG: 256 },
+  workgroupSize: wg,
+  dispatch: outputDispatch,
+  cpuTwin: 'cpu/pool.maxPoolForward',
+  check: poolCheck('maxForward', () => MAXPOOL_FORWARD),
+};
+
+export const MAXPOOL_BACKWARD: KernelSpec = {
+  name: 'maxpool_backward',
+  file: 'maxpool_backward.wgsl',
+  builtinSource: maxpoolBackwardSource,
+  entryPoint: 'main',
+  description:
+    'Backpropagates through max pooling: only the input that won a window gets that window\'s gradient. ' +
+    'Each input looks at the windows covering it and adds up the gradients of those it won.',
+  bindings: [
+    { binding: 0, name: 'dy', access: 'read', description: 'Gradient of the pooled output [batch, channels, outH, outW].' },
+    { binding: 1, name: 'argmax', access: 'read', description: 'The u32 winner indices from maxpool_forward.' },
+    { binding: 2, name: 'dx', access: 'read_write', description: 'Gradient of the input [batch, channels, inH, inW].' },
+    { binding: 3, name: 'params', access: 'uniform', description: POOL_PARAMS_DESCRIPTION },
+  ],
+  uniforms: POOL_UNIFORMS,
+  overrides: { WG: 256 },
+  workgroupSize: wg,
+  dispatch: inputDispatch,
+  cpuTwin: 'cpu/pool.maxPoolBackward',
+  check: poolCheck('maxBackward', () => MAXPOOL_BACKWARD),
+};
+
+export const AVGPOOL_FORWARD: KernelSpec = {
+  name: 'avgpool_forward',
+  file: 'avgpool_forward.wgsl',
+  builtinSource: avgpoolForwardSource,
+  entryPoint: 'main',
+  description: 'Average pooling: slides a small window over each channel and replaces it by the mean of its values.',
+  bindings: [
+    { binding: 0, name: 'x', access: 'read', description: 'Input images, NCHW [batch, channels, inH, inW].' },
+    { binding: 1, name: 'y', access: 'read_write', description: 'Pooled output [batch, channels, outH, outW].' },
+    { binding: 2, name: 'params', access: 'uniform', description: POOL_PARAMS_DESCRIPTION },
+  ],
+  uniforms: POOL_UNIFORMS,
+  overrides: { WG: 256 },
+  workgroupSize: wg,
+  dispatch: outputDispatch,
+  cpuTwin: 'cpu/pool.avgPoolForward',
+  check: poolCheck('avgForward', () => AVGPOOL_FORWARD),
+};
+
+export const AVGPOOL_BACKWARD: KernelSpec = {
+  name: 'avgpool_backward',
+  file: 'avgpool_backward.wgsl',
+  builtinSource: avgpoolBackwardSource,
+  entryPoint: 'main',
+  description:
+    'Backpropagates through average pooling: every input in a window receives an equal share, ' +
+    'gradient / (size × size), from each window that covers it.',
+  bindings: [
+    { binding: 0, name: 'dy', access: 'read', description: 'Gradient of the pooled output [batch, channels, outH, outW].' },
+    { binding: 1, name: 'dx', access: 'read_write', description: 'Gradient of the input [batch, channels, inH, inW].' },
+    { binding: 2, name: 'params', access: 'uniform', description: POOL_PARAMS_DESCRIPTION },
+  ],
+  uniforms: POOL_UNIFORMS,
+  overrides: { WG: 256 },
+  workgroupSize: wg,
+  dispatch: inputDispatch,
+  cpuTwin: 'cpu/pool.avgPoolBackward',
+  check: poolCheck('avgBackward', () => AVGPOOL_BACKWARD),
+};

@@ -1,0 +1,40 @@
+import { useEffect } from 'react';
+import { useHashRoute } from '../router';
+import { NavBar } from './NavBar';
+import { WebGpuStatus } from './WebGpuStatus';
+import { ErrorBoundary } from './ErrorBoundary';
+import { bootGpu } from '../gpuBoot';
+import { trainerClient } from '../workerClient';
+import { pageFor } from './routes';
+
+/** The application frame: header with navigation, the WebGPU banner, and the routed page. */
+export function App() {
+  const route = useHashRoute();
+  useEffect(() => {
+    void bootGpu();
+    trainerClient();
+  }, []);
+  const page = pageFor(route.name);
+  useEffect(() => {
+    document.title = `${page.title} — GPU Learn`;
+  }, [page.title]);
+  const Page = page.component;
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>
+        Skip to content
+      </a>
+      <NavBar current={page.name} />
+      <WebGpuStatus />
+      <main id="main" tabIndex={-1} className="page">
+        {/* A broken page shows its error here; navigation and the rest of the app keep working. */}
+        <ErrorBoundary key={page.name}>
+          <Page route={route} />
+        </ErrorBoundary>
+      </main>
+      <footer className="footer">
+        Every number here is computed by WGSL compute shaders on your GPU, checked against a CPU reference.
+      </footer>
+    </div>
+  );
+}

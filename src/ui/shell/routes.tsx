@@ -1,0 +1,51 @@
+import type { ComponentType } from 'react';
+import type { HashRoute } from '../router';
+import { HomePage } from '../pages/HomePage';
+import { DataPage } from '../pages/DataPage';
+import { SelfTestPage } from '../pages/SelfTestPage';
+import { PlaceholderPage } from '../pages/PlaceholderPage';
+import { MatmulPage } from '../stepper/MatmulPage';
+import { ConvPage } from '../stepper/ConvPage';
+import { PoolPage } from '../stepper/PoolPage';
+
+export interface PageProps {
+  route: HashRoute;
+}
+
+export interface RouteEntry {
+  name: string;
+  title: string;
+  /** Shown in the navigation bar when set. */
+  navLabel?: string;
+  component: ComponentType<PageProps>;
+}
+
+function placeholder(title: string, blurb: string): ComponentType<PageProps> {
+  return function Placeholder() {
+    return <PlaceholderPage title={title} blurb={blurb} />;
+  };
+}
+
+/** Every route of the app. Names are part of shared links (see CONTRACT.md): never rename them. */
+export const ROUTES: RouteEntry[] = [
+  { name: '', title: 'Home', component: HomePage },
+  { name: 'build', title: 'Build a network', navLabel: 'Build', component: placeholder('Build a network', 'Assemble a network from layers and see its shapes, parameters and cost as you edit.') },
+  { name: 'train', title: 'Train on MNIST', navLabel: 'Train', component: placeholder('Train on MNIST', 'Train your network on handwritten digits with WGSL kernels on your GPU, and watch loss and accuracy live.') },
+  { name: 'matmul', title: 'Matrix multiplication, step by step', navLabel: 'Matmul', component: MatmulPage },
+  { name: 'conv', title: 'Convolution, step by step', navLabel: 'Convolution', component: ConvPage },
+  { name: 'pool', title: 'Pooling, step by step', navLabel: 'Pooling', component: PoolPage },
+  { name: 'kernels', title: 'Kernel editor', navLabel: 'Kernels', component: placeholder('Kernel editor', 'Open the WGSL compute shaders that train the network, edit them, test them and train with them.') },
+  { name: 'data', title: 'The MNIST dataset', navLabel: 'Data', component: DataPage },
+  { name: 'gpu-check', title: 'GPU check', navLabel: 'GPU check', component: SelfTestPage },
+];
+
+const NOT_FOUND: RouteEntry = {
+  name: '404',
+  title: 'Page not found',
+  component: placeholder('Page not found', 'This link does not point to a page of the playground. Use the navigation above.'),
+};
+
+/** The route entry for a hash route name (a "not found" page for unknown names). */
+export function pageFor(name: string): RouteEntry {
+  return ROUTES.find((r) => r.name === name) ?? NOT_FOUND;
+}

@@ -1,0 +1,99 @@
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { createTrainerClient, type WorkerLike } from './client';
+import type { MainToWorker, WorkerEvent, WorkerToMain } from './protocol';
+
+/** A stand-in Worker: records what the page sent and lets the test answer as the worker. */
+class FakeWorker implements WorkerLike {
+  sent: MainToWorker[] = [];
+  terminated = false;
+  private readonly target = new EventTarget();
+
+  postMessage(message: MainToWorker): void {
+    this.sent.push(message);
+  }
+  addEventListener(type: 'message' | 'error', listener: (event: never) => void): void {
+    this.target.addEventListener(type, listener as unknown as EventListener);
+  }
+  terminate(): void {
+    this.terminated = true;
+  }
+  reply(message: WorkerToMain): void {
+    this.target.dispatchEvent(new MessageEvent('message', { data: message }));
+  }
+  fail(message: string): void {
+    const event = new Event('error') as Event & { message: string };
+    event.message = message;
+    this.target.dispatchEvent(event);
+  }
+}
+
+function setup() {
+  const worker = new FakeWorker();
+  const client = createTrainerClient(() => worker);
+  return { worker, client };
+}
+
+describe('the trainer client', () => {
+  it('resolves each request with the reply that carries its requestId, in any order', async () => {
+    const { worker, client } = setup();
+    const hello = client.request({ type: 'hello' });
+    const checks = client.request({ type: 'runKernelChecks', seed: 5 });
+    expectTypeOf(hello).resolves.toMatchTypeOf<{ type: 'ready' }>();
+    expect(worker.sent).toEqual([
+      { type: 'hello', requestId: 1 },
+      { type: 'runKernelChecks', requestId: 2, seed: 5 },
+    ]);
+    worker.reply({ type: 'kernelChecks', requestId: 2, results: [] });
+    worker.reply({ type: 'ready', requestId: 1, gpu: null, gpuError: 'no WebGPU' });
+    await expect(hello).resolves.toEqual({ type: 'ready', requestId: 1, gpu: null, gpuError: 'no WebGPU' });
+    await expect(checks).resolves.toEqual({ type: 'kernelChecks', requestId: 2, results: [] });
+  });
+
+  it('rejects a request when the worker answers it with an error', async () => {
+    const { worker, client } = setup();
+    const checks = client.request({ type: 'runKernelChecks' });
+    worker.reply({ type: 'error', requestId: 1, message: 'GPU unavailable' });
+    await expect(checks).rejects.toThrow('GPU unavailable');
+  });
+
+  it('rejects a request answered with the wrong kind of reply', async () => {
+    const { worker, client } = setup();
+    const hello = client.request({ type: 'hello' });
+    worker.reply({ type: 'kernelChecks', requestId: 1, results: [] });
+    await expect(hello).rejects.toThrow(/Expected "ready"/);
+  });
+
+  it('passes unsolicited messages to subscribers until they unsubscribe', () => {
+    const { worker, client } = setup();
+    const seen: WorkerEvent[] = [];
+    const unsubscribe = client.onEvent((e) => seen.push(e));
+    worker.reply({ type: 'gpuLost', message: 'device lost' });
+    worker.reply({ type: 'error', message: 'oops' });
+    worker.reply({ type: 'ready', requestId: 99, gpu: null }); // a reply nobody waits for is dropped
+    unsubscribe();
+    worker.reply({ type: 'gpuLost', message: 'again' });
+    expect(seen).toEqual([
+      { type: 'gpuLost', message: 'device lost' },
+      { type: 'error', message: 'oops' },
+    ]);
+  });
+
+  it('fails pending requests and tells subscribers when the worker script errors', async () => {
+    const { worker, client } = setup();
+    const seen: WorkerEvent[] = [];
+    client.onEvent((e) => seen.push(e));
+    const hello = client.request({ type: 'hello' });
+    worker.fail('SyntaxError in trainer.worker.ts');
+    await expect(hello).rejects.toThrow(/Trainer worker failed: SyntaxError/);
+    expect(seen).toEqual([{ type: 'error', message: 'Trainer worker failed: SyntaxError in trainer.worker.ts' }]);
+  });
+
+  it('terminates the worker, rejects what was pending and refuses new requests', async () => {
+    const { worker, client } = setup();
+    const hello = client.request({ type: 'hello' });
+    client.terminate();
+    expect(worker.terminated).toBe(true);
+    await expect(hello).rejects.toThrow(/terminated/);
+    await expect(client.request({ type: 'hello' })).rejects.toThrow(/terminated/);
+  });
+});

@@ -1,0 +1,50 @@
+/**
+ * Every message between the page and the trainer Worker, as discriminated unions on `type`.
+ * A request carries a `requestId` that its reply repeats; messages the worker sends on its own
+ * (device lost, and later training progress/metrics) carry none. Training control
+ * (start/pause/resume/stop) and its progress/metrics stream are added here as they arrive.
+ */
+import type { AdapterSummary } from '../engine/gpu/device';
+import type { KernelCheckResult } from '../engine/kernels';
+
+export type RequestId = number;
+
+/** Page → worker. */
+export type MainToWorker =
+  /** Acquire the GPU (once) and report what it is. */
+  | { type: 'hello'; requestId: RequestId }
+  /** Run every kernel's check against its CPU reference; `seed` picks the random shapes. */
+  | { type: 'runKernelChecks'; requestId: RequestId; seed?: number };
+
+/** Worker → page. */
+export type WorkerToMain =
+  /** Reply to hello: the adapter, or null with a sentence saying why WebGPU is unavailable. */
+  | { type: 'ready'; requestId: RequestId; gpu: AdapterSummary | null; gpuError?: string }
+  | { type: 'kernelChecks'; requestId: RequestId; results: KernelCheckResult[] }
+  /** A request failed (with its id) or something broke outside any request (without). */
+  | { type: 'error'; requestId?: RequestId; message: string }
+  /** Unsolicited: the GPU device went away; a later hello acquires a new one. */
+  | { type: 'gpuLost'; message: string };
+
+export type RequestType = MainToWorker['type'];
+
+/** Which reply answers which request. */
+interface ReplyTypes {
+  hello: 'ready';
+  runKernelChecks: 'kernelChecks';
+}
+
+/** A request as the caller writes it: the client fills in requestId. */
+export type RequestOf<T extends RequestType> = Omit<Extract<MainToWorker, { type: T }>, 'requestId'>;
+
+/** The successful reply to a request of type T. */
+export type ReplyTo<T extends RequestType> = Extract<WorkerToMain, { type: ReplyTypes[T] }>;
+
+/** A message the worker sends without being asked. */
+export type WorkerEvent = Extract<WorkerToMain, { type: 'gpuLost' }> | Extract<WorkerToMain, { type: 'error' }>;
+
+/** The reply type expected for each request type (the runtime twin of ReplyTypes). */
+export const REPLY_TYPE: { [T in RequestType]: ReplyTypes[T] } = {
+  hello: 'ready',
+  runKernelChecks: 'kernelChecks',
+};

@@ -1,0 +1,79 @@
+/**
+ * The trainer Worker's message handling, apart from Worker globals so Node tests can drive it:
+ * give it a way to find the GPU and a way to post replies, then feed it messages.
+ */
+import { acquireGpu, type GpuContext } from '../engine/gpu/device';
+import { KernelRunner } from '../engine/gpu/kernelRunner';
+import { ALL_KERNELS, type KernelCheckResult } from '../engine/kernels';
+import { SeededRandom } from '../engine/rng';
+import type { MainToWorker, WorkerToMain } from './protocol';
+
+export interface TrainerHostOptions {
+  /** navigator.gpu in a Worker; undefined where the browser has no WebGPU. */
+  getGpu: () => GPU | undefined | null;
+  post: (message: WorkerToMain) => void;
+}
+
+interface GpuState {
+  ctx: GpuContext;
+  runner: KernelRunner;
+}
+
+/** Creates the handler; returns the function to call with each incoming message. */
+export function createTrainerHost(options: TrainerHostOptions): (message: MainToWorker) => Promise<void> {
+  const { post } = options;
+  let gpu: Promise<GpuState> | null = null;
+
+  // Acquire once and share; forget a failed or lost device so a later hello can try again.
+  function ensureGpu(): Promise<GpuState> {
+    gpu ??= acquireGpu(options.getGpu(), { label: 'trainer' }).then((ctx) => {
+      void ctx.lost.then((info) => {
+        gpu = null;
+        post({ type: 'gpuLost', message: info.message || `GPU device lost (${info.reason})` });
+      });
+      return { ctx, runner: new KernelRunner(ctx) };
+    });
+    gpu.catch(() => (gpu = null));
+    return gpu;
+  }
+
+  async function runChecks(seed: number): Promise<KernelCheckResult[]> {
+    const { runner } = await ensureGpu();
+    const results: KernelCheckResult[] = [];
+    // One kernel at a time: checks push GPU error scopes, which must not interleave.
+    for (const [i, spec] of ALL_KERNELS.entries()) {
+      results.push(await spec.check(runner, new SeededRandom(seed, i)));
+    }
+    return results;
+  }
+
+  return async (message) => {
+    const requestId = message.requestId;
+    try {
+      switch (message.type) {
+        case 'hello': {
+          try {
+            const { ctx } = await ensureGpu();
+            post({ type: 'ready', requestId, gpu: ctx.summary });
+          } catch (e) {
+            post({ type: 'ready', requestId, gpu: null, gpuError: errorText(e) });
+          }
+          return;
+        }
+        case 'runKernelChecks':
+          post({ type: 'kernelChecks', requestId, results: await runChecks(message.seed ?? 1) });
+          return;
+        default: {
+          const unknown: never = message;
+          post({ type: 'error', requestId, message: `Unknown message type "${(unknown as { type: string }).type}"` });
+        }
+      }
+    } catch (e) {
+      post({ type: 'error', requestId, message: errorText(e) });
+    }
+  };
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
