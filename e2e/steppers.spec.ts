@@ -60,6 +60,27 @@ test.describe('matmul stepper', () => {
     await expect(page).toHaveURL(/a=10,2,3/);
   });
 
+  test('arrow keys typed in a text box edit the text instead of stepping', async ({ page }) => {
+    await page.goto(link);
+    await expect(page.getByTestId('step-narration')).toHaveAttribute('aria-live', 'polite');
+    await page.getByTestId('rows-a').focus();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('End');
+    await expect(page.getByTestId('step-counter')).toHaveText('Step 0 of 12');
+  });
+
+  test('Play runs to the end at the chosen speed, and the mode toggle goes into the link', async ({ page }) => {
+    await page.goto(link);
+    await page.getByTestId('step-speed').selectOption({ label: 'Very fast' });
+    await page.getByTestId('step-play').click();
+    await expect(page.getByTestId('step-counter')).toHaveText('Step 12 of 12');
+    await expect(page.getByTestId('step-play')).toHaveText('▶ Play');
+    await expect(page.getByTestId('matmul-out-1-1')).toHaveText('154');
+    await page.getByTestId('mode-backward').click();
+    await expect(page).toHaveURL(/&mode=backward$/);
+    await expect(page.getByTestId('step-counter')).toHaveText('Step 0 of 24');
+  });
+
   test('backward mode ends with the hand-computed gradients', async ({ page }) => {
     // C = A·B with A = [1 2], B = [3; 4], dC = [2]: dA = dC·Bᵀ = [6 8], dB = Aᵀ·dC = [2; 4].
     await page.goto('./#/matmul?a=1,2&b=3;4&mode=backward&g=2');
@@ -154,6 +175,7 @@ test.describe('invalid stepper links', () => {
       await expect(page.getByTestId('viz-error')).toContainText(words);
       await expect(page.locator('main h1')).toBeVisible();
       await expect(page.getByTestId('step-next')).toBeVisible();
+      await page.screenshot({ path: `e2e-artifacts/stepper-invalid-${link.slice(2, link.indexOf('?'))}.png` });
     });
   }
 });

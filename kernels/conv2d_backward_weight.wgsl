@@ -45,7 +45,8 @@ struct Params {
 override WG_X: u32 = 16u;
 override WG_Y: u32 = 8u;
 // Output positions per staging step; both operands are read contiguously along this axis.
-override TILE_K: u32 = 32u;
+// 16 measured about twice as fast as 32 on an H200 (more workgroups resident per SM).
+override TILE_K: u32 = 16u;
 
 // Outputs per thread along rows (TM) and columns (TN): `const`, they size register arrays.
 const TM: u32 = 4u;

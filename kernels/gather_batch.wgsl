@@ -12,7 +12,7 @@ struct Params {
   batch: u32,
   pixels: u32,
   mean: f32,
-  std: f32,
+  stdDev: f32, // `std` is a reserved word in WGSL
   mode: u32,
   offset: u32,
   count: u32,
@@ -36,6 +36,41 @@ fn read_byte(index: u32) -> u32 {
 
 fn read_label(index: u32) -> u32 {
   return (labels[index >> 2u] >> ((index & 3u) * 8u)) & 0xffu;
+}
+
+// Correctly rounded f32 division a / b, by integer long division of the mantissas.
+// WGSL only promises a / b to 2.5 ulp, and real GPUs (and SwiftShader) do round differently from
+// IEEE division, which would break bit-exactness with the CPU. Integer operations are exact
+// everywhere, so this gives the IEEE result on every GPU. It covers normal inputs and results
+// (all that normalising bytes needs); anything else falls back to the hardware division.
+fn div_rn(a: f32, b: f32) -> f32 {
+  let ua = bitcast<u32>(a);
+  let ub = bitcast<u32>(b);
+  let sign = (ua ^ ub) & 0x80000000u;
+  if ((ua & 0x7fffffffu) == 0u) { return bitcast<f32>(sign); }
+  let ea = i32((ua >> 23u) & 0xffu);
+  let eb = i32((ub >> 23u) & 0xffu);
+  if (ea == 0 || eb == 0 || ea == 255 || eb == 255) { return a / b; }
+  var ma = (ua & 0x7fffffu) | 0x800000u;
+  let mb = (ub & 0x7fffffu) | 0x800000u;
+  var e = ea - eb + 127;
+  // Scale so 1 <= ma / mb < 2: the quotient's leading bit is then the first one produced.
+  if (ma < mb) { ma = ma << 1u; e -= 1; }
+  // 24 mantissa bits plus one guard bit, one bit per step; r stays below 2 * mb < 2^25.
+  var q = 0u;
+  var r = ma;
+  for (var i = 0u; i < 25u; i++) {
+    q = q << 1u;
+    if (r >= mb) { r -= mb; q |= 1u; }
+    r = r << 1u;
+  }
+  let guard = q & 1u;
+  q = q >> 1u;
+  // Round to nearest, ties to even: up if above half, or exactly half and q is odd.
+  if (guard == 1u && (r != 0u || (q & 1u) == 1u)) { q += 1u; }
+  if (q == 0x1000000u) { q = q >> 1u; e += 1; }
+  if (e <= 0 || e >= 255) { return a / b; }
+  return bitcast<f32>(sign | (u32(e) << 23u) | (q & 0x7fffffu));
 }
 
 // Which dataset image row b holds, or PADDING_LABEL for an evaluation row past the end.
@@ -62,10 +97,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
       if (p == 0u) { y_out[b] = PADDING_LABEL; }
       continue;
     }
-    // Three separately rounded f32 operations, in the CPU twin's order, so results are bit-exact.
-    let scaled = f32(read_byte(image * params.pixels + p)) / 255.0;
+    // Three correctly rounded f32 operations, in the CPU twin's order, so results are bit-exact.
+    let scaled = div_rn(f32(read_byte(image * params.pixels + p)), 255.0);
     let centred = scaled - params.mean;
-    x_out[i] = centred / params.std;
+    x_out[i] = div_rn(centred, params.stdDev);
     if (p == 0u) { y_out[b] = read_label(image); }
   }
 }

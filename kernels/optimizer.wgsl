@@ -25,6 +25,8 @@ struct Params {
   epsilon: f32,
   alpha: f32,
   oneMinusAlpha: f32,
+  // Always 0. See `rounded` below.
+  zero: u32,
 }
 
 @group(0) @binding(0) var<storage, read_write> params: array<f32>;
@@ -37,46 +39,54 @@ struct Params {
 
 override WG: u32 = 256u;
 
+// Rounds a product to f32 before it is added to anything. GPU compilers may fuse `a * b + c` into
+// one fma, which skips that rounding and makes results differ from the CPU (by hundreds of ulps
+// after cancellation). XOR-ing the bits with a uniform that is 0 changes nothing, but the compiler
+// cannot know that, so it must round the product first: every line then matches optimizers.ts.
+fn rounded(x: f32) -> f32 {
+  return bitcast<f32>(bitcast<u32>(x) ^ u.zero);
+}
+
 fn sgd(i: u32, neg_lr: f32) {
   var g = grads[i];
-  if (u.weightDecay != 0.0) { g = g + u.weightDecay * params[i]; }
+  if (u.weightDecay != 0.0) { g = g + rounded(u.weightDecay * params[i]); }
   if (u.momentum != 0.0) {
-    let b = u.momentum * state[i] + g;
+    let b = rounded(u.momentum * state[i]) + g;
     state[i] = b;
-    g = select(b, g + u.momentum * b, u.nesterov != 0u);
+    g = select(b, g + rounded(u.momentum * b), u.nesterov != 0u);
   }
-  params[i] = params[i] + neg_lr * g;
+  params[i] = params[i] + rounded(neg_lr * g);
 }
 
 fn adam(i: u32, neg_step_size: f32, bias_correction2_sqrt: f32) {
   let n = u.count;
   var g = grads[i];
-  if (u.weightDecay != 0.0) { g = g + u.weightDecay * params[i]; }
+  if (u.weightDecay != 0.0) { g = g + rounded(u.weightDecay * params[i]); }
   let m0 = state[i];
   let diff = g - m0;
   // torch.lerp(m, g, w) picks its formula by |w| < 0.5 for accuracy near both ends.
   let w = u.oneMinusBeta1;
   var m: f32;
-  if (abs(w) < 0.5) { m = m0 + w * diff; } else { m = g - diff * (1.0 - w); }
-  let v = u.beta2 * state[n + i] + (u.oneMinusBeta2 * g) * g;
+  if (abs(w) < 0.5) { m = m0 + rounded(w * diff); } else { m = g - rounded(diff * (1.0 - w)); }
+  let v = rounded(u.beta2 * state[n + i]) + rounded((u.oneMinusBeta2 * g) * g);
   state[i] = m;
   state[n + i] = v;
-  let denom = sqrt(v) / bias_correction2_sqrt + u.epsilon;
-  params[i] = params[i] + neg_step_size * (m / denom);
+  let denom = rounded(sqrt(v) / bias_correction2_sqrt) + u.epsilon;
+  params[i] = params[i] + rounded(neg_step_size * (m / denom));
 }
 
 fn rmsprop(i: u32, neg_lr: f32) {
   let n = u.count;
   let g = grads[i];
-  let v = u.alpha * state[i] + (u.oneMinusAlpha * g) * g;
+  let v = rounded(u.alpha * state[i]) + rounded((u.oneMinusAlpha * g) * g);
   state[i] = v;
   let avg = sqrt(v) + u.epsilon;
   if (u.momentum != 0.0) {
-    let b = u.momentum * state[n + i] + g / avg;
+    let b = rounded(u.momentum * state[n + i]) + rounded(g / avg);
     state[n + i] = b;
-    params[i] = params[i] + neg_lr * b;
+    params[i] = params[i] + rounded(neg_lr * b);
   } else {
-    params[i] = params[i] + neg_lr * (g / avg);
+    params[i] = params[i] + rounded(neg_lr * (g / avg));
   }
 }
 

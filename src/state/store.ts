@@ -6,14 +6,16 @@ import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import { createGpuSlice, type GpuSlice } from './gpuSlice';
 import { createDataSlice, type DataSlice } from './dataSlice';
+import { createTrainingSlice, type TrainingSlice } from './trainingSlice';
 
-export type AppState = GpuSlice & DataSlice;
+export type AppState = GpuSlice & DataSlice & TrainingSlice;
 
 /** Creates a fresh store (the app makes one; tests make their own). */
 export function createAppStore() {
   return createStore<AppState>()((...a) => ({
     ...createGpuSlice(...a),
     ...createDataSlice(...a),
+    ...createTrainingSlice(...a),
   }));
 }
 

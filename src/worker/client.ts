@@ -60,7 +60,7 @@ export function createTrainerClient(createWorker: () => WorkerLike = createTrain
     const id = 'requestId' in msg ? msg.requestId : undefined;
     const waiting = id === undefined ? undefined : pending.get(id);
     if (!waiting) {
-      if (msg.type === 'gpuLost' || msg.type === 'error') emit(msg);
+      if (!('requestId' in msg) || msg.type === 'error') emit(msg as WorkerEvent);
       return;
     }
     pending.delete(id!);

@@ -6,6 +6,33 @@
  */
 import type { AdapterSummary } from '../engine/gpu/device';
 import type { KernelCheckResult } from '../engine/kernels';
+import type { TrainingConfig } from '../engine/train/gpuTrainer';
+import type { EpochEvent, ProgressEvent, SessionEnd } from '../engine/train/session';
+
+/** What to train on. 'mnist' is loaded by the worker from `dataBaseUrl`. */
+export type DatasetName = 'mnist' | 'toy-and' | 'toy-or' | 'toy-xor';
+
+export interface TrainingJob {
+  config: TrainingConfig;
+  dataset: DatasetName;
+  /** First N training images (default: all 60,000). */
+  trainSubset?: number;
+  /** First N test images evaluated after each epoch (default: all 10,000). */
+  testSubset?: number;
+  /** Absolute URL of the folder with the prepared MNIST files. */
+  dataBaseUrl: string;
+  /** 'auto' uses the GPU when there is one, else the CPU reference. */
+  backend?: 'auto' | 'gpu' | 'cpu';
+}
+
+export interface TrainingStarted {
+  backend: 'gpu' | 'cpu';
+  stepsPerEpoch: number;
+  totalSteps: number;
+  paramCount: number;
+  trainImages: number;
+  testImages: number;
+}
 
 export type RequestId = number;
 
@@ -14,7 +41,12 @@ export type MainToWorker =
   /** Acquire the GPU (once) and report what it is. */
   | { type: 'hello'; requestId: RequestId }
   /** Run every kernel's check against its CPU reference; `seed` picks the random shapes. */
-  | { type: 'runKernelChecks'; requestId: RequestId; seed?: number };
+  | { type: 'runKernelChecks'; requestId: RequestId; seed?: number }
+  /** Load the data, build the model on the GPU (or CPU) and start training; progress follows as events. */
+  | { type: 'startTraining'; requestId: RequestId; job: TrainingJob }
+  | { type: 'pauseTraining'; requestId: RequestId }
+  | { type: 'resumeTraining'; requestId: RequestId }
+  | { type: 'stopTraining'; requestId: RequestId };
 
 /** Worker → page. */
 export type WorkerToMain =
@@ -24,7 +56,14 @@ export type WorkerToMain =
   /** A request failed (with its id) or something broke outside any request (without). */
   | { type: 'error'; requestId?: RequestId; message: string }
   /** Unsolicited: the GPU device went away; a later hello acquires a new one. */
-  | { type: 'gpuLost'; message: string };
+  | { type: 'gpuLost'; message: string }
+  | { type: 'trainingStarted'; requestId: RequestId; info: TrainingStarted }
+  | { type: 'ack'; requestId: RequestId }
+  /** Unsolicited training events. */
+  | { type: 'dataProgress'; loadedBytes: number; totalBytes: number; file: string }
+  | { type: 'trainingProgress'; progress: ProgressEvent }
+  | { type: 'trainingEpoch'; epoch: EpochEvent }
+  | { type: 'trainingEnded'; end: SessionEnd; step: number };
 
 export type RequestType = MainToWorker['type'];
 
@@ -32,6 +71,10 @@ export type RequestType = MainToWorker['type'];
 interface ReplyTypes {
   hello: 'ready';
   runKernelChecks: 'kernelChecks';
+  startTraining: 'trainingStarted';
+  pauseTraining: 'ack';
+  resumeTraining: 'ack';
+  stopTraining: 'ack';
 }
 
 /** A request as the caller writes it: the client fills in requestId. */
@@ -41,10 +84,17 @@ export type RequestOf<T extends RequestType> = Omit<Extract<MainToWorker, { type
 export type ReplyTo<T extends RequestType> = Extract<WorkerToMain, { type: ReplyTypes[T] }>;
 
 /** A message the worker sends without being asked. */
-export type WorkerEvent = Extract<WorkerToMain, { type: 'gpuLost' }> | Extract<WorkerToMain, { type: 'error' }>;
+export type WorkerEvent = Extract<
+  WorkerToMain,
+  { type: 'gpuLost' | 'error' | 'dataProgress' | 'trainingProgress' | 'trainingEpoch' | 'trainingEnded' }
+>;
 
 /** The reply type expected for each request type (the runtime twin of ReplyTypes). */
 export const REPLY_TYPE: { [T in RequestType]: ReplyTypes[T] } = {
   hello: 'ready',
   runKernelChecks: 'kernelChecks',
+  startTraining: 'trainingStarted',
+  pauseTraining: 'ack',
+  resumeTraining: 'ack',
+  stopTraining: 'ack',
 };

@@ -7,6 +7,7 @@ import { KernelRunner } from '../engine/gpu/kernelRunner';
 import { ALL_KERNELS, type KernelCheckResult } from '../engine/kernels';
 import { SeededRandom } from '../engine/rng';
 import type { MainToWorker, WorkerToMain } from './protocol';
+import { TrainingJobRunner } from './trainingJob';
 
 export interface TrainerHostOptions {
   /** navigator.gpu in a Worker; undefined where the browser has no WebGPU. */
@@ -23,6 +24,7 @@ interface GpuState {
 export function createTrainerHost(options: TrainerHostOptions): (message: MainToWorker) => Promise<void> {
   const { post } = options;
   let gpu: Promise<GpuState> | null = null;
+  let job: TrainingJobRunner | null = null;
 
   // Acquire once and share; forget a failed or lost device so a later hello can try again.
   function ensureGpu(): Promise<GpuState> {
@@ -62,6 +64,42 @@ export function createTrainerHost(options: TrainerHostOptions): (message: MainTo
         }
         case 'runKernelChecks':
           post({ type: 'kernelChecks', requestId, results: await runChecks(message.seed ?? 1) });
+          return;
+        case 'startTraining': {
+          // One job at a time: a new start stops the old one first.
+          if (job) {
+            job.stop();
+            await job.done;
+          }
+          let runner: KernelRunner | null = null;
+          if (message.job.backend !== 'cpu') {
+            try {
+              runner = (await ensureGpu()).runner;
+            } catch (e) {
+              if (message.job.backend === 'gpu') throw e;
+            }
+          }
+          const next = new TrainingJobRunner(message.job, post);
+          const { info, source } = await next.prepare(runner);
+          job = next;
+          post({ type: 'trainingStarted', requestId, info });
+          void next.run(source).finally(() => {
+            if (job === next) job = null;
+          });
+          return;
+        }
+        case 'pauseTraining':
+          job?.pause();
+          post({ type: 'ack', requestId });
+          return;
+        case 'resumeTraining':
+          job?.resume();
+          post({ type: 'ack', requestId });
+          return;
+        case 'stopTraining':
+          job?.stop();
+          await job?.done;
+          post({ type: 'ack', requestId });
           return;
         default: {
           const unknown: never = message;

@@ -28,12 +28,12 @@ export interface GatherOptions {
 
 /** Uniforms for a training gather: row b is image perm[train_state[1] * batch + b]. */
 export function gatherTrainUniforms(o: GatherOptions): UniformValues {
-  return { batch: o.batch, pixels: o.pixels, mean: o.mean ?? MNIST_MEAN, std: o.std ?? MNIST_STD, mode: GatherMode.train, offset: 0, count: o.count };
+  return { batch: o.batch, pixels: o.pixels, mean: o.mean ?? MNIST_MEAN, stdDev: o.std ?? MNIST_STD, mode: GatherMode.train, offset: 0, count: o.count };
 }
 
 /** Uniforms for an evaluation gather: row b is image offset + b; rows at or past count are padding. */
 export function gatherEvalUniforms(o: GatherOptions & { offset: number }): UniformValues {
-  return { batch: o.batch, pixels: o.pixels, mean: o.mean ?? MNIST_MEAN, std: o.std ?? MNIST_STD, mode: GatherMode.evaluate, offset: o.offset, count: o.count };
+  return { batch: o.batch, pixels: o.pixels, mean: o.mean ?? MNIST_MEAN, stdDev: o.std ?? MNIST_STD, mode: GatherMode.evaluate, offset: o.offset, count: o.count };
 }
 
 /** The CPU twin, including evaluation padding: zeros and label 0xffffffff past `count`. */
@@ -115,7 +115,7 @@ async function checkGatherBatch(runner: KernelRunner, rng: SeededRandom, options
     const outs = await runGpuCases(runner, kernel, cases);
     return setups.flatMap((s, i): KernelCheckCase[] => {
       const u = s.uniforms;
-      const ref = gatherReference(s.images, s.labels, s.indices, u.pixels, u.count, u.mean, u.std);
+      const ref = gatherReference(s.images, s.labels, s.indices, u.pixels, u.count, u.mean, u.stdDev);
       return [
         compareExact(`${s.shape} x (bit-exact)`, new Float32Array(outs[i].x_out), ref.x),
         compareExact(`${s.shape} labels`, new Uint32Array(outs[i].y_out), ref.y),
@@ -139,13 +139,13 @@ export const GATHER_BATCH: KernelSpec = {
     { binding: 3, name: 'train_state', access: 'read', description: 'u32 [global step, step in epoch] (training mode).', optional: true },
     { binding: 4, name: 'x_out', access: 'read_write', description: 'The normalised batch [batch, pixels] as f32.' },
     { binding: 5, name: 'y_out', access: 'read_write', description: 'u32 labels [batch]; 0xffffffff marks evaluation padding.' },
-    { binding: 6, name: 'params', access: 'uniform', description: 'batch, pixels, mean, std, mode (0 train, 1 evaluate), offset, count.' },
+    { binding: 6, name: 'params', access: 'uniform', description: 'batch, pixels, mean, stdDev, mode (0 train, 1 evaluate), offset, count.' },
   ],
   uniforms: [
     { name: 'batch', type: 'u32' },
     { name: 'pixels', type: 'u32' },
     { name: 'mean', type: 'f32' },
-    { name: 'std', type: 'f32' },
+    { name: 'stdDev', type: 'f32' },
     { name: 'mode', type: 'u32' },
     { name: 'offset', type: 'u32' },
     { name: 'count', type: 'u32' },

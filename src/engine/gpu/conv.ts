@@ -267,7 +267,7 @@ export const CONV2D_BACKWARD_WEIGHT: KernelSpec = {
     { binding: 6, name: 'params', access: 'uniform', description: 'The shapes, kernel size, stride, padding, flag bits and split count.' },
   ],
   uniforms: SPLIT_UNIFORMS,
-  overrides: { WG_X: 16, WG_Y: 8, TILE_K: 32 },
+  overrides: { WG_X: 16, WG_Y: 8, TILE_K: 16 },
   workgroupSize: (o) => [o.WG_X, o.WG_Y, 1],
   dispatch: conv2dBackwardWeightDispatch,
   cpuTwin: 'cpu/conv.conv2dBackward dw, db (dy masked by relu)',

@@ -55,7 +55,15 @@ export interface PreparedDispatch {
   uniformData: ArrayBuffer;
 }
 
-export type BufferBindings = Record<string, GPUBuffer>;
+/** A whole buffer, or a range of one (the executor keeps all parameters in one flat buffer). */
+export type BufferRef = GPUBuffer | GPUBufferBinding;
+
+export type BufferBindings = Record<string, BufferRef>;
+
+/** True for a `{ buffer, offset, size }` range rather than a whole GPUBuffer. */
+export function isBufferRange(ref: BufferRef): ref is GPUBufferBinding {
+  return typeof (ref as GPUBufferBinding).buffer === 'object' && (ref as GPUBufferBinding).buffer !== null;
+}
 
 const DEFAULT_USAGE = 0x80 /* STORAGE */ | 0x04 /* COPY_SRC */ | 0x08; /* COPY_DST */
 const USAGE = { MAP_READ: 0x01, COPY_SRC: 0x04, COPY_DST: 0x08, UNIFORM: 0x40, STORAGE: 0x80 } as const;
@@ -238,9 +246,9 @@ export class KernelRunner {
         uniformBuffer ??= this.createBuffer(new Uint8Array(uniformData), USAGE.UNIFORM | USAGE.COPY_DST, `${spec.name} uniforms`);
         return { binding: b.binding, resource: { buffer: uniformBuffer } };
       }
-      const buffer = bindings[b.name] ?? (b.optional ? this.zeros() : undefined);
-      if (!buffer) throw new Error(`Kernel "${spec.name}": no buffer for binding "${b.name}"`);
-      return { binding: b.binding, resource: { buffer } };
+      const ref = bindings[b.name] ?? (b.optional ? this.zeros() : undefined);
+      if (!ref) throw new Error(`Kernel "${spec.name}": no buffer for binding "${b.name}"`);
+      return { binding: b.binding, resource: isBufferRange(ref) ? ref : { buffer: ref } };
     });
     const bindGroup = this.device.createBindGroup({ label: spec.name, layout: kernel.layout, entries });
     return { kernel, bindGroup, uniformBuffer, workgroups: this.workgroups(kernel, uniforms), uniformData };
@@ -355,7 +363,11 @@ export class KernelRunner {
     }
     let key = String(kid);
     for (const b of kernel.spec.bindings) {
-      if (b.access !== 'uniform') key += ':' + (bindings[b.name] ? this.idOf(bindings[b.name]) : 0);
+      if (b.access === 'uniform') continue;
+      const ref = bindings[b.name];
+      if (!ref) key += ':0';
+      else if (isBufferRange(ref)) key += `:${this.idOf(ref.buffer)}@${ref.offset ?? 0}+${ref.size ?? ''}`;
+      else key += ':' + this.idOf(ref);
     }
     for (const f of kernel.spec.uniforms) key += '|' + uniforms[f.name];
     return key;

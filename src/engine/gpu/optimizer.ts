@@ -40,6 +40,7 @@ export function optimizerUniforms(config: OptimizerConfig, count: number): Unifo
     epsilon: 0,
     alpha: 0,
     oneMinusAlpha: 0,
+    zero: 0,
   };
   const s = optimizerScalars(config, 1, 0);
   switch (s.kind) {
@@ -247,7 +248,7 @@ export const OPTIMIZER: KernelSpec = {
     { binding: 3, name: 'train_state', access: 'read', description: 'u32 [global step, step in epoch]; the step indexes the tables.' },
     { binding: 4, name: 'lr_table', access: 'read', description: 'Learning rate of every global step (SGD, RMSprop).' },
     { binding: 5, name: 'adam_table', access: 'read', description: 'Adam only: [-lr/(1-beta1^t), sqrt(1-beta2^t)] per global step.', optional: true },
-    { binding: 6, name: 'u', access: 'uniform', description: 'kind (0 sgd, 1 adam, 2 rmsprop), count and the hyperparameters.' },
+    { binding: 6, name: 'u', access: 'uniform', description: 'kind (0 sgd, 1 adam, 2 rmsprop), count, the hyperparameters, and zero (always 0: it stops fma fusion).' },
   ],
   uniforms: [
     { name: 'kind', type: 'u32' },
@@ -262,6 +263,7 @@ export const OPTIMIZER: KernelSpec = {
     { name: 'epsilon', type: 'f32' },
     { name: 'alpha', type: 'f32' },
     { name: 'oneMinusAlpha', type: 'f32' },
+    { name: 'zero', type: 'u32' },
   ],
   overrides: { WG: 256 },
   workgroupSize: (o) => [o.WG, 1, 1],

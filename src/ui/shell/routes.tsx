@@ -4,6 +4,7 @@ import { HomePage } from '../pages/HomePage';
 import { DataPage } from '../pages/DataPage';
 import { SelfTestPage } from '../pages/SelfTestPage';
 import { PlaceholderPage } from '../pages/PlaceholderPage';
+import { TrainPage } from '../train/TrainPage';
 import { MatmulPage } from '../stepper/MatmulPage';
 import { ConvPage } from '../stepper/ConvPage';
 import { PoolPage } from '../stepper/PoolPage';
@@ -30,7 +31,7 @@ function placeholder(title: string, blurb: string): ComponentType<PageProps> {
 export const ROUTES: RouteEntry[] = [
   { name: '', title: 'Home', component: HomePage },
   { name: 'build', title: 'Build a network', navLabel: 'Build', component: placeholder('Build a network', 'Assemble a network from layers and see its shapes, parameters and cost as you edit.') },
-  { name: 'train', title: 'Train on MNIST', navLabel: 'Train', component: placeholder('Train on MNIST', 'Train your network on handwritten digits with WGSL kernels on your GPU, and watch loss and accuracy live.') },
+  { name: 'train', title: 'Train on MNIST', navLabel: 'Train', component: TrainPage },
   { name: 'matmul', title: 'Matrix multiplication, step by step', navLabel: 'Matmul', component: MatmulPage },
   { name: 'conv', title: 'Convolution, step by step', navLabel: 'Convolution', component: ConvPage },
   { name: 'pool', title: 'Pooling, step by step', navLabel: 'Pooling', component: PoolPage },

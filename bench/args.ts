@@ -1,0 +1,73 @@
+/** Command-line options of `npm run bench:train`. */
+import { PRESET_NAMES, type PresetName } from '../src/engine/presets';
+
+export interface BenchArgs {
+  preset: PresetName;
+  subset?: number;
+  epochs?: number;
+  batch?: number;
+  seed?: number;
+  json: boolean;
+  vs: 'tfjs' | null;
+  /** Epochs for the TF.js peer (default: the same as ours). */
+  tfjsEpochs?: number;
+  data?: string;
+  testSubset?: number;
+  /** Also write the JSON to this file. */
+  out?: string;
+  targetChunkMs?: number;
+  maxStepsPerSubmit?: number;
+}
+
+export const USAGE =
+  'usage: npm run bench:train -- --preset NAME [--subset N] [--epochs E] [--batch B] [--seed S] [--json]\n' +
+  '         [--vs tfjs] [--tfjs-epochs E] [--data DIR] [--test-subset N] [--out FILE] [--chunk-ms MS] [--max-steps-per-submit N]\n' +
+  `  presets: ${PRESET_NAMES.filter((n) => n !== 'perceptron').join(', ')}`;
+
+export class UsageError extends Error {}
+
+export function parseArgs(argv: string[]): BenchArgs {
+  const out: Partial<BenchArgs> = { json: false, vs: null };
+  const int = (flag: string, v: string | undefined, min = 1): number => {
+    const n = Number(v);
+    if (v === undefined || !Number.isInteger(n) || n < min) throw new UsageError(`${flag} needs an integer ≥ ${min}, got ${v ?? 'nothing'}.`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const value = () => inline ?? argv[++i];
+    switch (flag) {
+      case '--preset': {
+        const v = value();
+        if (!PRESET_NAMES.includes(v as PresetName)) throw new UsageError(`Unknown preset "${v}".`);
+        out.preset = v as PresetName;
+        break;
+      }
+      case '--subset': out.subset = int(flag, value()); break;
+      case '--epochs': out.epochs = int(flag, value()); break;
+      case '--batch': out.batch = int(flag, value()); break;
+      case '--seed': out.seed = int(flag, value(), 0); break;
+      case '--tfjs-epochs': out.tfjsEpochs = int(flag, value()); break;
+      case '--test-subset': out.testSubset = int(flag, value()); break;
+      case '--chunk-ms': out.targetChunkMs = int(flag, value()); break;
+      case '--max-steps-per-submit': out.maxStepsPerSubmit = int(flag, value()); break;
+      case '--json': out.json = true; break;
+      case '--data': out.data = value(); break;
+      case '--out': out.out = value(); break;
+      case '--vs': {
+        const v = value();
+        if (v !== 'tfjs') throw new UsageError(`--vs takes "tfjs", got "${v}".`);
+        out.vs = 'tfjs';
+        break;
+      }
+      case '--help':
+      case '-h':
+        throw new UsageError('');
+      default:
+        throw new UsageError(`Unknown option "${a}".`);
+    }
+  }
+  if (!out.preset) throw new UsageError('--preset is required.');
+  return out as BenchArgs;
+}

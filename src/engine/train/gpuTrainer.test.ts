@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import { nodeGpu } from '../../testing/nodeGpu';
+import { KernelRunner } from '../gpu/kernelRunner';
+import { GpuTrainer, type TrainingConfig } from './gpuTrainer';
+import { CpuTrainer } from './cpuTrainer';
+import { SeededRandom } from '../rng';
+import type { ImageDataset } from './data';
+import type { ModelSpec } from '../layers';
+import { OPTIMIZER_DEFAULTS } from '../optimizers';
+
+const ctx = await nodeGpu();
+
+/** Random 8×8 "images" with random labels: enough to compare two implementations step by step. */
+function syntheticImages(count: number, side: number, seed: number): ImageDataset {
+  const rng = new SeededRandom(seed, 77);
+  const pixels = side * side;
+  const images = new Uint8Array(count * pixels);
+  for (let i = 0; i < images.length; i++) images[i] = rng.int(256);
+  const labels = new Uint8Array(count);
+  for (let i = 0; i < count; i++) labels[i] = rng.int(10);
+  return { kind: 'images', images, labels, count, pixels };
+}
+
+const cnn: ModelSpec = {
+  input: [1, 8, 8],
+  layers: [
+    { kind: 'conv2d', filters: 4, kernel: 3, stride: 1, padding: 1 },
+    { kind: 'relu' },
+    { kind: 'maxpool', size: 2, stride: 2 },
+    { kind: 'conv2d', filters: 6, kernel: 3, stride: 1, padding: 0 },
+    { kind: 'leakyRelu', alpha: 0.1 },
+    { kind: 'dropout', rate: 0.25 },
+    { kind: 'flatten' },
+    { kind: 'dense', units: 16 },
+    { kind: 'tanh' },
+    { kind: 'dense', units: 10 },
+    { kind: 'softmax' },
+  ],
+  loss: 'softmaxCrossEntropy',
+};
+
+const avgMlp: ModelSpec = {
+  input: [1, 8, 8],
+  layers: [
+    { kind: 'avgpool', size: 2, stride: 2 },
+    { kind: 'flatten' },
+    { kind: 'dense', units: 12 },
+    { kind: 'sigmoid' },
+    { kind: 'dense', units: 10 },
+  ],
+  loss: 'softmaxCrossEntropy',
+};
+
+async function compareRuns(config: TrainingConfig, train: ImageDataset, test: ImageDataset, steps: number) {
+  const runner = new KernelRunner(ctx!);
+  const gpu = await GpuTrainer.create(runner, config, train, test);
+  const cpu = new CpuTrainer(config, train, test);
+  const gpuMetrics = [];
+  // Two submits of several steps each, as the real trainer does.
+  const half = Math.ceil(steps / 2);
+  gpuMetrics.push(...(await gpu.submitSteps(half)), ...(await gpu.submitSteps(steps - half)));
+  const cpuMetrics = cpu.runSteps(steps);
+  const gpuEval = await gpu.evaluate();
+  const cpuEval = cpu.evaluate();
+  const gpuParams = await gpu.readParameters();
+  const cpuParams = cpu.readParameters();
+  gpu.destroy();
+  return { gpuMetrics, cpuMetrics, gpuEval, cpuEval, gpuParams, cpuParams, dispatches: gpu.dispatchesPerStep };
+}
+
+function maxParamDiff(a: Map<number, { weight: Float32Array; bias: Float32Array }>, b: typeof a): number {
+  let m = 0;
+  for (const [i, p] of a) {
+    const q = b.get(i)!;
+    for (let k = 0; k < p.weight.length; k++) m = Math.max(m, Math.abs(p.weight[k] - q.weight[k]));
+    for (let k = 0; k < p.bias.length; k++) m = Math.max(m, Math.abs(p.bias[k] - q.bias[k]));
+  }
+  return m;
+}
+
+describe.skipIf(!ctx)('the GPU trainer against the CPU reference trainer', () => {
+  it('gives the same loss, accuracy and weights step by step for a conv net with Adam, dropout and a fused ReLU', async () => {
+    const train = syntheticImages(48, 8, 1);
+    const test = syntheticImages(21, 8, 2);
+    const config: TrainingConfig = {
+      model: cnn,
+      optimizer: { ...OPTIMIZER_DEFAULTS.adam, learningRate: 0.01 },
+      schedule: { kind: 'oneCycle', maxLearningRate: 0.01, pctStart: 0.3, divFactor: 25, finalDivFactor: 1e4 },
+      batchSize: 8,
+      epochs: 2,
+      seed: 5,
+    };
+    const r = await compareRuns(config, train, test, 12);
+    expect(r.gpuMetrics.map((m) => m.step)).toEqual(r.cpuMetrics.map((m) => m.step));
+    for (let i = 0; i < r.cpuMetrics.length; i++) {
+      expect(r.gpuMetrics[i].loss).toBeCloseTo(r.cpuMetrics[i].loss, 4);
+      expect(r.gpuMetrics[i].accuracy).toBe(r.cpuMetrics[i].accuracy);
+    }
+    // Adam divides by sqrt(v): for a weight whose gradient is ~0, f32 rounding noise in that
+    // gradient is amplified to a step of up to lr, so weights agree to ~lr/10 rather than 1e-6.
+    expect(maxParamDiff(r.gpuParams, r.cpuParams)).toBeLessThan(1e-3);
+    expect(r.gpuEval.count).toBe(21);
+    expect(Array.from(r.gpuEval.confusion)).toEqual(Array.from(r.cpuEval.confusion));
+    expect(r.gpuEval.loss).toBeCloseTo(r.cpuEval.loss, 4);
+    expect(r.dispatches).toBeGreaterThan(10);
+  });
+
+  it('matches the CPU for SGD with momentum and RMSprop on a pooling + sigmoid network', async () => {
+    const train = syntheticImages(40, 8, 3);
+    const test = syntheticImages(10, 8, 4);
+    for (const optimizer of [
+      { ...OPTIMIZER_DEFAULTS.sgd, learningRate: 0.05, momentum: 0.9, nesterov: true },
+      { ...OPTIMIZER_DEFAULTS.rmsprop, learningRate: 0.005, momentum: 0.5 },
+    ]) {
+      const config: TrainingConfig = { model: avgMlp, optimizer, schedule: { kind: 'step', everySteps: 3, gamma: 0.5 }, batchSize: 10, epochs: 2, seed: 9 };
+      const r = await compareRuns(config, train, test, 8);
+      for (let i = 0; i < r.cpuMetrics.length; i++) expect(r.gpuMetrics[i].loss).toBeCloseTo(r.cpuMetrics[i].loss, 4);
+      expect(maxParamDiff(r.gpuParams, r.cpuParams)).toBeLessThan(1e-4);
+    }
+  });
+
+  it('trains the perceptron on the AND table with mean squared error until it is right on all four points', async () => {
+    const inputs = new Float32Array([0, 0, 0, 1, 1, 0, 1, 1]);
+    const targets = new Float32Array([0, 0, 0, 1]);
+    const config: TrainingConfig = {
+      model: { input: [2], layers: [{ kind: 'dense', units: 1 }, { kind: 'sigmoid' }], loss: 'mse' },
+      optimizer: { ...OPTIMIZER_DEFAULTS.sgd, learningRate: 2, momentum: 0.9 },
+      schedule: { kind: 'constant' },
+      batchSize: 4,
+      epochs: 300,
+      seed: 1,
+    };
+    const runner = new KernelRunner(ctx!);
+    const gpu = await GpuTrainer.create(runner, config, { kind: 'vectors', inputs, targets, count: 4 }, null);
+    const metrics = await gpu.submitSteps(300);
+    const cpu = new CpuTrainer(config, { kind: 'vectors', inputs, targets, count: 4 }, null).runSteps(300);
+    expect(metrics).toHaveLength(300);
+    expect(metrics[299].loss).toBeLessThan(metrics[0].loss / 4);
+    expect(metrics[299].accuracy).toBe(1);
+    expect(metrics[299].loss).toBeCloseTo(cpu[299].loss, 4);
+    gpu.destroy();
+  });
+
+  it('refuses a model whose layer output does not fit the GPU, naming the limit', async () => {
+    const runner = new KernelRunner(ctx!);
+    const huge: ModelSpec = { input: [1, 28, 28], layers: [{ kind: 'conv2d', filters: 1024, kernel: 3, stride: 1, padding: 1 }, { kind: 'flatten' }, { kind: 'dense', units: 10 }], loss: 'softmaxCrossEntropy' };
+    const train = syntheticImages(4096, 28, 1);
+    await expect(
+      GpuTrainer.create(runner, { model: huge, optimizer: OPTIMIZER_DEFAULTS.sgd, schedule: { kind: 'constant' }, batchSize: 4096, epochs: 1, seed: 1 }, train, null),
+    ).rejects.toThrow(/maxStorageBufferBindingSize/);
+  });
+});

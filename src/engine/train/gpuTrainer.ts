@@ -1,0 +1,569 @@
+/**
+ * The GPU training executor: allocates every buffer once (the dataset as u8, one flat buffer for
+ * all parameters, one for their gradients, one for optimizer state, one per activation), then
+ * records whole training steps — gather, forward, loss, backward, ONE optimizer dispatch, step
+ * advance — many steps per compute pass and per submit, with no CPU work between steps. Per-step
+ * numbers (step index, learning rate, Adam's bias corrections) live in GPU buffers, so nothing
+ * has to be written between steps. Loss and accuracy land in a ring buffer read back after each
+ * submit without stalling the next one.
+ */
+import type { KernelRunner, BufferRef } from '../gpu/kernelRunner';
+import type { KernelSpec } from '../kernels';
+import type { OptimizerConfig } from '../optimizers';
+import type { ScheduleConfig } from '../schedules';
+import { learningRateAt } from '../schedules';
+import { optimizerStateSize } from '../optimizers';
+import { initParameters } from '../init';
+import { seededPermutation } from '../rng';
+import { MATMUL } from '../kernels';
+import { matmulUniforms } from '../gpu/matmul';
+import {
+  CONV2D_BACKWARD_INPUT,
+  CONV2D_BACKWARD_WEIGHT,
+  CONV2D_FORWARD,
+  CONV2D_WEIGHT_REDUCE,
+  conv2dUniforms,
+  conv2dWeightPartialLength,
+  conv2dWeightSplitK,
+} from '../gpu/conv';
+import { conv2dGeometry, type Conv2dGeometry } from '../cpu/conv';
+import { pool2dGeometry, type Pool2dGeometry } from '../cpu/pool';
+import { AVGPOOL_BACKWARD, AVGPOOL_FORWARD, MAXPOOL_BACKWARD, MAXPOOL_FORWARD, poolUniforms } from '../gpu/pool';
+import {
+  ACTIVATION_BACKWARD,
+  ACTIVATION_FORWARD,
+  BIAS_GRAD,
+  DROPOUT_BACKWARD,
+  DROPOUT_FORWARD,
+  STEP_ADVANCE,
+  activationUniforms,
+  biasGradUniforms,
+  dropoutBackwardUniforms,
+  dropoutForwardUniforms,
+} from '../gpu/elementwise';
+import { EVALUATE, MSE_LOSS, SOFTMAX_CROSS_ENTROPY, evaluateUniforms, mseLossUniforms, softmaxCrossEntropyUniforms } from '../gpu/loss';
+import { GATHER_BATCH, gatherEvalUniforms, gatherTrainUniforms } from '../gpu/batch';
+import { OPTIMIZER, adamStepTable, learningRateTable, optimizerUniforms } from '../gpu/optimizer';
+import { planModel, type ExecutionPlan, type LayerStep, type ParamRange, type TensorSlot } from './plan';
+import { packBytesToWords, type Dataset, type ImageDataset } from './data';
+import type { ModelSpec } from '../layers';
+
+const STORAGE = 0x80;
+const COPY_SRC = 0x04;
+const COPY_DST = 0x08;
+
+export interface TrainingConfig {
+  model: ModelSpec;
+  optimizer: OptimizerConfig;
+  schedule: ScheduleConfig;
+  batchSize: number;
+  epochs: number;
+  seed: number;
+}
+
+/** Loss and correct count of one training step, as read back from the metrics ring. */
+export interface StepMetric {
+  step: number;
+  loss: number;
+  /** Fraction of the batch classified correctly. */
+  accuracy: number;
+}
+
+export interface EvaluationResult {
+  loss: number;
+  accuracy: number;
+  /** classes × classes counts: [label * classes + predicted]. */
+  confusion: Uint32Array;
+  count: number;
+}
+
+/** Parameters by layer index, as init.ts makes them and save files store them. */
+export type LayerParameterMap = Map<number, { weight: Float32Array; bias: Float32Array }>;
+
+/** The kernels a trainer uses; all are compiled (from their current source) before training. */
+const TRAINING_SPECS: KernelSpec[] = [
+  MATMUL, CONV2D_FORWARD, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT, CONV2D_WEIGHT_REDUCE,
+  MAXPOOL_FORWARD, MAXPOOL_BACKWARD, AVGPOOL_FORWARD, AVGPOOL_BACKWARD, ACTIVATION_FORWARD, ACTIVATION_BACKWARD,
+  BIAS_GRAD, DROPOUT_FORWARD, DROPOUT_BACKWARD, STEP_ADVANCE, SOFTMAX_CROSS_ENTROPY, MSE_LOSS, EVALUATE,
+  GATHER_BATCH, OPTIMIZER,
+];
+
+export class TrainingSetupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TrainingSetupError';
+  }
+}
+
+interface LayerGeometry {
+  conv?: Conv2dGeometry;
+  splitK?: number;
+  pool?: Pool2dGeometry;
+}
+
+export class GpuTrainer {
+  readonly plan: ExecutionPlan;
+  readonly batch: number;
+  readonly stepsPerEpoch: number;
+  readonly totalSteps: number;
+  readonly metricSlots: number;
+  /** Optimizer steps recorded so far (the GPU's train_state[0] once submitted work completes). */
+  globalStep = 0;
+  /** Dispatches recorded per training step (for the benchmark's dispatchesPerStep). */
+  dispatchesPerStep = 0;
+
+  private readonly device: GPUDevice;
+  private readonly buffers: GPUBuffer[] = [];
+  private readonly activations: GPUBuffer[];
+  private readonly gradients: GPUBuffer[];
+  private readonly params: GPUBuffer;
+  private readonly grads: GPUBuffer;
+  private readonly optState: GPUBuffer;
+  private readonly trainState: GPUBuffer;
+  private readonly lrTable: GPUBuffer;
+  private readonly adamTable: GPUBuffer | null;
+  private readonly metrics: GPUBuffer;
+  private readonly perm: GPUBuffer | null;
+  private readonly trainImages: GPUBuffer | null;
+  private readonly trainLabels: GPUBuffer;
+  private readonly testImages: GPUBuffer | null;
+  private readonly testLabels: GPUBuffer | null;
+  private readonly labelBatch: GPUBuffer;
+  private readonly confusion: GPUBuffer;
+  private readonly evalLoss: GPUBuffer;
+  private readonly masks = new Map<number, GPUBuffer>();
+  private readonly argmaxes = new Map<number, GPUBuffer>();
+  private readonly partial: GPUBuffer | null;
+  private readonly geometry = new Map<number, LayerGeometry>();
+  private epochOfPerm = -1;
+
+  private constructor(
+    readonly runner: KernelRunner,
+    readonly config: TrainingConfig,
+    readonly train: Dataset,
+    readonly test: ImageDataset | null,
+    plan: ExecutionPlan,
+  ) {
+    this.device = runner.device;
+    this.plan = plan;
+    const B = config.batchSize;
+    this.batch = B;
+    if (train.kind === 'vectors' && B !== train.count) {
+      throw new TrainingSetupError(`The toy data set is used whole: the batch size must be ${train.count}.`);
+    }
+    this.stepsPerEpoch = Math.max(1, Math.floor(train.count / B));
+    if (train.count < B) throw new TrainingSetupError(`The batch size (${B}) is larger than the training set (${train.count} examples).`);
+    this.totalSteps = this.stepsPerEpoch * config.epochs;
+    this.metricSlots = 4096;
+    const limits = this.device.limits;
+
+    const f32 = (n: number, label: string, usage = STORAGE | COPY_SRC | COPY_DST) => this.alloc(n * 4, label, usage);
+    const checkSize = (bytes: number, what: string) => {
+      if (bytes > limits.maxStorageBufferBindingSize) {
+        throw new TrainingSetupError(
+          `${what} needs ${(bytes / 2 ** 20).toFixed(0)} MiB in one buffer, more than this GPU allows ` +
+            `(maxStorageBufferBindingSize = ${(limits.maxStorageBufferBindingSize / 2 ** 20).toFixed(0)} MiB). Use a smaller batch or layer.`,
+        );
+      }
+    };
+    for (const slot of plan.slots) checkSize(slot.size * B * 4, `Layer output ${slot.shape.join('×')} at batch ${B}`);
+    checkSize(plan.paramFloats * 4, 'The parameters');
+
+    this.activations = plan.slots.map((s) => f32(s.size * B, `activation ${s.id}`));
+    this.gradients = plan.slots.map((s) => f32(s.size * B, `gradient ${s.id}`));
+    this.params = f32(plan.paramFloats, 'parameters');
+    this.grads = f32(plan.paramFloats, 'gradients');
+    this.optState = f32(Math.max(4, optimizerStateSize(config.optimizer, plan.paramFloats)), 'optimizer state');
+    this.trainState = this.alloc(16, 'train_state', STORAGE | COPY_DST | COPY_SRC);
+    const lrs = Array.from({ length: this.totalSteps }, (_, s) =>
+      learningRateAt(config.schedule, config.optimizer.learningRate, s, this.totalSteps, this.stepsPerEpoch),
+    );
+    this.lrTable = this.upload(learningRateTable(lrs), 'lr_table');
+    this.adamTable = config.optimizer.kind === 'adam' ? this.upload(adamStepTable(config.optimizer, lrs), 'adam_table') : null;
+    this.metrics = f32(this.metricSlots * 2, 'metrics');
+    this.labelBatch = this.alloc(Math.max(16, B * 4), 'labels of the batch', STORAGE | COPY_DST | COPY_SRC);
+
+    if (train.kind === 'images') {
+      checkSize(train.images.length, 'The training images');
+      this.trainImages = this.upload(packBytesToWords(train.images), 'train images');
+      this.trainLabels = this.upload(packBytesToWords(train.labels), 'train labels');
+      this.perm = this.alloc(train.count * 4, 'shuffle order', STORAGE | COPY_DST);
+    } else {
+      this.trainImages = null;
+      this.perm = null;
+      // The whole toy set is the batch: write it once into the input activation.
+      writeTyped(this.device, this.activations[0], train.inputs);
+      this.trainLabels = this.upload(train.targets, 'toy targets');
+    }
+    this.testImages = test ? this.upload(packBytesToWords(test.images), 'test images') : null;
+    this.testLabels = test ? this.upload(packBytesToWords(test.labels), 'test labels') : null;
+    this.confusion = this.alloc(Math.max(16, plan.classes * plan.classes * 4), 'confusion', STORAGE | COPY_SRC | COPY_DST);
+    this.evalLoss = f32(test ? Math.ceil(test.count / B) : 1, 'evaluation loss');
+
+    let partialFloats = 0;
+    for (const step of plan.steps) {
+      if (step.role === 'conv2d' && step.layer.kind === 'conv2d') {
+        const l = step.layer;
+        const g = conv2dGeometry(B, step.inputShape as [number, number, number], l.filters, l.kernel, l.stride, l.padding);
+        const splitK = conv2dWeightSplitK(g);
+        partialFloats = Math.max(partialFloats, conv2dWeightPartialLength(g, splitK));
+        this.geometry.set(step.index, { conv: g, splitK });
+      } else if ((step.layer.kind === 'maxpool' || step.layer.kind === 'avgpool') && step.role !== 'alias') {
+        const g = pool2dGeometry(B, step.inputShape as [number, number, number], step.layer.size, step.layer.stride);
+        this.geometry.set(step.index, { pool: g });
+        if (step.layer.kind === 'maxpool') this.argmaxes.set(step.index, this.alloc(step.output.size * B * 4, `argmax ${step.index}`));
+      } else if (step.role === 'dropout') {
+        this.masks.set(step.index, this.alloc(step.output.size * B * 4, `dropout mask ${step.index}`));
+      }
+    }
+    this.partial = partialFloats > 0 ? f32(partialFloats, 'conv weight-gradient partial sums') : null;
+  }
+
+  /** Plans the model, compiles every kernel and uploads the data and the seeded initial weights. */
+  static async create(runner: KernelRunner, config: TrainingConfig, train: Dataset, test: ImageDataset | null): Promise<GpuTrainer> {
+    const align = Math.max(1, runner.device.limits.minStorageBufferOffsetAlignment / 4);
+    const plan = planModel(config.model, align);
+    for (const spec of TRAINING_SPECS) await runner.ready(spec);
+    const trainer = new GpuTrainer(runner, config, train, test, plan);
+    trainer.writeParameters(initParameters(config.model, config.seed));
+    trainer.resetOptimizerState();
+    return trainer;
+  }
+
+  /** Uploads parameters by layer index (fresh init, a loaded save file, or a CPU copy). */
+  writeParameters(map: LayerParameterMap): void {
+    const flat = new Float32Array(this.plan.paramFloats);
+    for (const step of this.plan.steps) {
+      const p = map.get(step.index);
+      if (!step.weight || !step.bias) continue;
+      if (!p || p.weight.length !== step.weight.length || p.bias.length !== step.bias.length) {
+        throw new TrainingSetupError(`Layer ${step.index + 1} has no parameters of the right size.`);
+      }
+      flat.set(p.weight, step.weight.offset);
+      flat.set(p.bias, step.bias.offset);
+    }
+    writeTyped(this.device, this.params, flat);
+  }
+
+  /** Zeroes momentum/Adam state and sets the step counter (to resume a run, pass its step). */
+  resetOptimizerState(step = 0): void {
+    const enc = this.device.createCommandEncoder();
+    enc.clearBuffer(this.optState);
+    this.device.queue.submit([enc.finish()]);
+    this.globalStep = step;
+    this.epochOfPerm = -1;
+  }
+
+  /** Reads all parameters back, by layer index. */
+  async readParameters(): Promise<LayerParameterMap> {
+    const [data] = await this.runner.readBuffers([{ buffer: this.params, byteLength: this.plan.paramFloats * 4 }]);
+    const flat = new Float32Array(data);
+    const map: LayerParameterMap = new Map();
+    for (const step of this.plan.steps) {
+      if (!step.weight || !step.bias) continue;
+      map.set(step.index, {
+        weight: flat.slice(step.weight.offset, step.weight.offset + step.weight.length),
+        bias: flat.slice(step.bias.offset, step.bias.offset + step.bias.length),
+      });
+    }
+    return map;
+  }
+
+  get epoch(): number {
+    return Math.floor(this.globalStep / this.stepsPerEpoch);
+  }
+
+  /**
+   * Records and submits `n` training steps (never crossing an epoch boundary) and returns a
+   * promise for their metrics; the promise resolves after the GPU finishes, so callers can
+   * record the next chunk before awaiting this one.
+   */
+  submitSteps(n: number): Promise<StepMetric[]> {
+    // Image data is reshuffled each epoch, so a submit stops at the epoch's end; a toy vector set
+    // is the whole batch every step, so its "epochs" can run together.
+    const left = this.train.kind === 'vectors' ? Infinity : this.stepsPerEpoch - (this.globalStep % this.stepsPerEpoch);
+    n = Math.max(1, Math.min(n, left, this.totalSteps - this.globalStep, this.metricSlots / 2));
+    if (this.globalStep >= this.totalSteps) return Promise.resolve([]);
+    const epoch = this.epoch;
+    const stepInEpoch = this.globalStep % this.stepsPerEpoch;
+    if (stepInEpoch === 0 || this.epochOfPerm !== epoch) this.startEpoch(epoch, stepInEpoch);
+    const first = this.globalStep;
+    const encoder = this.device.createCommandEncoder({ label: `steps ${first}..${first + n - 1}` });
+    const pass = encoder.beginComputePass({ label: 'training steps' });
+    for (let i = 0; i < n; i++) this.encodeStep(pass);
+    pass.end();
+    const staging = this.device.createBuffer({ size: n * 8, usage: 0x01 /* MAP_READ */ | COPY_DST, label: 'metrics readback' });
+    const slot0 = first % this.metricSlots;
+    const firstRun = Math.min(n, this.metricSlots - slot0);
+    encoder.copyBufferToBuffer(this.metrics, slot0 * 8, staging, 0, firstRun * 8);
+    if (firstRun < n) encoder.copyBufferToBuffer(this.metrics, 0, staging, firstRun * 8, (n - firstRun) * 8);
+    this.device.queue.submit([encoder.finish()]);
+    this.globalStep += n;
+    const B = this.batch;
+    return staging.mapAsync(0x0001).then(() => {
+      const values = new Float32Array(staging.getMappedRange().slice(0));
+      staging.unmap();
+      staging.destroy();
+      return Array.from({ length: n }, (_, i) => ({ step: first + i, loss: values[2 * i], accuracy: values[2 * i + 1] / B }));
+    });
+  }
+
+  /** Evaluates on the whole test set on the GPU: loss, accuracy and the confusion matrix. */
+  async evaluate(): Promise<EvaluationResult> {
+    const test = this.test;
+    if (!test || !this.testImages || !this.testLabels) throw new TrainingSetupError('No test set to evaluate on.');
+    const B = this.batch;
+    const batches = Math.ceil(test.count / B);
+    const encoder = this.device.createCommandEncoder({ label: 'evaluate' });
+    encoder.clearBuffer(this.confusion);
+    const pass = encoder.beginComputePass({ label: 'evaluate' });
+    const classes = this.plan.classes;
+    for (let j = 0; j < batches; j++) {
+      this.runner.dispatch(pass, GATHER_BATCH, {
+        images: this.testImages, labels: this.testLabels, x_out: this.activations[0], y_out: this.labelBatch,
+      }, gatherEvalUniforms({ batch: B, pixels: test.pixels, count: test.count, offset: j * B, mean: test.mean, std: test.std }));
+      this.encodeForward(pass, false);
+      this.runner.dispatch(pass, EVALUATE, {
+        logits: this.act(this.plan.lossInput, false), labels: this.labelBatch, confusion: this.confusion, loss_out: this.evalLoss,
+      }, evaluateUniforms(B, classes, j));
+    }
+    pass.end();
+    this.device.queue.submit([encoder.finish()]);
+    const [conf, losses] = await this.runner.readBuffers([
+      { buffer: this.confusion, byteLength: classes * classes * 4 },
+      { buffer: this.evalLoss, byteLength: batches * 4 },
+    ]);
+    const confusion = new Uint32Array(conf);
+    let correct = 0;
+    let total = 0;
+    for (let l = 0; l < classes; l++) {
+      for (let p = 0; p < classes; p++) {
+        total += confusion[l * classes + p];
+        if (l === p) correct += confusion[l * classes + p];
+      }
+    }
+    const lossSum = new Float32Array(losses).reduce((a, b) => a + b, 0);
+    return { loss: lossSum / Math.max(1, total), accuracy: correct / Math.max(1, total), confusion, count: total };
+  }
+
+  /** Frees every GPU buffer the trainer made. */
+  destroy(): void {
+    for (const b of this.buffers) b.destroy();
+    this.buffers.length = 0;
+    this.runner.clearDispatchCache();
+  }
+
+  /** Live GPU buffers owned by this trainer (for leak checks). */
+  get bufferCount(): number {
+    return this.buffers.length;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private alloc(bytes: number, label: string, usage = STORAGE | COPY_SRC | COPY_DST): GPUBuffer {
+    const b = this.device.createBuffer({ size: Math.max(16, Math.ceil(bytes / 16) * 16), usage, label });
+    this.buffers.push(b);
+    return b;
+  }
+
+  private upload(data: Float32Array | Uint32Array, label: string): GPUBuffer {
+    const b = this.alloc(data.byteLength, label);
+    writeTyped(this.device, b, data);
+    return b;
+  }
+
+  private startEpoch(epoch: number, stepInEpoch: number): void {
+    if (this.perm && this.train.kind === 'images') {
+      writeTyped(this.device, this.perm, seededPermutation(this.train.count, this.config.seed, epoch));
+    }
+    this.device.queue.writeBuffer(this.trainState, 0, new Uint32Array([this.globalStep, stepInEpoch, 0, 0]));
+    this.epochOfPerm = epoch;
+  }
+
+  private range(r: ParamRange, buffer: GPUBuffer): GPUBufferBinding {
+    return { buffer, offset: r.offset * 4, size: r.length * 4 };
+  }
+
+  /** The buffer holding a tensor; at evaluation a dropout's output is its input (dropout is off). */
+  private act(slot: TensorSlot, training: boolean): GPUBuffer {
+    if (!training) {
+      for (const s of this.plan.steps) if (s.role === 'dropout' && s.output.id === slot.id) return this.act(s.input, false);
+    }
+    return this.activations[slot.id];
+  }
+
+  private encodeStep(pass: GPUComputePassEncoder): void {
+    let dispatches = 0;
+    const count = () => dispatches++;
+    const train = this.train;
+    if (train.kind === 'images') {
+      this.runner.dispatch(pass, GATHER_BATCH, {
+        images: this.trainImages!, labels: this.trainLabels, perm: this.perm!, train_state: this.trainState,
+        x_out: this.activations[0], y_out: this.labelBatch,
+      }, gatherTrainUniforms({ batch: this.batch, pixels: train.pixels, count: train.count, mean: train.mean, std: train.std }));
+      count();
+    }
+    dispatches += this.encodeForward(pass, true);
+    dispatches += this.encodeLoss(pass);
+    dispatches += this.encodeBackward(pass);
+    this.runner.dispatch(pass, OPTIMIZER, {
+      params: this.params, grads: this.grads, state: this.optState, train_state: this.trainState, lr_table: this.lrTable,
+      ...(this.adamTable ? { adam_table: this.adamTable } : {}),
+    }, optimizerUniforms(this.config.optimizer, this.plan.paramFloats));
+    this.runner.dispatch(pass, STEP_ADVANCE, { train_state: this.trainState }, {});
+    this.dispatchesPerStep = dispatches + 2;
+  }
+
+  /** Records the forward pass; returns the number of dispatches. */
+  private encodeForward(pass: GPUComputePassEncoder, training: boolean): number {
+    const B = this.batch;
+    let n = 0;
+    for (const step of this.plan.steps) {
+      const x = this.act(step.input, training);
+      const y = this.act(step.output, training);
+      const layer = step.layer;
+      switch (step.role) {
+        case 'dense':
+          if (layer.kind !== 'dense') break;
+          this.runner.dispatch(pass, MATMUL, { A: x, B: this.range(step.weight!, this.params), bias: this.range(step.bias!, this.params), C: y },
+            matmulUniforms({ M: B, K: step.input.size, N: layer.units, bias: true }));
+          n++;
+          break;
+        case 'conv2d': {
+          const g = this.geometry.get(step.index)!.conv!;
+          this.runner.dispatch(pass, CONV2D_FORWARD, { x, w: this.range(step.weight!, this.params), bias: this.range(step.bias!, this.params), y },
+            conv2dUniforms(g, { relu: step.fusedRelu }));
+          n++;
+          break;
+        }
+        case 'maxpool':
+          this.runner.dispatch(pass, MAXPOOL_FORWARD, { x, y, argmax: this.argmaxes.get(step.index)! }, poolUniforms(this.geometry.get(step.index)!.pool!));
+          n++;
+          break;
+        case 'avgpool':
+          this.runner.dispatch(pass, AVGPOOL_FORWARD, { x, y }, poolUniforms(this.geometry.get(step.index)!.pool!));
+          n++;
+          break;
+        case 'activation':
+          this.runner.dispatch(pass, ACTIVATION_FORWARD, { x, y }, activationUniforms(activationKind(step), B * step.output.size, alphaOf(step)));
+          n++;
+          break;
+        case 'dropout':
+          if (!training || layer.kind !== 'dropout') break;
+          this.runner.dispatch(pass, DROPOUT_FORWARD, { x, y, mask: this.masks.get(step.index)!, train_state: this.trainState },
+            dropoutForwardUniforms(B * step.output.size, layer.rate, this.config.seed, step.index));
+          n++;
+          break;
+        case 'alias':
+          break;
+      }
+    }
+    return n;
+  }
+
+  private encodeLoss(pass: GPUComputePassEncoder): number {
+    const B = this.batch;
+    const input = this.plan.lossInput;
+    const common = { metrics: this.metrics, train_state: this.trainState };
+    if (this.config.model.loss === 'softmaxCrossEntropy') {
+      this.runner.dispatch(pass, SOFTMAX_CROSS_ENTROPY, {
+        logits: this.activations[input.id], labels: this.labelBatch, dlogits: this.gradients[input.id], ...common,
+      }, softmaxCrossEntropyUniforms(B, this.plan.classes, this.metricSlots));
+    } else {
+      const labelTargets = this.train.kind === 'images';
+      this.runner.dispatch(pass, MSE_LOSS, {
+        pred: this.activations[input.id], targets: labelTargets ? this.labelBatch : this.trainLabels, dpred: this.gradients[input.id], ...common,
+      }, mseLossUniforms(B, input.size, this.metricSlots, labelTargets));
+    }
+    return 1;
+  }
+
+  /** Records the backward pass into the flat gradient buffer; returns the number of dispatches. */
+  private encodeBackward(pass: GPUComputePassEncoder): number {
+    const B = this.batch;
+    let n = 0;
+    for (let i = this.plan.steps.length - 1; i >= 0; i--) {
+      const step = this.plan.steps[i];
+      const x = this.activations[step.input.id];
+      const y = this.activations[step.output.id];
+      const dy = this.gradients[step.output.id];
+      const dx = this.gradients[step.input.id];
+      const layer = step.layer;
+      const needDx = step.needsInputGradient;
+      switch (step.role) {
+        case 'dense': {
+          if (layer.kind !== 'dense') break;
+          const inF = step.input.size;
+          // dW = Xᵀ·dY ([in, B]·[B, out]); db = column sums of dY; dX = dY·Wᵀ.
+          this.runner.dispatch(pass, MATMUL, { A: x, B: dy, C: this.range(step.weight!, this.grads) },
+            matmulUniforms({ M: inF, K: B, N: layer.units, transposeA: true }));
+          this.runner.dispatch(pass, BIAS_GRAD, { dy, db: this.range(step.bias!, this.grads) }, biasGradUniforms(B, layer.units, 1));
+          n += 2;
+          if (needDx) {
+            this.runner.dispatch(pass, MATMUL, { A: dy, B: this.range(step.weight!, this.params), C: dx },
+              matmulUniforms({ M: B, K: layer.units, N: inF, transposeB: true }));
+            n++;
+          }
+          break;
+        }
+        case 'conv2d': {
+          const geo = this.geometry.get(step.index)!;
+          const g = geo.conv!;
+          const relu = step.fusedRelu;
+          if (needDx) {
+            this.runner.dispatch(pass, CONV2D_BACKWARD_INPUT, { dy, w: this.range(step.weight!, this.params), y, dx }, conv2dUniforms(g, { relu }));
+            n++;
+          }
+          const u = conv2dUniforms(g, { relu, splitK: geo.splitK });
+          const bound: Record<string, BufferRef> = { dy, x, y, dw: this.range(step.weight!, this.grads), db: this.range(step.bias!, this.grads) };
+          if (geo.splitK! > 1) bound.partial = this.partial!;
+          this.runner.dispatch(pass, CONV2D_BACKWARD_WEIGHT, bound, u);
+          n++;
+          if (geo.splitK! > 1) {
+            this.runner.dispatch(pass, CONV2D_WEIGHT_REDUCE, { partial: this.partial!, dw: bound.dw, db: bound.db }, u);
+            n++;
+          }
+          break;
+        }
+        case 'maxpool':
+          if (!needDx) break;
+          this.runner.dispatch(pass, MAXPOOL_BACKWARD, { dy, argmax: this.argmaxes.get(step.index)!, dx }, poolUniforms(this.geometry.get(step.index)!.pool!));
+          n++;
+          break;
+        case 'avgpool':
+          if (!needDx) break;
+          this.runner.dispatch(pass, AVGPOOL_BACKWARD, { dy, dx }, poolUniforms(this.geometry.get(step.index)!.pool!));
+          n++;
+          break;
+        case 'activation':
+          if (!needDx) break;
+          this.runner.dispatch(pass, ACTIVATION_BACKWARD, { x, y, dy, dx }, activationUniforms(activationKind(step), B * step.output.size, alphaOf(step)));
+          n++;
+          break;
+        case 'dropout':
+          if (!needDx || layer.kind !== 'dropout') break;
+          this.runner.dispatch(pass, DROPOUT_BACKWARD, { dy, mask: this.masks.get(step.index)!, dx }, dropoutBackwardUniforms(B * step.output.size, layer.rate));
+          n++;
+          break;
+        case 'alias':
+          break;
+      }
+    }
+    return n;
+  }
+}
+
+/** queue.writeBuffer for any typed array (the WebGPU typings want an ArrayBuffer-backed view). */
+function writeTyped(device: GPUDevice, buffer: GPUBuffer, data: ArrayBufferView): void {
+  device.queue.writeBuffer(buffer, 0, data.buffer as ArrayBuffer, data.byteOffset, data.byteLength);
+}
+
+function activationKind(step: LayerStep): 'relu' | 'leakyRelu' | 'sigmoid' | 'tanh' {
+  const k = step.layer.kind;
+  if (k === 'relu' || k === 'leakyRelu' || k === 'sigmoid' || k === 'tanh') return k;
+  throw new Error(`Layer ${step.index + 1} is not an activation`);
+}
+
+function alphaOf(step: LayerStep): number {
+  return step.layer.kind === 'leakyRelu' ? step.layer.alpha : 0.01;
+}
