@@ -46,9 +46,9 @@ interface EpochRecord {
 class MeasuredSource implements StepSource {
   submits = 0;
   evalMs = 0;
+  evalSubmits = 0;
   evals: { start: number; end: number }[] = [];
-  inEval = false;
-  constructor(readonly trainer: GpuTrainer) {}
+  constructor(readonly trainer: GpuTrainer, private readonly submitCount: () => number) {}
   get stepsPerEpoch() { return this.trainer.stepsPerEpoch; }
   get totalSteps() { return this.trainer.totalSteps; }
   get batch() { return this.trainer.batch; }
@@ -60,11 +60,11 @@ class MeasuredSource implements StepSource {
   }
   async evaluate(): Promise<EvaluationResult> {
     const start = performance.now();
-    this.inEval = true;
+    const submitsBefore = this.submitCount();
     try {
       return await this.trainer.evaluate();
     } finally {
-      this.inEval = false;
+      this.evalSubmits += this.submitCount() - submitsBefore;
       const end = performance.now();
       this.evals.push({ start, end });
       this.evalMs += end - start;
@@ -119,13 +119,11 @@ async function runEngine(args: BenchArgs, gpu: GpuContext, train: ImageDataset, 
   log(`[engine] ${args.preset}: ${train.count} images, batch ${config.batchSize}, ${config.epochs} epoch(s), ` +
     `${trainer.stepsPerEpoch} steps/epoch; setup+compile ${msSetup.toFixed(0)} ms`);
 
-  const source = new MeasuredSource(trainer);
+  const source = new MeasuredSource(trainer, submitCounter.count);
   const progress: { t: number; steps: number }[] = [];
   const epochs: EpochRecord[] = [];
-  let submitsBefore = 0;
-  let submitsInEval = 0;
   const start = performance.now();
-  submitsBefore = submitCounter.count();
+  const submitsBefore = submitCounter.count();
   let lastTrainLoss = NaN;
   const end = await runSession(source, RUN_TO_END, {
     targetChunkMs: args.targetChunkMs,
@@ -134,8 +132,10 @@ async function runEngine(args: BenchArgs, gpu: GpuContext, train: ImageDataset, 
       progress.push({ t: performance.now(), steps: e.metrics.length });
     },
     onEpoch: (e) => {
-      const evalMs = source.evals.reduce((a, r) => a + (r.end - r.start), 0);
-      const msTrain = source.evals[source.evals.length - 1].start - start - (evalMs - (source.evals[source.evals.length - 1].end - source.evals[source.evals.length - 1].start));
+      // Training time so far: up to this epoch's evaluation, less the earlier evaluations.
+      const evals = source.evals;
+      const before = evals.slice(0, -1).reduce((a, r) => a + (r.end - r.start), 0);
+      const msTrain = (evals.length ? evals[evals.length - 1].start : performance.now()) - start - before;
       lastTrainLoss = e.trainLoss;
       epochs.push({
         epoch: e.epoch + 1,
@@ -149,8 +149,6 @@ async function runEngine(args: BenchArgs, gpu: GpuContext, train: ImageDataset, 
     },
   });
   const msWall = performance.now() - start;
-  // Every evaluation submits once (its readback goes through the runner's own copy submit too).
-  submitsInEval = source.evals.length;
   const allSubmits = submitCounter.count() - submitsBefore;
   const steps = trainer.globalStep;
 
@@ -200,7 +198,7 @@ async function runEngine(args: BenchArgs, gpu: GpuContext, train: ImageDataset, 
     imagesPerSecond: Math.round(steadySteps ? (config.batchSize * steadySteps * 1000) / steadyMs : 0),
     dispatchesPerStep: trainer.dispatchesPerStep,
     submitsPerStep: round(source.submits / Math.max(1, steps), 5),
-    queueSubmitsPerStep: round((allSubmits - submitsInEval) / Math.max(1, steps), 5),
+    queueSubmitsPerStep: round((allSubmits - source.evalSubmits) / Math.max(1, steps), 5),
     stepsPerSubmit: round(steps / Math.max(1, source.submits), 1),
     perEpoch: epochs.map((e) => ({ ...e, msTrain: Math.round(e.msTrain), trainLoss: round(e.trainLoss, 5) })),
     target: target ? { ...target, met: Boolean(reached), reachedAtEpoch: reached?.epoch ?? null } : null,

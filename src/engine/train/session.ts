@@ -48,7 +48,7 @@ export interface SessionOptions {
   /** Aim for chunks of about this many milliseconds of GPU work (responsiveness vs overhead). */
   targetChunkMs?: number;
   maxStepsPerSubmit?: number;
-  /** Evaluate on the test set after every epoch (default true). */
+  /** Evaluate on the test set after every epoch (default true); false also skips the epoch events (toy data). */
   evaluateEachEpoch?: boolean;
   learningRate?: number;
   onProgress?: (e: ProgressEvent) => void;
@@ -135,7 +135,7 @@ export async function runSession(source: StepSource, control: SessionControl, op
       }
       const step = source.globalStep;
       // The test set is evaluated on the weights at the end of the epoch, before the next epoch starts.
-      const evaluationDue = step > 0 && step % spe === 0 && evaluatedEpochs < step / spe;
+      const evaluationDue = options.evaluateEachEpoch !== false && step > 0 && step % spe === 0 && evaluatedEpochs < step / spe;
       if (step < source.totalSteps && !evaluationDue && inFlight.length < 2 && !control.isPaused()) {
         const promise = source.submitSteps(Math.min(chunk, source.totalSteps - step));
         inFlight.push({ promise, steps: source.globalStep - step, submittedAt: now() });
@@ -150,7 +150,7 @@ export async function runSession(source: StepSource, control: SessionControl, op
         continue;
       }
       if (evaluationDue) {
-        const test = options.evaluateEachEpoch === false ? null : await source.evaluate();
+        const test = await source.evaluate();
         evaluatedEpochs = step / spe;
         await options.onEpoch?.({ epoch: evaluatedEpochs - 1, step, test, trainLoss: epochLossSum / Math.max(1, epochLossCount), elapsedMs: now() - start });
         epochLossSum = 0;
