@@ -44,7 +44,8 @@ export function dropoutForward<T extends FloatArray>(
   const y = zerosLike(x);
   const mask = new Uint8Array(x.length);
   for (let i = 0; i < x.length; i++) {
-    if (randomUniform(seed, stream, i) >= rate) {
+    // Compare with the f32 rate, exactly as the WGSL kernel does.
+    if (randomUniform(seed, stream, i) >= Math.fround(rate)) {
       mask[i] = 1;
       y[i] = x[i] * scale;
     }
