@@ -6,14 +6,28 @@
 // Each workgroup computes one (WG_Y*4) x (WG_X*4) tile of C. It walks K in steps of TILE_K,
 // staging a slice of op(A) and op(B) in workgroup memory so every value read from global memory
 // is reused by many threads; each thread keeps a 4x4 block of C in registers.
+//
+// Split-K: small outputs with a long K (a dense layer's forward pass on a batch of 64: C is only
+// 64x128 but K is 12544) would leave most of a big GPU idle, so the K range can be cut into
+// `splitK` chunks, one per workgroup z. Each chunk writes its raw partial sums to `partial`, and
+// kernels/matmul_reduce.wgsl adds the chunks in a fixed order (deterministic) and finishes with
+// bias, accumulate and ReLU.
 
 struct Params {
   M: u32,
   N: u32,
   K: u32,
   // bit 0: A is stored transposed ([K, M]); bit 1: B is stored transposed ([N, K]);
-  // bit 2: add bias[n] to every row; bit 3: add into C instead of overwriting it.
+  // bit 2: add bias[n] to every row; bit 3: add into C instead of overwriting it;
+  // bit 4: ReLU on the result; bit 5: the bias is stored in B right after the matrix
+  // (B[K*N + n], so a dense layer's weights and bias live in one range);
+  // bit 6: op(A) has an extra last row of ones (row M-1), so C's last row is the column sums
+  // of op(B): the weight gradient Xᵀ·dY and the bias gradient in one call.
   flags: u32,
+  // Chunks of K (workgroup z); 1 = no split: write C directly.
+  splitK: u32,
+  // K values per chunk (a multiple of TILE_K).
+  kChunk: u32,
 }
 
 @group(0) @binding(0) var<storage, read> A: array<f32>;
@@ -21,6 +35,8 @@ struct Params {
 @group(0) @binding(2) var<storage, read> bias: array<f32>;
 @group(0) @binding(3) var<storage, read_write> C: array<f32>;
 @group(0) @binding(4) var<uniform> params: Params;
+// [splitK, M, N] partial sums, only written when splitK > 1.
+@group(0) @binding(5) var<storage, read_write> partial: array<f32>;
 
 // Threads per workgroup along N (x) and M (y); tunable per GPU. 16x16 threads with TILE_K = 16
 // was the fastest of six settings tried on an H200 (16.6 TFLOP/s at 4096^3, 10.7 at 1024^3).
@@ -38,16 +54,27 @@ const TN: u32 = 4u;
 var<workgroup> As: array<f32, TILE_K * WG_Y * TM>;
 var<workgroup> Bs: array<f32, TILE_K * WG_X * TN>;
 
-fn load_a(m: u32, k: u32) -> f32 {
-  if (m >= params.M || k >= params.K) { return 0.0; }
+fn load_a(m: u32, k: u32, k_end: u32) -> f32 {
+  if (m >= params.M || k >= k_end) { return 0.0; }
+  if ((params.flags & 64u) != 0u) {
+    if (m == params.M - 1u) { return 1.0; }
+    // The stored A has M-1 rows.
+    if ((params.flags & 1u) != 0u) { return A[k * (params.M - 1u) + m]; }
+    return A[m * params.K + k];
+  }
   if ((params.flags & 1u) != 0u) { return A[k * params.M + m]; }
   return A[m * params.K + k];
 }
 
-fn load_b(k: u32, n: u32) -> f32 {
-  if (k >= params.K || n >= params.N) { return 0.0; }
+fn load_b(k: u32, n: u32, k_end: u32) -> f32 {
+  if (k >= k_end || n >= params.N) { return 0.0; }
   if ((params.flags & 2u) != 0u) { return B[n * params.K + k]; }
   return B[k * params.N + n];
+}
+
+fn bias_at(n: u32) -> f32 {
+  if ((params.flags & 32u) != 0u) { return B[params.K * params.N + n]; }
+  return bias[n];
 }
 
 @compute @workgroup_size(WG_X, WG_Y, 1)
@@ -65,22 +92,25 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   var a_reg: array<f32, 4>; // TM
   var b_reg: array<f32, 4>; // TN
 
-  let k_tiles = (params.K + TILE_K - 1u) / TILE_K;
+  let split = params.splitK > 1u;
+  let k_begin = select(0u, wg.z * params.kChunk, split);
+  let k_end = select(params.K, min(params.K, k_begin + params.kChunk), split);
+  let k_tiles = (k_end - min(k_begin, k_end) + TILE_K - 1u) / TILE_K;
   for (var t = 0u; t < k_tiles; t++) {
-    let k0 = t * TILE_K;
+    let k0 = k_begin + t * TILE_K;
     // Stage op(A)[row0.., k0..]: walk along whichever index is contiguous in memory so that
     // neighbouring threads read neighbouring addresses.
     for (var i = tid; i < TILE_K * tile_m; i += threads) {
       var m: u32;
       var k: u32;
       if (trans_a) { m = i % tile_m; k = i / tile_m; } else { k = i % TILE_K; m = i / TILE_K; }
-      As[k * tile_m + m] = load_a(row0 + m, k0 + k);
+      As[k * tile_m + m] = load_a(row0 + m, k0 + k, k_end);
     }
     for (var i = tid; i < TILE_K * tile_n; i += threads) {
       var n: u32;
       var k: u32;
       if (trans_b) { k = i % TILE_K; n = i / TILE_K; } else { n = i % tile_n; k = i / tile_n; }
-      Bs[k * tile_n + n] = load_b(k0 + k, col0 + n);
+      Bs[k * tile_n + n] = load_b(k0 + k, col0 + n, k_end);
     }
     workgroupBarrier();
 
@@ -100,6 +130,8 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
 
   let use_bias = (params.flags & 4u) != 0u;
   let accumulate = (params.flags & 8u) != 0u;
+  let relu = (params.flags & 16u) != 0u;
+  let part0 = wg.z * params.M * params.N;
   for (var r = 0u; r < TM; r++) {
     let m = row0 + lid.y + r * WG_Y;
     if (m >= params.M) { continue; }
@@ -107,9 +139,12 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
       let n = col0 + lid.x + c * WG_X;
       if (n >= params.N) { continue; }
       var v = acc[r * TN + c];
-      if (use_bias) { v += bias[n]; }
       let idx = m * params.N + n;
+      // With split-K the epilogue runs in matmul_reduce once all chunks are summed.
+      if (split) { partial[part0 + idx] = v; continue; }
+      if (use_bias) { v += bias_at(n); }
       if (accumulate) { v += C[idx]; }
+      if (relu) { v = max(v, 0.0); }
       C[idx] = v;
     }
   }

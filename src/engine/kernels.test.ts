@@ -40,7 +40,14 @@ describe('matmul dispatch and uniforms', () => {
   });
 
   it('sets one flag bit per option', () => {
-    expect(matmulUniforms({ M: 2, K: 3, N: 4 })).toEqual({ M: 2, N: 4, K: 3, flags: 0 });
+    expect(matmulUniforms({ M: 2, K: 3, N: 4 })).toEqual({ M: 2, N: 4, K: 3, flags: 0, splitK: 1, kChunk: 3 });
+    expect(matmulUniforms({ M: 2, K: 3, N: 4, relu: true, biasInB: true, onesRowA: true }).flags).toBe(16 + 32 + 64);
+    // Split K: chunks are whole multiples of the 16-deep tile and cover K.
+    const split = matmulUniforms({ M: 2, K: 1000, N: 4, splitK: 3 });
+    expect(split.splitK).toBe(3);
+    expect(split.kChunk % 16).toBe(0);
+    expect(split.kChunk * 3).toBeGreaterThanOrEqual(1000);
+    expect(split.kChunk * 2).toBeLessThan(1000);
     expect(matmulUniforms({ M: 1, K: 1, N: 1, transposeA: true, accumulate: true }).flags).toBe(9);
     expect(matmulUniforms({ M: 1, K: 1, N: 1, transposeB: true, bias: true }).flags).toBe(6);
   });

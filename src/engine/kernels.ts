@@ -6,7 +6,7 @@
  */
 import type { KernelRunner } from './gpu/kernelRunner';
 import type { SeededRandom } from './rng';
-import { checkMatmul, matmulDispatch } from './gpu/matmul';
+import { checkMatmul, matmulDispatch, registerMatmulSpec, MATMUL_REDUCE } from './gpu/matmul';
 import matmulSource from '../../kernels/matmul.wgsl?raw';
 import { CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT, CONV2D_FORWARD, CONV2D_WEIGHT_REDUCE } from './gpu/conv';
 import { TRAINING_KERNELS } from './gpu/trainingKernels';
@@ -104,13 +104,16 @@ export const MATMUL: KernelSpec = {
     { binding: 1, name: 'B', access: 'read', description: 'Right matrix: [K, N], or [N, K] when transposed.' },
     { binding: 2, name: 'bias', access: 'read', description: 'N values added to every row (only with the bias flag).', optional: true },
     { binding: 3, name: 'C', access: 'read_write', description: 'The [M, N] result (read too when accumulating).' },
-    { binding: 4, name: 'params', access: 'uniform', description: 'Sizes M, N, K and the flag bits.' },
+    { binding: 4, name: 'params', access: 'uniform', description: 'Sizes M, N, K, the flag bits and the split of K.' },
+    { binding: 5, name: 'partial', access: 'read_write', description: 'Scratch for partial sums when K is split into chunks.', optional: true },
   ],
   uniforms: [
     { name: 'M', type: 'u32' },
     { name: 'N', type: 'u32' },
     { name: 'K', type: 'u32' },
     { name: 'flags', type: 'u32' },
+    { name: 'splitK', type: 'u32' },
+    { name: 'kChunk', type: 'u32' },
   ],
   overrides: { WG_X: 16, WG_Y: 16, TILE_K: 16 },
   workgroupSize: (o) => [o.WG_X, o.WG_Y, 1],
@@ -118,9 +121,10 @@ export const MATMUL: KernelSpec = {
   cpuTwin: 'cpu/dense.matmul',
   check: (runner, rng, options) => checkMatmul(MATMUL, runner, rng, options),
 };
+registerMatmulSpec(MATMUL);
 
 /** Every kernel the app ships, in display order. */
-export const ALL_KERNELS: readonly KernelSpec[] = [MATMUL, CONV2D_FORWARD, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT, CONV2D_WEIGHT_REDUCE, ...TRAINING_KERNELS];
+export const ALL_KERNELS: readonly KernelSpec[] = [MATMUL, MATMUL_REDUCE, CONV2D_FORWARD, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT, CONV2D_WEIGHT_REDUCE, ...TRAINING_KERNELS];
 
 /** Looks a kernel up by name; throws for an unknown name (a programming error). */
 export function kernelByName(name: string): KernelSpec {

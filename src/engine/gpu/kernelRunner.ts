@@ -118,7 +118,7 @@ export class KernelRunner {
   private readonly bufferIds = new WeakMap<GPUBuffer, number>();
   private readonly kernelIds = new WeakMap<CompiledKernel, number>();
   private nextId = 1;
-  private zeroBuffer: GPUBuffer | null = null;
+  private readonly zeroBuffers = new Map<number, GPUBuffer>();
 
   constructor(readonly gpu: GpuContext) {
     this.device = gpu.device;
@@ -246,7 +246,7 @@ export class KernelRunner {
         uniformBuffer ??= this.createBuffer(new Uint8Array(uniformData), USAGE.UNIFORM | USAGE.COPY_DST, `${spec.name} uniforms`);
         return { binding: b.binding, resource: { buffer: uniformBuffer } };
       }
-      const ref = bindings[b.name] ?? (b.optional ? this.zeros() : undefined);
+      const ref = bindings[b.name] ?? (b.optional ? this.zeros(b.access === 'read' ? -1 : b.binding) : undefined);
       if (!ref) throw new Error(`Kernel "${spec.name}": no buffer for binding "${b.name}"`);
       return { binding: b.binding, resource: isBufferRange(ref) ? ref : { buffer: ref } };
     });
@@ -341,9 +341,17 @@ export class KernelRunner {
     return w;
   }
 
-  private zeros(): GPUBuffer {
-    this.zeroBuffer ??= this.createBuffer(16, USAGE.STORAGE, 'zeros');
-    return this.zeroBuffer;
+  /**
+   * A small zero buffer for a left-out optional binding. Read-only ones share one; each writable
+   * binding slot gets its own, because one buffer bound twice as writable in a dispatch is invalid.
+   */
+  private zeros(slot: number): GPUBuffer {
+    let b = this.zeroBuffers.get(slot);
+    if (!b) {
+      b = this.createBuffer(16, USAGE.STORAGE, slot < 0 ? 'zeros' : `zeros for binding ${slot}`);
+      this.zeroBuffers.set(slot, b);
+    }
+    return b;
   }
 
   private idOf(buffer: GPUBuffer): number {

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createNodeGpu } from '../../testing/nodeGpu';
 import { acquireGpu } from './device';
-import { MATMUL } from '../kernels';
+import { MATMUL, kernelByName } from '../kernels';
 import { SeededRandom } from '../rng';
 import { KernelCompileError, KernelRunner, type CompiledKernel } from './kernelRunner';
 import {
@@ -127,6 +127,27 @@ describe.skipIf(!ctx)('matmul kernel on the GPU', () => {
     expect(result.error).toBeUndefined();
     expect(result.pass).toBe(false);
     expect(result.cases.some((c) => !c.pass)).toBe(true);
+  });
+
+  it('covers the fused dense-layer cases: bias after the weights, ReLU, a ones row for db, and split K', async () => {
+    const result = await MATMUL.check(runner, new SeededRandom(21, 0));
+    const shapes = result.cases.map((c) => c.shape).join(' | ');
+    expect(shapes).toMatch(/\+bias\(in B\) relu/);
+    expect(shapes).toMatch(/\+ones row/);
+    expect(shapes).toMatch(/split \d/);
+    expect(result.pass).toBe(true);
+  });
+
+  it('checks the split-K reduce kernel and fails it when it adds only the first chunk', async () => {
+    const reduce = kernelByName('matmul_reduce');
+    const good = await reduce.check(runner, new SeededRandom(5, 0));
+    expect(good.pass).toBe(true);
+    expect(good.cases.length).toBeGreaterThanOrEqual(3);
+    const firstChunkOnly = reduce.builtinSource.replace('for (var z = 0u; z < params.splitK; z++)', 'for (var z = 0u; z < 1u; z++)');
+    expect(firstChunkOnly).not.toBe(reduce.builtinSource);
+    const bad = await reduce.check(runner, new SeededRandom(5, 0), { source: firstChunkOnly });
+    expect(bad.error).toBeUndefined();
+    expect(bad.pass).toBe(false);
   });
 
   it('fails its check, with the compiler message, for source that does not compile', async () => {

@@ -15,6 +15,7 @@ import type { SeededRandom } from '../rng';
 import { withErrorScopes } from './device';
 import { matmul as cpuMatmul } from '../cpu/dense';
 import { maxAbs, maxAbsDiff } from '../cpu/tensor';
+import matmulReduceSource from '../../../kernels/matmul_reduce.wgsl?raw';
 
 /** Outputs per thread along each axis; must match TM and TN in kernels/matmul.wgsl. */
 const THREAD_TILE = 4;
@@ -32,23 +33,71 @@ export interface MatmulCall {
   bias?: boolean;
   /** Add into C instead of overwriting it (e.g. summing gradients). */
   accumulate?: boolean;
+  /** ReLU on the result (a dense layer followed by ReLU, fused). */
+  relu?: boolean;
+  /** The bias is stored in B right after the K×N matrix (a dense layer's weights and bias as one range). */
+  biasInB?: boolean;
+  /**
+   * op(A) gets an extra last row of ones, so C's last row holds the column sums of op(B):
+   * M counts that row, the stored A has M − 1 rows. Gives dW and db of a dense layer in one call.
+   */
+  onesRowA?: boolean;
+  /** Cut K into this many chunks summed by matmul_reduce (1 = no split). */
+  splitK?: number;
 }
+
+/** Flag bits of params.flags in kernels/matmul.wgsl and matmul_reduce.wgsl. */
+export const MATMUL_FLAG_BITS = { transposeA: 1, transposeB: 2, bias: 4, accumulate: 8, relu: 16, biasInB: 32, onesRowA: 64 } as const;
 
 /** The uniform values of kernels/matmul.wgsl for one call. */
 export function matmulUniforms(call: MatmulCall): UniformValues {
+  const b = MATMUL_FLAG_BITS;
   const flags =
-    (call.transposeA ? 1 : 0) | (call.transposeB ? 2 : 0) | (call.bias ? 4 : 0) | (call.accumulate ? 8 : 0);
-  return { M: call.M, N: call.N, K: call.K, flags };
+    (call.transposeA ? b.transposeA : 0) | (call.transposeB ? b.transposeB : 0) | (call.bias ? b.bias : 0) |
+    (call.accumulate ? b.accumulate : 0) | (call.relu ? b.relu : 0) | (call.biasInB ? b.biasInB : 0) | (call.onesRowA ? b.onesRowA : 0);
+  const splitK = Math.max(1, Math.floor(call.splitK ?? 1));
+  const tileK = 16;
+  const kChunk = splitK > 1 ? Math.ceil(Math.ceil(call.K / splitK) / tileK) * tileK : call.K;
+  return { M: call.M, N: call.N, K: call.K, flags, splitK, kChunk };
 }
 
-/** Workgroups for a call: one per (WG_Y*4) x (WG_X*4) tile of C. */
+/** Workgroups for a call: one per (WG_Y*4) x (WG_X*4) tile of C, times the K chunks along z. */
 export function matmulDispatch(u: UniformValues, o: KernelOverrides): [number, number, number] {
-  return [Math.ceil(u.N / (o.WG_X * THREAD_TILE)), Math.ceil(u.M / (o.WG_Y * THREAD_TILE)), 1];
+  return [Math.ceil(u.N / (o.WG_X * THREAD_TILE)), Math.ceil(u.M / (o.WG_Y * THREAD_TILE)), Math.max(1, u.splitK ?? 1)];
+}
+
+/** Reduce workgroups: grid-stride over the M×N outputs. */
+export function matmulReduceDispatch(u: UniformValues, o: KernelOverrides): [number, number, number] {
+  return [Math.max(1, Math.min(65535, Math.ceil((u.M * u.N) / o.WG))), 1, 1];
+}
+
+/** Enough workgroups to fill a large GPU (an H100 has 132 SMs) ... */
+const TARGET_WORKGROUPS = 256;
+/** ... but never chunks of K shorter than this. */
+const MIN_K_CHUNK = 128;
+
+/**
+ * How many K chunks a call should use: a small output (few 64×64 tiles) with a long K would run
+ * on a handful of workgroups, so split K until there are enough (1 when the output is big).
+ */
+export function matmulSplitK(M: number, N: number, K: number, overrides: KernelOverrides = { WG_X: 16, WG_Y: 16 }): number {
+  const tiles = Math.ceil(N / (overrides.WG_X * THREAD_TILE)) * Math.ceil(M / (overrides.WG_Y * THREAD_TILE));
+  if (tiles >= TARGET_WORKGROUPS / 2) return 1;
+  return Math.max(1, Math.min(Math.ceil(TARGET_WORKGROUPS / tiles), Math.floor(K / MIN_K_CHUNK), 64));
+}
+
+/** Floats of scratch space a split call needs. */
+export function matmulPartialLength(call: MatmulCall): number {
+  const split = Math.max(1, call.splitK ?? 1);
+  return split > 1 ? split * call.M * call.N : 0;
 }
 
 /** A readable label such as "17x33x65 Aᵀ +bias" (M x K x N). */
 export function describeMatmul(call: MatmulCall): string {
-  const tags = [call.transposeA && 'Aᵀ', call.transposeB && 'Bᵀ', call.bias && '+bias', call.accumulate && '+=C'];
+  const tags = [
+    call.transposeA && 'Aᵀ', call.transposeB && 'Bᵀ', call.bias && (call.biasInB ? '+bias(in B)' : '+bias'), call.accumulate && '+=C',
+    call.relu && 'relu', call.onesRowA && '+ones row', (call.splitK ?? 1) > 1 && `split ${call.splitK}`,
+  ];
   return [`${call.M}x${call.K}x${call.N}`, ...tags.filter(Boolean)].join(' ');
 }
 
@@ -65,10 +114,11 @@ export interface MatmulInputs {
 /** Uniform random inputs in [-1, 1) for a call. */
 export function randomMatmulInputs(call: MatmulCall, rng: SeededRandom): MatmulInputs {
   const fill = (n: number) => Float32Array.from({ length: n }, () => rng.next() * 2 - 1);
+  const rowsA = call.onesRowA ? call.M - 1 : call.M;
   return {
-    a: fill(call.M * call.K),
-    b: fill(call.K * call.N),
-    bias: call.bias ? fill(call.N) : null,
+    a: fill(rowsA * call.K),
+    b: fill(call.K * call.N + (call.biasInB ? call.N : 0)),
+    bias: call.bias && !call.biasInB ? fill(call.N) : null,
     c0: call.accumulate ? fill(call.M * call.N) : null,
   };
 }
@@ -82,13 +132,20 @@ function transpose(x: Float32Array, rows: number, cols: number): Float64Array {
 /** The expected C in f64, from cpu/dense.matmul on un-transposed copies, plus bias and old C. */
 export function matmulReference(call: MatmulCall, x: MatmulInputs): Float64Array {
   const { M, K, N } = call;
-  const a = call.transposeA ? transpose(x.a, K, M) : Float64Array.from(x.a);
-  const b = call.transposeB ? transpose(x.b, N, K) : Float64Array.from(x.b);
+  const rowsA = call.onesRowA ? M - 1 : M;
+  const storedA = call.transposeA ? transpose(x.a, K, rowsA) : Float64Array.from(x.a);
+  const a = new Float64Array(M * K);
+  a.set(storedA);
+  if (call.onesRowA) a.fill(1, (M - 1) * K);
+  const bMatrix = x.b.subarray(0, K * N);
+  const b = call.transposeB ? transpose(bMatrix, N, K) : Float64Array.from(bMatrix);
+  const bias = call.bias ? (call.biasInB ? x.b.subarray(K * N, K * N + N) : x.bias) : null;
   const c = cpuMatmul(a, b, M, K, N);
   for (let m = 0; m < M; m++) {
     for (let n = 0; n < N; n++) {
-      if (x.bias) c[m * N + n] += x.bias[n];
+      if (bias) c[m * N + n] += bias[n];
       if (x.c0) c[m * N + n] += x.c0[m * N + n];
+      if (call.relu) c[m * N + n] = Math.max(0, c[m * N + n]);
     }
   }
   return c;
@@ -107,7 +164,9 @@ export async function runMatmulCases(
   runner: KernelRunner,
   kernel: CompiledKernel,
   calls: { call: MatmulCall; inputs: MatmulInputs }[],
+  reduceKernel?: CompiledKernel,
 ): Promise<{ cases: KernelCheckCase[]; outputs: Float32Array[] }> {
+  const reduce = reduceKernel ?? (calls.some((c) => (c.call.splitK ?? 1) > 1) ? await runner.compile(MATMUL_REDUCE) : undefined);
   const created: GPUBuffer[] = [];
   const track = (b: GPUBuffer) => (created.push(b), b);
   const encoder = runner.device.createCommandEncoder({ label: 'matmul check' });
@@ -120,9 +179,19 @@ export async function runMatmulCases(
       C: c,
     };
     if (inputs.bias) bindings.bias = track(runner.createBuffer(inputs.bias));
-    const prepared = runner.prepare(kernel, bindings, matmulUniforms(call));
+    const partialLength = matmulPartialLength(call);
+    if (partialLength) bindings.partial = track(runner.createBuffer(partialLength * 4));
+    const uniforms = matmulUniforms(call);
+    const prepared = runner.prepare(kernel, bindings, uniforms);
     if (prepared.uniformBuffer) created.push(prepared.uniformBuffer);
     runner.encode(pass, prepared);
+    if (partialLength && reduce) {
+      const reduceBindings: Record<string, GPUBuffer> = { partial: bindings.partial, C: c };
+      if (call.bias) reduceBindings.bias = call.biasInB ? bindings.B : bindings.bias;
+      const r = runner.prepare(reduce, reduceBindings, uniforms);
+      if (r.uniformBuffer) created.push(r.uniformBuffer);
+      runner.encode(pass, r);
+    }
     return c;
   });
   pass.end();
@@ -152,6 +221,12 @@ export function randomMatmulCalls(rng: SeededRandom): MatmulCall[] {
   }
   calls.push({ M: 64 + rng.int(8), K: 16 * (1 + rng.int(4)) + 1, N: 1 + rng.int(3), bias: true, accumulate: true });
   calls.push({ M: 1, K: 1, N: 1, transposeA: true, transposeB: true, bias: true, accumulate: true });
+  // The dense-layer fusions: bias stored after the weights + ReLU; dW and db in one call.
+  calls.push({ M: dim(), K: dim(), N: dim(), bias: true, biasInB: true, relu: true });
+  calls.push({ M: 2 + rng.int(60), K: dim(), N: dim(), transposeA: true, onesRowA: true });
+  // Split-K, with and without the fused epilogue, including a K that does not divide evenly.
+  calls.push({ M: 1 + rng.int(20), K: 200 + rng.int(300), N: 1 + rng.int(40), bias: true, biasInB: true, relu: true, splitK: 2 + rng.int(5) });
+  calls.push({ M: 1 + rng.int(20), K: 100 + rng.int(200), N: 1 + rng.int(40), bias: true, accumulate: true, splitK: 3 });
   return calls;
 }
 
@@ -163,12 +238,57 @@ export async function checkMatmul(
   options: KernelCheckOptions = {},
 ): Promise<KernelCheckResult> {
   try {
-    const kernel = await runner.compile(spec, options);
-    const calls = randomMatmulCalls(rng).map((call) => ({ call, inputs: randomMatmulInputs(call, rng) }));
+    // Checking the reduce kernel: the shipped matmul with the given reduce source, split calls only.
+    const checkingReduce = spec.name === MATMUL_REDUCE.name;
+    const kernel = checkingReduce ? await runner.compile(matmulSpec()) : await runner.compile(spec, options);
+    const reduce = checkingReduce ? await runner.compile(spec, options) : await runner.compile(MATMUL_REDUCE);
+    const all = randomMatmulCalls(rng);
+    const chosen = checkingReduce ? all.filter((c) => (c.splitK ?? 1) > 1).concat([{ M: 33, K: 700, N: 17, bias: true, relu: true, splitK: 5 }]) : all;
+    const calls = chosen.map((call) => ({ call, inputs: randomMatmulInputs(call, rng) }));
     // Scoped so an edited kernel that breaks validation at dispatch reports instead of logging.
-    const { cases } = await withErrorScopes(runner.device, () => runMatmulCases(runner, kernel, calls));
+    const { cases } = await withErrorScopes(runner.device, () => runMatmulCases(runner, kernel, calls, reduce));
     return { kernel: spec.name, cases, pass: cases.every((c) => c.pass) };
   } catch (e) {
     return { kernel: spec.name, cases: [], pass: false, error: e instanceof Error ? e.message : String(e) };
   }
 }
+
+let matmulSpecRef: KernelSpec | null = null;
+/** The matmul spec (registered by kernels.ts, which imports this module: set there to avoid a cycle). */
+export function registerMatmulSpec(spec: KernelSpec): void {
+  matmulSpecRef = spec;
+}
+function matmulSpec(): KernelSpec {
+  if (!matmulSpecRef) throw new Error('matmul spec not registered');
+  return matmulSpecRef;
+}
+
+/** Sums split-K partial results and applies the epilogue (bias, accumulate, ReLU). */
+export const MATMUL_REDUCE: KernelSpec = {
+  name: 'matmul_reduce',
+  file: 'matmul_reduce.wgsl',
+  builtinSource: matmulReduceSource,
+  entryPoint: 'main',
+  description:
+    'Finishes a matrix multiply that was split along K to keep a big GPU busy: adds the partial sums ' +
+    'of every chunk in a fixed order, then the bias, and applies ReLU when the layer asks for it.',
+  bindings: [
+    { binding: 0, name: 'partial', access: 'read', description: 'splitK partial results, each [M, N].' },
+    { binding: 1, name: 'bias', access: 'read', description: 'The bias (at its offset: after the weights when stored with them).', optional: true },
+    { binding: 2, name: 'C', access: 'read_write', description: 'The [M, N] result.' },
+    { binding: 3, name: 'params', access: 'uniform', description: 'Sizes, flag bits and the number of chunks.' },
+  ],
+  uniforms: [
+    { name: 'M', type: 'u32' },
+    { name: 'N', type: 'u32' },
+    { name: 'K', type: 'u32' },
+    { name: 'flags', type: 'u32' },
+    { name: 'splitK', type: 'u32' },
+    { name: 'kChunk', type: 'u32' },
+  ],
+  overrides: { WG: 256 },
+  workgroupSize: (o) => [o.WG, 1, 1],
+  dispatch: matmulReduceDispatch,
+  cpuTwin: 'cpu/dense.matmul',
+  check: (runner, rng, options) => checkMatmul(MATMUL_REDUCE, runner, rng, options),
+};

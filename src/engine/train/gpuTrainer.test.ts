@@ -119,6 +119,24 @@ describe.skipIf(!ctx)('the GPU trainer against the CPU reference trainer', () =>
     }
   });
 
+  it('matches the CPU for an MLP whose dense layers use the fused ReLU, the bias row and split K', async () => {
+    const train = syntheticImages(32, 28, 6);
+    const test = syntheticImages(16, 28, 7);
+    const model: ModelSpec = {
+      input: [1, 28, 28],
+      layers: [{ kind: 'flatten' }, { kind: 'dense', units: 24 }, { kind: 'relu' }, { kind: 'dense', units: 16 }, { kind: 'relu' }, { kind: 'dense', units: 10 }],
+      loss: 'softmaxCrossEntropy',
+    };
+    const config: TrainingConfig = { model, optimizer: { ...OPTIMIZER_DEFAULTS.sgd, learningRate: 0.05 }, schedule: { kind: 'constant' }, batchSize: 8, epochs: 2, seed: 3 };
+    const r = await compareRuns(config, train, test, 8);
+    for (let i = 0; i < r.cpuMetrics.length; i++) expect(r.gpuMetrics[i].loss).toBeCloseTo(r.cpuMetrics[i].loss, 4);
+    expect(maxParamDiff(r.gpuParams, r.cpuParams)).toBeLessThan(1e-4);
+    expect(Array.from(r.gpuEval.confusion)).toEqual(Array.from(r.cpuEval.confusion));
+    // gather, 784→24 split (matmul + reduce with ReLU), 24→16 (+ReLU), 16→10, loss;
+    // backward: 3 × [dW;db], 2 ReLU masks, 2 dX; optimizer; step advance.
+    expect(r.dispatches).toBe(1 + 2 + 1 + 1 + 1 + 3 + 2 + 2 + 2);
+  });
+
   it('trains the perceptron on the AND table with mean squared error until it is right on all four points', async () => {
     const inputs = new Float32Array([0, 0, 0, 1, 1, 0, 1, 1]);
     const targets = new Float32Array([0, 0, 0, 1]);

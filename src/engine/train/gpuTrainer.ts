@@ -16,7 +16,7 @@ import { optimizerStateSize } from '../optimizers';
 import { initParameters } from '../init';
 import { seededPermutation } from '../rng';
 import { MATMUL } from '../kernels';
-import { matmulUniforms } from '../gpu/matmul';
+import { MATMUL_REDUCE, matmulPartialLength, matmulSplitK, matmulUniforms, type MatmulCall } from '../gpu/matmul';
 import {
   CONV2D_BACKWARD_INPUT,
   CONV2D_BACKWARD_WEIGHT,
@@ -32,12 +32,10 @@ import { AVGPOOL_BACKWARD, AVGPOOL_FORWARD, MAXPOOL_BACKWARD, MAXPOOL_FORWARD, p
 import {
   ACTIVATION_BACKWARD,
   ACTIVATION_FORWARD,
-  BIAS_GRAD,
   DROPOUT_BACKWARD,
   DROPOUT_FORWARD,
   STEP_ADVANCE,
   activationUniforms,
-  biasGradUniforms,
   dropoutBackwardUniforms,
   dropoutForwardUniforms,
 } from '../gpu/elementwise';
@@ -77,14 +75,30 @@ export interface EvaluationResult {
   count: number;
 }
 
+/** What the dashboard's inference and timing code may use of a trainer (see dashboardHooks). */
+export interface TrainerHooks {
+  device: GPUDevice;
+  /** The network input activation, [batch, ...input]. */
+  input: GPUBuffer;
+  /** u32 labels of the batch. */
+  labels: GPUBuffer;
+  /** The tensor the loss reads (logits), [batch, classes], with dropout off. */
+  output: GPUBuffer;
+  testImages: GPUBuffer | null;
+  testLabels: GPUBuffer | null;
+  encodeForward(pass: GPUComputePassEncoder, training: boolean, only?: number): number;
+  encodeLoss(pass: GPUComputePassEncoder): number;
+  encodeBackward(pass: GPUComputePassEncoder, only?: number): number;
+}
+
 /** Parameters by layer index, as init.ts makes them and save files store them. */
 export type LayerParameterMap = Map<number, { weight: Float32Array; bias: Float32Array }>;
 
 /** The kernels a trainer uses; all are compiled (from their current source) before training. */
 const TRAINING_SPECS: KernelSpec[] = [
-  MATMUL, CONV2D_FORWARD, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT, CONV2D_WEIGHT_REDUCE,
+  MATMUL, MATMUL_REDUCE, CONV2D_FORWARD, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT, CONV2D_WEIGHT_REDUCE,
   MAXPOOL_FORWARD, MAXPOOL_BACKWARD, AVGPOOL_FORWARD, AVGPOOL_BACKWARD, ACTIVATION_FORWARD, ACTIVATION_BACKWARD,
-  BIAS_GRAD, DROPOUT_FORWARD, DROPOUT_BACKWARD, STEP_ADVANCE, SOFTMAX_CROSS_ENTROPY, MSE_LOSS, EVALUATE,
+  DROPOUT_FORWARD, DROPOUT_BACKWARD, STEP_ADVANCE, SOFTMAX_CROSS_ENTROPY, MSE_LOSS, EVALUATE,
   GATHER_BATCH, OPTIMIZER,
 ];
 
@@ -99,6 +113,8 @@ interface LayerGeometry {
   conv?: Conv2dGeometry;
   splitK?: number;
   pool?: Pool2dGeometry;
+  /** dense: the forward matmul (split along K when the output is small). */
+  denseForward?: MatmulCall;
 }
 
 export class GpuTrainer {
@@ -134,6 +150,7 @@ export class GpuTrainer {
   private readonly masks = new Map<number, GPUBuffer>();
   private readonly argmaxes = new Map<number, GPUBuffer>();
   private readonly partial: GPUBuffer | null;
+  private readonly matmulPartial: GPUBuffer | null;
   private readonly geometry = new Map<number, LayerGeometry>();
   private epochOfPerm = -1;
 
@@ -169,7 +186,7 @@ export class GpuTrainer {
     for (const slot of plan.slots) checkSize(slot.size * B * 4, `Layer output ${slot.shape.join('×')} at batch ${B}`);
     checkSize(plan.paramFloats * 4, 'The parameters');
 
-    this.activations = plan.slots.map((s) => f32(s.size * B, `activation ${s.id}`));
+    this.activations = plan.slots.map((s) => f32(s.gradientOnly ? 4 : s.size * B, `activation ${s.id}`));
     this.gradients = plan.slots.map((s) => f32(s.size * B, `gradient ${s.id}`));
     this.params = f32(plan.paramFloats, 'parameters');
     this.grads = f32(plan.paramFloats, 'gradients');
@@ -201,8 +218,17 @@ export class GpuTrainer {
     this.evalLoss = f32(test ? Math.ceil(test.count / B) : 1, 'evaluation loss');
 
     let partialFloats = 0;
+    let matmulPartialFloats = 0;
     for (const step of plan.steps) {
-      if (step.role === 'conv2d' && step.layer.kind === 'conv2d') {
+      if (step.role === 'dense' && step.layer.kind === 'dense') {
+        const inF = step.input.size;
+        const units = step.layer.units;
+        const call: MatmulCall = {
+          M: B, K: inF, N: units, bias: true, biasInB: true, relu: step.fusedRelu, splitK: matmulSplitK(B, units, inF),
+        };
+        matmulPartialFloats = Math.max(matmulPartialFloats, matmulPartialLength(call));
+        this.geometry.set(step.index, { denseForward: call });
+      } else if (step.role === 'conv2d' && step.layer.kind === 'conv2d') {
         const l = step.layer;
         const g = conv2dGeometry(B, step.inputShape as [number, number, number], l.filters, l.kernel, l.stride, l.padding);
         const splitK = conv2dWeightSplitK(g);
@@ -217,6 +243,7 @@ export class GpuTrainer {
       }
     }
     this.partial = partialFloats > 0 ? f32(partialFloats, 'conv weight-gradient partial sums') : null;
+    this.matmulPartial = matmulPartialFloats > 0 ? f32(matmulPartialFloats, 'matmul split-K partial sums') : null;
   }
 
   /** Plans the model, compiles every kernel and uploads the data and the seeded initial weights. */
@@ -308,12 +335,13 @@ export class GpuTrainer {
     });
   }
 
-  /** Evaluates on the whole test set on the GPU: loss, accuracy and the confusion matrix. */
-  async evaluate(): Promise<EvaluationResult> {
+  /** Evaluates on the test set (or its first `limit` images) on the GPU: loss, accuracy and the confusion matrix. */
+  async evaluate(limit = Infinity): Promise<EvaluationResult> {
     const test = this.test;
     if (!test || !this.testImages || !this.testLabels) throw new TrainingSetupError('No test set to evaluate on.');
     const B = this.batch;
-    const batches = Math.ceil(test.count / B);
+    const count = Math.max(1, Math.min(test.count, limit));
+    const batches = Math.ceil(count / B);
     const encoder = this.device.createCommandEncoder({ label: 'evaluate' });
     encoder.clearBuffer(this.confusion);
     const pass = encoder.beginComputePass({ label: 'evaluate' });
@@ -321,7 +349,7 @@ export class GpuTrainer {
     for (let j = 0; j < batches; j++) {
       this.runner.dispatch(pass, GATHER_BATCH, {
         images: this.testImages, labels: this.testLabels, x_out: this.activations[0], y_out: this.labelBatch,
-      }, gatherEvalUniforms({ batch: B, pixels: test.pixels, count: test.count, offset: j * B, mean: test.mean, std: test.std }));
+      }, gatherEvalUniforms({ batch: B, pixels: test.pixels, count, offset: j * B, mean: test.mean, std: test.std }));
       this.encodeForward(pass, false);
       this.runner.dispatch(pass, EVALUATE, {
         logits: this.act(this.plan.lossInput, false), labels: this.labelBatch, confusion: this.confusion, loss_out: this.evalLoss,
@@ -344,6 +372,24 @@ export class GpuTrainer {
     }
     const lossSum = new Float32Array(losses).reduce((a, b) => a + b, 0);
     return { loss: lossSum / Math.max(1, total), accuracy: correct / Math.max(1, total), confusion, count: total };
+  }
+
+  /**
+   * Internals for the dashboard (engine/train/inference.ts, layerCost.ts): test-set inference and
+   * per-layer timing record their own passes with the trainer's buffers and forward/backward code.
+   */
+  dashboardHooks(): TrainerHooks {
+    return {
+      device: this.device,
+      input: this.activations[0],
+      labels: this.labelBatch,
+      output: this.act(this.plan.lossInput, false),
+      testImages: this.testImages,
+      testLabels: this.testLabels,
+      encodeForward: (pass, training, only) => this.encodeForward(pass, training, only),
+      encodeLoss: (pass) => this.encodeLoss(pass),
+      encodeBackward: (pass, only) => this.encodeBackward(pass, only),
+    };
   }
 
   /** Frees every GPU buffer the trainer made. */
@@ -384,6 +430,11 @@ export class GpuTrainer {
     return { buffer, offset: r.offset * 4, size: r.length * 4 };
   }
 
+  /** A dense layer's weights followed by its bias, as one range (see plan.ts). */
+  private weightsAndBias(step: LayerStep, buffer: GPUBuffer): GPUBufferBinding {
+    return { buffer, offset: step.weight!.offset * 4, size: (step.weight!.length + step.bias!.length) * 4 };
+  }
+
   /** The buffer holding a tensor; at evaluation a dropout's output is its input (dropout is off). */
   private act(slot: TensorSlot, training: boolean): GPUBuffer {
     if (!training) {
@@ -414,21 +465,32 @@ export class GpuTrainer {
     this.dispatchesPerStep = dispatches + 2;
   }
 
-  /** Records the forward pass; returns the number of dispatches. */
-  private encodeForward(pass: GPUComputePassEncoder, training: boolean): number {
+  /** Records the forward pass (or only layer `only`); returns the number of dispatches. */
+  private encodeForward(pass: GPUComputePassEncoder, training: boolean, only?: number): number {
     const B = this.batch;
     let n = 0;
     for (const step of this.plan.steps) {
+      if (only !== undefined && step.index !== only) continue;
       const x = this.act(step.input, training);
       const y = this.act(step.output, training);
       const layer = step.layer;
       switch (step.role) {
-        case 'dense':
+        case 'dense': {
           if (layer.kind !== 'dense') break;
-          this.runner.dispatch(pass, MATMUL, { A: x, B: this.range(step.weight!, this.params), bias: this.range(step.bias!, this.params), C: y },
-            matmulUniforms({ M: B, K: step.input.size, N: layer.units, bias: true }));
-          n++;
+          // y = x·W + b (+ ReLU), reading W and b from one range; split along K when y is small.
+          const call = this.geometry.get(step.index)!.denseForward!;
+          const weights = this.weightsAndBias(step, this.params);
+          const u = matmulUniforms(call);
+          if ((call.splitK ?? 1) > 1) {
+            this.runner.dispatch(pass, MATMUL, { A: x, B: weights, C: y, partial: this.matmulPartial! }, u);
+            this.runner.dispatch(pass, MATMUL_REDUCE, { partial: this.matmulPartial!, bias: weights, C: y }, u);
+            n += 2;
+          } else {
+            this.runner.dispatch(pass, MATMUL, { A: x, B: weights, C: y }, u);
+            n++;
+          }
           break;
+        }
         case 'conv2d': {
           const g = this.geometry.get(step.index)!.conv!;
           this.runner.dispatch(pass, CONV2D_FORWARD, { x, w: this.range(step.weight!, this.params), bias: this.range(step.bias!, this.params), y },
@@ -478,12 +540,13 @@ export class GpuTrainer {
     return 1;
   }
 
-  /** Records the backward pass into the flat gradient buffer; returns the number of dispatches. */
-  private encodeBackward(pass: GPUComputePassEncoder): number {
+  /** Records the backward pass (or only layer `only`) into the flat gradient buffer; returns the number of dispatches. */
+  private encodeBackward(pass: GPUComputePassEncoder, only?: number): number {
     const B = this.batch;
     let n = 0;
     for (let i = this.plan.steps.length - 1; i >= 0; i--) {
       const step = this.plan.steps[i];
+      if (only !== undefined && step.index !== only) continue;
       const x = this.activations[step.input.id];
       const y = this.activations[step.output.id];
       const dy = this.gradients[step.output.id];
@@ -494,13 +557,20 @@ export class GpuTrainer {
         case 'dense': {
           if (layer.kind !== 'dense') break;
           const inF = step.input.size;
-          // dW = Xᵀ·dY ([in, B]·[B, out]); db = column sums of dY; dX = dY·Wᵀ.
-          this.runner.dispatch(pass, MATMUL, { A: x, B: dy, C: this.range(step.weight!, this.grads) },
-            matmulUniforms({ M: inF, K: B, N: layer.units, transposeA: true }));
-          this.runner.dispatch(pass, BIAS_GRAD, { dy, db: this.range(step.bias!, this.grads) }, biasGradUniforms(B, layer.units, 1));
-          n += 2;
+          let g = dy;
+          if (step.fusedRelu) {
+            // dL/d(pre-ReLU) = dL/dy · (y > 0): y > 0 exactly where the pre-activation was > 0.
+            g = this.gradients[step.preActivationGradient!.id];
+            this.runner.dispatch(pass, ACTIVATION_BACKWARD, { x: y, y, dy, dx: g }, activationUniforms('relu', B * layer.units));
+            n++;
+          }
+          // [dW; db] = [Xᵀ; 1ᵀ]·dY in one call: the extra row of ones sums dY over the batch.
+          this.runner.dispatch(pass, MATMUL, { A: x, B: g, C: this.weightsAndBias(step, this.grads) },
+            matmulUniforms({ M: inF + 1, K: B, N: layer.units, transposeA: true, onesRowA: true }));
+          n++;
           if (needDx) {
-            this.runner.dispatch(pass, MATMUL, { A: dy, B: this.range(step.weight!, this.params), C: dx },
+            // dX = dY·Wᵀ (W stored [in, out], read transposed).
+            this.runner.dispatch(pass, MATMUL, { A: g, B: this.range(step.weight!, this.params), C: dx },
               matmulUniforms({ M: B, K: layer.units, N: inF, transposeB: true }));
             n++;
           }

@@ -19,6 +19,8 @@ export interface TensorSlot {
   /** Elements per example. */
   size: number;
   shape: Shape;
+  /** Only a gradient lives here (no activation): e.g. dL/d(pre-ReLU) of a dense layer with a fused ReLU. */
+  gradientOnly?: boolean;
 }
 
 export interface ParamRange {
@@ -48,8 +50,10 @@ export interface LayerStep {
   outputShape: Shape;
   weight?: ParamRange;
   bias?: ParamRange;
-  /** conv2d only: a ReLU that follows is done inside the conv kernels. */
+  /** conv2d and dense: a ReLU that follows is done inside this layer's kernels. */
   fusedRelu?: boolean;
+  /** dense with a fused ReLU: where dL/d(pre-activation) = dL/dy · (y > 0) is written in backward. */
+  preActivationGradient?: TensorSlot;
   /** Why this layer runs no kernel, for display ("fused into the convolution"). */
   aliasReason?: string;
   /** False for the first layers: nothing below them has parameters, so dL/dx is not needed. */
@@ -88,8 +92,9 @@ export function planModel(model: ModelSpec, alignFloats = 64): ExecutionPlan {
     throw new PlanError(e.index >= 0 ? `Layer ${e.index + 1}: ${e.message}` : e.message, e.index);
   }
   const slots: TensorSlot[] = [{ id: 0, size: shapeSize(model.input), shape: model.input }];
-  const newSlot = (shape: Shape): TensorSlot => {
-    const slot = { id: slots.length, size: shapeSize(shape), shape };
+  const newSlot = (shape: Shape, gradientOnly = false): TensorSlot => {
+    const slot: TensorSlot = { id: slots.length, size: shapeSize(shape), shape };
+    if (gradientOnly) slot.gradientOnly = true;
     slots.push(slot);
     return slot;
   };
@@ -117,7 +122,19 @@ export function planModel(model: ModelSpec, alignFloats = 64): ExecutionPlan {
     switch (layer.kind) {
       case 'dense': {
         const fanIn = shapeSize(inputShape);
-        step = { ...base, role: 'dense', output: newSlot(outputShape), weight: reserve(fanIn * layer.units), bias: reserve(layer.units) };
+        // Weights [in, out] and bias [out] as ONE range: the matmul reads the bias right after the
+        // weights, and the weight gradient gets the bias gradient as one extra row in the same call.
+        const both = reserve(fanIn * layer.units + layer.units);
+        const fusedRelu = layers[i + 1]?.kind === 'relu';
+        step = {
+          ...base,
+          role: 'dense',
+          output: newSlot(outputShape),
+          weight: { offset: both.offset, length: fanIn * layer.units },
+          bias: { offset: both.offset + fanIn * layer.units, length: layer.units },
+          fusedRelu,
+        };
+        if (fusedRelu) step.preActivationGradient = newSlot(outputShape, true);
         break;
       }
       case 'conv2d': {
@@ -148,7 +165,7 @@ export function planModel(model: ModelSpec, alignFloats = 64): ExecutionPlan {
         break;
       case 'relu':
         if (prev?.fusedRelu) {
-          step = { ...base, role: 'alias', output: current, aliasReason: 'Done inside the convolution kernel (fused).' };
+          step = { ...base, role: 'alias', output: current, aliasReason: prev.role === 'dense' ? 'Done inside the matrix multiply (fused).' : 'Done inside the convolution kernel (fused).' };
           break;
         }
         step = { ...base, role: 'activation', output: newSlot(outputShape) };

@@ -1,0 +1,40 @@
+// Finishes a split-K matrix multiply (see kernels/matmul.wgsl): for every output element,
+//   C[i] = partial[0][i] + partial[1][i] + ... (chunks added in order 0, 1, 2, ... so the result
+//          is the same on every run) + bias[biasOffset + n] (+ the old C) then ReLU if asked.
+// One thread per element of C, grid-stride so any size fits the dispatch limits.
+
+struct Params {
+  M: u32,
+  N: u32,
+  K: u32,
+  // Same bits as matmul: 4 bias, 8 accumulate, 16 ReLU; 32 means the bias sits in `bias` at
+  // biasOffset (a dense layer's weights and bias stored as one range).
+  flags: u32,
+  splitK: u32,
+  kChunk: u32,
+}
+
+@group(0) @binding(0) var<storage, read> partial: array<f32>;
+@group(0) @binding(1) var<storage, read> bias: array<f32>;
+@group(0) @binding(2) var<storage, read_write> C: array<f32>;
+@group(0) @binding(3) var<uniform> params: Params;
+
+override WG: u32 = 256u;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let count = params.M * params.N;
+  let stride = groups.x * WG;
+  // With bit 5 the bias vector starts after the K x N weight matrix in the same buffer.
+  let bias_offset = select(0u, params.K * params.N, (params.flags & 32u) != 0u);
+  for (var i = gid.x; i < count; i += stride) {
+    var v = 0.0;
+    for (var z = 0u; z < params.splitK; z++) {
+      v += partial[z * count + i];
+    }
+    if ((params.flags & 4u) != 0u) { v += bias[bias_offset + i % params.N]; }
+    if ((params.flags & 8u) != 0u) { v += C[i]; }
+    if ((params.flags & 16u) != 0u) { v = max(v, 0.0); }
+    C[i] = v;
+  }
+}
