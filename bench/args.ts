@@ -17,11 +17,14 @@ export interface BenchArgs {
   out?: string;
   targetChunkMs?: number;
   maxStepsPerSubmit?: number;
+  /** Stop training (cleanly, reporting the epochs done) after this many seconds of training. */
+  maxSeconds?: number;
 }
 
 export const USAGE =
   'usage: npm run bench:train -- --preset NAME [--subset N] [--epochs E] [--batch B] [--seed S] [--json]\n' +
   '         [--vs tfjs] [--tfjs-epochs E] [--data DIR] [--test-subset N] [--out FILE] [--chunk-ms MS] [--max-steps-per-submit N]\n' +
+  '         [--max-seconds S]\n' +
   `  presets: ${PRESET_NAMES.filter((n) => n !== 'perceptron').join(', ')}`;
 
 export class UsageError extends Error {}
@@ -52,6 +55,7 @@ export function parseArgs(argv: string[]): BenchArgs {
       case '--test-subset': out.testSubset = int(flag, value()); break;
       case '--chunk-ms': out.targetChunkMs = int(flag, value()); break;
       case '--max-steps-per-submit': out.maxStepsPerSubmit = int(flag, value()); break;
+      case '--max-seconds': out.maxSeconds = int(flag, value()); break;
       case '--json': out.json = true; break;
       case '--data': out.data = value(); break;
       case '--out': out.out = value(); break;

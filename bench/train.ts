@@ -58,11 +58,11 @@ class MeasuredSource implements StepSource {
     this.submits++;
     return this.trainer.submitSteps(n);
   }
-  async evaluate(): Promise<EvaluationResult> {
+  async evaluate(limit?: number): Promise<EvaluationResult> {
     const start = performance.now();
     const submitsBefore = this.submitCount();
     try {
-      return await this.trainer.evaluate();
+      return await this.trainer.evaluate(limit);
     } finally {
       this.evalSubmits += this.submitCount() - submitsBefore;
       const end = performance.now();
@@ -125,7 +125,11 @@ async function runEngine(args: BenchArgs, gpu: GpuContext, train: ImageDataset, 
   const start = performance.now();
   const submitsBefore = submitCounter.count();
   let lastTrainLoss = NaN;
-  const end = await runSession(source, RUN_TO_END, {
+  // --max-seconds: stop at the next chunk boundary once the deadline has passed (the JSON then
+  // says end: "stopped" and holds the epochs that finished).
+  const deadline = args.maxSeconds ? start + args.maxSeconds * 1000 : Infinity;
+  const control = deadline === Infinity ? RUN_TO_END : { ...RUN_TO_END, stopRequested: () => performance.now() > deadline };
+  const end = await runSession(source, control, {
     targetChunkMs: args.targetChunkMs,
     maxStepsPerSubmit: args.maxStepsPerSubmit,
     onProgress: (e) => {
@@ -179,6 +183,7 @@ async function runEngine(args: BenchArgs, gpu: GpuContext, train: ImageDataset, 
     end: end.kind === 'finished' ? 'finished' : `${end.kind}${'message' in end ? `: ${end.message}` : ''}`,
     batch: config.batchSize,
     epochs: config.epochs,
+    epochsCompleted: epochs.length,
     seed: config.seed,
     optimizer: config.optimizer,
     schedule: config.schedule,
@@ -282,7 +287,8 @@ async function main(): Promise<number> {
   const text = args.json ? JSON.stringify(out) : JSON.stringify(out, null, 2);
   process.stdout.write(`${text}\n`);
   if (args.out) writeFileSync(args.out, `${JSON.stringify(out)}\n`);
-  return engine.end === 'finished' && engine.gpuErrors.length === 0 ? 0 : 1;
+  const ok = engine.end === 'finished' || (engine.end === 'stopped' && args.maxSeconds !== undefined);
+  return ok && engine.gpuErrors.length === 0 ? 0 : 1;
 }
 
 // A pending GPU promise does not always keep Node alive, and dawn.node may hang at exit: exit explicitly.

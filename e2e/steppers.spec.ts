@@ -133,6 +133,125 @@ test.describe('conv stepper', () => {
   });
 });
 
+test.describe('GPU view of the conv stepper', () => {
+  const link = './#/conv?x=1,2,3;4,5,6;7,8,9&k=1,2;3,4&pad=0&stride=1';
+
+  test('names the workgroup, thread and register of a clicked output, and the real kernel matches the CPU', async ({ page }) => {
+    await page.goto(link);
+    // Before any click it follows the pixel being computed: out[0,0] at first.
+    await expect(page.getByTestId('gpu-thread')).toContainText('out[0,0]');
+    await page.getByTestId('conv-out-1-1').click();
+    await expect(page.getByTestId('conv-out-1-1')).toHaveClass(/is-picked/);
+    const thread = page.getByTestId('gpu-thread');
+    await expect(thread).toContainText('out[1,1]');
+    await expect(thread).toContainText('workgroup (0, 0)');
+    await expect(thread).toContainText('local_invocation_id = (3, 0)');
+    await expect(thread).toContainText('acc[0]');
+    await expect(page.getByTestId('gpu-thread-why')).toContainText('(0·2 + 1)·2 + 1 = 3 is row 3 of the implicit matrix');
+    await page.getByTestId('gpu-run').click();
+    await expect(page.getByTestId('gpu-check-result')).toHaveAttribute('data-pass', 'true', { timeout: 60_000 });
+    await expectGrid(page, 'gpu-out', [[37, 47], [67, 77]]);
+    // A new input clears the old verdict.
+    await page.getByTestId('edit-x-0-0').fill('2');
+    await expect(page.getByTestId('gpu-check-result')).toHaveCount(0);
+  });
+
+  test('the real kernel also matches with padding and stride', async ({ page }) => {
+    // 5x5 input, pad 1, stride 2: a 3x3 output whose corners read the padding.
+    await page.goto('./#/conv?x=1,2,0,1,3;0,1,3,2,1;2,1,0,1,0;1,0,2,3,1;0,1,1,0,2&k=1,0,-1;1,0,-1;1,0,-1&pad=1&stride=2');
+    await page.getByTestId('step-end').click();
+    await page.getByTestId('gpu-run').click();
+    await expect(page.getByTestId('gpu-check-result')).toHaveAttribute('data-pass', 'true', { timeout: 60_000 });
+    for (let r = 0; r < 3; r++) {
+      for (let c = 0; c < 3; c++) {
+        await expect(page.getByTestId(`gpu-out-${r}-${c}`)).toHaveText((await page.getByTestId(`conv-out-${r}-${c}`).textContent()) ?? 'missing');
+      }
+    }
+  });
+
+  test('the staging view steps through the patch matrix in tile steps', async ({ page }) => {
+    await page.goto(link);
+    await page.getByTestId('conv-out-1-1').click();
+    // 4 positions x K = 4 terms with 2x2 tiles, 2 deep: position 3 is in workgroup (0, 1), 2 steps.
+    await expect(page.getByTestId('stage-counter')).toHaveText('Tile step 0 of 2');
+    await page.getByTestId('stage-next').click();
+    await expect(page.getByTestId('stage-formula')).toHaveText('out[1,1] = 5·1 + 6·2 = 17');
+    await page.getByTestId('stage-next').click();
+    await expect(page.getByTestId('stage-formula')).toHaveText('out[1,1] = 17 + 8·3 + 9·4 = 77');
+    await expect(page.getByTestId('stage-c-3-0')).toHaveText('77');
+    await expect(page.getByTestId('stage-c-2-0')).toHaveText('67');
+    await expect(page.getByTestId('stage-next')).toBeDisabled();
+  });
+});
+
+test.describe('workgroup-memory staging of the matmul stepper', () => {
+  test('steps through the k-tiles of the owning workgroup with its partial sums', async ({ page }) => {
+    await page.goto('./#/matmul?a=1,2,3;4,5,6&b=7,8;9,10;11,12');
+    await page.getByTestId('matmul-out-1-1').click();
+    await expect(page.getByTestId('stage-tile-note')).toContainText('Scaled-down tiles');
+    await expect(page.getByTestId('stage-tile-note')).toContainText(/uses \d+×\d+ tiles with \d+-deep steps/);
+    // K = 3 in 2-deep steps: 2 tile steps.
+    await expect(page.getByTestId('stage-counter')).toHaveText('Tile step 0 of 2');
+    await expect(page.getByTestId('stage-c-1-1')).toHaveText('0');
+    await page.getByTestId('stage-next').click();
+    await expect(page.getByTestId('stage-counter')).toHaveText('Tile step 1 of 2');
+    // Workgroup memory holds A[0–1, 0–1] and B[0–1, 0–1].
+    await expectGrid(page, 'stage-as', [[1, 2], [4, 5]]);
+    await expectGrid(page, 'stage-bs', [[7, 8], [9, 10]]);
+    await expect(page.getByTestId('stage-a-0-0')).toHaveClass(/is-focus/);
+    await expect(page.getByTestId('stage-a-0-2')).not.toHaveClass(/is-focus/);
+    await expect(page.getByTestId('stage-formula')).toHaveText('C[1,1] = 4·8 + 5·10 = 82');
+    await expectGrid(page, 'stage-c', [[25, 28], [73, 82]]);
+    await page.getByTestId('stage-next').click();
+    await expect(page.getByTestId('stage-counter')).toHaveText('Tile step 2 of 2');
+    await expectGrid(page, 'stage-as', [[3], [6]]);
+    await expect(page.getByTestId('stage-formula')).toHaveText('C[1,1] = 82 + 6·12 = 154');
+    await expect(page.getByTestId('stage-narration')).toContainText('last step');
+    // The final partial sums are C.
+    await expectGrid(page, 'stage-c', [[58, 64], [139, 154]]);
+    await page.getByTestId('stage-prev').click();
+    await expect(page.getByTestId('stage-counter')).toHaveText('Tile step 1 of 2');
+    // The real tile covers the whole product in one step.
+    await page.getByTestId('stage-tile').selectOption({ index: 2 });
+    await expect(page.getByTestId('stage-counter')).toHaveText('Tile step 0 of 1');
+    await page.getByTestId('stage-next').click();
+    await expectGrid(page, 'stage-c', [[58, 64], [139, 154]]);
+  });
+
+  test('a cell in another tile is followed by its own workgroup', async ({ page }) => {
+    await page.goto('./#/matmul?a=1,0,0;0,1,0;0,0,1&b=1,2,3;4,5,6;7,8,9');
+    await page.getByTestId('matmul-out-2-2').click();
+    await expect(page.getByTestId('stage-counter')).toHaveText('Tile step 0 of 2');
+    await expect(page.getByText('Workgroup (1, 1) of 2×2')).toBeVisible();
+    await page.getByTestId('stage-next').click();
+    await page.getByTestId('stage-next').click();
+    await expect(page.getByTestId('stage-c-2-2')).toHaveText('9');
+    // Cells other workgroups own stay empty here.
+    await expect(page.getByTestId('stage-c-0-0')).toHaveText('');
+  });
+});
+
+test.describe('GPU view screenshots', () => {
+  for (const [width, height] of [[1280, 720], [390, 844]]) {
+    test(`matmul staging and conv GPU check at ${width}px wide`, async ({ page }) => {
+      await page.setViewportSize({ width, height });
+      await page.goto('./#/matmul?a=1,2,3;4,5,6;7,8,9&b=1,2,3;4,5,6;7,8,9');
+      await page.getByTestId('matmul-out-1-1').click();
+      await page.getByTestId('stage-next').click();
+      await expect(page.getByTestId('stage-counter')).toHaveText('Tile step 1 of 2');
+      await page.locator('.viz-staging').screenshot({ path: `e2e-artifacts/stepper-matmul-staging-${width}.png` });
+      await page.goto('./#/conv?x=1,2,0,1,3;0,1,3,2,1;2,1,0,1,0;1,0,2,3,1;0,1,1,0,2&k=1,0,-1;1,0,-1;1,0,-1&pad=1&stride=2');
+      await page.getByTestId('conv-out-2-1').click();
+      await page.getByTestId('gpu-run').click();
+      await expect(page.getByTestId('gpu-check-result')).toHaveAttribute('data-pass', 'true', { timeout: 60_000 });
+      await page.getByTestId('stage-next').click();
+      await page.locator('.viz-gpu').screenshot({ path: `e2e-artifacts/stepper-conv-gpu-${width}.png` });
+      await page.locator('.viz-staging').screenshot({ path: `e2e-artifacts/stepper-conv-staging-${width}.png` });
+      await page.screenshot({ path: `e2e-artifacts/stepper-conv-gpu-page-${width}.png`, fullPage: true });
+    });
+  }
+});
+
 test.describe('pool stepper', () => {
   const x = '1,3,2,1;4,6,5,0;3,1,1,2;0,2,4,8';
 

@@ -25,13 +25,17 @@ var<workgroup> partial: array<f32, WG>;
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let c = wg.x;
   let tid = lid.x;
-  let per_channel = params.rows * params.spatial;
   var sum = 0.0;
-  // Consecutive threads read consecutive spatial positions, so reads coalesce for conv layers.
-  for (var i = tid; i < per_channel; i += WG) {
-    let r = i / params.spatial;
-    let s = i - r * params.spatial;
-    sum += dy[(r * params.channels + c) * params.spatial + s];
+  if (params.spatial == 1u) {
+    // Dense layer: one value per row; threads take rows in turn.
+    for (var r = tid; r < params.rows; r += WG) { sum += dy[r * params.channels + c]; }
+  } else {
+    // Conv layer: each row's H*W plane is contiguous, so neighbouring threads read neighbouring
+    // addresses (coalesced) and no per-element division is needed.
+    for (var r = 0u; r < params.rows; r++) {
+      let base = (r * params.channels + c) * params.spatial;
+      for (var s = tid; s < params.spatial; s += WG) { sum += dy[base + s]; }
+    }
   }
   partial[tid] = sum;
   workgroupBarrier();

@@ -56,8 +56,8 @@ const controls = fc.subarray([...CONTROL_IDS]);
 export const configArbitrary: fc.Arbitrary<Config> = fc.record({
   v: fc.constant(CONFIG_VERSION),
   model: fc.oneof(
-    fc.record({ input: fc.constant([1, 28, 28]), layers: fc.array(layer, { maxLength: MAX_LAYERS }), loss: fc.constantFrom('softmaxCrossEntropy' as const, 'mse' as const) }),
-    fc.record({ input: fc.constant([2]), layers: fc.array(layer, { maxLength: 4 }), loss: fc.constant('mse' as const) }),
+    fc.record({ input: fc.constant<number[]>([1, 28, 28]), layers: fc.array(layer, { maxLength: MAX_LAYERS }), loss: fc.constantFrom('softmaxCrossEntropy' as const, 'mse' as const) }),
+    fc.record({ input: fc.constant<number[]>([2]), layers: fc.array(layer, { maxLength: 4 }), loss: fc.constant('mse' as const) }),
   ),
   training: fc.record(
     {

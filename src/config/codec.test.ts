@@ -30,7 +30,10 @@ describe('encodeConfig and decodeConfig', () => {
       const changed = (good.slice(0, at) + ch + good.slice(at + 1)).slice(0, cut);
       const result = decodeConfig(changed);
       expect(configSchema.safeParse(result.config).success).toBe(true);
-      if (changed !== good) expect(result.errors.length).toBeGreaterThan(0);
+      // A change in the unused low bits of the last character decodes to the same bytes: that is no damage.
+      const sameBytes = String(fromBase64Url(changed)) === String(fromBase64Url(good));
+      if (!sameBytes) expect(result.errors.length).toBeGreaterThan(0);
+      else expect(result.config).toEqual(configFromPreset('fast-cnn'));
     }), { numRuns: 300 });
   });
 

@@ -132,7 +132,8 @@ function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
 const yesNo = z.boolean({ error: 'must be true or false' });
 const kind = <const K extends string>(k: K) => z.literal(k);
 
-const layerSchema = z.discriminatedUnion('kind', [
+/** One layer; `layerSchema.parse({ kind })` gives a new layer of that kind with default options. */
+export const layerSchema = z.discriminatedUnion('kind', [
   z.object({ kind: kind('dense'), units: num(BOUNDS.units).default(64) }),
   z.object({
     kind: kind('conv2d'),

@@ -47,17 +47,18 @@ export function validateConfig(input: unknown, where: Where = 'link'): DecodeRes
   }
   const base = configFromPreset(preset ?? DEFAULT_PRESET);
   const config: Config = { v: CONFIG_VERSION, model: base.model, training: { ...base.training } };
-  if (preset) config.preset = preset;
+  // The preset names where the model came from: the fallback's preset unless the link's own model is kept.
+  config.preset = preset ?? DEFAULT_PRESET;
 
   if (raw.model !== undefined) {
     const r = modelSchema.safeParse(raw.model);
     if (r.success) {
       config.model = r.data;
+      if (!preset) delete config.preset;
       kept.push('the model');
     } else {
       errors.push(...issueSentences(r.error, ['model'], raw, where));
-      replaced.push(`the model (showing the "${PRESETS[preset ?? DEFAULT_PRESET].title}" preset instead)`);
-      // The preset name described the model that was replaced: keep it only when it names the fallback.
+      replaced.push(`the model (showing the "${PRESETS[config.preset].title}" preset instead)`);
     }
   }
 

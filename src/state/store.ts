@@ -7,8 +7,9 @@ import { useStore } from 'zustand';
 import { createGpuSlice, type GpuSlice } from './gpuSlice';
 import { createDataSlice, type DataSlice } from './dataSlice';
 import { createTrainingSlice, type TrainingSlice } from './trainingSlice';
+import { createModelSlice, type ModelSlice } from './modelSlice';
 
-export type AppState = GpuSlice & DataSlice & TrainingSlice;
+export type AppState = GpuSlice & DataSlice & TrainingSlice & ModelSlice;
 
 /** Creates a fresh store (the app makes one; tests make their own). */
 export function createAppStore() {
@@ -16,6 +17,7 @@ export function createAppStore() {
     ...createGpuSlice(...a),
     ...createDataSlice(...a),
     ...createTrainingSlice(...a),
+    ...createModelSlice(...a),
   }));
 }
 

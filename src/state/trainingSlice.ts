@@ -2,7 +2,22 @@ import type { StateCreator } from 'zustand/vanilla';
 import type { TrainingStarted } from '../worker/protocol';
 import type { StepMetric } from '../engine/train/gpuTrainer';
 
-export type TrainingStatus = 'idle' | 'preparing' | 'running' | 'paused' | 'finished' | 'stopped' | 'failed' | 'diverged';
+export type TrainingStatus = 'idle' | 'preparing' | 'running' | 'paused' | 'finished' | 'stopped' | 'failed' | 'diverged' | 'loaded';
+
+/** A mid-epoch test accuracy on a small test subset. */
+export interface CheckpointPoint {
+  step: number;
+  accuracy: number;
+  loss: number;
+}
+
+/** The latest evaluation on the whole test set (after an epoch, or of loaded weights). */
+export interface EvaluationSummary {
+  step: number;
+  accuracy: number;
+  loss: number;
+  count: number;
+}
 
 export interface LossPoint {
   step: number;
@@ -32,6 +47,12 @@ export interface TrainingSlice {
     stepsPerSubmit: number;
     elapsedMs: number;
     confusion: number[] | null;
+    checkpoints: CheckpointPoint[];
+    evaluation: EvaluationSummary | null;
+    /** Increases whenever the weights the dashboard shows may have changed (epoch end, pause, finish, load). */
+    modelVersion: number;
+    /** Name of the saved-model file the weights came from, if any. */
+    loadedFrom: string | null;
     message: string | null;
     dataProgress: { loadedBytes: number; totalBytes: number } | null;
   };
@@ -54,6 +75,10 @@ const initial: TrainingSlice['training'] = {
   stepsPerSubmit: 0,
   elapsedMs: 0,
   confusion: null,
+  checkpoints: [],
+  evaluation: null,
+  modelVersion: 0,
+  loadedFrom: null,
   message: null,
   dataProgress: null,
 };
@@ -79,5 +104,6 @@ export const createTrainingSlice: StateCreator<TrainingSlice, [], [], TrainingSl
       while (series.length > MAX_LOSS_POINTS) series = decimate(series);
       return { training: { ...s.training, lossSeries: series } };
     }),
-  resetTraining: () => set({ training: initial }),
+  // The version keeps counting across resets, so views never mistake a new model for an old one.
+  resetTraining: () => set((s) => ({ training: { ...initial, modelVersion: s.training.modelVersion + 1 } })),
 });

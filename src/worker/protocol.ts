@@ -8,6 +8,9 @@ import type { AdapterSummary } from '../engine/gpu/device';
 import type { KernelCheckResult } from '../engine/kernels';
 import type { TrainingConfig } from '../engine/train/gpuTrainer';
 import type { EpochEvent, ProgressEvent, SessionEnd } from '../engine/train/session';
+import type { KernelEditRequest, KernelEditResult } from './kernelEditingProtocol';
+import type { DashboardRequest, DashboardResult } from './dashboardProtocol';
+import type { LayerParameterMap } from '../engine/train/gpuTrainer';
 
 /** What to train on. 'mnist' is loaded by the worker from `dataBaseUrl`. */
 export type DatasetName = 'mnist' | 'toy-and' | 'toy-or' | 'toy-xor';
@@ -23,6 +26,11 @@ export interface TrainingJob {
   dataBaseUrl: string;
   /** 'auto' uses the GPU when there is one, else the CPU reference. */
   backend?: 'auto' | 'gpu' | 'cpu';
+  /** Start from these weights (a loaded file) instead of the seeded initialisation. */
+  initialParameters?: LayerParameterMap;
+  /** Also evaluate every N steps inside an epoch, on the first `evaluateSubset` test images. */
+  evaluateEverySteps?: number;
+  evaluateSubset?: number;
 }
 
 export interface TrainingStarted {
@@ -46,7 +54,11 @@ export type MainToWorker =
   | { type: 'startTraining'; requestId: RequestId; job: TrainingJob }
   | { type: 'pauseTraining'; requestId: RequestId }
   | { type: 'resumeTraining'; requestId: RequestId }
-  | { type: 'stopTraining'; requestId: RequestId };
+  | { type: 'stopTraining'; requestId: RequestId }
+  /** The kernel editor: compile, test, benchmark, swap into training, revert (see kernelEditingProtocol.ts). */
+  | { type: 'kernelEdit'; requestId: RequestId; request: KernelEditRequest }
+  /** The training dashboard: predictions, filters, save/load, CPU vs GPU, layer costs (see dashboardProtocol.ts). */
+  | { type: 'dashboard'; requestId: RequestId; request: DashboardRequest };
 
 /** Worker → page. */
 export type WorkerToMain =
@@ -63,7 +75,11 @@ export type WorkerToMain =
   | { type: 'dataProgress'; loadedBytes: number; totalBytes: number; file: string }
   | { type: 'trainingProgress'; progress: ProgressEvent }
   | { type: 'trainingEpoch'; epoch: EpochEvent }
-  | { type: 'trainingEnded'; end: SessionEnd; step: number };
+  | { type: 'trainingEnded'; end: SessionEnd; step: number }
+  | { type: 'kernelEdited'; requestId: RequestId; result: KernelEditResult }
+  | { type: 'dashboardResult'; requestId: RequestId; result: DashboardResult }
+  /** Unsolicited: edited kernels were taken out of training (e.g. the run diverged); the built-in ones run again. */
+  | { type: 'kernelsRestored'; kernels: string[]; message: string };
 
 export type RequestType = MainToWorker['type'];
 
@@ -75,6 +91,8 @@ interface ReplyTypes {
   pauseTraining: 'ack';
   resumeTraining: 'ack';
   stopTraining: 'ack';
+  kernelEdit: 'kernelEdited';
+  dashboard: 'dashboardResult';
 }
 
 /** A request as the caller writes it: the client fills in requestId. */
@@ -86,7 +104,7 @@ export type ReplyTo<T extends RequestType> = Extract<WorkerToMain, { type: Reply
 /** A message the worker sends without being asked. */
 export type WorkerEvent = Extract<
   WorkerToMain,
-  { type: 'gpuLost' | 'error' | 'dataProgress' | 'trainingProgress' | 'trainingEpoch' | 'trainingEnded' }
+  { type: 'gpuLost' | 'error' | 'dataProgress' | 'trainingProgress' | 'trainingEpoch' | 'trainingEnded' | 'kernelsRestored' }
 >;
 
 /** The reply type expected for each request type (the runtime twin of ReplyTypes). */
@@ -97,4 +115,6 @@ export const REPLY_TYPE: { [T in RequestType]: ReplyTypes[T] } = {
   pauseTraining: 'ack',
   resumeTraining: 'ack',
   stopTraining: 'ack',
+  kernelEdit: 'kernelEdited',
+  dashboard: 'dashboardResult',
 };

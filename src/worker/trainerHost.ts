@@ -8,6 +8,8 @@ import { ALL_KERNELS, type KernelCheckResult } from '../engine/kernels';
 import { SeededRandom } from '../engine/rng';
 import type { MainToWorker, WorkerToMain } from './protocol';
 import { TrainingJobRunner } from './trainingJob';
+import { createKernelEditing } from './kernelEditing';
+import { createDashboard } from './dashboardHandlers';
 
 export interface TrainerHostOptions {
   /** navigator.gpu in a Worker; undefined where the browser has no WebGPU. */
@@ -22,9 +24,32 @@ interface GpuState {
 
 /** Creates the handler; returns the function to call with each incoming message. */
 export function createTrainerHost(options: TrainerHostOptions): (message: MainToWorker) => Promise<void> {
-  const { post } = options;
   let gpu: Promise<GpuState> | null = null;
   let job: TrainingJobRunner | null = null;
+  // The dashboard's model: the running job, or the last finished (or loaded) one, until replaced.
+  let model: TrainingJobRunner | null = null;
+  const setModel = (next: TrainingJobRunner) => {
+    if (model && model !== next) model.dispose();
+    model = next;
+  };
+  const stopJob = async () => {
+    job?.stop();
+    await job?.done;
+  };
+  const dashboard = createDashboard({
+    current: () => model?.model ?? null,
+    ensureRunner: async () => (await ensureGpu()).runner,
+    replaceModel: async (next) => setModel(next),
+    stopRunning: stopJob,
+    isRunning: () => job !== null && !job.isPaused,
+    post: (m) => post(m),
+  });
+  // The kernel editor sees every outgoing message (to restore built-in kernels after a bad run).
+  const editing = createKernelEditing({ getGpu: options.getGpu, trainingRunner: async () => (await ensureGpu()).runner, post: options.post });
+  const post = (message: WorkerToMain) => {
+    options.post(message);
+    editing.observe(message);
+  };
 
   // Acquire once and share; forget a failed or lost device so a later hello can try again.
   function ensureGpu(): Promise<GpuState> {
@@ -82,6 +107,7 @@ export function createTrainerHost(options: TrainerHostOptions): (message: MainTo
           const next = new TrainingJobRunner(message.job, post);
           const { info, source } = await next.prepare(runner);
           job = next;
+          setModel(next);
           post({ type: 'trainingStarted', requestId, info });
           void next.run(source).finally(() => {
             if (job === next) job = null;
@@ -100,6 +126,12 @@ export function createTrainerHost(options: TrainerHostOptions): (message: MainTo
           job?.stop();
           await job?.done;
           post({ type: 'ack', requestId });
+          return;
+        case 'dashboard':
+          post({ type: 'dashboardResult', requestId, result: await dashboard(message.request) });
+          return;
+        case 'kernelEdit':
+          post({ type: 'kernelEdited', requestId, result: await editing.handle(message.request) });
           return;
         default: {
           const unknown: never = message;

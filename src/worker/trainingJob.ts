@@ -12,6 +12,16 @@ import { GpuTrainer } from '../engine/train/gpuTrainer';
 import { runSession, type SessionControl, type SessionEnd, type StepSource } from '../engine/train/session';
 import type { TrainingJob, TrainingStarted, WorkerToMain } from './protocol';
 
+/** What the dashboard handlers may use of a job. */
+export interface JobModel {
+  job: TrainingJob;
+  gpu: GpuTrainer | null;
+  cpu: CpuTrainer | null;
+  runner: KernelRunner | null;
+  train: Dataset;
+  test: ImageDataset | null;
+}
+
 const mnistCache = new Map<string, Promise<MnistSet>>();
 
 function loadSplit(split: 'train' | 'test', baseUrl: string, post: (m: WorkerToMain) => void): Promise<MnistSet> {
@@ -41,7 +51,7 @@ function cpuSource(cpu: CpuTrainer, batch: number, testLimit: number): StepSourc
       const left = cpu.stepsPerEpoch - (cpu.globalStep % cpu.stepsPerEpoch);
       return Promise.resolve(cpu.runSteps(Math.min(n, left)));
     },
-    evaluate: () => cpu.evaluate(testLimit),
+    evaluate: (limit?: number) => cpu.evaluate(Math.min(testLimit, limit ?? Infinity)),
   };
 }
 
@@ -50,6 +60,9 @@ export class TrainingJobRunner {
   private stopped = false;
   private resumeWaiters: (() => void)[] = [];
   private trainer: GpuTrainer | null = null;
+  private cpu: CpuTrainer | null = null;
+  private data: { train: Dataset; test: ImageDataset | null } | null = null;
+  private runnerUsed: KernelRunner | null = null;
   done: Promise<SessionEnd> | null = null;
 
   constructor(
@@ -74,13 +87,18 @@ export class TrainingJobRunner {
     if (job.backend === 'gpu' && !runner) throw new Error('This job asked for the GPU, but WebGPU is not available here.');
     let source: StepSource;
     let paramCount: number;
+    this.data = { train, test };
+    this.runnerUsed = useGpu ? runner : null;
     if (useGpu) {
       const trainer = await GpuTrainer.create(runner!, job.config, train, test);
+      if (job.initialParameters) trainer.writeParameters(job.initialParameters);
       this.trainer = trainer;
       source = trainer;
       paramCount = trainer.plan.paramCount;
     } else {
       const cpu = new CpuTrainer(job.config, train, test);
+      if (job.initialParameters) cpu.writeParameters(job.initialParameters);
+      this.cpu = cpu;
       source = cpuSource(cpu, job.config.batchSize, test?.count ?? 0);
       paramCount = cpu.plan.paramCount;
     }
@@ -106,15 +124,34 @@ export class TrainingJobRunner {
     this.done = runSession(source, control, {
       learningRate: this.job.config.optimizer.learningRate,
       evaluateEachEpoch: hasTest,
+      evaluateEverySteps: hasTest ? this.job.evaluateEverySteps : undefined,
+      evaluateSubset: this.job.evaluateSubset,
       onProgress: (progress) => this.post({ type: 'trainingProgress', progress }),
       onEpoch: (epoch) => this.post({ type: 'trainingEpoch', epoch }),
     }).then((end) => {
       this.post({ type: 'trainingEnded', end, step: source.globalStep });
-      this.trainer?.destroy();
-      this.trainer = null;
+      // A finished model stays for the dashboard (predictions, saving) until the next job.
+      if (end.kind !== 'finished') this.dispose();
       return end;
     });
     return this.done;
+  }
+
+  /** The model for the dashboard: its trainer (GPU or CPU), data and config; null once disposed. */
+  get model(): JobModel | null {
+    if (!this.data || (!this.trainer && !this.cpu)) return null;
+    return { job: this.job, gpu: this.trainer, cpu: this.cpu, runner: this.runnerUsed, train: this.data.train, test: this.data.test };
+  }
+
+  /** Frees the GPU memory of the model. */
+  dispose(): void {
+    this.trainer?.destroy();
+    this.trainer = null;
+    this.cpu = null;
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
   }
 
   pause(): void {

@@ -21,7 +21,7 @@ const ctx = await nodeGpu();
 const BROKEN: [KernelSpec, string, string][] = [
   [ACTIVATION_FORWARD, 'select(0.0, v, v > 0.0)', 'select(0.0, v, v >= 0.0) + 0.001'],
   [ACTIVATION_BACKWARD, 'g * (1.0 - t * t)', 'g * (1.0 - t)'],
-  [BIAS_GRAD, 'i += WG', 'i += 2u * WG'],
+  [BIAS_GRAD, 's += WG', 's += 2u * WG'],
   [DROPOUT_FORWARD, 'return 3000000u + step * 64u + layer;', 'return 3000000u + step * 64u;'],
   [DROPOUT_BACKWARD, 'dy[i] * scale', 'dy[i]'],
   [STEP_ADVANCE, 'train_state[1] = train_state[1] + 1u;', ''],

@@ -14,7 +14,16 @@ export interface StepSource {
   readonly batch: number;
   globalStep: number;
   submitSteps(n: number): Promise<StepMetric[]>;
-  evaluate(): Promise<EvaluationResult> | EvaluationResult;
+  /** Evaluates on the test set, or on its first `limit` images. */
+  evaluate(limit?: number): Promise<EvaluationResult> | EvaluationResult;
+}
+
+/** A mid-epoch evaluation on a small test subset (see SessionOptions.evaluateEverySteps). */
+export interface Checkpoint {
+  step: number;
+  loss: number;
+  accuracy: number;
+  count: number;
 }
 
 export interface ProgressEvent {
@@ -27,6 +36,8 @@ export interface ProgressEvent {
   /** Steps recorded into each submit lately (> 1 means batched submission). */
   stepsPerSubmit: number;
   elapsedMs: number;
+  /** Present on the event sent right after a mid-epoch evaluation. */
+  checkpoint?: Checkpoint;
 }
 
 export interface EpochEvent {
@@ -51,6 +62,13 @@ export interface SessionOptions {
   /** Evaluate on the test set after every epoch (default true); false also skips the epoch events (toy data). */
   evaluateEachEpoch?: boolean;
   learningRate?: number;
+  /**
+   * Also evaluate every N steps inside an epoch, on the first `evaluateSubset` test images. The
+   * pipeline drains once for it (at the first chunk boundary past the N steps); chunks in between
+   * stay batched.
+   */
+  evaluateEverySteps?: number;
+  evaluateSubset?: number;
   onProgress?: (e: ProgressEvent) => void;
   onEpoch?: (e: EpochEvent) => void | Promise<void>;
   now?: () => number;
@@ -92,6 +110,9 @@ export async function runSession(source: StepSource, control: SessionControl, op
   const inFlight: { promise: Promise<StepMetric[]>; steps: number; submittedAt: number }[] = [];
   let lastDone = start;
   let msPerStep = 0;
+  let lastProgress: ProgressEvent | null = null;
+  const every = options.evaluateEverySteps && options.evaluateEverySteps > 0 ? options.evaluateEverySteps : Infinity;
+  let lastCheckpoint = source.globalStep;
 
   const drain = async () => {
     while (inFlight.length) await inFlight.shift()!.promise.catch(() => []);
@@ -111,7 +132,7 @@ export async function runSession(source: StepSource, control: SessionControl, op
       epochLossCount++;
     }
     const step = metrics.length ? metrics[metrics.length - 1].step + 1 : source.globalStep;
-    options.onProgress?.({
+    options.onProgress?.(lastProgress = {
       metrics,
       epoch: Math.floor(Math.max(0, step - 1) / spe),
       step,
@@ -136,7 +157,9 @@ export async function runSession(source: StepSource, control: SessionControl, op
       const step = source.globalStep;
       // The test set is evaluated on the weights at the end of the epoch, before the next epoch starts.
       const evaluationDue = options.evaluateEachEpoch !== false && step > 0 && step % spe === 0 && evaluatedEpochs < step / spe;
-      if (step < source.totalSteps && !evaluationDue && inFlight.length < 2 && !control.isPaused()) {
+      if (step > 0 && step % spe === 0) lastCheckpoint = Math.max(lastCheckpoint, step);
+      const checkpointDue = !evaluationDue && step < source.totalSteps && step - lastCheckpoint >= every;
+      if (step < source.totalSteps && !evaluationDue && !checkpointDue && inFlight.length < 2 && !control.isPaused()) {
         const promise = source.submitSteps(Math.min(chunk, source.totalSteps - step));
         inFlight.push({ promise, steps: source.globalStep - step, submittedAt: now() });
         continue;
@@ -155,6 +178,19 @@ export async function runSession(source: StepSource, control: SessionControl, op
         await options.onEpoch?.({ epoch: evaluatedEpochs - 1, step, test, trainLoss: epochLossSum / Math.max(1, epochLossCount), elapsedMs: now() - start });
         epochLossSum = 0;
         epochLossCount = 0;
+        continue;
+      }
+      if (checkpointDue) {
+        const r = await source.evaluate(options.evaluateSubset ?? 500);
+        lastCheckpoint = step;
+        // (Assigned inside finishChunk, which TypeScript's narrowing cannot see.)
+        const last = lastProgress as ProgressEvent | null;
+        if (last) {
+          options.onProgress?.({
+            ...last, metrics: [], elapsedMs: now() - start,
+            checkpoint: { step, loss: r.loss, accuracy: r.accuracy, count: r.count },
+          });
+        }
         continue;
       }
       if (step >= source.totalSteps) return { kind: 'finished' };

@@ -8,6 +8,13 @@ import { TrainPage } from '../train/TrainPage';
 import { MatmulPage } from '../stepper/MatmulPage';
 import { ConvPage } from '../stepper/ConvPage';
 import { PoolPage } from '../stepper/PoolPage';
+import { KernelEditorPage } from '../editor/KernelEditorPage';
+import { BuilderPage } from '../builder/BuilderPage';
+import { appStore } from '../../state/store';
+import { startUrlSync } from '../../state/urlSync';
+
+// The one store subscription that keeps `#/build?c=…` and `#/train?c=…` in step with the model config.
+startUrlSync(appStore);
 
 export interface PageProps {
   route: HashRoute;
@@ -30,12 +37,12 @@ function placeholder(title: string, blurb: string): ComponentType<PageProps> {
 /** Every route of the app. Names are part of shared links (see CONTRACT.md): never rename them. */
 export const ROUTES: RouteEntry[] = [
   { name: '', title: 'Home', component: HomePage },
-  { name: 'build', title: 'Build a network', navLabel: 'Build', component: placeholder('Build a network', 'Assemble a network from layers and see its shapes, parameters and cost as you edit.') },
+  { name: 'build', title: 'Build a network', navLabel: 'Build', component: BuilderPage },
   { name: 'train', title: 'Train on MNIST', navLabel: 'Train', component: TrainPage },
   { name: 'matmul', title: 'Matrix multiplication, step by step', navLabel: 'Matmul', component: MatmulPage },
   { name: 'conv', title: 'Convolution, step by step', navLabel: 'Convolution', component: ConvPage },
   { name: 'pool', title: 'Pooling, step by step', navLabel: 'Pooling', component: PoolPage },
-  { name: 'kernels', title: 'Kernel editor', navLabel: 'Kernels', component: placeholder('Kernel editor', 'Open the WGSL compute shaders that train the network, edit them, test them and train with them.') },
+  { name: 'kernels', title: 'Kernel editor', navLabel: 'Kernels', component: KernelEditorPage },
   { name: 'data', title: 'The MNIST dataset', navLabel: 'Data', component: DataPage },
   { name: 'gpu-check', title: 'GPU check', navLabel: 'GPU check', component: SelfTestPage },
 ];

@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import type { PageProps } from '../shell/routes';
 import { DEFAULT_CONV, LIMITS, convQuery, parseConvQuery, slideOutSize } from '../../viz/parse';
 import { convSteps } from '../../viz/convSteps';
@@ -6,6 +6,8 @@ import { useStepperInputs } from './useStepperInputs';
 import { MatrixEditor } from './MatrixEditor';
 import { Stepper } from './Stepper';
 import { ModeToggle, NumberSetting, VizError, onesRows } from './parts';
+import { ConvGpuPanel } from './ConvGpuPanel';
+import { ConvStagingPanel } from './StagingPanel';
 
 const DEFAULTS = { x: DEFAULT_CONV.x, k: DEFAULT_CONV.k, pad: DEFAULT_CONV.pad, stride: DEFAULT_CONV.stride, mode: 'forward', g: '' };
 
@@ -16,6 +18,15 @@ export function ConvPage({ route }: PageProps) {
   const trace = useMemo(() => convSteps(valid), [valid]);
   const OH = slideOutSize(valid.x.rows, valid.k.rows, valid.stride, valid.pad);
   const OW = slideOutSize(valid.x.cols, valid.k.rows, valid.stride, valid.pad);
+  const [picked, setPicked] = useState<number | null>(null);
+  const [position, setPosition] = useState(0);
+  const onPosition = useCallback((p: number) => setPosition(p), []);
+
+  // The GPU view follows the output pixel being computed, unless the reader clicked one.
+  const forward = valid.mode === 'forward';
+  const step = forward && position > 0 ? trace.steps[position - 1] : null;
+  const current = step?.marks.find((m) => m.grid === 'out' && m.kind === 'target')?.cells[0] ?? null;
+  const cell = picked !== null && picked < OH * OW ? picked : (current ?? 0);
 
   return (
     <div className="stack viz-page">
@@ -54,7 +65,14 @@ export function ConvPage({ route }: PageProps) {
         </div>
         <p className="muted">The input can be up to 12×12 and the kernel up to 5×5 (square).</p>
       </section>
-      <Stepper key={valid.mode} trace={trace} />
+      <Stepper
+        key={valid.mode}
+        trace={trace}
+        onPosition={onPosition}
+        pick={forward ? { grid: 'out', picked, onPick: setPicked } : undefined}
+      />
+      {forward && <ConvGpuPanel input={valid} cell={cell} />}
+      {forward && <ConvStagingPanel input={valid} cell={cell} />}
     </div>
   );
 }

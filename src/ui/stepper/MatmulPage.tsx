@@ -7,6 +7,7 @@ import { MatrixEditor } from './MatrixEditor';
 import { Stepper } from './Stepper';
 import { ModeToggle, VizError, onesRows } from './parts';
 import { GpuPanel } from './GpuPanel';
+import { MatmulStagingPanel } from './StagingPanel';
 
 const DEFAULTS = { a: DEFAULT_MATMUL.a, b: DEFAULT_MATMUL.b, mode: 'forward', g: '' };
 
@@ -62,6 +63,7 @@ export function MatmulPage({ route }: PageProps) {
         pick={valid.mode === 'forward' ? { grid: 'c', picked, onPick: setPicked } : undefined}
       />
       {valid.mode === 'forward' && <GpuPanel a={valid.a} b={valid.b} cell={cell} />}
+      {valid.mode === 'forward' && <MatmulStagingPanel a={valid.a} b={valid.b} cell={cell} />}
     </div>
   );
 }

@@ -1,50 +1,60 @@
-import { useMemo, useState } from 'react';
-import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { useCallback, useMemo, useState } from 'react';
 import { PRESETS, PRESET_NAMES, type PresetName } from '../../engine/presets';
+import type { LayerParameterMap } from '../../engine/train/gpuTrainer';
 import { useAppState } from '../../state/store';
+import type { PageProps } from '../shell/routes';
+import type { PredictedImage } from '../../worker/dashboardProtocol';
 import { pauseTraining, resetTraining, resumeTraining, startTraining } from './trainingController';
-import type { DatasetName } from '../../worker/protocol';
+import { jobFor, sourceFromLink, sourceFromPreset, summarise } from './modelSource';
+import { LiveMetrics } from './LiveMetrics';
+import { EpochChart, LossChart } from './TrainCharts';
+import { ConfusionPanel } from './ConfusionPanel';
+import { PredictionGrid } from './PredictionGrid';
+import { DrawDigit } from './DrawDigit';
+import { FiltersPanel } from './FiltersPanel';
+import { ModelFilePanel } from './ModelFilePanel';
+import { CompareBackends } from './CompareBackends';
+import { LayerCostPanel } from './LayerCostPanel';
 import './train.css';
+import './dashboard.css';
 
-const percent = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${(x * 100).toFixed(2)}%`);
+const clampInt = (v: string, lo: number, hi: number, fallback: number) => Math.max(lo, Math.min(hi, Math.floor(Number(v) || fallback)));
 
-/** The training view: pick a network, train it in the Worker, and watch loss and accuracy live. */
-export function TrainPage() {
-  const t = useAppState((s) => s.training);
+/** The training view: pick a network (a builder link or a preset), train it in the Worker, and watch it learn. */
+export function TrainPage({ route }: PageProps) {
+  const linkText = route.params.get('c');
+  const link = useMemo(() => sourceFromLink(linkText), [linkText]);
+  const status = useAppState((s) => s.training.status);
   const gpu = useAppState((s) => s.gpu);
-  const [presetName, setPresetName] = useState<PresetName>('mlp');
-  const preset = PRESETS[presetName];
-  const isToy = preset.dataset !== 'mnist';
-  const [subset, setSubset] = useState(isToy ? 4 : 6000);
-  const [epochs, setEpochs] = useState(preset.training.epochs);
+  const modelVersion = useAppState((s) => s.training.modelVersion);
+  const hasModel = useAppState((s) => s.training.info !== null && s.training.info.testImages > 0);
+  const evaluated = useAppState((s) => s.training.evaluation !== null);
+  const [choice, setChoice] = useState<'link' | PresetName>(link.source ? 'link' : 'mlp');
+  const source = choice === 'link' && link.source ? link.source : sourceFromPreset(choice === 'link' ? 'mlp' : choice);
+  const isToy = source.dataset !== 'mnist';
+  const [subset, setSubset] = useState(6000);
+  const [epochs, setEpochs] = useState(isToy ? source.config.training.epochs : Math.min(source.config.training.epochs, 3));
+  const [evalEvery, setEvalEvery] = useState(25);
+  const [loaded, setLoaded] = useState<LayerParameterMap | null>(null);
+  const [chosen, setChosen] = useState<{ pixels: Uint8Array; label: string } | null>(null);
 
-  const choosePreset = (name: PresetName) => {
-    setPresetName(name);
-    const p = PRESETS[name];
-    setEpochs(p.dataset === 'mnist' ? Math.min(p.training.epochs, 3) : p.training.epochs);
-    setSubset(p.dataset === 'mnist' ? 6000 : 4);
+  const choose = (id: 'link' | PresetName) => {
+    setChoice(id);
+    setLoaded(null);
+    const s = id === 'link' && link.source ? link.source : sourceFromPreset(id === 'link' ? 'mlp' : id);
+    const e = s.config.training.epochs;
+    setEpochs(s.dataset === 'mnist' ? Math.min(e, 3) : e);
+    if (s.config.training.trainSubset) setSubset(s.config.training.trainSubset);
   };
 
-  const start = () => {
-    const dataset: DatasetName = isToy ? (preset.dataset as DatasetName) : 'mnist';
-    void startTraining({
-      config: { ...preset.training, model: preset.model, epochs },
-      dataset,
-      trainSubset: isToy ? undefined : subset,
-      testSubset: gpu.kind === 'ready' ? undefined : 1000,
-      backend: 'auto',
-    });
-  };
+  const job = () => jobFor(source, { epochs, trainSubset: subset, testSubset: gpu.kind === 'ready' ? undefined : 1000, evaluateEverySteps: evalEvery });
+  const start = () => void startTraining({ ...job(), initialParameters: loaded ?? undefined });
+  const onDrawn = useCallback((pixels: Uint8Array) => setChosen({ pixels, label: 'your digit' }), []);
+  const onChoose = useCallback((it: PredictedImage) => setChosen({ pixels: it.pixels, label: `test image #${it.index} (a ${it.label})` }), []);
 
-  const busy = t.status === 'preparing' || t.status === 'running' || t.status === 'paused';
-  const lastEpoch = t.epochs[t.epochs.length - 1];
-  const lastLoss = t.lossSeries[t.lossSeries.length - 1];
-  const total = t.info?.totalSteps ?? 0;
-  const etaSeconds = t.step > 0 && total > t.step ? ((total - t.step) * t.elapsedMs) / t.step / 1000 : null;
-  const epochData = useMemo(
-    () => t.epochs.map((e) => ({ epoch: e.epoch + 1, accuracy: e.testAccuracy === null ? null : e.testAccuracy * 100, testLoss: e.testLoss, trainLoss: e.trainLoss })),
-    [t.epochs],
-  );
+  const busy = status === 'preparing' || status === 'running' || status === 'paused';
+  // After the first epoch (or a pause, the end, a load): earlier, test-set predictions would only slow training down.
+  const explorable = hasModel && (status === 'finished' || status === 'paused' || status === 'loaded' || (status === 'running' && evaluated));
 
   return (
     <div className="stack train-page">
@@ -54,96 +64,92 @@ export function TrainPage() {
           Pick a network and press Start. Every step runs as WGSL compute shaders in a background worker on your GPU; the
           charts update as the numbers come back.
         </p>
+        {link.errors.length > 0 && (
+          <div className="error-card" role="alert" data-testid="config-error">
+            <p>{link.source ? 'Parts of the link could not be used and were replaced by defaults:' : 'The network in the link could not be read, so a preset is shown instead:'}</p>
+            <ul>{link.errors.map((e) => <li key={e}>{e}</li>)}</ul>
+          </div>
+        )}
         <div className="train-controls">
           <label>
             Network
-            <select value={presetName} onChange={(e) => choosePreset(e.target.value as PresetName)} disabled={busy} data-testid="train-preset">
-              {PRESET_NAMES.map((n) => (
-                <option key={n} value={n}>{PRESETS[n].title}</option>
-              ))}
+            <select value={choice} onChange={(e) => choose(e.target.value as 'link' | PresetName)} disabled={busy} data-testid="train-preset">
+              {link.source && <option value="link">{link.source.title}</option>}
+              {PRESET_NAMES.map((n) => <option key={n} value={n}>{PRESETS[n].title}</option>)}
             </select>
           </label>
           {!isToy && (
             <label>
               Training images
               <input type="number" min={100} max={60000} step={100} value={subset} disabled={busy} data-testid="train-subset"
-                onChange={(e) => setSubset(Math.max(100, Math.min(60000, Math.floor(Number(e.target.value) || 100))))} />
+                onChange={(e) => setSubset(clampInt(e.target.value, 100, 60000, 100))} />
             </label>
           )}
           <label>
             Epochs
-            <input type="number" min={1} max={500} value={epochs} disabled={busy} data-testid="train-epochs"
-              onChange={(e) => setEpochs(Math.max(1, Math.min(500, Math.floor(Number(e.target.value) || 1))))} />
+            <input type="number" min={1} max={500} value={epochs} disabled={busy} data-testid="train-epochs" onChange={(e) => setEpochs(clampInt(e.target.value, 1, 500, 1))} />
           </label>
+          {!isToy && (
+            <label title="Measure test accuracy on 500 test images every this many steps (0 = only after each epoch)">
+              Test every N steps
+              <input type="number" min={0} max={10000} value={evalEvery} disabled={busy} data-testid="train-eval-every" onChange={(e) => setEvalEvery(clampInt(e.target.value, 0, 10000, 0))} />
+            </label>
+          )}
           <div className="button-row">
-            {!busy && <button type="button" className="button primary" onClick={start} data-testid="train-start">Start</button>}
-            {t.status === 'running' && <button type="button" className="button" onClick={() => void pauseTraining()} data-testid="train-pause">Pause</button>}
-            {t.status === 'paused' && <button type="button" className="button primary" onClick={() => void resumeTraining()} data-testid="train-resume">Resume</button>}
-            <button type="button" className="button" onClick={() => void resetTraining()} disabled={t.status === 'idle'} data-testid="train-reset">Reset</button>
+            {!busy && <button type="button" className="button primary" onClick={start} data-testid="train-start">{loaded ? 'Keep training' : 'Start'}</button>}
+            {status === 'running' && <button type="button" className="button" onClick={() => void pauseTraining()} data-testid="train-pause">Pause</button>}
+            {status === 'paused' && <button type="button" className="button primary" onClick={() => void resumeTraining()} data-testid="train-resume">Resume</button>}
+            <button type="button" className="button" onClick={() => { setLoaded(null); void resetTraining(); }} disabled={status === 'idle'} data-testid="train-reset">Reset</button>
           </div>
         </div>
-        <p className="muted preset-blurb">{preset.description}</p>
-        {t.status === 'preparing' && (
-          <p data-testid="train-preparing">
-            {t.dataProgress ? `Loading MNIST… ${Math.round((100 * t.dataProgress.loadedBytes) / Math.max(1, t.dataProgress.totalBytes))}%` : 'Preparing the GPU kernels…'}
-          </p>
-        )}
-        {t.message && <div className="error-card" role="alert" data-testid="train-message">{t.message}</div>}
-      </section>
-
-      <section className="card metrics" aria-label="Live numbers">
-        <Metric label="Epoch" testId="metric-epoch" value={t.info ? String(Math.min(t.epoch + 1, t.info.totalSteps / t.info.stepsPerEpoch)) : '0'} />
-        <Metric label="Training loss" testId="metric-train-loss" value={lastLoss ? lastLoss.loss.toFixed(4) : '—'} />
-        <Metric label="Test accuracy" testId="metric-test-accuracy" value={lastEpoch?.testAccuracy != null ? (lastEpoch.testAccuracy * 100).toFixed(2) : '—'} unit={lastEpoch?.testAccuracy != null ? '%' : ''} />
-        <Metric label="Images per second" testId="metric-images-per-second" value={t.imagesPerSecond ? Math.round(t.imagesPerSecond).toLocaleString('en-US') : '—'} />
-        <Metric label="Steps per submit" testId="metric-steps-per-submit" value={t.stepsPerSubmit ? String(t.stepsPerSubmit) : '—'} />
-        <div className="metric wide">
-          <span className="metric-label">Progress {t.info ? `(step ${t.step} of ${total}, on the ${t.info.backend.toUpperCase()})` : ''}</span>
-          <progress max={total || 1} value={t.step} aria-label="Training progress" data-testid="train-progress" />
-          <span className="muted">{t.status === 'finished' ? 'Finished.' : etaSeconds !== null ? `About ${Math.ceil(etaSeconds)} s left` : ' '}</span>
+        <div className="model-summary" data-testid="train-model-summary">
+          <strong>{source.title}</strong>
+          <span className="muted"> · {summarise(source.config)}</span>
+          {source.id === 'link' && source.encoded && <> · <a href={`#/build?c=${source.encoded}`} data-testid="train-edit-link">Edit this network in the builder</a></>}
         </div>
+        {source.id !== 'link' && <p className="muted preset-blurb">{PRESETS[source.id].description}</p>}
+        {status === 'preparing' && <Preparing />}
+        <TrainMessage />
       </section>
 
+      <LiveMetrics />
       <div className="chart-grid">
-        <section className="card">
-          <h2>Training loss per step</h2>
-          <div className="chart" data-testid="chart-loss" data-points={t.lossSeries.length}>
-            <ResponsiveContainer width="100%" height={260}>
-              <LineChart data={t.lossSeries} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
-                <CartesianGrid strokeDasharray="3 3" stroke="#e5e7eb" />
-                <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} tick={{ fontSize: 12 }} />
-                <YAxis tick={{ fontSize: 12 }} width={48} domain={[0, 'auto']} />
-                <Tooltip formatter={(v) => Number(v).toFixed(4)} labelFormatter={(s) => `step ${s}`} />
-                <Line type="monotone" dataKey="loss" stroke="#1d4ed8" dot={false} isAnimationActive={false} strokeWidth={2} />
-              </LineChart>
-            </ResponsiveContainer>
-          </div>
-        </section>
-        <section className="card">
-          <h2>Test accuracy per epoch</h2>
-          <div className="chart" data-testid="chart-accuracy" data-points={epochData.length}>
-            <ResponsiveContainer width="100%" height={260}>
-              <LineChart data={epochData} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
-                <CartesianGrid strokeDasharray="3 3" stroke="#e5e7eb" />
-                <XAxis dataKey="epoch" type="number" domain={[1, 'dataMax']} allowDecimals={false} tick={{ fontSize: 12 }} />
-                <YAxis tick={{ fontSize: 12 }} width={48} domain={['auto', 100]} unit="%" />
-                <Tooltip formatter={(v) => `${Number(v).toFixed(2)}%`} labelFormatter={(e) => `epoch ${e}`} />
-                <Line type="monotone" dataKey="accuracy" stroke="#0f766e" strokeWidth={2} isAnimationActive={false} />
-              </LineChart>
-            </ResponsiveContainer>
-          </div>
-          {lastEpoch && <p className="muted">Last epoch: test accuracy {percent(lastEpoch.testAccuracy)}, test loss {lastEpoch.testLoss?.toFixed(4) ?? '—'}.</p>}
-        </section>
+        <LossChart />
+        <EpochChart />
       </div>
+
+      {explorable && !isToy && (
+        <>
+          <h2 className="section-title">Look inside the trained network</h2>
+          <div className="explore-grid">
+            <ConfusionPanel />
+            <PredictionGrid modelVersion={modelVersion} onChoose={onChoose} />
+          </div>
+          <DrawDigit modelVersion={modelVersion} onImage={onDrawn} />
+          <FiltersPanel modelVersion={modelVersion} image={chosen} />
+        </>
+      )}
+      {!isToy && (
+        <div className="explore-grid">
+          <ModelFilePanel jobForLoad={job} title={source.title} config={source.config} onLoaded={setLoaded} />
+          <CompareBackends />
+        </div>
+      )}
+      {!isToy && <LayerCostPanel />}
     </div>
   );
 }
 
-function Metric({ label, value, unit, testId }: { label: string; value: string; unit?: string; testId: string }) {
+function Preparing() {
+  const p = useAppState((s) => s.training.dataProgress);
   return (
-    <div className="metric">
-      <span className="metric-label">{label}</span>
-      <span className="metric-value"><span data-testid={testId}>{value}</span>{unit}</span>
-    </div>
+    <p data-testid="train-preparing">
+      {p ? `Loading MNIST… ${Math.round((100 * p.loadedBytes) / Math.max(1, p.totalBytes))}%` : 'Preparing the GPU kernels…'}
+    </p>
   );
+}
+
+function TrainMessage() {
+  const message = useAppState((s) => s.training.message);
+  return message ? <div className="error-card" role="alert" data-testid="train-message">{message}</div> : null;
 }

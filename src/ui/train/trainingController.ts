@@ -9,12 +9,22 @@ import { mnistBaseUrl } from '../data/mnistCache';
 import type { TrainingJob, WorkerEvent } from '../../worker/protocol';
 import type { StepMetric } from '../../engine/train/gpuTrainer';
 import type { ProgressEvent } from '../../engine/train/session';
+import type { CheckpointPoint } from '../../state/trainingSlice';
+import type { LayerParameterMap } from '../../engine/train/gpuTrainer';
 
 const FLUSH_MS = 250;
 
 let subscribed = false;
 let pendingMetrics: StepMetric[] = [];
 let pendingProgress: ProgressEvent | null = null;
+let pendingCheckpoints: CheckpointPoint[] = [];
+/** The job last started (or loaded): what "Save weights" describes. */
+let currentJob: Omit<TrainingJob, 'dataBaseUrl'> | null = null;
+
+/** The job the current model came from (for saving it), or null. */
+export function currentTrainingJob(): Omit<TrainingJob, 'dataBaseUrl'> | null {
+  return currentJob;
+}
 let flushTimer: ReturnType<typeof setTimeout> | null = null;
 
 function flush(): void {
@@ -22,6 +32,8 @@ function flush(): void {
   const s = appStore.getState();
   if (pendingMetrics.length) s.appendLoss(pendingMetrics);
   pendingMetrics = [];
+  if (pendingCheckpoints.length) s.patchTraining({ checkpoints: [...s.training.checkpoints, ...pendingCheckpoints] });
+  pendingCheckpoints = [];
   const p = pendingProgress;
   pendingProgress = null;
   if (p) {
@@ -48,6 +60,10 @@ function onEvent(event: WorkerEvent): void {
     case 'trainingProgress':
       pendingMetrics.push(...event.progress.metrics);
       pendingProgress = event.progress;
+      if (event.progress.checkpoint) {
+        const c = event.progress.checkpoint;
+        pendingCheckpoints.push({ step: c.step, accuracy: c.accuracy, loss: c.loss });
+      }
       scheduleFlush();
       return;
     case 'trainingEpoch': {
@@ -66,6 +82,8 @@ function onEvent(event: WorkerEvent): void {
           },
         ],
         confusion: e.test ? Array.from(e.test.confusion) : s.training.confusion,
+        evaluation: e.test ? { step: e.step, accuracy: e.test.accuracy, loss: e.test.loss, count: e.test.count } : s.training.evaluation,
+        modelVersion: s.training.modelVersion + 1,
       });
       return;
     }
@@ -73,7 +91,7 @@ function onEvent(event: WorkerEvent): void {
       flush();
       const end = event.end;
       const status = end.kind === 'finished' ? 'finished' : end.kind === 'stopped' ? 'stopped' : end.kind === 'diverged' ? 'diverged' : 'failed';
-      s.patchTraining({ status, step: event.step, message: end.kind === 'diverged' || end.kind === 'failed' ? end.message : null });
+      s.patchTraining({ status, step: event.step, message: end.kind === 'diverged' || end.kind === 'failed' ? end.message : null, modelVersion: s.training.modelVersion + 1 });
       return;
     }
     case 'gpuLost':
@@ -98,6 +116,8 @@ export async function startTraining(job: Omit<TrainingJob, 'dataBaseUrl'>): Prom
   s.patchTraining({ status: 'preparing' });
   pendingMetrics = [];
   pendingProgress = null;
+  pendingCheckpoints = [];
+  currentJob = job;
   try {
     const reply = await trainerClient().request({ type: 'startTraining', job: { ...job, dataBaseUrl: mnistBaseUrl() } });
     appStore.getState().patchTraining({ status: 'running', info: reply.info, dataProgress: null });
@@ -109,7 +129,8 @@ export async function startTraining(job: Omit<TrainingJob, 'dataBaseUrl'>): Prom
 /** Pauses after the steps already on the GPU finish. */
 export async function pauseTraining(): Promise<void> {
   await trainerClient().request({ type: 'pauseTraining' });
-  appStore.getState().patchTraining({ status: 'paused' });
+  const t = appStore.getState().training;
+  appStore.getState().patchTraining({ status: 'paused', modelVersion: t.modelVersion + 1 });
 }
 
 export async function resumeTraining(): Promise<void> {
@@ -124,5 +145,40 @@ export async function resetTraining(): Promise<void> {
   flushTimer = null;
   pendingMetrics = [];
   pendingProgress = null;
+  pendingCheckpoints = [];
   appStore.getState().resetTraining();
+}
+
+/**
+ * Builds the job's network with saved weights (no training) and evaluates it on the test set;
+ * the dashboard then shows that model. Throws with the worker's sentence on failure.
+ */
+export async function loadTrainedModel(job: Omit<TrainingJob, 'dataBaseUrl'>, parameters: LayerParameterMap, fileName: string): Promise<void> {
+  ensureSubscribed();
+  const s = appStore.getState();
+  s.resetTraining();
+  s.patchTraining({ status: 'preparing' });
+  try {
+    const reply = await trainerClient().request({
+      type: 'dashboard',
+      request: { op: 'loadModel', job: { ...job, dataBaseUrl: mnistBaseUrl() }, parameters },
+    });
+    if (reply.result.op !== 'loadModel') throw new Error('The worker answered with something else.');
+    currentJob = { ...job, initialParameters: parameters };
+    const ev = reply.result.evaluation;
+    const t = appStore.getState().training;
+    appStore.getState().patchTraining({
+      status: 'loaded',
+      info: reply.result.info,
+      dataProgress: null,
+      evaluation: ev ? { step: 0, accuracy: ev.accuracy, loss: ev.loss, count: ev.count } : null,
+      confusion: ev ? Array.from(ev.confusion) : null,
+      message: null,
+      loadedFrom: fileName,
+      modelVersion: t.modelVersion + 1,
+    });
+  } catch (e) {
+    appStore.getState().patchTraining({ status: 'failed', message: (e as Error).message });
+    throw e;
+  }
 }

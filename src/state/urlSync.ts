@@ -1,0 +1,125 @@
+/**
+ * Keeps the URL hash and the model config in step, from ONE store subscription:
+ *   - an edit on `#/build` (or `#/train`) writes `#/<route>?c=<encoded config>`: replaceState for
+ *     small edits and undo/redo, pushState for bigger ones, so Back steps through real edits;
+ *   - opening or navigating to such a hash decodes it; an invalid link sets `configLoadError` and
+ *     keeps the current work;
+ *   - every good config is saved to localStorage, so a reload restores it exactly.
+ * The environment is passed in so tests can run it without a browser.
+ */
+import type { StoreApi } from 'zustand/vanilla';
+import { decodeConfig, encodeConfig } from '../config';
+import { buildHash, parseHash } from '../ui/router';
+import type { ModelSlice } from './modelSlice';
+
+/** Routes whose `c` parameter is the shared config. */
+export const CONFIG_ROUTES = ['build', 'train'] as const;
+export const STORAGE_KEY = 'gpu-learn.config';
+/** Class on the document root while the config asks for presenter mode. */
+export const PRESENTER_CLASS = 'presenter-mode';
+
+export interface UrlEnv {
+  getHash: () => string;
+  replaceHash: (hash: string) => void;
+  pushHash: (hash: string) => void;
+  /** Calls back on hashchange/popstate; returns an unsubscribe function. */
+  onHashChange: (callback: () => void) => () => void;
+  storage: Pick<Storage, 'getItem' | 'setItem'> | null;
+  setPresenter: (on: boolean) => void;
+}
+
+/** The real browser: location.hash, history, localStorage and the <html> element. */
+export function browserEnv(win: Window = window): UrlEnv {
+  let storage: Storage | null = null;
+  try {
+    storage = win.localStorage;
+  } catch {
+    storage = null; // blocked storage (privacy settings): links still work
+  }
+  return {
+    getHash: () => win.location.hash,
+    replaceHash: (hash) => win.history.replaceState(win.history.state, '', hash),
+    pushHash: (hash) => win.history.pushState(null, '', hash),
+    onHashChange: (callback) => {
+      win.addEventListener('hashchange', callback);
+      win.addEventListener('popstate', callback);
+      return () => {
+        win.removeEventListener('hashchange', callback);
+        win.removeEventListener('popstate', callback);
+      };
+    },
+    storage,
+    setPresenter: (on) => win.document.documentElement.classList.toggle(PRESENTER_CLASS, on),
+  };
+}
+
+/** The link to a route for a config: `#/build?c=…` (the same text works for `#/train`). */
+export function configHash(route: (typeof CONFIG_ROUTES)[number], encoded: string): string {
+  return buildHash(route, `c=${encoded}`);
+}
+
+const isConfigRoute = (name: string): name is (typeof CONFIG_ROUTES)[number] => (CONFIG_ROUTES as readonly string[]).includes(name);
+
+let stopActive: (() => void) | null = null;
+
+/** Starts the sync (stopping an earlier one); returns a function that stops it. */
+export function startUrlSync(store: StoreApi<ModelSlice>, env: UrlEnv = browserEnv()): () => void {
+  stopActive?.();
+
+  const saved = safely(() => env.storage?.getItem(STORAGE_KEY) ?? null, null);
+  if (saved) {
+    const restored = decodeConfig(saved);
+    if (restored.errors.length === 0) store.getState().resetConfig(restored.config);
+  }
+
+  const applyHash = () => {
+    const route = parseHash(env.getHash());
+    const state = store.getState();
+    const text = isConfigRoute(route.name) ? route.params.get('c') : null;
+    if (text === null || text === encodeConfig(state.config)) {
+      if (state.configLoadError?.source === 'link') state.setConfigLoadError(null);
+      return;
+    }
+    const result = decodeConfig(text);
+    if (result.errors.length === 0) state.loadConfig(result.config, 'load');
+    else state.setConfigLoadError({ source: 'link', errors: result.errors, salvaged: result.partial ? result.config : null });
+  };
+
+  const unsubscribe = store.subscribe((state, prev) => {
+    if (state.config === prev.config) return;
+    const encoded = encodeConfig(state.config);
+    safely(() => env.storage?.setItem(STORAGE_KEY, encoded), undefined);
+    if (Boolean(state.config.classroom?.presenter) !== Boolean(prev.config.classroom?.presenter)) {
+      env.setPresenter(Boolean(state.config.classroom?.presenter));
+    }
+    const kind = state.configChange.kind;
+    if (kind === 'load' || kind === 'reset') return;
+    const route = parseHash(env.getHash());
+    if (!isConfigRoute(route.name)) return;
+    const hash = configHash(route.name, encoded);
+    if (hash === env.getHash()) return;
+    if (kind !== 'big') return env.replaceHash(hash);
+    // Before the first pushed edit, give a plain `#/build` entry the config it showed, so Back returns to it.
+    if (route.params.get('c') === null) env.replaceHash(configHash(route.name, encodeConfig(prev.config)));
+    env.pushHash(hash);
+  });
+
+  applyHash();
+  env.setPresenter(Boolean(store.getState().config.classroom?.presenter));
+  const stopListening = env.onHashChange(applyHash);
+  const stop = () => {
+    unsubscribe();
+    stopListening();
+    if (stopActive === stop) stopActive = null;
+  };
+  stopActive = stop;
+  return stop;
+}
+
+function safely<T>(fn: () => T, fallback: T): T {
+  try {
+    return fn();
+  } catch {
+    return fallback;
+  }
+}

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { createNodeGpu, nodeGpu } from '../testing/nodeGpu';
+import { KernelRunner } from '../engine/gpu/kernelRunner';
+import { GpuTrainer, type TrainingConfig } from '../engine/train/gpuTrainer';
+import { MATMUL } from '../engine/kernels';
+import { PRESETS } from '../engine/presets';
+import { toyPerceptronSet } from '../data/toy';
+import { createKernelEditing, swapKernelSource } from './kernelEditing';
+import type { KernelEditResultOf } from './kernelEditingProtocol';
+import type { WorkerToMain } from './protocol';
+
+const ctx = await nodeGpu();
+const sandboxGpu = ctx ? await createNodeGpu() : null;
+
+// A matmul that writes zeros: wrong, so its check fails; in training it makes every prediction
+// sigmoid(0) = 0.5, so the perceptron's MSE on AND is exactly 0.25 whatever the weights are.
+const ZEROS = `
+struct Params { M: u32, N: u32, K: u32, flags: u32 }
+@group(0) @binding(3) var<storage, read_write> C: array<f32>;
+@group(0) @binding(4) var<uniform> params: Params;
+override WG_X: u32 = 16u;
+override WG_Y: u32 = 16u;
+override TILE_K: u32 = 16u;
+@compute @workgroup_size(WG_X, WG_Y, 1)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  for (var r = 0u; r < 4u; r++) {
+    for (var c = 0u; c < 4u; c++) {
+      let m = wg.y * WG_Y * 4u + lid.y + r * WG_Y;
+      let n = wg.x * WG_X * 4u + lid.x + c * WG_X;
+      if (m < params.M && n < params.N) { C[m * params.N + n] = 0.0; }
+    }
+  }
+}`;
+
+/** The shipped matmul with a comment added: different text, same results. */
+const EDITED_OK = `// edited by a student\n${MATMUL.builtinSource}`;
+
+function perceptronConfig(): TrainingConfig {
+  const p = PRESETS.perceptron;
+  return { model: p.model, ...p.training, epochs: 50 };
+}
+
+describe.skipIf(!ctx)('the kernel editor in the worker', () => {
+  const posted: WorkerToMain[] = [];
+  const runner = new KernelRunner(ctx!);
+  const editing = createKernelEditing({ getGpu: () => sandboxGpu, trainingRunner: async () => runner, post: (m) => posted.push(m) });
+
+  it('reports a syntax error with its line and column, and compiles good source with no errors', async () => {
+    const bad = (await editing.handle({ op: 'compile', kernel: 'matmul', source: MATMUL.builtinSource.replace('let tile_m', 'let tile_m =') })) as KernelEditResultOf<'compile'>;
+    expect(bad.ok).toBe(false);
+    const error = bad.messages.find((m) => m.type === 'error')!;
+    expect(error.line).toBeGreaterThan(1);
+    expect(error.column).toBeGreaterThan(0);
+    const good = (await editing.handle({ op: 'compile', kernel: 'matmul', source: EDITED_OK })) as KernelEditResultOf<'compile'>;
+    expect(good.ok).toBe(true);
+    expect(good.messages.filter((m) => m.type === 'error')).toEqual([]);
+  });
+
+  it('refuses to swap in a kernel that fails its test, and says why', async () => {
+    const reply = (await editing.handle({ op: 'use', kernel: 'matmul', source: ZEROS, seed: 3 })) as KernelEditResultOf<'use'>;
+    expect(reply.ok).toBe(false);
+    expect(reply.message).toMatch(/does not pass its test/);
+    expect(reply.result!.cases.some((c) => !c.pass)).toBe(true);
+    expect(reply.inUse).toEqual([]);
+    expect(runner.hasOverride('matmul')).toBe(false);
+  });
+
+  it('swaps in a passing kernel, lists it as in use, and reverts to the built-in one', async () => {
+    const test = (await editing.handle({ op: 'test', kernel: 'matmul', source: EDITED_OK, seed: 4 })) as KernelEditResultOf<'test'>;
+    expect(test.result.pass).toBe(true);
+    expect(test.result.cases.length).toBeGreaterThan(2);
+    const used = (await editing.handle({ op: 'use', kernel: 'matmul', source: EDITED_OK })) as KernelEditResultOf<'use'>;
+    expect(used).toMatchObject({ ok: true, inUse: ['matmul'] });
+    expect(runner.currentSource(MATMUL)).toBe(EDITED_OK);
+    const reverted = (await editing.handle({ op: 'revert', kernel: 'matmul' })) as KernelEditResultOf<'revert'>;
+    expect(reverted.inUse).toEqual([]);
+    expect(runner.currentSource(MATMUL)).toBe(MATMUL.builtinSource);
+  });
+
+  it('makes a running trainer use a swapped kernel from its next submit, and the built-in one after revert', async () => {
+    const toy = toyPerceptronSet('and');
+    const trainer = await GpuTrainer.create(runner, perceptronConfig(), { kind: 'vectors', inputs: toy.inputs, targets: toy.targets, count: 4 }, null);
+    const before = await trainer.submitSteps(3);
+    expect(before.some((m) => Math.abs(m.loss - 0.25) > 1e-4)).toBe(true);
+
+    await swapKernelSource(runner, MATMUL, ZEROS);
+    const swapped = await trainer.submitSteps(3);
+    for (const m of swapped) expect(m.loss).toBeCloseTo(0.25, 6);
+
+    await swapKernelSource(runner, MATMUL, null);
+    const after = await trainer.submitSteps(3);
+    expect(after.some((m) => Math.abs(m.loss - 0.25) > 1e-4)).toBe(true);
+    expect(runner.hasOverride('matmul')).toBe(false);
+    trainer.destroy();
+  });
+
+  it('puts the built-in kernels back when a run that used an edited kernel diverges', async () => {
+    await editing.handle({ op: 'use', kernel: 'matmul', source: EDITED_OK });
+    expect(runner.hasOverride('matmul')).toBe(true);
+    editing.observe({ type: 'trainingEnded', end: { kind: 'diverged', step: 3, message: 'the loss became NaN' }, step: 3 });
+    await editing.handle({ op: 'status' });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(runner.hasOverride('matmul')).toBe(false);
+    const restored = posted.find((m) => m.type === 'kernelsRestored');
+    expect(restored).toMatchObject({ kernels: ['matmul'] });
+  });
+});
