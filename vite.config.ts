@@ -1,10 +1,12 @@
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
+import { offlinePlugin } from './scripts/offline-plugin';
 
 // Relative base so the built site works from any static host or sub-folder.
 export default defineConfig({
   base: './',
-  plugins: [react()],
+  // offlinePlugin: writes dist/sw.js (offline use after the first visit; production builds only).
+  plugins: [react(), offlinePlugin()],
   worker: { format: 'es' },
   build: {
     target: 'es2022',

@@ -19,12 +19,14 @@ export interface BenchArgs {
   maxStepsPerSubmit?: number;
   /** Stop training (cleanly, reporting the epochs done) after this many seconds of training. */
   maxSeconds?: number;
+  /** JSON replacing the preset's optimizer and/or schedule, e.g. '{"schedule":{"kind":"constant"}}' (recipe experiments). */
+  training?: { optimizer?: Record<string, unknown>; schedule?: Record<string, unknown>; init?: string; batch?: number };
 }
 
 export const USAGE =
   'usage: npm run bench:train -- --preset NAME [--subset N] [--epochs E] [--batch B] [--seed S] [--json]\n' +
   '         [--vs tfjs] [--tfjs-epochs E] [--data DIR] [--test-subset N] [--out FILE] [--chunk-ms MS] [--max-steps-per-submit N]\n' +
-  '         [--max-seconds S]\n' +
+  '         [--max-seconds S] [--training \'{"optimizer":{...},"schedule":{...}}\']\n' +
   `  presets: ${PRESET_NAMES.filter((n) => n !== 'perceptron').join(', ')}`;
 
 export class UsageError extends Error {}
@@ -57,6 +59,15 @@ export function parseArgs(argv: string[]): BenchArgs {
       case '--max-steps-per-submit': out.maxStepsPerSubmit = int(flag, value()); break;
       case '--max-seconds': out.maxSeconds = int(flag, value()); break;
       case '--json': out.json = true; break;
+      case '--training': {
+        const v = value();
+        try {
+          out.training = JSON.parse(v ?? '');
+        } catch {
+          throw new UsageError(`--training needs JSON, got ${v}`);
+        }
+        break;
+      }
       case '--data': out.data = value(); break;
       case '--out': out.out = value(); break;
       case '--vs': {

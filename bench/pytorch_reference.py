@@ -25,27 +25,31 @@ import torch.nn as nn
 
 MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
 
-# name -> (layers, optimizer, schedule, batch, epochs); layers as in presets.ts.
+# name -> (layers, optimizer, schedule, batch, epochs, init); layers and recipes as in src/engine/presets.ts
+# (keep the two in step). init: "pytorch" = PyTorch's default, "glorot" = xavier_uniform + zero bias,
+# "auto" = kaiming_normal (fan_in, relu) + zero bias before a ReLU, glorot otherwise.
 PRESETS = {
     "pytorch-cnn": (
         [("conv", 32, 3, 1), ("relu",), ("conv", 64, 3, 1), ("relu",), ("maxpool", 2), ("dropout", 0.25), ("flatten",),
          ("dense", 128), ("relu",), ("dropout", 0.5), ("dense", 10)],
-        {"kind": "sgd", "lr": 0.01, "momentum": 0.9}, {"kind": "constant"}, 64, 3),
+        {"kind": "sgd", "lr": 0.01, "momentum": 0.9, "nesterov": True},
+        {"kind": "oneCycle", "max_lr": 0.05, "pct_start": 0.2, "div_factor": 10, "final_div_factor": 100}, 64, 3, "pytorch"),
     "keras-small-cnn": (
         [("conv", 32, 3, 0), ("relu",), ("maxpool", 2), ("flatten",), ("dense", 64), ("relu",), ("dense", 10)],
-        {"kind": "adam", "lr": 0.001, "betas": (0.9, 0.999), "eps": 1e-8}, {"kind": "constant"}, 64, 5),
+        {"kind": "adam", "lr": 0.001, "betas": (0.9, 0.999), "eps": 1e-8},
+        {"kind": "oneCycle", "max_lr": 0.003, "pct_start": 0.2, "div_factor": 10, "final_div_factor": 100}, 64, 5, "glorot"),
     "keras-cnn": (
         [("conv", 32, 3, 0), ("relu",), ("maxpool", 2), ("conv", 64, 3, 0), ("relu",), ("maxpool", 2), ("flatten",),
          ("dropout", 0.5), ("dense", 10)],
-        {"kind": "adam", "lr": 0.001, "betas": (0.9, 0.999), "eps": 1e-8}, {"kind": "constant"}, 128, 10),
+        {"kind": "adam", "lr": 0.001, "betas": (0.9, 0.999), "eps": 1e-8}, {"kind": "constant"}, 128, 10, "auto"),
     "mlp": (
         [("flatten",), ("dense", 128), ("relu",), ("dense", 10)],
-        {"kind": "adam", "lr": 0.001, "betas": (0.9, 0.999), "eps": 1e-8}, {"kind": "constant"}, 128, 5),
+        {"kind": "adam", "lr": 0.001, "betas": (0.9, 0.999), "eps": 1e-8}, {"kind": "constant"}, 128, 5, "auto"),
     "fast-cnn": (
         [("conv", 24, 5, 0), ("relu",), ("maxpool", 2), ("conv", 32, 3, 0), ("relu",), ("maxpool", 2), ("flatten",),
          ("dense", 256), ("relu",), ("dense", 10)],
         {"kind": "adam", "lr": 0.01, "betas": (0.7, 0.9), "eps": 1e-8},
-        {"kind": "oneCycle", "max_lr": 0.01, "pct_start": 0.25, "div_factor": 25, "final_div_factor": 1e4}, 256, 1),
+        {"kind": "oneCycle", "max_lr": 0.01, "pct_start": 0.25, "div_factor": 25, "final_div_factor": 1e4}, 256, 1, "pytorch"),
 }
 
 TARGETS = {"pytorch-cnn": (0.99, 3), "keras-small-cnn": (0.988, 5), "keras-cnn": (0.99, 10), "mlp": (0.975, 5), "fast-cnn": (0.99, 1)}
@@ -107,10 +111,26 @@ def build_model(layers):
     return nn.Sequential(*mods)
 
 
+def init_weights(model, layers, scheme):
+    """Initial weights as src/engine/init.ts chooses them (PyTorch's own default needs nothing)."""
+    if scheme == "pytorch":
+        return
+    params = [m for m in model if isinstance(m, (nn.Conv2d, nn.Linear))]
+    kinds = [l[0] for l in layers]
+    owners = [i for i, k in enumerate(kinds) if k in ("conv", "dense")]
+    for module, i in zip(params, owners):
+        nxt = next((k for k in kinds[i + 1:] if k not in ("dropout", "flatten", "maxpool")), None)
+        if scheme == "auto" and nxt == "relu":
+            nn.init.kaiming_normal_(module.weight, mode="fan_in", nonlinearity="relu")
+        else:
+            nn.init.xavier_uniform_(module.weight)
+        nn.init.zeros_(module.bias)
+
+
 def make_optimizer(params, o, fused):
     extra = {"fused": True} if fused else {}
     if o["kind"] == "sgd":
-        return torch.optim.SGD(params, lr=o["lr"], momentum=o["momentum"], **extra)
+        return torch.optim.SGD(params, lr=o["lr"], momentum=o["momentum"], nesterov=o.get("nesterov", False), **extra)
     return torch.optim.Adam(params, lr=o["lr"], betas=o["betas"], eps=o["eps"], **extra)
 
 
@@ -135,7 +155,7 @@ def evaluate(model, x, y, batch=1000):
 
 
 def run(name, args, data):
-    layers, opt_cfg, sched_cfg, batch, epochs = PRESETS[name]
+    layers, opt_cfg, sched_cfg, batch, epochs, init = PRESETS[name]
     batch = args.batch or batch
     epochs = args.epochs or epochs
     torch.manual_seed(args.seed)
@@ -146,7 +166,9 @@ def run(name, args, data):
     n = xtr.shape[0]
     spe = n // batch
     total = spe * epochs
-    model = build_model(layers).to(dev)
+    model = build_model(layers)
+    init_weights(model, layers, init)
+    model = model.to(dev)
     opt = make_optimizer(model.parameters(), opt_cfg, args.fused)
     sched = make_schedule(opt, sched_cfg, total)
     step_model = torch.compile(model, mode=args.compile_mode) if args.compile else model

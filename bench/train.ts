@@ -11,6 +11,7 @@ import { loadMnist } from './mnist';
 import { acquireGpu, type GpuContext } from '../src/engine/gpu/device';
 import { KernelRunner } from '../src/engine/gpu/kernelRunner';
 import { PRESETS, type PresetName } from '../src/engine/presets';
+import type { InitScheme } from '../src/engine/init';
 import { GpuTrainer, type EvaluationResult, type StepMetric, type TrainingConfig } from '../src/engine/train/gpuTrainer';
 import { runSession, RUN_TO_END, type StepSource } from '../src/engine/train/session';
 import { subsetImages, type ImageDataset } from '../src/engine/train/data';
@@ -99,11 +100,12 @@ async function runEngine(args: BenchArgs, gpu: GpuContext, train: ImageDataset, 
   const preset = PRESETS[args.preset];
   const config: TrainingConfig = {
     model: preset.model,
-    optimizer: preset.training.optimizer,
-    schedule: preset.training.schedule,
-    batchSize: args.batch ?? preset.training.batchSize,
+    optimizer: { ...preset.training.optimizer, ...(args.training?.optimizer ?? {}) } as TrainingConfig['optimizer'],
+    schedule: (args.training?.schedule ?? preset.training.schedule) as TrainingConfig['schedule'],
+    batchSize: args.batch ?? (args.training?.batch as number | undefined) ?? preset.training.batchSize,
     epochs: args.epochs ?? preset.training.epochs,
     seed: args.seed ?? preset.training.seed,
+    init: (args.training?.init as InitScheme | undefined) ?? preset.training.init,
   };
   const gpuErrors: string[] = [];
   gpu.device.onuncapturederror = (e: GPUUncapturedErrorEvent) => {
@@ -185,6 +187,7 @@ async function runEngine(args: BenchArgs, gpu: GpuContext, train: ImageDataset, 
     epochs: config.epochs,
     epochsCompleted: epochs.length,
     seed: config.seed,
+    trainingOverride: args.training ?? null,
     optimizer: config.optimizer,
     schedule: config.schedule,
     stepsPerEpoch: trainer.stepsPerEpoch,

@@ -23,6 +23,9 @@ export default defineConfig({
     viewport: { width: 1280, height: 800 },
     screenshot: 'only-on-failure',
     trace: 'off',
+    // The built app registers a service worker (offline use); only offline.spec.ts lets it run, so
+    // page.route() and fresh starts behave as usual everywhere else.
+    serviceWorkers: 'block',
   },
   projects: [
     {

@@ -178,8 +178,10 @@ test.describe('GPU view of the conv stepper', () => {
     await expect(page.getByTestId('stage-formula')).toHaveText('out[1,1] = 5·1 + 6·2 = 17');
     await page.getByTestId('stage-next').click();
     await expect(page.getByTestId('stage-formula')).toHaveText('out[1,1] = 17 + 8·3 + 9·4 = 77');
-    await expect(page.getByTestId('stage-c-3-0')).toHaveText('77');
-    await expect(page.getByTestId('stage-c-2-0')).toHaveText('67');
+    // The partial sums are drawn in the output's 2x2 shape; the workgroup owns its second row.
+    await expect(page.getByTestId('stage-c-1-1')).toHaveText('77');
+    await expect(page.getByTestId('stage-c-1-0')).toHaveText('67');
+    await expect(page.getByTestId('stage-c-0-0')).toHaveText('');
     await expect(page.getByTestId('stage-next')).toBeDisabled();
   });
 });
@@ -200,6 +202,10 @@ test.describe('workgroup-memory staging of the matmul stepper', () => {
     await expectGrid(page, 'stage-bs', [[7, 8], [9, 10]]);
     await expect(page.getByTestId('stage-a-0-0')).toHaveClass(/is-focus/);
     await expect(page.getByTestId('stage-a-0-2')).not.toHaveClass(/is-focus/);
+    // C[1,1] uses row 1 of the staged A slice and column 1 of the staged B slice.
+    await expect(page.getByTestId('stage-a-1-1')).toHaveClass(/is-chosen/);
+    await expect(page.getByTestId('stage-b-1-1')).toHaveClass(/is-chosen/);
+    await expect(page.getByTestId('stage-b-1-0')).not.toHaveClass(/is-chosen/);
     await expect(page.getByTestId('stage-formula')).toHaveText('C[1,1] = 4·8 + 5·10 = 82');
     await expectGrid(page, 'stage-c', [[25, 28], [73, 82]]);
     await page.getByTestId('stage-next').click();

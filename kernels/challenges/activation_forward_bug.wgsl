@@ -1,7 +1,7 @@
-// CHALLENGE: find and fix the bug in leaky ReLU.
-// Leaky ReLU is meant to keep a small slope for negative inputs, f(x) = alpha * x when x < 0,
-// so neurons never go completely silent. One of the cases below gets it wrong, and "Test" catches
-// it. Goal: make every shape pass, then use the kernel in training.
+// CHALLENGE: find and fix the bug in ReLU.
+// ReLU keeps positive inputs and turns negative ones into exactly 0: f(x) = max(x, 0). The case
+// below that is meant to do that lets a little of every negative input through instead, and
+// "Test" catches it. Goal: make every shape pass, then use the kernel in training.
 //
 // Element-wise activation, y = f(x), matching cpu/activations.ts activationForward.
 // kind: 0 relu, 1 leakyRelu (negative slope alpha), 2 sigmoid, 3 tanh.
@@ -27,8 +27,8 @@ fn sigmoid(v: f32) -> f32 {
 
 fn activate(v: f32) -> f32 {
   switch (params.kind) {
-    case 0u: { return select(0.0, v, v > 0.0); }
-    case 1u: { return select(0.0, v, v > 0.0); }
+    case 0u: { return select(0.1 * v, v, v > 0.0); }
+    case 1u: { return select(params.alpha * v, v, v > 0.0); }
     case 2u: { return sigmoid(v); }
     default: {
       // tanh(15) is 1 in f32 already; clamping keeps implementations that use exp(2v) from

@@ -1,6 +1,7 @@
 /** fast-check generators of valid configs in canonical form (what the schema's parse returns). */
 import fc from 'fast-check';
 import type { LayerSpec } from '../engine/layers';
+import { INIT_SCHEMES } from './schema';
 import { PRESET_NAMES } from '../engine/presets';
 import { BOUNDS, CONFIG_VERSION, CONTROL_IDS, FOCUS_SECTIONS, MAX_LAYERS, START_VIEWS, type Bound, type Config } from './schema';
 
@@ -63,6 +64,7 @@ export const configArbitrary: fc.Arbitrary<Config> = fc.record({
     {
       optimizer, schedule, batchSize: inBound(BOUNDS.batchSize), epochs: inBound(BOUNDS.epochs), seed: inBound(BOUNDS.seed),
       trainSubset: inBound(BOUNDS.trainSubset),
+      init: fc.constantFrom(...INIT_SCHEMES),
     },
     { requiredKeys: ['optimizer', 'schedule', 'batchSize', 'epochs', 'seed'] },
   ),

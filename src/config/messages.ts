@@ -15,7 +15,7 @@ const LAYER_FIELDS: Record<string, string> = {
 
 const TRAINING_FIELDS: Record<string, string> = {
   optimizer: 'the optimizer', schedule: 'the learning-rate schedule', batchSize: 'the batch size',
-  epochs: 'the number of epochs', seed: 'the random seed', trainSubset: 'the training subset size',
+  epochs: 'the number of epochs', seed: 'the random seed', trainSubset: 'the training subset size', init: 'the weight initialisation',
 };
 
 const OPTIMIZER_FIELDS: Record<string, string> = {

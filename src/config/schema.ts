@@ -9,6 +9,10 @@ import type { ModelSpec } from '../engine/layers';
 import type { OptimizerConfig } from '../engine/optimizers';
 import type { ScheduleConfig } from '../engine/schedules';
 import { PRESET_NAMES, type PresetName } from '../engine/presets';
+import type { InitScheme } from '../engine/init';
+
+/** Weight initialisations a config may name. */
+export const INIT_SCHEMES = ['auto', 'he', 'glorot', 'pytorch'] as const satisfies readonly InitScheme[];
 
 /** The version this build writes. Older versions are migrated (see migrations.ts). */
 export const CONFIG_VERSION = 1;
@@ -83,6 +87,8 @@ export interface TrainingConfig {
   seed: number;
   /** Train on only the first N examples; absent = the whole training set. */
   trainSubset?: number;
+  /** How the weights start (absent = 'auto'); see src/engine/init.ts. */
+  init?: InitScheme;
 }
 
 export interface ClassroomConfig {
@@ -216,6 +222,7 @@ export const trainingFieldSchemas = {
   epochs: num(BOUNDS.epochs),
   seed: num(BOUNDS.seed),
   trainSubset: num(BOUNDS.trainSubset).optional(),
+  init: oneOf(INIT_SCHEMES).optional(),
 };
 
 const controlList = z.array(oneOf(CONTROL_IDS), { error: 'must be a list of control names' })

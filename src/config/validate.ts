@@ -103,6 +103,7 @@ function readTraining(training: Raw, into: TrainingConfig, ctx: Context): void {
   const keptFields: string[] = [];
   const replacedFields: string[] = [];
   delete into.trainSubset;
+  delete into.init;
   for (const key of TRAINING_KEYS) {
     if (training[key] === undefined) continue;
     const r = trainingFieldSchemas[key].safeParse(training[key]);
@@ -121,5 +122,5 @@ function readTraining(training: Raw, into: TrainingConfig, ctx: Context): void {
 
 const TRAINING_LABELS: Record<string, string> = {
   optimizer: 'the optimizer', schedule: 'the schedule', batchSize: 'the batch size', epochs: 'the epochs',
-  seed: 'the seed', trainSubset: 'the training subset',
+  seed: 'the seed', trainSubset: 'the training subset', init: 'the weight initialisation',
 };

@@ -7,7 +7,12 @@ import type { LayerSpec, ModelSpec } from './layers';
 import { RandomStream, SeededRandom } from './rng';
 import { parameterShapes, type ParameterShape } from './shapes';
 
-export type InitScheme = 'auto' | 'he' | 'glorot';
+/**
+ * 'auto': He-normal before ReLU-like activations, Glorot-uniform otherwise; 'he' / 'glorot' force
+ * one; 'pytorch': PyTorch's default for Conv2d and Linear (kaiming_uniform with a = √5, which is
+ * U(±1/√fan_in) for weights, and the same bound for biases).
+ */
+export type InitScheme = 'auto' | 'he' | 'glorot' | 'pytorch';
 
 export interface LayerParameters {
   /** Layout from `parameterShapes`: dense [in, out], conv2d [outC, inC, k, k]. */
@@ -56,6 +61,10 @@ export function glorotUniformBound(fanIn: number, fanOut: number): number {
 export function initParameters(model: ModelSpec, seed: number, scheme: InitScheme = 'auto'): Map<number, LayerParameters> {
   const result = new Map<number, LayerParameters>();
   for (const shape of parameterShapes(model)) {
+    if (scheme === 'pytorch') {
+      result.set(shape.layerIndex, pytorchDefault(shape, seed));
+      continue;
+    }
     const next = followingActivation(model.layers, shape.layerIndex);
     const useHe = scheme === 'he' || (scheme === 'auto' && (next?.kind === 'relu' || next?.kind === 'leakyRelu'));
     const slope = next?.kind === 'leakyRelu' ? next.alpha : 0;
@@ -82,4 +91,15 @@ function glorotWeights(shape: ParameterShape, seed: number): Float32Array {
   // next() is in [0, 1) with 24 bits, so 2u - 1 is in [-1, 1) and the f32 result stays within the bound.
   for (let i = 0; i < w.length; i++) w[i] = bound * (2 * rng.next() - 1);
   return w;
+}
+
+/** PyTorch's default: weights and biases U(−b, b) with b = 1/√fan_in (bias from its own stream offset). */
+function pytorchDefault(shape: ParameterShape, seed: number): LayerParameters {
+  const rng = new SeededRandom(seed, initStream(shape.layerIndex));
+  const bound = 1 / Math.sqrt(shape.fanIn);
+  const weight = new Float32Array(shape.weightCount);
+  for (let i = 0; i < weight.length; i++) weight[i] = bound * (2 * rng.next() - 1);
+  const bias = new Float32Array(shape.biasCount);
+  for (let i = 0; i < bias.length; i++) bias[i] = bound * (2 * rng.next() - 1);
+  return { weight, bias };
 }

@@ -6,6 +6,7 @@
 import type { LayerSpec, ModelSpec } from './layers';
 import { OPTIMIZER_DEFAULTS, type OptimizerConfig } from './optimizers';
 import type { ScheduleConfig } from './schedules';
+import type { InitScheme } from './init';
 
 export type PresetName = 'pytorch-cnn' | 'keras-small-cnn' | 'keras-cnn' | 'mlp' | 'fast-cnn' | 'perceptron';
 
@@ -17,6 +18,8 @@ export interface PresetTraining {
   seed: number;
   /** Train on only the first N examples (undefined = the whole training set). */
   trainSubset?: number;
+  /** Initial weights (undefined = 'auto'). Chosen per preset from measured runs (bench/sweeps). */
+  init?: InitScheme;
 }
 
 export interface Preset {
@@ -58,7 +61,17 @@ export const PRESETS: Record<PresetName, Preset> = {
       layers: [conv(32, 3, 1), relu(), conv(64, 3, 1), relu(), maxpool2(), dropout(0.25), flatten(), dense(128), relu(), dropout(0.5), dense(10), softmax()],
       loss: 'softmaxCrossEntropy',
     },
-    training: { optimizer: { kind: 'sgd', learningRate: 0.01, momentum: 0.9 }, schedule: constant(), batchSize: 64, epochs: 3, seed: SEED },
+    // SGD with momentum 0.9 at batch 64, as in the reference. With a constant rate of 0.01 it ends at
+    // 98.6–98.9% after 3 epochs (so does eager PyTorch: 98.9%); a one-cycle schedule from 0.005 up
+    // to 0.05 and down, Nesterov momentum and PyTorch's default init reach 99.0–99.2% (bench/sweeps).
+    training: {
+      optimizer: { kind: 'sgd', learningRate: 0.01, momentum: 0.9, nesterov: true },
+      schedule: { kind: 'oneCycle', maxLearningRate: 0.05, pctStart: 0.2, divFactor: 10, finalDivFactor: 100 },
+      batchSize: 64,
+      epochs: 3,
+      seed: SEED,
+      init: 'pytorch',
+    },
     dataset: 'mnist',
   },
   'keras-small-cnn': {
@@ -73,7 +86,16 @@ export const PRESETS: Record<PresetName, Preset> = {
       layers: [conv(32, 3), relu(), maxpool2(), flatten(), dense(64), relu(), dense(10), softmax()],
       loss: 'softmaxCrossEntropy',
     },
-    training: { optimizer: adam(0.001), schedule: constant(), batchSize: 64, epochs: 5, seed: SEED },
+    // Keras' defaults (Glorot init, Adam) with a one-cycle schedule peaking at 0.003: 98.85–98.87% over
+    // three seeds after 5 epochs, where a constant 0.001 wobbles between 97.9% and 98.4% (bench/sweeps).
+    training: {
+      optimizer: adam(0.001),
+      schedule: { kind: 'oneCycle', maxLearningRate: 0.003, pctStart: 0.2, divFactor: 10, finalDivFactor: 100 },
+      batchSize: 64,
+      epochs: 5,
+      seed: SEED,
+      init: 'glorot',
+    },
     dataset: 'mnist',
   },
   'keras-cnn': {
@@ -126,6 +148,8 @@ export const PRESETS: Record<PresetName, Preset> = {
       batchSize: 256,
       epochs: 1,
       seed: SEED,
+      // PyTorch's default init: 99.08–99.23% after one epoch, against 98.7–99.0% with He-normal (bench/sweeps).
+      init: 'pytorch',
     },
     dataset: 'mnist',
   },

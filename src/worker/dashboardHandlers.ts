@@ -42,10 +42,11 @@ export function createDashboard(deps: DashboardDeps): (request: DashboardRequest
     return params;
   }
 
-  async function testPredictions(m: JobModel): Promise<TestPrediction[]> {
+  /** Predictions for the first `limit` test images (all of them by default; cached when all). */
+  async function testPredictions(m: JobModel, limit = Infinity): Promise<TestPrediction[]> {
     const step = stepOf(m);
-    if (predictionCache?.model === m && predictionCache.step === step) return predictionCache.predictions;
-    const test = m.test;
+    if (predictionCache?.model === m && predictionCache.step === step) return predictionCache.predictions.slice(0, limit);
+    const test = m.test ? { ...m.test, count: Math.min(m.test.count, limit) } : null;
     if (!test) throw new Error('This network has no test set (the toy data sets have none).');
     const model = m.job.config.model;
     let probs: Float32Array;
@@ -65,7 +66,7 @@ export function createDashboard(deps: DashboardDeps): (request: DashboardRequest
     }
     const classes = probs.length / test.count;
     const predictions = predictionsOf(probs, test.labels, classes);
-    predictionCache = { model: m, step, predictions };
+    if (test.count === m.test!.count) predictionCache = { model: m, step, predictions };
     return predictions;
   }
 
@@ -84,8 +85,9 @@ export function createDashboard(deps: DashboardDeps): (request: DashboardRequest
     switch (request.op) {
       case 'testPredictions': {
         const m = need();
-        const all = await testPredictions(m);
         const cell = request.cell;
+        // The grid needs only the first few images; a confusion cell needs the whole test set.
+        const all = await testPredictions(m, cell ? Infinity : request.limit);
         const chosen = cell ? all.filter((p) => p.label === cell.label && p.predicted === cell.predicted) : all;
         return { op: 'testPredictions', step: stepOf(m), total: chosen.length, items: chosen.slice(0, request.limit).map((p) => toItem(m, p)) };
       }

@@ -13,6 +13,7 @@ import type { LayerSpec, ModelSpec } from '../layers';
 import type { OptimizerConfig } from '../optimizers';
 import type { ScheduleConfig } from '../schedules';
 import { inferModel } from '../shapes';
+import { followingActivation, type InitScheme } from '../init';
 
 export interface ExportOptions {
   model: ModelSpec;
@@ -22,6 +23,8 @@ export interface ExportOptions {
   epochs: number;
   seed: number;
   trainSubset?: number;
+  /** Initial weights, as in src/engine/init.ts (default 'auto'). */
+  init?: InitScheme;
   /** Shown in the script's header. */
   title?: string;
 }
@@ -101,6 +104,16 @@ export function exportPyTorchScript(o: ExportOptions): string {
     .filter((m): m is string => m !== null);
   const isImage = o.model.input.length === 3;
   const shapes = analysis.layers.map((l) => `    # ${l.index + 1}. ${l.layer.kind}: ${JSON.stringify(l.inputShape)} -> ${JSON.stringify(l.outputShape)}, ${l.params} parameters`);
+  const init = o.init ?? 'auto';
+  // Per parametrised layer, in order: 'he' (kaiming normal, fan_in) or 'glorot', mirroring init.ts.
+  const initKinds = o.model.layers
+    .map((l, i) => ({ l, i }))
+    .filter(({ l }) => l.kind === 'dense' || l.kind === 'conv2d')
+    .map(({ i }) => {
+      if (init === 'he' || init === 'glorot') return init;
+      const next = followingActivation(o.model.layers, i);
+      return next?.kind === 'relu' || next?.kind === 'leakyRelu' ? 'he' : 'glorot';
+    });
   const lossLine = o.model.loss === 'softmaxCrossEntropy' ? 'nn.CrossEntropyLoss()' : 'nn.MSELoss()';
   const target = o.model.loss === 'mse' ? 'torch.nn.functional.one_hot(y, num_classes=OUTPUTS).float()' : 'y';
   return `#!/usr/bin/env python3
@@ -126,6 +139,9 @@ TRAIN_SUBSET = ${o.trainSubset ?? 'None'}
 INPUT_SHAPE = (${o.model.input.join(', ')}${o.model.input.length === 1 ? ',' : ''})
 OUTPUTS = ${(analysis.outputShape ?? [1]).reduce((a, b) => a * b, 1)}
 EXPECTED_PARAMETERS = ${analysis.totals.params}  # as counted by GPU Learn
+# Initial weights as in GPU Learn: "pytorch" keeps PyTorch's default; otherwise one entry per
+# Conv2d/Linear: "he" = kaiming_normal_(fan_in, relu), "glorot" = xavier_uniform_; biases zero.
+INIT = ${init === 'pytorch' ? 'None' : `[${initKinds.map((k) => `"${k}"`).join(', ')}]`}
 
 
 def build_model() -> nn.Module:
@@ -133,6 +149,18 @@ ${shapes.join('\n')}
     return nn.Sequential(
 ${modules.map((m) => `        ${m},`).join('\n')}
     )
+
+
+def init_weights(model: nn.Module) -> None:
+    if INIT is None:
+        return
+    layers = [m for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+    for module, kind in zip(layers, INIT):
+        if kind == "he":
+            nn.init.kaiming_normal_(module.weight, mode="fan_in", nonlinearity="relu")
+        else:
+            nn.init.xavier_uniform_(module.weight)
+        nn.init.zeros_(module.bias)
 
 
 def mnist_loaders(distributed: bool):
@@ -155,6 +183,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.manual_seed(SEED)
     model = build_model()
+    init_weights(model)
     count = sum(p.numel() for p in model.parameters())
     assert count == EXPECTED_PARAMETERS, f"parameter count {count} != {EXPECTED_PARAMETERS}"
     if args.check:

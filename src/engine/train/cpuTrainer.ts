@@ -31,7 +31,7 @@ export class CpuTrainer {
     this.stepsPerEpoch = Math.max(1, Math.floor(train.count / B));
     this.totalSteps = this.stepsPerEpoch * config.epochs;
     this.params = [];
-    this.writeParameters(initParameters(config.model, config.seed));
+    this.writeParameters(initParameters(config.model, config.seed, config.init ?? 'auto'));
   }
 
   /** Replaces the parameters and zeroes the optimizer state. */

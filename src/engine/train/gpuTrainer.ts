@@ -13,7 +13,7 @@ import type { OptimizerConfig } from '../optimizers';
 import type { ScheduleConfig } from '../schedules';
 import { learningRateAt } from '../schedules';
 import { optimizerStateSize } from '../optimizers';
-import { initParameters } from '../init';
+import { initParameters, type InitScheme } from '../init';
 import { seededPermutation } from '../rng';
 import { MATMUL } from '../kernels';
 import { MATMUL_REDUCE, matmulPartialLength, matmulSplitK, matmulUniforms, type MatmulCall } from '../gpu/matmul';
@@ -57,6 +57,8 @@ export interface TrainingConfig {
   batchSize: number;
   epochs: number;
   seed: number;
+  /** Initial weights (default 'auto'); see init.ts. */
+  init?: InitScheme;
 }
 
 /** Loss and correct count of one training step, as read back from the metrics ring. */
@@ -252,7 +254,7 @@ export class GpuTrainer {
     const plan = planModel(config.model, align);
     for (const spec of TRAINING_SPECS) await runner.ready(spec);
     const trainer = new GpuTrainer(runner, config, train, test, plan);
-    trainer.writeParameters(initParameters(config.model, config.seed));
+    trainer.writeParameters(initParameters(config.model, config.seed, config.init ?? 'auto'));
     trainer.resetOptimizerState();
     return trainer;
   }

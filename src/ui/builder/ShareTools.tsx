@@ -3,6 +3,7 @@ import { configFromJsonFile, configToJsonFile, encodeConfig, type Config } from 
 import { appStore } from '../../state/store';
 import { configHash } from '../../state/urlSync';
 import type { ControlAccess } from './classroom';
+import { ExportPyTorchButton } from './PyTorchExport';
 
 /** The full address of a config route, for copying. */
 export function shareUrl(config: Config): string {
@@ -60,6 +61,7 @@ export function ShareTools({ config, access }: { config: Config; access: Control
       {!access.hidden('importExport') && (
         <>
           <button type="button" className="button" data-testid="config-export" onClick={exportFile}>Export JSON</button>
+          <ExportPyTorchButton config={config} />
           <label className="button bf-file">
             Import JSON
             <input type="file" accept="application/json,.json" className="sr-only" data-testid="config-import"

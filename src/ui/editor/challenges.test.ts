@@ -22,11 +22,18 @@ describe.skipIf(!ctx)('classroom challenges on the GPU', () => {
   const runner = new KernelRunner(ctx!);
 
   it('start from kernels that compile; the slow ones pass their test and the buggy one fails it', async () => {
-    const expected: Record<string, boolean> = { 'tiled-matmul': true, 'leaky-relu-bug': false, 'parallel-bias-grad': true };
+    const expected: Record<string, boolean> = { 'tiled-matmul': true, 'relu-bug': false, 'parallel-bias-grad': true };
     for (const c of CHALLENGES) {
       const result = await kernelByName(c.kernel).check(runner, new SeededRandom(21, 0), { source: c.startSource });
       expect(result.error, c.id).toBeUndefined();
       expect(result.pass, c.id).toBe(expected[c.id]);
+    }
+  });
+
+  it('catches the ReLU bug whatever random shapes the test picks', async () => {
+    const c = challengeById('relu-bug')!;
+    for (let seed = 1; seed <= 4; seed++) {
+      expect((await kernelByName(c.kernel).check(runner, new SeededRandom(seed * 7919, 0), { source: c.startSource })).pass).toBe(false);
     }
   });
 

@@ -27,10 +27,10 @@ export const CHALLENGES: readonly Challenge[] = [
     startSource: matmulNaive,
   },
   {
-    id: 'leaky-relu-bug',
-    title: 'Fix the leaky ReLU',
+    id: 'relu-bug',
+    title: 'Fix the ReLU',
     kernel: 'activation_forward',
-    goal: 'Leaky ReLU should let a little of a negative input through (alpha × x), but this kernel treats it like plain ReLU. Find the wrong line and fix it.',
+    goal: 'ReLU should turn every negative input into 0, but this kernel lets a tenth of it through. Find the wrong line and fix it.',
     judge: 'Test must pass on every shape; then use it in training.',
     startSource: activationBug,
   },

@@ -2,6 +2,8 @@ import { useEffect } from 'react';
 import { useHashRoute } from '../router';
 import { NavBar } from './NavBar';
 import { WebGpuStatus } from './WebGpuStatus';
+import { OfflineStatus } from './OfflineStatus';
+import './classroom-ready.css';
 import { ErrorBoundary } from './ErrorBoundary';
 import { bootGpu } from '../gpuBoot';
 import { trainerClient } from '../workerClient';
@@ -34,6 +36,7 @@ export function App() {
       </main>
       <footer className="footer">
         Every number here is computed by WGSL compute shaders on your GPU, checked against a CPU reference.
+        <OfflineStatus />
       </footer>
     </div>
   );

@@ -48,7 +48,7 @@ export function ConvGpuPanel({ input, cell }: { input: ConvInput; cell: number }
       <p>
         The <code>{CONV2D_FORWARD.name}</code> kernel turns the convolution into a matrix multiplication without building the
         matrix (an &ldquo;implicit GEMM&rdquo;): each output position is a row, each filter a column, and each sum has inC·k·k ={' '}
-        {taps} terms. Here that matrix is {t.matrix.M}×{t.matrix.N} ({OH}·{OW} positions, 1 filter). Workgroups have {wx}×{wy}{' '}
+        {taps} terms. Here that matrix is {t.matrix.M}×{t.matrix.N} ({OH}×{OW} = {t.matrix.M} positions, 1 filter). Workgroups have {wx}×{wy}{' '}
         threads; each covers {t.tile.positions} positions (along x) × {t.tile.channels} filters (along y), and each thread keeps{' '}
         {t.perThread.positions}×{t.perThread.channels} of them in registers, so this output needs {t.workgroups[0]}×
         {t.workgroups[1]} workgroup{groups === 1 ? '' : 's'}

@@ -24,6 +24,9 @@ interface StagingProblem {
   names: { a: string; b: string; c: string };
   /** Shows all of A, or only the rows the workgroup owns (a long patch matrix). */
   aView: 'full' | 'owned';
+  /** Draw B and C in another shape with the same row-major order (a flattened kernel as k×k, one output column as outH×outW). */
+  bShape?: { rows: number; cols: number };
+  cShape?: { rows: number; cols: number };
   /** How a cell of C is named, e.g. (1, 0) → 'C[1,0]'. */
   cellName: (row: number, col: number) => string;
   intro: ReactNode;
@@ -78,8 +81,12 @@ function StagingView({ p }: { p: StagingProblem }) {
   const bMarks: Mark[] = [{ grid: 'sb', kind: 'area', cells: Array.from({ length: K * owner.cols }, (_, i) => Math.floor(i / owner.cols) * N + owner.col0 + (i % owner.cols)) }];
   if (step) {
     aMarks.push({ grid: 'sa', kind: 'focus', cells: Array.from({ length: owner.rows * d }, (_, i) => (owner.row0 - aRow0 + Math.floor(i / d)) * K + step.k0 + (i % d)) });
+    aMarks.push({ grid: 'sa', kind: 'chosen', cells: Array.from({ length: d }, (_, k) => (p.row - aRow0) * K + step.k0 + k) });
     bMarks.push({ grid: 'sb', kind: 'focus', cells: Array.from({ length: d * owner.cols }, (_, i) => (step.k0 + Math.floor(i / owner.cols)) * N + owner.col0 + (i % owner.cols)) });
+    bMarks.push({ grid: 'sb', kind: 'chosen', cells: Array.from({ length: d }, (_, k) => (step.k0 + k) * N + p.col) });
   }
+  const bShape = p.bShape ?? { rows: K, cols: N };
+  const cShape = p.cShape ?? { rows: M, cols: N };
   const cValues: Cell[] = new Array<Cell>(M * N).fill(null);
   const owned: number[] = [];
   for (let r = 0; r < owner.rows; r++) {
@@ -95,9 +102,9 @@ function StagingView({ p }: { p: StagingProblem }) {
       values: a.data.slice(aRow0 * K, (aRow0 + aRows) * K),
       marks: aMarks,
     },
-    { spec: { id: 'sb', label: `${names.b} (${K}×${N})`, rows: K, cols: N, kind: 'input', testIdPrefix: 'stage-b' }, values: b.data, marks: bMarks },
+    { spec: { id: 'sb', label: `${names.b} (${K}×${N}${p.bShape ? `, drawn ${bShape.rows}×${bShape.cols}` : ''})`, ...bShape, kind: 'input', testIdPrefix: 'stage-b' }, values: b.data, marks: bMarks },
     {
-      spec: { id: 'sc', label: `Partial sums in registers (${names.c}, ${M}×${N})`, rows: M, cols: N, kind: 'output', testIdPrefix: 'stage-c' },
+      spec: { id: 'sc', label: `Partial sums in registers (${names.c}, ${cShape.rows}×${cShape.cols})`, ...cShape, kind: 'output', testIdPrefix: 'stage-c' },
       values: cValues,
       marks: [{ grid: 'sc', kind: 'target', cells: owned }],
       picked: p.row * N + p.col,
@@ -166,12 +173,18 @@ function StagingView({ p }: { p: StagingProblem }) {
             <GridView
               spec={{ id: 'as', label: `As: ${names.a}[${range(owner.row0, rowEnd)}, ${range(step.k0, step.kEnd)}] (${owner.rows}×${d})`, rows: owner.rows, cols: d, kind: 'input', testIdPrefix: 'stage-as' }}
               values={step.aTile}
-              marks={[{ grid: 'as', kind: 'focus', cells: Array.from({ length: d }, (_, k) => lr * d + k) }]}
+              marks={[
+                { grid: 'as', kind: 'focus', cells: Array.from({ length: owner.rows * d }, (_, i) => i) },
+                { grid: 'as', kind: 'chosen', cells: Array.from({ length: d }, (_, k) => lr * d + k) },
+              ]}
             />
             <GridView
               spec={{ id: 'bs', label: `Bs: ${names.b}[${range(step.k0, step.kEnd)}, ${range(owner.col0, colEnd)}] (${d}×${owner.cols})`, rows: d, cols: owner.cols, kind: 'input', testIdPrefix: 'stage-bs' }}
               values={step.bTile}
-              marks={[{ grid: 'bs', kind: 'focus', cells: Array.from({ length: d }, (_, k) => k * owner.cols + lc) }]}
+              marks={[
+                { grid: 'bs', kind: 'focus', cells: Array.from({ length: d * owner.cols }, (_, i) => i) },
+                { grid: 'bs', kind: 'chosen', cells: Array.from({ length: d }, (_, k) => k * owner.cols + lc) },
+              ]}
             />
           </div>
         ) : (
@@ -179,10 +192,15 @@ function StagingView({ p }: { p: StagingProblem }) {
         )}
         <p className="muted viz-staging-size">
           Room for {tile.rows}×{tile.depth} numbers of {names.a} and {tile.depth}×{tile.cols} of {names.b}
-          {step && step.zeroSlots > 0 ? `; this step fills ${plural(step.zeroSlots, 'of those slots')} with 0 because they lie past the edge` : ''}.
-          Highlighted: the numbers {here} uses.
+          {step && step.zeroSlots > 0 ? `; this step puts 0 in ${step.zeroSlots} of those slots, because they lie past the edge` : ''}.
         </p>
       </div>
+      <ul className="viz-legend" aria-label="Colour key">
+        <li><span className="viz-swatch is-area" /> the workgroup&apos;s rows of {names.a} and columns of {names.b}</li>
+        <li><span className="viz-swatch is-focus" /> copied into workgroup memory this step</li>
+        <li><span className="viz-swatch is-chosen" /> the numbers {here} uses in this step</li>
+        <li><span className="viz-swatch is-target" /> cells this workgroup owns</li>
+      </ul>
     </section>
   );
 }
@@ -236,6 +254,8 @@ export function ConvStagingPanel({ input, cell }: { input: ConvInput; cell: numb
         col: 0,
         names: { a: 'P', b: 'w', c: 'out' },
         aView: 'owned',
+        bShape: { rows: k, cols: k },
+        cShape: { rows: g.outHeight, cols: OW },
         cellName: (r) => `out[${Math.floor(r / OW)},${r % OW}]`,
         intro: (
           <p>

@@ -1,15 +1,16 @@
 /**
  * The live charts: training loss per step, and test accuracy and loss per epoch (with the
  * mid-epoch accuracy on a test subset as a dashed line). Each chart is memoised on its own data
- * and draws at most a few hundred points, so the 4-per-second updates stay far below a frame.
+ * and draws at most a few hundred points; the data goes through useDeferredValue, so React
+ * renders the charts in interruptible, time-sliced work and never blocks the page for long.
  */
-import { memo, useMemo } from 'react';
+import { memo, useDeferredValue, useMemo } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useAppState } from '../../state/store';
 import type { LossPoint } from '../../state/trainingSlice';
 
 /** Points drawn per line at most; the slice keeps more, merged here by averaging neighbours. */
-const DRAWN_POINTS = 300;
+const DRAWN_POINTS = 200;
 
 /** Averages runs of neighbouring points so at most `max` remain (the last point is kept exactly). */
 export function thinSeries(points: LossPoint[], max = DRAWN_POINTS): LossPoint[] {
@@ -24,7 +25,7 @@ export function thinSeries(points: LossPoint[], max = DRAWN_POINTS): LossPoint[]
 }
 
 export const LossChart = memo(function LossChart() {
-  const series = useAppState((s) => s.training.lossSeries);
+  const series = useDeferredValue(useAppState((s) => s.training.lossSeries));
   const drawn = useMemo(() => thinSeries(series), [series]);
   return (
     <section className="card">
@@ -52,8 +53,8 @@ interface EpochRow {
 }
 
 export const EpochChart = memo(function EpochChart() {
-  const epochs = useAppState((s) => s.training.epochs);
-  const checkpoints = useAppState((s) => s.training.checkpoints);
+  const epochs = useDeferredValue(useAppState((s) => s.training.epochs));
+  const checkpoints = useDeferredValue(useAppState((s) => s.training.checkpoints));
   const stepsPerEpoch = useAppState((s) => s.training.info?.stepsPerEpoch ?? 1);
   const rows = useMemo(() => {
     const r: EpochRow[] = [

@@ -15,6 +15,7 @@ import { FiltersPanel } from './FiltersPanel';
 import { ModelFilePanel } from './ModelFilePanel';
 import { CompareBackends } from './CompareBackends';
 import { LayerCostPanel } from './LayerCostPanel';
+import { ExportPyTorchButton } from '../builder/PyTorchExport';
 import './train.css';
 import './dashboard.css';
 
@@ -30,11 +31,13 @@ export function TrainPage({ route }: PageProps) {
   const hasModel = useAppState((s) => s.training.info !== null && s.training.info.testImages > 0);
   const evaluated = useAppState((s) => s.training.evaluation !== null);
   const [choice, setChoice] = useState<'link' | PresetName>(link.source ? 'link' : 'mlp');
-  const source = choice === 'link' && link.source ? link.source : sourceFromPreset(choice === 'link' ? 'mlp' : choice);
+  const source = useMemo(() => (choice === 'link' && link.source ? link.source : sourceFromPreset(choice === 'link' ? 'mlp' : choice)), [choice, link]);
+  const summary = useMemo(() => summarise(source.config), [source]);
   const isToy = source.dataset !== 'mnist';
   const [subset, setSubset] = useState(6000);
   const [epochs, setEpochs] = useState(isToy ? source.config.training.epochs : Math.min(source.config.training.epochs, 3));
   const [evalEvery, setEvalEvery] = useState(25);
+  const [testCount, setTestCount] = useState(10000);
   const [loaded, setLoaded] = useState<LayerParameterMap | null>(null);
   const [chosen, setChosen] = useState<{ pixels: Uint8Array; label: string } | null>(null);
 
@@ -47,14 +50,15 @@ export function TrainPage({ route }: PageProps) {
     if (s.config.training.trainSubset) setSubset(s.config.training.trainSubset);
   };
 
-  const job = () => jobFor(source, { epochs, trainSubset: subset, testSubset: gpu.kind === 'ready' ? undefined : 1000, evaluateEverySteps: evalEvery });
+  const job = () => jobFor(source, { epochs, trainSubset: subset, testSubset: gpu.kind === 'ready' ? testCount : Math.min(testCount, 1000), evaluateEverySteps: evalEvery });
   const start = () => void startTraining({ ...job(), initialParameters: loaded ?? undefined });
   const onDrawn = useCallback((pixels: Uint8Array) => setChosen({ pixels, label: 'your digit' }), []);
   const onChoose = useCallback((it: PredictedImage) => setChosen({ pixels: it.pixels, label: `test image #${it.index} (a ${it.label})` }), []);
 
   const busy = status === 'preparing' || status === 'running' || status === 'paused';
-  // After the first epoch (or a pause, the end, a load): earlier, test-set predictions would only slow training down.
-  const explorable = hasModel && (status === 'finished' || status === 'paused' || status === 'loaded' || (status === 'running' && evaluated));
+  // Once training pauses, ends or weights are loaded: while it runs, test-set predictions would slow it down
+  // and the panels would re-render with every epoch.
+  const explorable = hasModel && evaluated !== undefined && (status === 'finished' || status === 'paused' || status === 'loaded');
 
   return (
     <div className="stack train-page">
@@ -90,6 +94,13 @@ export function TrainPage({ route }: PageProps) {
             <input type="number" min={1} max={500} value={epochs} disabled={busy} data-testid="train-epochs" onChange={(e) => setEpochs(clampInt(e.target.value, 1, 500, 1))} />
           </label>
           {!isToy && (
+            <label>
+              Test images
+              <input type="number" min={100} max={10000} step={100} value={testCount} disabled={busy} data-testid="train-test-subset"
+                onChange={(e) => setTestCount(clampInt(e.target.value, 100, 10000, 100))} />
+            </label>
+          )}
+          {!isToy && (
             <label title="Measure test accuracy on 500 test images every this many steps (0 = only after each epoch)">
               Test every N steps
               <input type="number" min={0} max={10000} value={evalEvery} disabled={busy} data-testid="train-eval-every" onChange={(e) => setEvalEvery(clampInt(e.target.value, 0, 10000, 0))} />
@@ -104,10 +115,11 @@ export function TrainPage({ route }: PageProps) {
         </div>
         <div className="model-summary" data-testid="train-model-summary">
           <strong>{source.title}</strong>
-          <span className="muted"> · {summarise(source.config)}</span>
+          <span className="muted"> · {summary}</span>
           {source.id === 'link' && source.encoded && <> · <a href={`#/build?c=${source.encoded}`} data-testid="train-edit-link">Edit this network in the builder</a></>}
         </div>
         {source.id !== 'link' && <p className="muted preset-blurb">{PRESETS[source.id].description}</p>}
+        <ExportPyTorchButton testId="train-export-pytorch" config={{ ...source.config, training: { ...source.config.training, epochs, trainSubset: isToy ? undefined : subset } }} />
         {status === 'preparing' && <Preparing />}
         <TrainMessage />
       </section>

@@ -12,7 +12,7 @@ import type { ProgressEvent } from '../../engine/train/session';
 import type { CheckpointPoint } from '../../state/trainingSlice';
 import type { LayerParameterMap } from '../../engine/train/gpuTrainer';
 
-const FLUSH_MS = 250;
+const FLUSH_MS = 400;
 
 let subscribed = false;
 let pendingMetrics: StepMetric[] = [];
