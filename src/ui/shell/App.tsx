@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { Suspense, useEffect } from 'react';
 import { useHashRoute } from '../router';
 import { NavBar } from './NavBar';
 import { WebGpuStatus } from './WebGpuStatus';
@@ -31,7 +31,9 @@ export function App() {
       <main id="main" tabIndex={-1} className="page">
         {/* A broken page shows its error here; navigation and the rest of the app keep working. */}
         <ErrorBoundary key={page.name}>
-          <Page route={route} />
+          <Suspense fallback={<p className="muted" role="status">Loading…</p>}>
+            <Page route={route} />
+          </Suspense>
         </ErrorBoundary>
       </main>
       <footer className="footer">

@@ -1,15 +1,18 @@
-import type { ComponentType } from 'react';
+import { lazy, type ComponentType } from 'react';
 import type { HashRoute } from '../router';
 import { HomePage } from '../pages/HomePage';
-import { DataPage } from '../pages/DataPage';
-import { SelfTestPage } from '../pages/SelfTestPage';
 import { PlaceholderPage } from '../pages/PlaceholderPage';
-import { TrainPage } from '../train/TrainPage';
-import { MatmulPage } from '../stepper/MatmulPage';
-import { ConvPage } from '../stepper/ConvPage';
-import { PoolPage } from '../stepper/PoolPage';
-import { KernelEditorPage } from '../editor/KernelEditorPage';
-import { BuilderPage } from '../builder/BuilderPage';
+
+// Each view is its own chunk, loaded when first opened, so the first page load stays small
+// (charts, the builder's forms and the steppers are only fetched when a student goes there).
+const DataPage = lazy(() => import('../pages/DataPage').then((m) => ({ default: m.DataPage })));
+const SelfTestPage = lazy(() => import('../pages/SelfTestPage').then((m) => ({ default: m.SelfTestPage })));
+const TrainPage = lazy(() => import('../train/TrainPage').then((m) => ({ default: m.TrainPage })));
+const MatmulPage = lazy(() => import('../stepper/MatmulPage').then((m) => ({ default: m.MatmulPage })));
+const ConvPage = lazy(() => import('../stepper/ConvPage').then((m) => ({ default: m.ConvPage })));
+const PoolPage = lazy(() => import('../stepper/PoolPage').then((m) => ({ default: m.PoolPage })));
+const KernelEditorPage = lazy(() => import('../editor/KernelEditorPage').then((m) => ({ default: m.KernelEditorPage })));
+const BuilderPage = lazy(() => import('../builder/BuilderPage').then((m) => ({ default: m.BuilderPage })));
 import { appStore } from '../../state/store';
 import { startUrlSync } from '../../state/urlSync';
 
