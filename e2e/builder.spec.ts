@@ -6,6 +6,8 @@ const layerKinds = (page: Page) => page.locator('[data-testid^="layer-"][data-te
 
 /** Removes every layer by clicking "remove" on the first one until the list is empty. */
 async function clearLayers(page: Page) {
+  // The builder is loaded on demand: wait for it before counting its layers.
+  await expect(page.getByTestId('layer-add-dense')).toBeVisible();
   while (await layerKinds(page).count() > 0) await page.getByTestId('layer-0-remove').click();
 }
 
@@ -113,6 +115,8 @@ test.describe('layer builder', () => {
 
   test('undo and redo work with buttons, Ctrl+Z / Ctrl+Shift+Z, and Back steps through edits', async ({ page }) => {
     await page.goto('./#/build');
+    // The builder is loaded on demand: wait for its layer list before reading it.
+    await expect(layerKinds(page).first()).toBeVisible();
     const start = await kindsOf(page);
     await page.getByTestId('layer-add-tanh').click();
     await page.getByTestId('layer-add-sigmoid').click();
