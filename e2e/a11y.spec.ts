@@ -47,6 +47,7 @@ async function focusIsVisible(page: Page): Promise<boolean> {
 
 test('the add-layer palette and the stepper controls work from the keyboard with a visible focus ring', async ({ page }) => {
   await page.goto('./#/build');
+  await expect(page.locator('li.bf-layer').first()).toBeVisible();
   const before = await page.locator('li.bf-layer').count();
   expect(await tabTo(page, 'layer-add-dense')).toBe(true);
   expect(await focusIsVisible(page)).toBe(true);

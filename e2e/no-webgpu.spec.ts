@@ -28,3 +28,35 @@ test('when the browser has no navigator.gpu at all the banner says which browser
   expect(await page.evaluate(() => 'gpu' in navigator)).toBe(false);
   await expectFallback(page, /does not offer WebGPU/);
 });
+
+// The builder, a stepper and a small training run on the CPU reference still work without WebGPU.
+test('without WebGPU the banner says how to get it, and the steppers, the builder and CPU training work', async ({ page }) => {
+  await page.goto('./#/build');
+  const banner = page.getByTestId('webgpu-status');
+  await expect(banner).toHaveAttribute('data-state', 'unavailable');
+  await expect(page.getByTestId('webgpu-howto')).toContainText('Chrome');
+  await expect(page.getByTestId('webgpu-howto')).toContainText('Safari');
+  await expect(page.getByTestId('webgpu-howto')).toContainText('chrome://flags');
+
+  await expect(page.locator('li.bf-layer').first()).toBeVisible();
+  const before = await page.locator('li.bf-layer').count();
+  await page.getByTestId('layer-add-dense').click();
+  await expect(page.locator('li.bf-layer')).toHaveCount(before + 1);
+
+  await page.goto('./#/conv?x=1,2,3;4,5,6;7,8,9&k=1,0;0,1&pad=0&stride=1');
+  await page.getByTestId('step-end').click();
+  await expect(page.getByTestId('conv-out-0-0')).toHaveText('6');
+
+  await page.goto('./#/train');
+  await page.getByTestId('train-preset').selectOption('mlp');
+  await page.getByTestId('train-subset').fill('300');
+  await page.getByTestId('train-epochs').fill('1');
+  await page.getByTestId('train-eval-every').fill('0');
+  await page.getByTestId('train-start').click();
+  await expect(page.getByText('Finished.', { exact: true })).toBeVisible({ timeout: 90_000 });
+  await expect(page.getByText(/on the CPU\)/)).toBeVisible();
+  const accuracy = Number(await page.getByTestId('metric-test-accuracy').textContent());
+  expect(accuracy).toBeGreaterThan(0);
+  expect(Number(await page.getByTestId('metric-train-loss').textContent())).toBeLessThan(2.5);
+  await page.screenshot({ path: 'e2e-artifacts/no-webgpu-train.png', fullPage: true });
+});

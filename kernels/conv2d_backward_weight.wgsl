@@ -41,31 +41,40 @@ struct Params {
 @group(0) @binding(6) var<uniform> params: Params;
 
 // Threads along weight columns (x: (ic, kh, kw), the contiguous axis of dw) and along output
-// channels (y). Default tile: 64 columns by 32 output channels.
-override WG_X: u32 = 16u;
+// channels (y). Default tile: 64 columns by 64 output channels; src/engine/gpu/conv.ts picks
+// tiles per layer.
+override WG_X: u32 = 8u;
 override WG_Y: u32 = 8u;
 // Output positions per staging step; both operands are read contiguously along this axis.
-// 16 measured about twice as fast as 32 on an H200 (more workgroups resident per SM).
 override TILE_K: u32 = 16u;
 
 // Outputs per thread along rows (TM) and columns (TN): `const`, they size register arrays.
-const TM: u32 = 4u;
-const TN: u32 = 4u;
+// Multiples of 4: each thread owns TM/4 runs of 4 neighbouring output channels and TN/4 runs of
+// 4 neighbouring columns, read from workgroup memory as vec4s.
+const TM: u32 = 8u;
+const TN: u32 = 8u;
+const VM: u32 = TM / 4u;
+const VN: u32 = TN / 4u;
 
-// The staged slices, k-major: As[k * TILE_M + m] (dy), Bs[k * TILE_N + n] (gathered x).
-var<workgroup> As: array<f32, TILE_K * WG_Y * TM>;
-var<workgroup> Bs: array<f32, TILE_K * WG_X * TN>;
-// Per column of the tile, decoded once: (ic * inH * inW, kh, kw, kind), kind 1 = a weight,
-// 2 = the bias column (x is 1), 0 = past the end.
+// The staged slices, k-major, in vec4s: As[k * (WG_Y*VM + 1) + q] holds output channels
+// 4q..4q+3 of step k (dy), Bs[k * (WG_X*VN + 1) + q] columns 4q..4q+3 (gathered x). Both are
+// written k-fastest; one vec4 of padding per row spreads those stores over the banks.
+var<workgroup> As: array<vec4<f32>, TILE_K * (WG_Y * VM + 1u)>;
+var<workgroup> Bs: array<vec4<f32>, TILE_K * (WG_X * VN + 1u)>;
+// Per column of the tile, decoded once: (ic * inH * inW + kh * inW + kw, kh, kw, kind), kind
+// 1 = a weight, 2 = the bias column (x is 1), 0 = past the end.
 var<workgroup> columns: array<vec4<i32>, WG_X * TN>;
 // Per output position of the current step: (offset in dy of (b, 0, oh, ow) or -1 when past the
-// chunk, offset of image b in x, top input row, left input column).
+// chunk, offset in x of (image b, channel 0, top input row, left input column), top input row,
+// left input column).
 var<workgroup> rows: array<vec4<i32>, TILE_K>;
 
 @compute @workgroup_size(WG_X, WG_Y, 1)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let tile_m = WG_Y * TM;
   let tile_n = WG_X * TN;
+  let a_row = WG_Y * VM + 1u; // vec4s per step in As
+  let b_row = WG_X * VN + 1u; // ... and in Bs
   let m0 = wg.y * tile_m;
   let n0 = wg.x * tile_n;
   let threads = WG_X * WG_Y;
@@ -95,16 +104,18 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
       let ic = n / taps_per_channel;
       let r = n - ic * taps_per_channel;
       let kh = r / params.kernel;
-      col = vec4<i32>(i32(ic * in_hw), i32(kh), i32(r - kh * params.kernel), 1);
+      let kw = r - kh * params.kernel;
+      col = vec4<i32>(i32(ic * in_hw + kh * params.inW + kw), i32(kh), i32(kw), 1);
     } else if (n < N) {
       col = vec4<i32>(0, 0, 0, 2);
     }
     columns[i] = col;
   }
 
-  var acc: array<f32, TM * TN>; // zero-initialised
-  var a_reg: array<f32, TM>;
-  var b_reg: array<f32, TN>;
+  // acc[r * VN + c]: output channel r of this thread's TM, columns 4c..4c+3 of its TN.
+  var acc: array<vec4<f32>, TM * VN>; // zero-initialised
+  var a_reg: array<vec4<f32>, VM>;
+  var b_reg: array<vec4<f32>, VN>;
 
   for (var k0 = r_begin; k0 < r_end; k0 += TILE_K) {
     // Safe without a barrier before it: `rows` was last read in the previous step's staging,
@@ -117,12 +128,9 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
         let pos = r - b * out_hw;
         let oh = pos / params.outW;
         let ow = pos - oh * params.outW;
-        row = vec4<i32>(
-          i32(b * params.outC * out_hw + pos),
-          i32(b * params.inC * in_hw),
-          i32(oh * params.stride) - i32(params.padding),
-          i32(ow * params.stride) - i32(params.padding),
-        );
+        let top = i32(oh * params.stride) - i32(params.padding);
+        let left = i32(ow * params.stride) - i32(params.padding);
+        row = vec4<i32>(i32(b * params.outC * out_hw + pos), i32(b * params.inC * in_hw) + top * in_w + left, top, left);
       }
       rows[i] = row;
     }
@@ -141,7 +149,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
         // The ReLU derivative is 0 where the output was clamped (y == 0).
         if (masked && !(y[idx] > 0.0)) { v = 0.0; }
       }
-      As[kl * tile_m + ml] = v;
+      As[kl * a_row + ml / 4u][ml % 4u] = v;
     }
     // x at each column's tap: neighbouring positions are neighbouring input columns (stride 1).
     for (var i = tid; i < TILE_K * tile_n; i += threads) {
@@ -158,21 +166,24 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
           let iw = row.w + col.z;
           // A negative row or column wraps to a huge u32: one comparison per axis.
           if (u32(ih) < params.inH && u32(iw) < params.inW) {
-            v = x[u32(row.y + col.x + ih * in_w + iw)];
+            v = x[u32(row.y + col.x)];
           }
         }
       }
-      Bs[kl * tile_n + nl] = v;
+      Bs[kl * b_row + nl / 4u][nl % 4u] = v;
     }
     workgroupBarrier();
 
     for (var k = 0u; k < TILE_K; k++) {
-      // Thread (x, y) owns rows y, y+WG_Y, ... and columns x, x+WG_X, ...
-      for (var r = 0u; r < TM; r++) { a_reg[r] = As[k * tile_m + lid.y + r * WG_Y]; }
-      for (var c = 0u; c < TN; c++) { b_reg[c] = Bs[k * tile_n + lid.x + c * WG_X]; }
-      for (var r = 0u; r < TM; r++) {
-        for (var c = 0u; c < TN; c++) {
-          acc[r * TN + c] = fma(a_reg[r], b_reg[c], acc[r * TN + c]);
+      // Thread (x, y) owns output channels 4(y + h*WG_Y) + 0..3 and columns 4(x + c*WG_X) + 0..3.
+      for (var h = 0u; h < VM; h++) { a_reg[h] = As[k * a_row + lid.y + h * WG_Y]; }
+      for (var c = 0u; c < VN; c++) { b_reg[c] = Bs[k * b_row + lid.x + c * WG_X]; }
+      for (var h = 0u; h < VM; h++) {
+        for (var j = 0u; j < 4u; j++) {
+          let a = vec4<f32>(a_reg[h][j]);
+          for (var c = 0u; c < VN; c++) {
+            acc[(h * 4u + j) * VN + c] = fma(a, b_reg[c], acc[(h * 4u + j) * VN + c]);
+          }
         }
       }
     }
@@ -183,12 +194,12 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   // Partial sums keep room for the bias column whether or not it is computed: a fixed layout.
   let partial_row = weights_per_oc + 1u;
   for (var r = 0u; r < TM; r++) {
-    let m = m0 + lid.y + r * WG_Y;
+    let m = m0 + (lid.y + (r / 4u) * WG_Y) * 4u + r % 4u;
     if (m >= M) { continue; }
     for (var c = 0u; c < TN; c++) {
-      let n = n0 + lid.x + c * WG_X;
+      let n = n0 + (lid.x + (c / 4u) * WG_X) * 4u + c % 4u;
       if (n >= N) { continue; }
-      let v = acc[r * TN + c];
+      let v = acc[r * VN + c / 4u][c % 4u];
       if (params.splitK > 1u) {
         partial[(wg.z * M + m) * partial_row + n] = v;
       } else if (n < weights_per_oc) {

@@ -1,7 +1,9 @@
 // Second half of a split convolution weight gradient (see kernels/conv2d_backward_weight.wgsl):
 // adds up the splitK partial sums in `partial`, [splitK, outC, inC*k*k + 1], into
 // dw [outC, inC, k, k] and, when asked, db [outC] (the last column of each row).
-// One thread per weight, summing the chunks in order 0, 1, 2, ...: deterministic, no atomics.
+// Each value is summed by WG_Y threads ("lanes"): lane l adds chunks l, l + WG_Y, l + 2*WG_Y, ...
+// into four interleaved running sums (so several loads are in flight), then lane 0 adds the
+// lanes' totals in order 0, 1, 2, ... The order is fixed: deterministic, no atomics.
 
 struct Params {
   batch: u32,
@@ -25,24 +27,47 @@ struct Params {
 @group(0) @binding(2) var<storage, read_write> db: array<f32>;
 @group(0) @binding(3) var<uniform> params: Params;
 
-// Threads per workgroup; each handles one value of dw or db.
-override WG_X: u32 = 64u;
+// Values per workgroup (x: neighbouring values are contiguous in `partial`) and lanes per value (y).
+override WG_X: u32 = 32u;
+override WG_Y: u32 = 8u;
 
-@compute @workgroup_size(WG_X, 1, 1)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+var<workgroup> lane_sums: array<f32, WG_X * WG_Y>;
+
+@compute @workgroup_size(WG_X, WG_Y, 1)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let weights_per_oc = params.inC * params.kernel * params.kernel;
   let row = weights_per_oc + 1u;
   let total = params.outC * row;
-  let i = gid.x;
-  if (i >= total) { return; }
+  let i = wg.x * WG_X + lid.x;
+  let valid = i < total;
+
+  var s0 = 0.0;
+  var s1 = 0.0;
+  var s2 = 0.0;
+  var s3 = 0.0;
+  if (valid) {
+    var z = lid.y;
+    for (; z + 3u * WG_Y < params.splitK; z += 4u * WG_Y) {
+      s0 += partial[z * total + i];
+      s1 += partial[(z + WG_Y) * total + i];
+      s2 += partial[(z + 2u * WG_Y) * total + i];
+      s3 += partial[(z + 3u * WG_Y) * total + i];
+    }
+    for (; z < params.splitK; z += WG_Y) {
+      s0 += partial[z * total + i];
+    }
+  }
+  lane_sums[lid.y * WG_X + lid.x] = (s0 + s1) + (s2 + s3);
+  workgroupBarrier();
+  if (lid.y != 0u || !valid) { return; }
+
   let oc = i / row;
   let col = i - oc * row;
   let with_bias = (params.flags & 4u) != 0u;
   if (col == weights_per_oc && !with_bias) { return; }
-
   var sum = 0.0;
-  for (var z = 0u; z < params.splitK; z++) {
-    sum += partial[z * total + i];
+  for (var l = 0u; l < WG_Y; l++) {
+    sum += lane_sums[l * WG_X + lid.x];
   }
   let accumulate = (params.flags & 2u) != 0u;
   if (col < weights_per_oc) {

@@ -11,6 +11,7 @@ import type { EpochEvent, ProgressEvent, SessionEnd } from '../engine/train/sess
 import type { KernelEditRequest, KernelEditResult } from './kernelEditingProtocol';
 import type { DashboardRequest, DashboardResult } from './dashboardProtocol';
 import type { LayerParameterMap } from '../engine/train/gpuTrainer';
+import type { RecoveryRequest, RecoveryResult } from './recoveryProtocol';
 
 /** What to train on. 'mnist' is loaded by the worker from `dataBaseUrl`. */
 export type DatasetName = 'mnist' | 'toy-and' | 'toy-or' | 'toy-xor';
@@ -31,6 +32,8 @@ export interface TrainingJob {
   /** Also evaluate every N steps inside an epoch, on the first `evaluateSubset` test images. */
   evaluateEverySteps?: number;
   evaluateSubset?: number;
+  /** Resume: continue from this completed step (with `initialParameters` from a checkpoint). */
+  startStep?: number;
 }
 
 export interface TrainingStarted {
@@ -58,7 +61,9 @@ export type MainToWorker =
   /** The kernel editor: compile, test, benchmark, swap into training, revert (see kernelEditingProtocol.ts). */
   | { type: 'kernelEdit'; requestId: RequestId; request: KernelEditRequest }
   /** The training dashboard: predictions, filters, save/load, CPU vs GPU, layer costs (see dashboardProtocol.ts). */
-  | { type: 'dashboard'; requestId: RequestId; request: DashboardRequest };
+  | { type: 'dashboard'; requestId: RequestId; request: DashboardRequest }
+  /** Checkpoints and resuming after a lost GPU device (see recoveryProtocol.ts). */
+  | { type: 'recovery'; requestId: RequestId; request: RecoveryRequest };
 
 /** Worker → page. */
 export type WorkerToMain =
@@ -78,6 +83,7 @@ export type WorkerToMain =
   | { type: 'trainingEnded'; end: SessionEnd; step: number }
   | { type: 'kernelEdited'; requestId: RequestId; result: KernelEditResult }
   | { type: 'dashboardResult'; requestId: RequestId; result: DashboardResult }
+  | { type: 'recoveryResult'; requestId: RequestId; result: RecoveryResult }
   /** Unsolicited: edited kernels were taken out of training (e.g. the run diverged); the built-in ones run again. */
   | { type: 'kernelsRestored'; kernels: string[]; message: string };
 
@@ -93,6 +99,7 @@ interface ReplyTypes {
   stopTraining: 'ack';
   kernelEdit: 'kernelEdited';
   dashboard: 'dashboardResult';
+  recovery: 'recoveryResult';
 }
 
 /** A request as the caller writes it: the client fills in requestId. */
@@ -117,4 +124,5 @@ export const REPLY_TYPE: { [T in RequestType]: ReplyTypes[T] } = {
   stopTraining: 'ack',
   kernelEdit: 'kernelEdited',
   dashboard: 'dashboardResult',
+  recovery: 'recoveryResult',
 };

@@ -6,7 +6,8 @@ import { acquireGpu, type GpuContext } from '../engine/gpu/device';
 import { KernelRunner } from '../engine/gpu/kernelRunner';
 import { ALL_KERNELS, type KernelCheckResult } from '../engine/kernels';
 import { SeededRandom } from '../engine/rng';
-import type { MainToWorker, WorkerToMain } from './protocol';
+import type { MainToWorker, TrainingJob, TrainingStarted, WorkerToMain } from './protocol';
+import { createRecovery } from './checkpoint';
 import { TrainingJobRunner } from './trainingJob';
 import { createKernelEditing } from './kernelEditing';
 import { createDashboard } from './dashboardHandlers';
@@ -64,6 +65,41 @@ export function createTrainerHost(options: TrainerHostOptions): (message: MainTo
     return gpu;
   }
 
+  /** Starts a job (stopping any running one); `started` runs just before its first step. */
+  async function startJob(spec: TrainingJob, started: (info: TrainingStarted) => void): Promise<TrainingStarted> {
+    // One job at a time: a new start stops the old one first.
+    if (job) {
+      job.stop();
+      await job.done;
+    }
+    let runner: KernelRunner | null = null;
+    if (spec.backend !== 'cpu') {
+      try {
+        runner = (await ensureGpu()).runner;
+      } catch (e) {
+        if (spec.backend === 'gpu') throw e;
+      }
+    }
+    const next = new TrainingJobRunner(spec, post);
+    const { info, source } = await next.prepare(runner);
+    job = next;
+    setModel(next);
+    recovery.jobStarted(spec);
+    next.onEpochEnd = (step, stepsPerEpoch) => recovery.epochEnded(spec, next.model, step, stepsPerEpoch);
+    started(info);
+    void next.run(source).finally(() => {
+      if (job === next) job = null;
+    });
+    return info;
+  }
+
+  // Keeps each epoch's weights so training can resume on a new device after the GPU is lost.
+  const recovery = createRecovery({
+    startJob: (spec) => startJob(spec, () => undefined),
+    adapter: async () => (await ensureGpu().catch(() => null))?.ctx.summary ?? null,
+    destroyDevice: async () => (await ensureGpu()).ctx.device.destroy(),
+  });
+
   async function runChecks(seed: number): Promise<KernelCheckResult[]> {
     const { runner } = await ensureGpu();
     const results: KernelCheckResult[] = [];
@@ -90,30 +126,9 @@ export function createTrainerHost(options: TrainerHostOptions): (message: MainTo
         case 'runKernelChecks':
           post({ type: 'kernelChecks', requestId, results: await runChecks(message.seed ?? 1) });
           return;
-        case 'startTraining': {
-          // One job at a time: a new start stops the old one first.
-          if (job) {
-            job.stop();
-            await job.done;
-          }
-          let runner: KernelRunner | null = null;
-          if (message.job.backend !== 'cpu') {
-            try {
-              runner = (await ensureGpu()).runner;
-            } catch (e) {
-              if (message.job.backend === 'gpu') throw e;
-            }
-          }
-          const next = new TrainingJobRunner(message.job, post);
-          const { info, source } = await next.prepare(runner);
-          job = next;
-          setModel(next);
-          post({ type: 'trainingStarted', requestId, info });
-          void next.run(source).finally(() => {
-            if (job === next) job = null;
-          });
+        case 'startTraining':
+          await startJob(message.job, (info) => post({ type: 'trainingStarted', requestId, info }));
           return;
-        }
         case 'pauseTraining':
           job?.pause();
           post({ type: 'ack', requestId });
@@ -129,6 +144,9 @@ export function createTrainerHost(options: TrainerHostOptions): (message: MainTo
           return;
         case 'dashboard':
           post({ type: 'dashboardResult', requestId, result: await dashboard(message.request) });
+          return;
+        case 'recovery':
+          post({ type: 'recoveryResult', requestId, result: await recovery.handle(message.request) });
           return;
         case 'kernelEdit':
           post({ type: 'kernelEdited', requestId, result: await editing.handle(message.request) });

@@ -64,6 +64,8 @@ export class TrainingJobRunner {
   private data: { train: Dataset; test: ImageDataset | null } | null = null;
   private runnerUsed: KernelRunner | null = null;
   done: Promise<SessionEnd> | null = null;
+  /** Called after each epoch's event, while no steps are in flight (checkpoint.ts keeps the weights). */
+  onEpochEnd: ((step: number, stepsPerEpoch: number) => Promise<void>) | null = null;
 
   constructor(
     private readonly job: TrainingJob,
@@ -92,12 +94,14 @@ export class TrainingJobRunner {
     if (useGpu) {
       const trainer = await GpuTrainer.create(runner!, job.config, train, test);
       if (job.initialParameters) trainer.writeParameters(job.initialParameters);
+      if (job.startStep) trainer.resetOptimizerState(job.startStep);
       this.trainer = trainer;
       source = trainer;
       paramCount = trainer.plan.paramCount;
     } else {
       const cpu = new CpuTrainer(job.config, train, test);
       if (job.initialParameters) cpu.writeParameters(job.initialParameters);
+      if (job.startStep) cpu.globalStep = job.startStep;
       this.cpu = cpu;
       source = cpuSource(cpu, job.config.batchSize, test?.count ?? 0);
       paramCount = cpu.plan.paramCount;
@@ -127,7 +131,10 @@ export class TrainingJobRunner {
       evaluateEverySteps: hasTest ? this.job.evaluateEverySteps : undefined,
       evaluateSubset: this.job.evaluateSubset,
       onProgress: (progress) => this.post({ type: 'trainingProgress', progress }),
-      onEpoch: (epoch) => this.post({ type: 'trainingEpoch', epoch }),
+      onEpoch: async (epoch) => {
+        this.post({ type: 'trainingEpoch', epoch });
+        await this.onEpochEnd?.(epoch.step, source.stepsPerEpoch);
+      },
     }).then((end) => {
       this.post({ type: 'trainingEnded', end, step: source.globalStep });
       // A finished model stays for the dashboard (predictions, saving) until the next job.

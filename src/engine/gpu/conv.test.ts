@@ -77,10 +77,11 @@ describe('conv2d uniforms and dispatch', () => {
   });
 
   it('covers every output tile, including partial ones', () => {
-    const o = { WG_X: 16, WG_Y: 8, TILE_K: 16 }; // 64 positions/columns by 32 channels
+    const o = { WG_X: 8, WG_Y: 4, TILE_K: 16 }; // 8x8 outputs per thread: 64 positions/columns by 32 channels
     // MNIST layer 2 at batch 64: 64*28*28 = 50176 positions, 64 filters.
     const mnist = conv2dUniforms(geo(64, 32, 28, 28, 64, 3, 1, 1));
     expect(conv2dForwardDispatch(mnist, o)).toEqual([784, 2, 1]);
+    expect(conv2dForwardDispatch(mnist, { ...o, WG_X: 16, WG_Y: 8 })).toEqual([392, 1, 1]);
     expect(conv2dBackwardInputDispatch(mnist, o)).toEqual([784, 1, 1]);
     expect(conv2dForwardDispatch(conv2dUniforms(geo(1, 1, 8, 8, 33, 1, 1, 0)), o)).toEqual([1, 2, 1]);
     expect(conv2dForwardDispatch(conv2dUniforms(geo(1, 1, 8, 9, 32, 1, 1, 0)), o)).toEqual([2, 1, 1]);
@@ -160,14 +161,15 @@ describe.skipIf(!ctx)('conv2d kernels on the GPU', () => {
   });
 
   it('passes its own checks with other workgroup and tile sizes', async () => {
-    const small = { WG_X: 8, WG_Y: 4, TILE_K: 8 }; // tiles of 32 x 16, threads < tile elements
-    const odd = { WG_X: 4, WG_Y: 16, TILE_K: 4 }; // more threads along the narrow axis
+    const small = { WG_X: 8, WG_Y: 4, TILE_K: 8 }; // tiles of 64 x 32, threads < tile elements
+    const odd = { WG_X: 4, WG_Y: 16, TILE_K: 4 }; // more threads along the narrow axis (tiles of 32 x 128)
     const runs = [
       CONV2D_FORWARD.check(runner, new SeededRandom(41, 0), { overrides: small }),
       CONV2D_BACKWARD_INPUT.check(runner, new SeededRandom(42, 0), { overrides: odd }),
       CONV2D_BACKWARD_WEIGHT.check(runner, new SeededRandom(43, 0), { overrides: small }),
       CONV2D_BACKWARD_WEIGHT.check(runner, new SeededRandom(44, 0), { overrides: odd }),
-      CONV2D_WEIGHT_REDUCE.check(runner, new SeededRandom(45, 0), { overrides: { WG_X: 32 } }),
+      CONV2D_WEIGHT_REDUCE.check(runner, new SeededRandom(45, 0), { overrides: { WG_X: 16, WG_Y: 2 } }),
+      CONV2D_WEIGHT_REDUCE.check(runner, new SeededRandom(46, 0), { overrides: { WG_X: 64, WG_Y: 1 } }),
     ];
     for (const r of await Promise.all(runs)) {
       expect(r.error, r.kernel).toBeUndefined();
@@ -177,13 +179,14 @@ describe.skipIf(!ctx)('conv2d kernels on the GPU', () => {
 
   it.each([
     // Each mutation is a plausible bug that the check must catch.
-    ['forward without the padding offset', CONV2D_FORWARD, mutate(CONV2D_FORWARD, ' - i32(params.padding),\n        i32(ow', ',\n        i32(ow')],
+    ['forward without the padding offset', CONV2D_FORWARD, mutate(CONV2D_FORWARD, 'let top = i32(oh * params.stride) - i32(params.padding);', 'let top = i32(oh * params.stride);')],
     ['forward that ignores the ReLU flag', CONV2D_FORWARD, mutate(CONV2D_FORWARD, 'v = max(v, 0.0);', '')],
     ['input gradient that ignores the ReLU mask', CONV2D_BACKWARD_INPUT, mutate(CONV2D_BACKWARD_INPUT, 'if (masked && !(y[idx] > 0.0)) { v = 0.0; }', '')],
     ['input gradient that ignores the stride test', CONV2D_BACKWARD_INPUT, mutate(CONV2D_BACKWARD_INPUT, 'hit = hit && ty % stride == 0 && tx % stride == 0;', '')],
     ['weight gradient without the bias column', CONV2D_BACKWARD_WEIGHT, mutate(CONV2D_BACKWARD_WEIGHT, 'v = 1.0;', 'v = 0.0;')],
     ['weight gradient that drops the last step of each chunk', CONV2D_BACKWARD_WEIGHT, mutate(CONV2D_BACKWARD_WEIGHT, 'k0 < r_end;', 'k0 + TILE_K < r_end;')],
     ['reduce that reads only the first chunk', CONV2D_WEIGHT_REDUCE, mutate(CONV2D_WEIGHT_REDUCE, 'z < params.splitK', 'z < 1u')],
+    ['reduce that skips the unrolled part', CONV2D_WEIGHT_REDUCE, mutate(CONV2D_WEIGHT_REDUCE, 's3 += partial', 's3 -= partial')],
   ])('fails its check for a %s', async (_, spec, source) => {
     const result = await spec.check(runner, new SeededRandom(51, 0), { source });
     expect(result.error).toBeUndefined();

@@ -29,7 +29,7 @@ import backwardWeightSource from '../../../kernels/conv2d_backward_weight.wgsl?r
 import weightReduceSource from '../../../kernels/conv2d_weight_reduce.wgsl?raw';
 
 /** Outputs per thread along each axis; must match TM and TN in the conv2d WGSL files. */
-const THREAD_TILE = 4;
+const THREAD_TILE = 8;
 
 /** Flag bits, mirrored by `params.flags` in kernels/conv2d_*.wgsl. */
 export const Conv2dFlags = {
@@ -129,7 +129,7 @@ export function conv2dBackwardWeightDispatch(u: UniformValues, o: KernelOverride
   return [Math.ceil(weightColumns(u) / (o.WG_X * THREAD_TILE)), Math.ceil(u.outC / (o.WG_Y * THREAD_TILE)), u.splitK];
 }
 
-/** Reduce workgroups: one thread per value of dw and db. */
+/** Reduce workgroups: WG_X values of dw and db each (WG_Y lanes per value). */
 export function conv2dWeightReduceDispatch(u: UniformValues, o: KernelOverrides): [number, number, number] {
   return [Math.ceil((u.outC * (u.inC * u.kernel * u.kernel + 1)) / o.WG_X), 1, 1];
 }
@@ -241,7 +241,7 @@ export const CONV2D_BACKWARD_INPUT: KernelSpec = {
     { binding: 4, name: 'params', access: 'uniform', description: 'The shapes, kernel size, stride, padding and flag bits.' },
   ],
   uniforms: GEOMETRY_UNIFORMS,
-  overrides: { WG_X: 16, WG_Y: 8, TILE_K: 16 },
+  overrides: { WG_X: 16, WG_Y: 4, TILE_K: 16 },
   workgroupSize: (o) => [o.WG_X, o.WG_Y, 1],
   dispatch: conv2dBackwardInputDispatch,
   cpuTwin: 'cpu/conv.conv2dBackward dx (dy masked by relu)',
@@ -267,7 +267,7 @@ export const CONV2D_BACKWARD_WEIGHT: KernelSpec = {
     { binding: 6, name: 'params', access: 'uniform', description: 'The shapes, kernel size, stride, padding, flag bits and split count.' },
   ],
   uniforms: SPLIT_UNIFORMS,
-  overrides: { WG_X: 16, WG_Y: 8, TILE_K: 16 },
+  overrides: { WG_X: 8, WG_Y: 8, TILE_K: 16 },
   workgroupSize: (o) => [o.WG_X, o.WG_Y, 1],
   dispatch: conv2dBackwardWeightDispatch,
   cpuTwin: 'cpu/conv.conv2dBackward dw, db (dy masked by relu)',
@@ -289,8 +289,8 @@ export const CONV2D_WEIGHT_REDUCE: KernelSpec = {
     { binding: 3, name: 'params', access: 'uniform', description: 'The shapes, flag bits and split count.' },
   ],
   uniforms: SPLIT_UNIFORMS,
-  overrides: { WG_X: 64 },
-  workgroupSize: (o) => [o.WG_X, 1, 1],
+  overrides: { WG_X: 32, WG_Y: 8 },
+  workgroupSize: (o) => [o.WG_X, o.WG_Y, 1],
   dispatch: conv2dWeightReduceDispatch,
   cpuTwin: 'cpu/conv.conv2dBackward dw, db (with conv2d_backward_weight)',
   check: (runner, rng, options) => checkConv2dWeightReduce(runner, rng, options),
@@ -545,6 +545,9 @@ export function checkConv2dBackwardWeight(runner: KernelRunner, rng: SeededRando
 
 /** KernelSpec.check for conv2d_weight_reduce: split weight gradients only, so every case exercises it. */
 export function checkConv2dWeightReduce(runner: KernelRunner, rng: SeededRandom, options: KernelCheckOptions = {}): Promise<KernelCheckResult> {
-  const calls = randomConv2dCalls('backwardWeight', rng).map((c, i) => ({ ...c, splitK: 2 + (i % 3) }));
+  const calls: Conv2dCall[] = randomConv2dCalls('backwardWeight', rng).map((c, i) => ({ ...c, splitK: 2 + (i % 3) }));
+  // A long split whose 37 chunks (16 positions each) all hold data, so the reduce's unrolled loop
+  // (4 chunks per lane per pass) is exercised as well as its tail.
+  calls.push({ kind: 'backwardWeight', g: conv2dGeometry(1, [2, 16, 37], 4, 3, 1, 1), relu: true, splitK: 37 });
   return checkConv2d(CONV2D_WEIGHT_REDUCE, 'weightReduce', calls, runner, rng, options);
 }

@@ -1,6 +1,7 @@
 import { adapterLabel } from '../../engine/gpu/device';
 import { useAppState } from '../../state/store';
 import { bootGpu } from '../gpuBoot';
+import { WebGpuHowTo } from './WebGpuHowTo';
 
 /** The banner that says which GPU adapter is in use, or why WebGPU is missing and what still works. */
 export function WebGpuStatus() {
@@ -39,6 +40,7 @@ export function WebGpuStatus() {
           <span data-testid="cpu-fallback">
             The steppers and the builder work as usual; training runs on the CPU reference instead (slower).
           </span>
+          <WebGpuHowTo />
         </>
       );
       break;

@@ -16,6 +16,7 @@ import { ModelFilePanel } from './ModelFilePanel';
 import { CompareBackends } from './CompareBackends';
 import { LayerCostPanel } from './LayerCostPanel';
 import { ExportPyTorchButton } from '../builder/PyTorchExport';
+import { ResumeAfterLoss } from './ResumeAfterLoss';
 import './train.css';
 import './dashboard.css';
 
@@ -29,7 +30,6 @@ export function TrainPage({ route }: PageProps) {
   const gpu = useAppState((s) => s.gpu);
   const modelVersion = useAppState((s) => s.training.modelVersion);
   const hasModel = useAppState((s) => s.training.info !== null && s.training.info.testImages > 0);
-  const evaluated = useAppState((s) => s.training.evaluation !== null);
   const [choice, setChoice] = useState<'link' | PresetName>(link.source ? 'link' : 'mlp');
   const source = useMemo(() => (choice === 'link' && link.source ? link.source : sourceFromPreset(choice === 'link' ? 'mlp' : choice)), [choice, link]);
   const summary = useMemo(() => summarise(source.config), [source]);
@@ -58,7 +58,7 @@ export function TrainPage({ route }: PageProps) {
   const busy = status === 'preparing' || status === 'running' || status === 'paused';
   // Once training pauses, ends or weights are loaded: while it runs, test-set predictions would slow it down
   // and the panels would re-render with every epoch.
-  const explorable = hasModel && evaluated !== undefined && (status === 'finished' || status === 'paused' || status === 'loaded');
+  const explorable = hasModel && (status === 'finished' || status === 'paused' || status === 'loaded');
 
   return (
     <div className="stack train-page">
@@ -122,6 +122,7 @@ export function TrainPage({ route }: PageProps) {
         <ExportPyTorchButton testId="train-export-pytorch" config={{ ...source.config, training: { ...source.config.training, epochs, trainSubset: isToy ? undefined : subset } }} />
         {status === 'preparing' && <Preparing />}
         <TrainMessage />
+        <ResumeAfterLoss />
       </section>
 
       <LiveMetrics />
