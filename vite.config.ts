@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
-import { offlinePlugin } from './scripts/offline-plugin';
+import { offlinePlugin } from './scripts/offline-plugin.ts';
 
 // Relative base so the built site works from any static host or sub-folder.
 export default defineConfig({

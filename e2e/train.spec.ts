@@ -12,7 +12,7 @@ test.describe('training in the browser', () => {
     await expect(page.getByTestId('train-reset')).toBeEnabled();
     // Wait for the end of the run: the accuracy chart has one point per epoch.
     await expect(page.getByTestId('chart-accuracy')).toHaveAttribute('data-points', '2', { timeout: 100_000 });
-    await expect(page.getByText('Finished.')).toBeVisible();
+    await expect(page.getByTestId('train-state')).toHaveText('Finished.');
     const accuracy = Number(await page.getByTestId('metric-test-accuracy').textContent());
     expect(accuracy).toBeGreaterThan(80);
     const loss = Number(await page.getByTestId('metric-train-loss').textContent());
@@ -28,7 +28,7 @@ test.describe('training in the browser', () => {
     await page.getByTestId('train-preset').selectOption('perceptron');
     await page.getByTestId('train-epochs').fill('100');
     await page.getByTestId('train-start').click();
-    await expect(page.getByText('Finished.')).toBeVisible({ timeout: 60_000 });
+    await expect(page.getByTestId('train-state')).toHaveText('Finished.', { timeout: 60_000 });
     expect(Number(await page.getByTestId('metric-train-loss').textContent())).toBeLessThan(0.25);
   });
 });

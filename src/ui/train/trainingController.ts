@@ -95,7 +95,7 @@ function onEvent(event: WorkerEvent): void {
       return;
     }
     case 'gpuLost':
-      s.patchTraining({ message: `The GPU was lost (${event.message}). Your settings and charts are kept; press Start to train again.` });
+      s.patchTraining({ message: `The GPU was lost (${event.message}). Your settings and charts are kept.` });
       return;
     case 'error':
       return;
