@@ -30,11 +30,21 @@ async function mark(page: Page, edge: 'open' | 'close'): Promise<void> {
   }, edge);
 }
 
-/** Long tasks that started inside the marked stretches. */
+/**
+ * Long tasks that started inside the marked stretches while a training run was going: between the
+ * app's 'gpulearn:training-started' and 'gpulearn:training-ended' marks (so mounting the
+ * exploration panels after the run, which is not "during training", is left out).
+ */
 async function longTasksWhileTraining(page: Page): Promise<number[]> {
-  return page.evaluate(() =>
-    window.__longTasks!.filter((t) => window.__windows!.some(([a, b]) => t.start >= a && t.start <= b)).map((t) => t.duration),
-  );
+  return page.evaluate(() => {
+    const started = performance.getEntriesByName('gpulearn:training-started').map((e) => e.startTime);
+    const ended = performance.getEntriesByName('gpulearn:training-ended').map((e) => e.startTime);
+    const from = started.length ? started[started.length - 1] : 0;
+    const to = ended.length ? ended[ended.length - 1] : Infinity;
+    return window.__longTasks!
+      .filter((t) => t.start >= from && t.start < to && window.__windows!.some(([a, b]) => t.start >= a && t.start <= b))
+      .map((t) => t.duration);
+  });
 }
 
 const stepOf = async (page: Page) => Number(await page.getByTestId('train-progress').getAttribute('value'));

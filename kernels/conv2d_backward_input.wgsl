@@ -34,25 +34,18 @@ struct Params {
 @group(0) @binding(4) var<uniform> params: Params;
 
 // Threads along input pixels (x: the contiguous axis of dx) and along input channels (y).
-// Default tile: 128 pixels by 32 channels; src/engine/gpu/conv.ts picks tiles per layer.
 override WG_X: u32 = 16u;
-override WG_Y: u32 = 4u;
+override WG_Y: u32 = 8u;
 // How many of the K = outC*k*k reduction terms one staging step covers.
 override TILE_K: u32 = 16u;
 
 // Outputs per thread along M and N: `const` because they size per-thread register arrays.
-// Multiples of 4: each thread owns TM/4 runs of 4 neighbouring pixels and TN/4 runs of 4
-// neighbouring channels, read from workgroup memory as vec4s.
-const TM: u32 = 8u;
-const TN: u32 = 8u;
-const VM: u32 = TM / 4u;
-const VN: u32 = TN / 4u;
+const TM: u32 = 4u;
+const TN: u32 = 4u;
 
-// The staged slices, k-major, in vec4s: As[k * WG_X*VM + q] holds pixels 4q..4q+3 of step k
-// (gathered dy), Bs[k * (WG_Y*VN + 1) + q] channels 4q..4q+3 (weights; one vec4 of padding per
-// row spreads the k-fastest stores over the banks).
-var<workgroup> As: array<vec4<f32>, TILE_K * WG_X * VM>;
-var<workgroup> Bs: array<vec4<f32>, TILE_K * (WG_Y * VN + 1u)>;
+// The staged slices, k-major: As[k * TILE_M + m] (gathered dy), Bs[k * TILE_N + n] (weights).
+var<workgroup> As: array<f32, TILE_K * WG_X * TM>;
+var<workgroup> Bs: array<f32, TILE_K * WG_Y * TN>;
 // Per input pixel of the tile: (offset of its image in dy, ih + padding, iw + padding, exists).
 var<workgroup> pixels: array<vec4<i32>, WG_X * TM>;
 // Per reduction term of the current step: (oc, kh, kw, 1 if the term exists).
@@ -62,8 +55,6 @@ var<workgroup> taps: array<vec4<i32>, TILE_K>;
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let tile_m = WG_X * TM;
   let tile_n = WG_Y * TN;
-  let a_row = WG_X * VM; // vec4s per step in As
-  let b_row = WG_Y * VN + 1u; // ... and in Bs
   let m0 = wg.x * tile_m;
   let n0 = wg.y * tile_n;
   let threads = WG_X * WG_Y;
@@ -91,10 +82,9 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
     pixels[i] = p;
   }
 
-  // acc[r * VN + c]: pixel r of this thread's TM, channels 4c..4c+3 of its TN.
-  var acc: array<vec4<f32>, TM * VN>; // zero-initialised
-  var a_reg: array<vec4<f32>, VM>;
-  var b_reg: array<vec4<f32>, VN>;
+  var acc: array<f32, TM * TN>; // zero-initialised
+  var a_reg: array<f32, TM>;
+  var b_reg: array<f32, TN>;
 
   let k_tiles = (K + TILE_K - 1u) / TILE_K;
   for (var t = 0u; t < k_tiles; t++) {
@@ -135,7 +125,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
         // The ReLU derivative is 0 where the output was clamped (y == 0).
         if (masked && !(y[idx] > 0.0)) { v = 0.0; }
       }
-      As[kl * a_row + ml / 4u][ml % 4u] = v;
+      As[kl * tile_m + ml] = v;
     }
     // Weights w[oc, n, kh, kw]: walk the taps fastest, which are contiguous for one oc.
     for (var i = tid; i < TILE_K * tile_n; i += threads) {
@@ -147,20 +137,16 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
       if (tap.w != 0 && n < N) {
         v = w[((u32(tap.x) * N + n) * params.kernel + u32(tap.y)) * params.kernel + u32(tap.z)];
       }
-      Bs[kl * b_row + nl / 4u][nl % 4u] = v;
+      Bs[kl * tile_n + nl] = v;
     }
     workgroupBarrier();
 
     for (var k = 0u; k < TILE_K; k++) {
-      // Thread (x, y) owns pixels 4(x + h*WG_X) + 0..3 and channels 4(y + c*WG_Y) + 0..3.
-      for (var h = 0u; h < VM; h++) { a_reg[h] = As[k * a_row + lid.x + h * WG_X]; }
-      for (var c = 0u; c < VN; c++) { b_reg[c] = Bs[k * b_row + lid.y + c * WG_Y]; }
-      for (var h = 0u; h < VM; h++) {
-        for (var j = 0u; j < 4u; j++) {
-          let a = vec4<f32>(a_reg[h][j]);
-          for (var c = 0u; c < VN; c++) {
-            acc[(h * 4u + j) * VN + c] = fma(a, b_reg[c], acc[(h * 4u + j) * VN + c]);
-          }
+      for (var r = 0u; r < TM; r++) { a_reg[r] = As[k * tile_m + lid.x + r * WG_X]; }
+      for (var c = 0u; c < TN; c++) { b_reg[c] = Bs[k * tile_n + lid.y + c * WG_Y]; }
+      for (var r = 0u; r < TM; r++) {
+        for (var c = 0u; c < TN; c++) {
+          acc[r * TN + c] = fma(a_reg[r], b_reg[c], acc[r * TN + c]);
         }
       }
     }
@@ -169,15 +155,15 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
 
   let accumulate = (params.flags & 2u) != 0u;
   for (var r = 0u; r < TM; r++) {
-    let m = m0 + (lid.x + (r / 4u) * WG_X) * 4u + r % 4u;
+    let m = m0 + lid.x + r * WG_X;
     if (m >= M) { continue; }
     let b = m / in_hw;
     let pos = m - b * in_hw;
     for (var c = 0u; c < TN; c++) {
-      let n = n0 + (lid.y + (c / 4u) * WG_Y) * 4u + c % 4u;
+      let n = n0 + lid.y + c * WG_Y;
       if (n >= N) { continue; }
       let idx = (b * N + n) * in_hw + pos;
-      var v = acc[r * VN + c / 4u][c % 4u];
+      var v = acc[r * TN + c];
       if (accumulate) { v += dx[idx]; }
       dx[idx] = v;
     }

@@ -6,8 +6,7 @@
 // positions) and N = outC columns is the product of an im2col matrix A [M, K] and wᵀ [K, N],
 // K = inC*k*k. A is never stored: each workgroup gathers the slice of x it needs straight into
 // workgroup memory, with out-of-image taps read as zero (the padding). Each workgroup computes a
-// (WG_X*TM) x (WG_Y*TN) tile of y; each thread keeps a TM x TN block of it in registers, read
-// from workgroup memory four values at a time (vec4).
+// (WG_X*4) x (WG_Y*4) tile of y; each thread keeps a 4x4 block of it in registers.
 
 struct Params {
   batch: u32,
@@ -32,43 +31,31 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
 @group(0) @binding(4) var<uniform> params: Params;
 
-// Threads along output positions (x: the contiguous axis of y) and along output channels (y).
-// The default 128-position by 64-channel tile suits the 32- and 64-channel MNIST layers;
-// src/engine/gpu/conv.ts picks narrower tiles for layers with fewer channels.
+// Threads along output positions (x: the contiguous axis of y, so stores coalesce) and along
+// output channels (y). The default 64-position by 32-channel tile fits the 24/32/64-channel
+// layers of the MNIST models with little waste.
 override WG_X: u32 = 16u;
 override WG_Y: u32 = 8u;
 // How many of the K = inC*k*k reduction terms one staging step covers.
 override TILE_K: u32 = 16u;
 
 // Outputs per thread along M and N: `const` because they size per-thread register arrays.
-// Multiples of 4: each thread owns TM/4 runs of 4 neighbouring positions and TN/4 runs of 4
-// neighbouring channels, so it reads its operands as vec4s.
-const TM: u32 = 8u;
-const TN: u32 = 8u;
-const VM: u32 = TM / 4u;
-const VN: u32 = TN / 4u;
+const TM: u32 = 4u;
+const TN: u32 = 4u;
 
-// The staged slices, k-major, in vec4s: As[k * WG_X*VM + q] holds positions 4q..4q+3 of step k
-// (gathered x), Bs[k * (WG_Y*VN + 1) + q] channels 4q..4q+3 (weights; one vec4 of padding per
-// row spreads the k-fastest stores over the banks).
-var<workgroup> As: array<vec4<f32>, TILE_K * WG_X * VM>;
-var<workgroup> Bs: array<vec4<f32>, TILE_K * (WG_Y * VN + 1u)>;
+// The staged slices, k-major: As[k * TILE_M + m] (gathered x), Bs[k * TILE_N + n] (weights).
+var<workgroup> As: array<f32, TILE_K * WG_X * TM>;
+var<workgroup> Bs: array<f32, TILE_K * WG_Y * TN>;
 // Per output position of the tile, decoded once so the gather needs no divisions:
-// (offset in x of (image, channel 0, top input row, left input column), top input row,
-// left input column, 0); a position past the end gets a row far outside every image.
+// (offset of its image in x, top input row, left input column, 1 if the position exists).
 var<workgroup> positions: array<vec4<i32>, WG_X * TM>;
-// Per reduction term of the current step: (ic * inH * inW + kh * inW + kw, kh, kw, 0); a term
-// past the end gets a row far outside every image.
+// Per reduction term of the current step: (ic * inH * inW, kh, kw, 1 if the term exists).
 var<workgroup> taps: array<vec4<i32>, TILE_K>;
-
-const OUTSIDE: i32 = -1073741824; // -2^30: stays negative, so out of range, after adding a tap
 
 @compute @workgroup_size(WG_X, WG_Y, 1)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let tile_m = WG_X * TM;
   let tile_n = WG_Y * TN;
-  let a_row = WG_X * VM; // vec4s per step in As
-  let b_row = WG_Y * VN + 1u; // ... and in Bs
   let m0 = wg.x * tile_m;
   let n0 = wg.y * tile_n;
   let threads = WG_X * WG_Y;
@@ -84,23 +71,25 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
 
   for (var i = tid; i < tile_m; i += threads) {
     let m = m0 + i;
-    var p = vec4<i32>(0, OUTSIDE, 0, 0);
+    var p = vec4<i32>(0, 0, 0, 0);
     if (m < M) {
       let b = m / out_hw;
       let r = m - b * out_hw;
       let oh = r / params.outW;
       let ow = r - oh * params.outW;
-      let top = i32(oh * params.stride) - i32(params.padding);
-      let left = i32(ow * params.stride) - i32(params.padding);
-      p = vec4<i32>(i32(b * params.inC * in_hw) + top * in_w + left, top, left, 0);
+      p = vec4<i32>(
+        i32(b * params.inC * in_hw),
+        i32(oh * params.stride) - i32(params.padding),
+        i32(ow * params.stride) - i32(params.padding),
+        1,
+      );
     }
     positions[i] = p;
   }
 
-  // acc[r * VN + c]: position r of this thread's TM, channels 4c..4c+3 of its TN.
-  var acc: array<vec4<f32>, TM * VN>; // zero-initialised
-  var a_reg: array<vec4<f32>, VM>;
-  var b_reg: array<vec4<f32>, VN>;
+  var acc: array<f32, TM * TN>; // zero-initialised
+  var a_reg: array<f32, TM>;
+  var b_reg: array<f32, TN>;
 
   let k_tiles = (K + TILE_K - 1u) / TILE_K;
   for (var t = 0u; t < k_tiles; t++) {
@@ -109,13 +98,12 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
     // which every thread finished before that step's second barrier.
     for (var i = tid; i < TILE_K; i += threads) {
       let kk = k0 + i;
-      var tap = vec4<i32>(0, OUTSIDE, 0, 0);
+      var tap = vec4<i32>(0, 0, 0, 0);
       if (kk < K) {
         let ic = kk / taps_per_channel;
         let r = kk - ic * taps_per_channel;
         let kh = r / params.kernel;
-        let kw = r - kh * params.kernel;
-        tap = vec4<i32>(i32(ic * in_hw + kh * params.inW + kw), i32(kh), i32(kw), 0);
+        tap = vec4<i32>(i32(ic * in_hw), i32(kh), i32(r - kh * params.kernel), 1);
       }
       taps[i] = tap;
     }
@@ -132,10 +120,10 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
       let iw = p.z + tap.z;
       var v = 0.0;
       // A negative row or column wraps to a huge u32, so one comparison per axis is the bounds check.
-      if (u32(ih) < params.inH && u32(iw) < params.inW) {
-        v = x[u32(p.x + tap.x)];
+      if (p.w * tap.w != 0 && u32(ih) < params.inH && u32(iw) < params.inW) {
+        v = x[u32(p.x + tap.x + ih * in_w + iw)];
       }
-      As[kl * a_row + ml / 4u][ml % 4u] = v;
+      As[kl * tile_m + ml] = v;
     }
     // Weights: w[n, kk] is contiguous in kk, so walk kk fastest.
     for (var i = tid; i < TILE_K * tile_n; i += threads) {
@@ -145,20 +133,17 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
       let n = n0 + nl;
       var v = 0.0;
       if (kk < K && n < N) { v = w[n * K + kk]; }
-      Bs[kl * b_row + nl / 4u][nl % 4u] = v;
+      Bs[kl * tile_n + nl] = v;
     }
     workgroupBarrier();
 
     for (var k = 0u; k < TILE_K; k++) {
-      // Thread (x, y) owns positions 4(x + h*WG_X) + 0..3 and channels 4(y + c*WG_Y) + 0..3.
-      for (var h = 0u; h < VM; h++) { a_reg[h] = As[k * a_row + lid.x + h * WG_X]; }
-      for (var c = 0u; c < VN; c++) { b_reg[c] = Bs[k * b_row + lid.y + c * WG_Y]; }
-      for (var h = 0u; h < VM; h++) {
-        for (var j = 0u; j < 4u; j++) {
-          let a = vec4<f32>(a_reg[h][j]);
-          for (var c = 0u; c < VN; c++) {
-            acc[(h * 4u + j) * VN + c] = fma(a, b_reg[c], acc[(h * 4u + j) * VN + c]);
-          }
+      // Thread (x, y) owns positions x, x+WG_X, ... and channels y, y+WG_Y, ...
+      for (var r = 0u; r < TM; r++) { a_reg[r] = As[k * tile_m + lid.x + r * WG_X]; }
+      for (var c = 0u; c < TN; c++) { b_reg[c] = Bs[k * tile_n + lid.y + c * WG_Y]; }
+      for (var r = 0u; r < TM; r++) {
+        for (var c = 0u; c < TN; c++) {
+          acc[r * TN + c] = fma(a_reg[r], b_reg[c], acc[r * TN + c]);
         }
       }
     }
@@ -170,14 +155,14 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   let accumulate = (params.flags & 2u) != 0u;
   let use_bias = (params.flags & 4u) != 0u;
   for (var r = 0u; r < TM; r++) {
-    let m = m0 + (lid.x + (r / 4u) * WG_X) * 4u + r % 4u;
+    let m = m0 + lid.x + r * WG_X;
     if (m >= M) { continue; }
     let b = m / out_hw;
     let pos = m - b * out_hw;
     for (var c = 0u; c < TN; c++) {
-      let n = n0 + (lid.y + (c / 4u) * WG_Y) * 4u + c % 4u;
+      let n = n0 + lid.y + c * WG_Y;
       if (n >= N) { continue; }
-      var v = acc[r * VN + c / 4u][c % 4u];
+      var v = acc[r * TN + c];
       if (use_bias) { v += bias[n]; }
       let idx = (b * N + n) * out_hw + pos;
       if (accumulate) { v += y[idx]; }

@@ -88,6 +88,8 @@ function onEvent(event: WorkerEvent): void {
       return;
     }
     case 'trainingEnded': {
+      // A User Timing mark, so profilers and the e2e long-task check can tell "while training" apart.
+      performance.mark('gpulearn:training-ended');
       flush();
       const end = event.end;
       const status = end.kind === 'finished' ? 'finished' : end.kind === 'stopped' ? 'stopped' : end.kind === 'diverged' ? 'diverged' : 'failed';
@@ -120,6 +122,7 @@ export async function startTraining(job: Omit<TrainingJob, 'dataBaseUrl'>): Prom
   currentJob = job;
   try {
     const reply = await trainerClient().request({ type: 'startTraining', job: { ...job, dataBaseUrl: mnistBaseUrl() } });
+    performance.mark('gpulearn:training-started');
     appStore.getState().patchTraining({ status: 'running', info: reply.info, dataProgress: null });
   } catch (e) {
     appStore.getState().patchTraining({ status: 'failed', message: (e as Error).message });
