@@ -10,6 +10,10 @@ test.describe('training in the browser', () => {
     await page.getByTestId('train-start').click();
     await expect(page.getByTestId('train-progress')).toHaveAttribute('max', /\d+/);
     await expect(page.getByTestId('train-reset')).toBeEnabled();
+    // The Worker batches several training steps into one GPU submit, as the Node benchmark does.
+    await expect
+      .poll(async () => Number(await page.getByTestId('metric-steps-per-submit').textContent()), { timeout: 60_000 })
+      .toBeGreaterThan(1);
     // Wait for the end of the run: the accuracy chart has one point per epoch.
     await expect(page.getByTestId('chart-accuracy')).toHaveAttribute('data-points', '2', { timeout: 100_000 });
     await expect(page.getByTestId('train-state')).toHaveText('Finished.');
