@@ -33,7 +33,7 @@ PRESETS = {
         [("conv", 32, 3, 1), ("relu",), ("conv", 64, 3, 1), ("relu",), ("maxpool", 2), ("dropout", 0.25), ("flatten",),
          ("dense", 128), ("relu",), ("dropout", 0.5), ("dense", 10)],
         {"kind": "sgd", "lr": 0.01, "momentum": 0.9, "nesterov": True},
-        {"kind": "oneCycle", "max_lr": 0.05, "pct_start": 0.2, "div_factor": 10, "final_div_factor": 100}, 64, 3, "pytorch"),
+        {"kind": "oneCycle", "max_lr": 0.05, "pct_start": 0.25, "div_factor": 10, "final_div_factor": 1000}, 64, 3, "pytorch"),
     "keras-small-cnn": (
         [("conv", 32, 3, 0), ("relu",), ("maxpool", 2), ("flatten",), ("dense", 64), ("relu",), ("dense", 10)],
         {"kind": "adam", "lr": 0.001, "betas": (0.9, 0.999), "eps": 1e-8},
