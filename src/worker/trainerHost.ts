@@ -130,7 +130,8 @@ export function createTrainerHost(options: TrainerHostOptions): (message: MainTo
           await startJob(message.job, (info) => post({ type: 'trainingStarted', requestId, info }));
           return;
         case 'pauseTraining':
-          job?.pause();
+          // Answered once the steps already on the GPU are done and reported.
+          await job?.pause();
           post({ type: 'ack', requestId });
           return;
         case 'resumeTraining':

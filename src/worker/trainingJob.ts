@@ -59,6 +59,9 @@ export class TrainingJobRunner {
   private paused = false;
   private stopped = false;
   private resumeWaiters: (() => void)[] = [];
+  /** Callers of pause() waiting until the steps already on the GPU have finished and been reported. */
+  private pausedWaiters: (() => void)[] = [];
+  private ended = false;
   private trainer: GpuTrainer | null = null;
   private cpu: CpuTrainer | null = null;
   private data: { train: Dataset; test: ImageDataset | null } | null = null;
@@ -121,7 +124,11 @@ export class TrainingJobRunner {
   run(source: StepSource): Promise<SessionEnd> {
     const control: SessionControl = {
       isPaused: () => this.paused,
-      waitForResume: () => new Promise<void>((r) => this.resumeWaiters.push(r)),
+      waitForResume: () => {
+        // The session only waits here once nothing is in flight: the pause has taken effect.
+        this.settlePaused();
+        return new Promise<void>((r) => this.resumeWaiters.push(r));
+      },
       stopRequested: () => this.stopped,
     };
     const hasTest = this.job.dataset === 'mnist';
@@ -137,6 +144,8 @@ export class TrainingJobRunner {
       },
     }).then((end) => {
       this.post({ type: 'trainingEnded', end, step: source.globalStep });
+      this.ended = true;
+      this.settlePaused();
       // A finished model stays for the dashboard (predictions, saving) until the next job.
       if (end.kind !== 'finished') this.dispose();
       return end;
@@ -161,8 +170,21 @@ export class TrainingJobRunner {
     return this.paused;
   }
 
-  pause(): void {
+  /**
+   * Stops submitting new steps; resolves once the steps already on the GPU have finished and
+   * their progress has been posted, so "Paused" on the page means nothing more will arrive.
+   */
+  pause(): Promise<void> {
     this.paused = true;
+    // Already waiting for a resume, or over: nothing is in flight.
+    if (this.resumeWaiters.length > 0 || this.ended) return Promise.resolve();
+    return new Promise<void>((r) => this.pausedWaiters.push(r));
+  }
+
+  private settlePaused(): void {
+    const waiters = this.pausedWaiters;
+    this.pausedWaiters = [];
+    waiters.forEach((w) => w());
   }
 
   resume(): void {

@@ -12,7 +12,8 @@ import type { ProgressEvent } from '../../engine/train/session';
 import type { CheckpointPoint } from '../../state/trainingSlice';
 import type { LayerParameterMap } from '../../engine/train/gpuTrainer';
 
-const FLUSH_MS = 400;
+// At most one chart update per second while training: smooth enough to watch, cheap for old laptops.
+const FLUSH_MS = 1000;
 
 let subscribed = false;
 let pendingMetrics: StepMetric[] = [];
@@ -132,6 +133,9 @@ export async function startTraining(job: Omit<TrainingJob, 'dataBaseUrl'>): Prom
 /** Pauses after the steps already on the GPU finish. */
 export async function pauseTraining(): Promise<void> {
   await trainerClient().request({ type: 'pauseTraining' });
+  // The worker answers after the last in-flight steps were reported: show them now, not later.
+  if (flushTimer) clearTimeout(flushTimer);
+  flush();
   const t = appStore.getState().training;
   appStore.getState().patchTraining({ status: 'paused', modelVersion: t.modelVersion + 1 });
 }
