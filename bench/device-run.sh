@@ -26,13 +26,7 @@ MAXS=${MAXS:-60}
 mkdir -p "$OUT"
 LOG=$OUT/log.txt
 
-for f in "$C"/*.deb; do dpkg -x "$f" /; done
-ldconfig
-export VK_DRIVER_FILES=${VK_DRIVER_FILES:-/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json}
-mkdir -p /tmp/b
-[ -x /tmp/b/node ] || { xz -dc "$C/node.xz" > /tmp/b/node && chmod +x /tmp/b/node; }
-[ -f /tmp/b/dawn.node ] || xz -dc "$C/dawn.node.xz" > /tmp/b/dawn.node
-export DAWN_NODE=/tmp/b/dawn.node
+. "$(dirname "$0")/device-setup.sh"
 nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.mem,temperature.gpu --format=csv,noheader >> "$LOG" 2>&1
 echo "kernel $(uname -r)" >> "$LOG"
 

@@ -8,13 +8,7 @@ set -u
 C=${CARRY:-.carry/train-bench}
 OUT=${OUT:-/tmp/bench-out}
 mkdir -p "$OUT"
-for f in "$C"/*.deb; do dpkg -x "$f" /; done
-ldconfig
-export VK_DRIVER_FILES=${VK_DRIVER_FILES:-/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json}
-mkdir -p /tmp/b
-[ -x /tmp/b/node ] || { xz -dc "$C/node.xz" > /tmp/b/node && chmod +x /tmp/b/node; }
-[ -f /tmp/b/dawn.node ] || xz -dc "$C/dawn.node.xz" > /tmp/b/dawn.node
-export DAWN_NODE=/tmp/b/dawn.node
+. "$(dirname "$0")/device-setup.sh"
 DEADLINE=${DEADLINE:-540}
 start=$(date +%s)
 while read -r preset seed training; do
