@@ -8,29 +8,14 @@ import { toyPerceptronSet } from '../data/toy';
 import { createKernelEditing, swapKernelSource } from './kernelEditing';
 import type { KernelEditResultOf } from './kernelEditingProtocol';
 import type { WorkerToMain } from './protocol';
+import { ZEROS_MATMUL_SOURCE } from '../testing/kernelFixtures';
 
 const ctx = await nodeGpu();
 const sandboxGpu = ctx ? await createNodeGpu() : null;
 
 // A matmul that writes zeros: wrong, so its check fails; in training it makes every prediction
 // sigmoid(0) = 0.5, so the perceptron's MSE on AND is exactly 0.25 whatever the weights are.
-const ZEROS = `
-struct Params { M: u32, N: u32, K: u32, flags: u32 }
-@group(0) @binding(3) var<storage, read_write> C: array<f32>;
-@group(0) @binding(4) var<uniform> params: Params;
-override WG_X: u32 = 16u;
-override WG_Y: u32 = 16u;
-override TILE_K: u32 = 16u;
-@compute @workgroup_size(WG_X, WG_Y, 1)
-fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  for (var r = 0u; r < 4u; r++) {
-    for (var c = 0u; c < 4u; c++) {
-      let m = wg.y * WG_Y * 4u + lid.y + r * WG_Y;
-      let n = wg.x * WG_X * 4u + lid.x + c * WG_X;
-      if (m < params.M && n < params.N) { C[m * params.N + n] = 0.0; }
-    }
-  }
-}`;
+const ZEROS = ZEROS_MATMUL_SOURCE;
 
 /** The shipped matmul with a comment added: different text, same results. */
 const EDITED_OK = `// edited by a student\n${MATMUL.builtinSource}`;

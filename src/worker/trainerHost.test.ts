@@ -4,10 +4,7 @@ import { ALL_KERNELS } from '../engine/kernels';
 import { createTrainerHost } from './trainerHost';
 import type { WorkerToMain } from './protocol';
 
-// Kept on globalThis so V8 never collects Dawn's GPU object while its device lives (collecting it
-// aborts dawn.node); see the note in src/engine/gpu/matmul.test.ts.
 const gpu = await createNodeGpu();
-(globalThis as { keepDawnAlive?: GPU }).keepDawnAlive = gpu;
 const hasAdapter = (await gpu.requestAdapter()) !== null;
 
 function host(getGpu: () => GPU | undefined) {

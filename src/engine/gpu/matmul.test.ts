@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createNodeGpu } from '../../testing/nodeGpu';
-import { acquireGpu } from './device';
+import { nodeGpu } from '../../testing/nodeGpu';
+import { ZEROS_MATMUL_SOURCE } from '../../testing/kernelFixtures';
 import { MATMUL, kernelByName } from '../kernels';
 import { SeededRandom } from '../rng';
 import { KernelCompileError, KernelRunner, type CompiledKernel } from './kernelRunner';
@@ -13,39 +13,9 @@ import {
 } from './matmul';
 import type { KernelCheckCase } from '../kernels';
 
-/**
- * Like nodeGpu(), but keeps Dawn's GPU object reachable: when V8 collects it, Dawn tears the
- * instance down under the live device and the process aborts ("futex facility", pthread
- * assertions). nodeGpu() drops that object; switch back to it once it holds on to it.
- */
-const nodeGpuInstance = await createNodeGpu();
-// A global, not a module variable: Vitest runs a module as a function, whose unused locals V8 may drop.
-(globalThis as { keepDawnAlive?: GPU }).keepDawnAlive = nodeGpuInstance;
-const ctx = await acquireGpu(nodeGpuInstance, { label: 'matmul-test' }).catch((e: Error) => {
-  if (process.env.CI) throw e;
-  console.warn(`[skipped GPU tests] ${e.message}`);
-  return null;
-});
+const ctx = await nodeGpu();
 
-/** A kernel with matmul's bindings that ignores its inputs and writes zeros. */
-const ZEROS_SOURCE = `
-struct Params { M: u32, N: u32, K: u32, flags: u32 }
-@group(0) @binding(3) var<storage, read_write> C: array<f32>;
-@group(0) @binding(4) var<uniform> params: Params;
-override WG_X: u32 = 16u;
-override WG_Y: u32 = 16u;
-override TILE_K: u32 = 16u;
-@compute @workgroup_size(WG_X, WG_Y, 1)
-fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  for (var r = 0u; r < 4u; r++) {
-    for (var c = 0u; c < 4u; c++) {
-      let m = wg.y * WG_Y * 4u + lid.y + r * WG_Y;
-      let n = wg.x * WG_X * 4u + lid.x + c * WG_X;
-      if (m < params.M && n < params.N) { C[m * params.N + n] = 0.0; }
-    }
-  }
-}
-`;
+const ZEROS_SOURCE = ZEROS_MATMUL_SOURCE;
 
 // Edge sizes: 1, a lone K, and sizes just off the 64x64 output tile and 16-deep K step.
 const SHAPES: [number, number, number][] = [
