@@ -16,6 +16,9 @@
 #   pytorch-cnn, keras-small-cnn, keras-cnn   our engine at the preset's full recipe
 #   torch                                 eager PyTorch, every preset at its full recipe
 #   torch-compile                         PyTorch with torch.compile(mode="reduce-overhead"), fast-cnn and mlp, 1 epoch
+#   kernels                               bench/kernels.ts (matmul 1024-4096, the presets' conv layers, --sweep of tile sizes)
+#                                         from $C/kernels.mjs (node scripts/bench.mjs build --bench kernels --outfile $C/kernels.mjs);
+#                                         also $C/kernels-base.mjs when present (a bundle of an older commit, to compare)
 # Env: DEADLINE (seconds after which jobs not yet begun are skipped), MAXS (seconds of training per engine run before it stops cleanly, default 60),
 #      ENGINE_ARGS (extra options for every engine run), OUT (output folder; the device tool sets it).
 # Writes $OUT/engine.jsonl, $OUT/torch.jsonl, $OUT/log.txt and prints a table last.
@@ -68,6 +71,14 @@ for j in "${jobs[@]}"; do
     pytorch-cnn|keras-small-cnn|keras-cnn) engine "$j" ;;
     torch) torchref --preset all ;;
     torch-compile) torchref --preset fast-cnn,mlp --epochs 1 --compile-mode reduce-overhead --warmup 40 ;;
+    kernels)
+      for b in kernels-base kernels; do
+        [ -f "$C/$b.mjs" ] || continue
+        [ $ADAPTER_OK = 1 ] || { echo "skip $b: no adapter" | tee -a "$LOG" >&2; continue; }
+        echo "== $b" | tee -a "$LOG" >&2
+        extra=(); [ $b = kernels ] && extra=(--sweep)
+        timeout 300 /tmp/b/node "$C/$b.mjs" "${extra[@]}" ${KERNEL_ARGS:-} > "$OUT/$b.jsonl" 2>> "$LOG" || echo "$b exited $?" | tee -a "$LOG" >&2
+      done ;;
     *) echo "unknown job $j" >&2 ;;
   esac
 done

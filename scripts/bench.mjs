@@ -16,7 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const BENCHES = { train: 'bench/train.ts' };
+const BENCHES = { train: 'bench/train.ts', kernels: 'bench/kernels.ts' };
 
 /** `import text from './x.wgsl?raw'` → the file's text, as Vite does. */
 const rawPlugin = {

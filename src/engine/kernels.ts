@@ -6,8 +6,9 @@
  */
 import type { KernelRunner } from './gpu/kernelRunner';
 import type { SeededRandom } from './rng';
-import { checkMatmul, matmulDispatch, registerMatmulSpec, MATMUL_REDUCE } from './gpu/matmul';
+import { checkMatmul, matmulDispatch, matmulLargeDispatch, registerMatmulSpec, useLargeMatmul, MATMUL_REDUCE } from './gpu/matmul';
 import matmulSource from '../../kernels/matmul.wgsl?raw';
+import matmulLargeSource from '../../kernels/matmul_large.wgsl?raw';
 import { CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT, CONV2D_FORWARD, CONV2D_WEIGHT_REDUCE } from './gpu/conv';
 import { TRAINING_KERNELS } from './gpu/trainingKernels';
 
@@ -123,8 +124,29 @@ export const MATMUL: KernelSpec = {
 };
 registerMatmulSpec(MATMUL);
 
+/** The same multiply as MATMUL, tiled for large matrices (128x128 per workgroup, 8x8 per thread). */
+export const MATMUL_LARGE: KernelSpec = {
+  ...MATMUL,
+  name: 'matmul_large',
+  file: 'matmul_large.wgsl',
+  builtinSource: matmulLargeSource,
+  description:
+    'The same matrix multiply as "matmul", for big matrices: each group of 256 threads computes a ' +
+    '128x128 block of C and each thread an 8x8 block, so every number read is reused 8 times. ' +
+    'Used when C is large enough to fill the GPU with such blocks.',
+  overrides: {},
+  workgroupSize: () => [16, 16, 1],
+  dispatch: matmulLargeDispatch,
+  check: (runner, rng, options) => checkMatmul(MATMUL_LARGE, runner, rng, options),
+};
+
+/** The matmul kernel for a call of this size: matmul_large for big outputs with a long K. */
+export function matmulKernelFor(M: number, N: number, K: number): KernelSpec {
+  return useLargeMatmul(M, N, K) ? MATMUL_LARGE : MATMUL;
+}
+
 /** Every kernel the app ships, in display order. */
-export const ALL_KERNELS: readonly KernelSpec[] = [MATMUL, MATMUL_REDUCE, CONV2D_FORWARD, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT, CONV2D_WEIGHT_REDUCE, ...TRAINING_KERNELS];
+export const ALL_KERNELS: readonly KernelSpec[] = [MATMUL, MATMUL_LARGE, MATMUL_REDUCE, CONV2D_FORWARD, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT, CONV2D_WEIGHT_REDUCE, ...TRAINING_KERNELS];
 
 /** Looks a kernel up by name; throws for an unknown name (a programming error). */
 export function kernelByName(name: string): KernelSpec {

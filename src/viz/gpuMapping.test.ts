@@ -102,7 +102,8 @@ describe('convThreadFor', () => {
 
   it('follows a changed workgroup size', () => {
     const u = uniformsFor(1, 1, 12, 12, 3, 1, 0); // 10x10 = 100 positions
-    expect(convThreadFor(CONV2D_FORWARD, u, { b: 0, oc: 0, oy: 9, ox: 9 }).workgroup.x).toBe(1);
+    // Position 99: past a 64-position tile (16 threads x 4), inside a 128-position one (32 x 4).
+    expect(convThreadFor(CONV2D_FORWARD, u, { b: 0, oc: 0, oy: 9, ox: 9 }, { WG_X: 16 }).workgroup.x).toBe(1);
     expect(convThreadFor(CONV2D_FORWARD, u, { b: 0, oc: 0, oy: 9, ox: 9 }, { WG_X: 32 }).workgroup.x).toBe(0);
   });
 });

@@ -66,6 +66,32 @@ export function matmulDispatch(u: UniformValues, o: KernelOverrides): [number, n
   return [Math.ceil(u.N / (o.WG_X * THREAD_TILE)), Math.ceil(u.M / (o.WG_Y * THREAD_TILE)), Math.max(1, u.splitK ?? 1)];
 }
 
+/** Output tile of kernels/matmul_large.wgsl (fixed: 16x16 threads, 8x8 each). */
+export const LARGE_TILE = 128;
+
+/** Workgroups for matmul_large: one per 128x128 tile of C, times the K chunks along z. */
+export function matmulLargeDispatch(u: UniformValues): [number, number, number] {
+  return [Math.ceil(u.N / LARGE_TILE), Math.ceil(u.M / LARGE_TILE), Math.max(1, u.splitK ?? 1)];
+}
+
+/**
+ * Whether a call should use matmul_large: only when C has enough 128x128 tiles to keep a big GPU
+ * busy on its own and K is long enough to pay for the bigger staging. Measured on an H200
+ * (bench/kernels.ts): at 1024³ (64 tiles) both kernels take 0.20 ms, at 2048³ (256 tiles)
+ * matmul_large takes half the time; on the MNIST presets' dense layers (K = batch or few tiles)
+ * the 64x64 kernel is faster.
+ */
+export function useLargeMatmul(M: number, N: number, K: number): boolean {
+  return Math.ceil(M / LARGE_TILE) * Math.ceil(N / LARGE_TILE) >= LARGE_MIN_TILES && K >= LARGE_MIN_K;
+}
+const LARGE_MIN_TILES = 128;
+const LARGE_MIN_K = 256;
+
+/** matmulSplitK for matmul_large's 128x128 tiles. */
+export function largeMatmulSplitK(M: number, N: number, K: number): number {
+  return matmulSplitK(M, N, K, { WG_X: LARGE_TILE / THREAD_TILE, WG_Y: LARGE_TILE / THREAD_TILE });
+}
+
 /** Reduce workgroups: grid-stride over the M×N outputs. */
 export function matmulReduceDispatch(u: UniformValues, o: KernelOverrides): [number, number, number] {
   return [Math.max(1, Math.min(65535, Math.ceil((u.M * u.N) / o.WG))), 1, 1];
@@ -212,9 +238,10 @@ export async function runMatmulCases(
 }
 
 /** Random calls covering all four transpose combinations, bias, accumulate, and a 1x1x1 edge. */
-export function randomMatmulCalls(rng: SeededRandom): MatmulCall[] {
-  // Sizes stay small so the check is quick on a software GPU, but range over tile edges (64, 16).
-  const dim = () => 1 + rng.int(100);
+export function randomMatmulCalls(rng: SeededRandom, maxDim = 100): MatmulCall[] {
+  // Sizes stay small so the check is quick on a software GPU, but range over tile edges
+  // (64 and 16 for matmul; 128 and 8 for matmul_large, checked with maxDim > 128).
+  const dim = () => 1 + rng.int(maxDim);
   const calls: MatmulCall[] = [];
   for (let i = 0; i < 4; i++) {
     calls.push({ M: dim(), K: dim(), N: dim(), transposeA: (i & 1) !== 0, transposeB: (i & 2) !== 0, bias: i === 1, accumulate: i === 2 });
@@ -242,7 +269,7 @@ export async function checkMatmul(
     const checkingReduce = spec.name === MATMUL_REDUCE.name;
     const kernel = checkingReduce ? await runner.compile(matmulSpec()) : await runner.compile(spec, options);
     const reduce = checkingReduce ? await runner.compile(spec, options) : await runner.compile(MATMUL_REDUCE);
-    const all = randomMatmulCalls(rng);
+    const all = randomMatmulCalls(rng, spec.name === 'matmul_large' ? 300 : 100);
     const chosen = checkingReduce ? all.filter((c) => (c.splitK ?? 1) > 1).concat([{ M: 33, K: 700, N: 17, bias: true, relu: true, splitK: 5 }]) : all;
     const calls = chosen.map((call) => ({ call, inputs: randomMatmulInputs(call, rng) }));
     // Scoped so an edited kernel that breaks validation at dispatch reports instead of logging.

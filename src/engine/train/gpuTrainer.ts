@@ -15,7 +15,7 @@ import { learningRateAt } from '../schedules';
 import { optimizerStateSize } from '../optimizers';
 import { initParameters, type InitScheme } from '../init';
 import { seededPermutation } from '../rng';
-import { MATMUL } from '../kernels';
+import { MATMUL, MATMUL_LARGE, matmulKernelFor } from '../kernels';
 import { MATMUL_REDUCE, matmulPartialLength, matmulSplitK, matmulUniforms, type MatmulCall } from '../gpu/matmul';
 import {
   CONV2D_BACKWARD_INPUT,
@@ -98,7 +98,7 @@ export type LayerParameterMap = Map<number, { weight: Float32Array; bias: Float3
 
 /** The kernels a trainer uses; all are compiled (from their current source) before training. */
 const TRAINING_SPECS: KernelSpec[] = [
-  MATMUL, MATMUL_REDUCE, CONV2D_FORWARD, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT, CONV2D_WEIGHT_REDUCE,
+  MATMUL, MATMUL_LARGE, MATMUL_REDUCE, CONV2D_FORWARD, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT, CONV2D_WEIGHT_REDUCE,
   MAXPOOL_FORWARD, MAXPOOL_BACKWARD, AVGPOOL_FORWARD, AVGPOOL_BACKWARD, ACTIVATION_FORWARD, ACTIVATION_BACKWARD,
   DROPOUT_FORWARD, DROPOUT_BACKWARD, STEP_ADVANCE, SOFTMAX_CROSS_ENTROPY, MSE_LOSS, EVALUATE,
   GATHER_BATCH, OPTIMIZER,
@@ -226,7 +226,9 @@ export class GpuTrainer {
         const inF = step.input.size;
         const units = step.layer.units;
         const call: MatmulCall = {
-          M: B, K: inF, N: units, bias: true, biasInB: true, relu: step.fusedRelu, splitK: matmulSplitK(B, units, inF),
+          M: B, K: inF, N: units, bias: true, biasInB: true, relu: step.fusedRelu,
+          // matmul_large takes only outputs big enough to need no split.
+          splitK: matmulKernelFor(B, units, inF) === MATMUL ? matmulSplitK(B, units, inF) : 1,
         };
         matmulPartialFloats = Math.max(matmulPartialFloats, matmulPartialLength(call));
         this.geometry.set(step.index, { denseForward: call });
@@ -483,12 +485,13 @@ export class GpuTrainer {
           const call = this.geometry.get(step.index)!.denseForward!;
           const weights = this.weightsAndBias(step, this.params);
           const u = matmulUniforms(call);
+          const kernel = matmulKernelFor(call.M, call.N, call.K);
           if ((call.splitK ?? 1) > 1) {
-            this.runner.dispatch(pass, MATMUL, { A: x, B: weights, C: y, partial: this.matmulPartial! }, u);
+            this.runner.dispatch(pass, kernel, { A: x, B: weights, C: y, partial: this.matmulPartial! }, u);
             this.runner.dispatch(pass, MATMUL_REDUCE, { partial: this.matmulPartial!, bias: weights, C: y }, u);
             n += 2;
           } else {
-            this.runner.dispatch(pass, MATMUL, { A: x, B: weights, C: y }, u);
+            this.runner.dispatch(pass, kernel, { A: x, B: weights, C: y }, u);
             n++;
           }
           break;
@@ -567,12 +570,12 @@ export class GpuTrainer {
             n++;
           }
           // [dW; db] = [Xᵀ; 1ᵀ]·dY in one call: the extra row of ones sums dY over the batch.
-          this.runner.dispatch(pass, MATMUL, { A: x, B: g, C: this.weightsAndBias(step, this.grads) },
+          this.runner.dispatch(pass, matmulKernelFor(inF + 1, layer.units, B), { A: x, B: g, C: this.weightsAndBias(step, this.grads) },
             matmulUniforms({ M: inF + 1, K: B, N: layer.units, transposeA: true, onesRowA: true }));
           n++;
           if (needDx) {
             // dX = dY·Wᵀ (W stored [in, out], read transposed).
-            this.runner.dispatch(pass, MATMUL, { A: g, B: this.range(step.weight!, this.params), C: dx },
+            this.runner.dispatch(pass, matmulKernelFor(B, inF, layer.units), { A: g, B: this.range(step.weight!, this.params), C: dx },
               matmulUniforms({ M: B, K: layer.units, N: inF, transposeB: true }));
             n++;
           }

@@ -1,0 +1,287 @@
+/**
+ * `npm run bench:kernels -- [--only matmul|dense|conv] [--sweep] [--batch B] [--sizes 1024,4096] [--override NAME=FILE ...]`
+ *
+ * Times single kernels through the engine's own KernelRunner, the way training dispatches them:
+ * square f32 matmuls with `matmul` and `matmul_large`, and the forward, input-gradient and
+ * weight-gradient convolutions of the MNIST presets at their training batch. Prints one JSON
+ * line per case: milliseconds per call (GPU timestamps when the adapter has them, else wall time
+ * over many calls in one submit) and TFLOP/s.
+ *
+ * --override NAME=FILE swaps in another WGSL file for kernel NAME (a variant under test): each
+ * case then runs both and reports `vsBuiltin`, the largest difference between their outputs
+ * relative to the largest output, so a fast but wrong variant shows at once.
+ */
+import { readFileSync } from 'node:fs';
+import { installDawn } from './dawn';
+import { acquireGpu } from '../src/engine/gpu/device';
+import { KernelRunner, type CompiledKernel, type PreparedDispatch } from '../src/engine/gpu/kernelRunner';
+import { kernelByName, MATMUL, MATMUL_LARGE, type KernelOverrides, type KernelSpec, type UniformValues } from '../src/engine/kernels';
+import { largeMatmulSplitK, matmulPartialLength, matmulSplitK, matmulUniforms, MATMUL_REDUCE, type MatmulCall } from '../src/engine/gpu/matmul';
+import {
+  CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT, CONV2D_FORWARD, CONV2D_WEIGHT_REDUCE,
+  conv2dUniforms, conv2dWeightPartialLength, conv2dWeightSplitK,
+} from '../src/engine/gpu/conv';
+import { conv2dGeometry, type Conv2dGeometry } from '../src/engine/cpu/conv';
+import { SeededRandom } from '../src/engine/rng';
+
+interface Options {
+  only: string | null;
+  /** Also time each conv case at a few other workgroup and tile sizes. */
+  sweep: boolean;
+  /** Batch for the conv cases instead of the presets' (small values for a software adapter). */
+  batch: number | null;
+  sizes: number[];
+  overrides: Map<string, string>;
+}
+
+function parse(argv: string[]): Options {
+  const o: Options = { only: null, sweep: false, batch: null, sizes: [1024, 2048, 4096], overrides: new Map() };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--only') o.only = argv[++i];
+    else if (a === '--sweep') o.sweep = true;
+    else if (a === '--batch') o.batch = Number(argv[++i]);
+    else if (a === '--sizes') o.sizes = argv[++i].split(',').map(Number);
+    else if (a === '--override') {
+      const [name, file] = argv[++i].split('=');
+      kernelByName(name); // throws for an unknown kernel
+      o.overrides.set(name, readFileSync(file, 'utf8'));
+    } else throw new Error(`unknown option ${a}`);
+  }
+  return o;
+}
+
+const opts = parse(process.argv.slice(2));
+const { gpu } = installDawn();
+const ctx = await acquireGpu(gpu, { label: 'kernel bench' });
+const runner = new KernelRunner(ctx);
+const device = ctx.device;
+const info = ctx.adapter.info;
+const adapter = [info.vendor, info.architecture, info.description].filter(Boolean).join(' / ');
+const timestamps = ctx.hasTimestamps;
+const rng = new SeededRandom(1, 0);
+
+function randomBuffer(count: number): GPUBuffer {
+  const data = new Float32Array(count);
+  for (let i = 0; i < count; i++) data[i] = rng.next() * 2 - 1;
+  return runner.createBuffer(data);
+}
+
+/** One kernel call of a case (a case may need two: the weight gradient and its reduce). */
+interface Call {
+  spec: KernelSpec;
+  bindings: Record<string, GPUBuffer>;
+  uniforms: UniformValues;
+  /** Pipeline overrides (workgroup and tile sizes); the spec's defaults when absent. */
+  overrides?: KernelOverrides;
+}
+
+async function prepareAll(calls: Call[], source?: (spec: KernelSpec) => string | undefined): Promise<PreparedDispatch[]> {
+  const out: PreparedDispatch[] = [];
+  for (const c of calls) {
+    const kernel: CompiledKernel = await runner.compile(c.spec, { source: source?.(c.spec) ?? c.spec.builtinSource, overrides: c.overrides });
+    out.push(runner.prepare(kernel, c.bindings, c.uniforms));
+  }
+  return out;
+}
+
+/** GPU milliseconds for `n` repetitions of the calls in one compute pass. */
+async function timeCalls(prepared: PreparedDispatch[], n: number): Promise<number> {
+  const encoder = device.createCommandEncoder();
+  let querySet: GPUQuerySet | null = null;
+  let pass: GPUComputePassEncoder;
+  if (timestamps) {
+    querySet = device.createQuerySet({ type: 'timestamp', count: 2 });
+    pass = encoder.beginComputePass({ timestampWrites: { querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } });
+  } else pass = encoder.beginComputePass();
+  for (let i = 0; i < n; i++) for (const p of prepared) runner.encode(pass, p);
+  pass.end();
+  let resolve: GPUBuffer | null = null;
+  let read: GPUBuffer | null = null;
+  if (querySet) {
+    resolve = device.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+    read = device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    encoder.resolveQuerySet(querySet, 0, 2, resolve, 0);
+    encoder.copyBufferToBuffer(resolve, 0, read, 0, 16);
+  }
+  const t0 = performance.now();
+  device.queue.submit([encoder.finish()]);
+  if (!read) {
+    await device.queue.onSubmittedWorkDone();
+    return performance.now() - t0;
+  }
+  await read.mapAsync(GPUMapMode.READ);
+  const [a, b] = new BigUint64Array(read.getMappedRange().slice(0));
+  read.unmap();
+  read.destroy();
+  resolve!.destroy();
+  querySet!.destroy();
+  return Number(b - a) / 1e6;
+}
+
+/** Median ms per repetition over 5 rounds of about 100 ms of GPU work each. */
+async function measure(prepared: PreparedDispatch[]): Promise<number> {
+  const once = await timeCalls(prepared, 2);
+  const reps = Math.max(3, Math.min(500, Math.round(100 / Math.max(once / 2, 0.001))));
+  const times: number[] = [];
+  for (let r = 0; r < 5; r++) times.push((await timeCalls(prepared, reps)) / reps);
+  times.sort((x, y) => x - y);
+  return times[2];
+}
+
+async function readOut(buffer: GPUBuffer): Promise<Float32Array> {
+  return new Float32Array(await runner.readBuffer(buffer, buffer.size));
+}
+
+function relDiff(a: Float32Array, b: Float32Array): number {
+  let diff = 0;
+  let scale = 1e-30;
+  for (let i = 0; i < a.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return diff / scale;
+}
+
+/** Times a case with the shipped kernels, and with the overriding file when one is given. */
+async function runCase(name: string, calls: Call[], output: GPUBuffer, flops: number, extra: Record<string, unknown> = {}) {
+  const builtin = await prepareAll(calls);
+  const ms = await measure(builtin);
+  const result: Record<string, unknown> = {
+    adapter, method: timestamps ? 'timestamp' : 'wall', case: name, ...extra,
+    kernels: calls.map((c) => c.spec.name), ms: +ms.toFixed(4), tflops: +(flops / ms / 1e9).toFixed(2),
+  };
+  const overridden = calls.some((c) => opts.overrides.has(c.spec.name));
+  if (overridden) {
+    await timeCalls(builtin, 1);
+    const expected = await readOut(output);
+    const variant = await prepareAll(calls, (spec) => opts.overrides.get(spec.name));
+    const vms = await measure(variant);
+    await timeCalls(variant, 1);
+    result.override = { ms: +vms.toFixed(4), tflops: +(flops / vms / 1e9).toFixed(2), vsBuiltin: +relDiff(await readOut(output), expected).toExponential(2) };
+  }
+  console.log(JSON.stringify(result));
+}
+
+/** The dense layers' three matmuls of the CNN presets at their training batch. */
+const DENSE_CALLS: [string, MatmulCall][] = [
+  ['pytorch-cnn dense1 forward', { M: 64, K: 12544, N: 128, bias: true, biasInB: true, relu: true }],
+  ['pytorch-cnn dense1 weight grad', { M: 12545, K: 64, N: 128, transposeA: true, onesRowA: true }],
+  ['pytorch-cnn dense1 input grad', { M: 64, K: 128, N: 12544, transposeB: true }],
+  ['fast-cnn dense1 weight grad', { M: 801, K: 256, N: 256, transposeA: true, onesRowA: true }],
+];
+
+async function denseCases() {
+  for (const [name, base] of DENSE_CALLS) {
+    for (const spec of [MATMUL, MATMUL_LARGE]) {
+      const splitK = spec === MATMUL ? matmulSplitK(base.M, base.N, base.K) : largeMatmulSplitK(base.M, base.N, base.K);
+      const call = { ...base, splitK };
+      const rowsA = call.onesRowA ? call.M - 1 : call.M;
+      const A = randomBuffer(rowsA * call.K);
+      const B = randomBuffer(call.K * call.N + call.N);
+      const C = runner.createBuffer(call.M * call.N * 4);
+      const u = matmulUniforms(call);
+      const calls: Call[] = [];
+      const partialLength = matmulPartialLength(call);
+      const partial = partialLength ? runner.createBuffer(partialLength * 4) : null;
+      if (partial) {
+        calls.push({ spec, bindings: { A, B, C, partial }, uniforms: u });
+        calls.push({ spec: MATMUL_REDUCE, bindings: { partial, bias: B, C }, uniforms: u });
+      } else calls.push({ spec, bindings: { A, B, C }, uniforms: u });
+      await runCase(name, calls, C, 2 * call.M * call.K * call.N, { splitK });
+      for (const b of [A, B, C, partial]) b?.destroy();
+    }
+  }
+}
+
+async function matmulCases() {
+  for (const s of opts.sizes) {
+    const A = randomBuffer(s * s);
+    const B = randomBuffer(s * s);
+    const C = runner.createBuffer(s * s * 4);
+    for (const spec of [MATMUL, MATMUL_LARGE]) {
+      for (const transposeA of [false, true]) {
+        if (transposeA && s !== Math.max(...opts.sizes)) continue;
+        await runCase(`matmul ${s}x${s}x${s}${transposeA ? ' Aᵀ' : ''}`, [{ spec, bindings: { A, B, C }, uniforms: matmulUniforms({ M: s, K: s, N: s, transposeA }) }], C, 2 * s ** 3);
+      }
+    }
+    for (const b of [A, B, C]) b.destroy();
+  }
+}
+
+/** The convolution layers of the CNN presets at their training batch: [name, batch, [c, h, w], filters, kernel, padding]. */
+const CONV_LAYERS: [string, number, [number, number, number], number, number, number][] = [
+  ['pytorch-cnn conv1', 64, [1, 28, 28], 32, 3, 1],
+  ['pytorch-cnn conv2', 64, [32, 28, 28], 64, 3, 1],
+  ['fast-cnn conv1', 256, [1, 28, 28], 24, 5, 0],
+  ['fast-cnn conv2', 256, [24, 12, 12], 32, 3, 0],
+];
+
+/** Other workgroup and tile sizes tried with --sweep, per kernel. */
+const SWEEP: Record<string, KernelOverrides[]> = {
+  conv2d_forward: [{ WG_X: 16, WG_Y: 4 }, { WG_X: 32, WG_Y: 8 }, { WG_X: 16, WG_Y: 8, TILE_K: 8 }, { WG_X: 16, WG_Y: 16 }],
+  conv2d_backward_input: [{ WG_X: 16, WG_Y: 4 }, { WG_X: 32, WG_Y: 8 }, { WG_X: 16, WG_Y: 8, TILE_K: 8 }, { WG_X: 8, WG_Y: 8 }],
+  conv2d_backward_weight: [{ WG_X: 16, WG_Y: 16 }, { WG_X: 8, WG_Y: 16 }, { WG_X: 16, WG_Y: 8, TILE_K: 32 }],
+};
+
+/** Runs a conv case at its defaults, then (with --sweep) at the other sizes of its main kernel. */
+async function convCase(name: string, calls: Call[], output: GPUBuffer, flops: number, extra: Record<string, unknown> = {}) {
+  await runCase(name, calls, output, flops, extra);
+  if (!opts.sweep) return;
+  for (const overrides of SWEEP[calls[0].spec.name] ?? []) {
+    await runCase(name, [{ ...calls[0], overrides }, ...calls.slice(1)], output, flops, { ...extra, overrides });
+  }
+}
+
+async function convCases() {
+  for (const [name, presetBatch, input, filters, kernel, padding] of CONV_LAYERS) {
+    const batch = opts.batch ?? presetBatch;
+    const g: Conv2dGeometry = conv2dGeometry(batch, input, filters, kernel, 1, padding);
+    const inCount = batch * input[0] * input[1] * input[2];
+    const outCount = batch * filters * g.outHeight * g.outWidth;
+    const wCount = filters * input[0] * kernel * kernel;
+    const x = randomBuffer(inCount);
+    const w = randomBuffer(wCount);
+    const bias = randomBuffer(filters);
+    const y = randomBuffer(outCount);
+    const dy = randomBuffer(outCount);
+    const dx = runner.createBuffer(inCount * 4);
+    const dw = runner.createBuffer(wCount * 4);
+    const db = runner.createBuffer(filters * 4);
+    const macs = outCount * input[0] * kernel * kernel;
+    const yOut = runner.createBuffer(outCount * 4);
+    await convCase(`${name} forward`, [{ spec: CONV2D_FORWARD, bindings: { x, w, bias, y: yOut }, uniforms: conv2dUniforms(g, { relu: true }) }], yOut, 2 * macs);
+    if (input[0] > 1) {
+      await convCase(`${name} input grad`, [{ spec: CONV2D_BACKWARD_INPUT, bindings: { dy, w, y, dx }, uniforms: conv2dUniforms(g, { relu: true }) }], dx, 2 * macs);
+    }
+    // The weight gradient, at the trainer's split of the reduction and (with --sweep) at other
+    // tile sizes with half, the same and twice their own default split.
+    const weightCase = async (overrides: KernelOverrides | undefined, splitK: number) => {
+      const u = conv2dUniforms(g, { relu: true, splitK });
+      const calls: Call[] = [];
+      let partial: GPUBuffer | null = null;
+      if (splitK > 1) {
+        partial = runner.createBuffer(conv2dWeightPartialLength(g, splitK) * 4);
+        calls.push({ spec: CONV2D_BACKWARD_WEIGHT, bindings: { dy, x, y, dw, db, partial }, uniforms: u, overrides });
+        calls.push({ spec: CONV2D_WEIGHT_REDUCE, bindings: { partial, dw, db }, uniforms: u });
+      } else {
+        calls.push({ spec: CONV2D_BACKWARD_WEIGHT, bindings: { dy, x, y, dw, db }, uniforms: u, overrides });
+      }
+      await runCase(`${name} weight grad`, calls, dw, 2 * macs, overrides ? { splitK, overrides } : { splitK });
+      partial?.destroy();
+    };
+    await weightCase(undefined, conv2dWeightSplitK(g));
+    if (opts.sweep) {
+      for (const overrides of SWEEP.conv2d_backward_weight) {
+        const split = conv2dWeightSplitK(g, overrides);
+        for (const s of new Set([Math.max(1, split >> 1), split, split * 2])) await weightCase(overrides, s);
+      }
+    }
+    for (const b of [x, w, bias, y, dy, dx, dw, db, yOut]) b.destroy();
+  }
+}
+
+if (!opts.only || opts.only === 'matmul') await matmulCases();
+if (!opts.only || opts.only === 'dense') await denseCases();
+if (!opts.only || opts.only === 'conv') await convCases();
+process.exit(0);

@@ -1,0 +1,75 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { nodeGpu } from '../../testing/nodeGpu';
+import { ZEROS_MATMUL_SOURCE } from '../../testing/kernelFixtures';
+import { MATMUL, MATMUL_LARGE, matmulKernelFor } from '../kernels';
+import { SeededRandom } from '../rng';
+import { KernelRunner } from './kernelRunner';
+import { describeMatmul, randomMatmulInputs, runMatmulCases, useLargeMatmul, type MatmulCall } from './matmul';
+import type { KernelCheckCase } from '../kernels';
+
+const ctx = await nodeGpu();
+
+// Shapes just off the 128x128 output tile and the 8-deep K step, and a lone row, column and K.
+const SHAPES: [number, number, number][] = [
+  [1, 1, 1],
+  [129, 9, 1],
+  [1, 13, 257],
+  [128, 8, 128],
+  [130, 67, 255],
+  [257, 31, 129],
+];
+const CALLS: MatmulCall[] = [
+  ...SHAPES.flatMap(([M, K, N], s) =>
+    [0, 1, 2, 3].map((t) => ({
+      M, K, N,
+      transposeA: (t & 1) !== 0,
+      transposeB: (t & 2) !== 0,
+      bias: (s + t) % 2 === 1,
+      accumulate: (s + t) % 3 === 0,
+      relu: (s + t) % 4 === 2,
+    })),
+  ),
+  // The dense-layer fusions and split K, on tiles the 64x64 kernel would never see.
+  { M: 200, K: 70, N: 150, bias: true, biasInB: true, relu: true },
+  { M: 140, K: 33, N: 131, transposeA: true, onesRowA: true },
+  { M: 129, K: 300, N: 130, bias: true, accumulate: true, splitK: 3 },
+];
+
+describe.skipIf(!ctx)('matmul_large kernel on the GPU', () => {
+  let runner: KernelRunner;
+  let cases: KernelCheckCase[] = [];
+
+  beforeAll(async () => {
+    runner = new KernelRunner(ctx!);
+    const kernel = await runner.compile(MATMUL_LARGE);
+    const rng = new SeededRandom(17, 0);
+    const batch = CALLS.map((call) => ({ call, inputs: randomMatmulInputs(call, rng) }));
+    ({ cases } = await runMatmulCases(runner, kernel, batch));
+  });
+
+  it.each(CALLS.map((c, i) => [describeMatmul(c), i] as const))('matches the CPU reference for %s', (_, i) => {
+    expect(cases[i].maxRelError).toBeLessThanOrEqual(cases[i].tolerance);
+    expect(cases[i].pass).toBe(true);
+  });
+
+  it('passes its own check and fails it for a kernel that writes zeros', async () => {
+    const shipped = await MATMUL_LARGE.check(runner, new SeededRandom(3, 0));
+    expect(shipped.error).toBeUndefined();
+    expect(shipped.pass).toBe(true);
+    const zeros = await MATMUL_LARGE.check(runner, new SeededRandom(3, 0), { source: ZEROS_MATMUL_SOURCE });
+    expect(zeros.pass).toBe(false);
+  });
+});
+
+describe('choosing matmul_large', () => {
+  it('takes it only when C has enough 128x128 tiles to fill a big GPU', () => {
+    expect(useLargeMatmul(4096, 4096, 4096)).toBe(true);
+    expect(useLargeMatmul(2048, 1024, 256)).toBe(true);
+    expect(useLargeMatmul(1024, 1024, 1024)).toBe(false);
+    // The MNIST dense layers: a batch of 64 rows, or a long M but K = the batch.
+    expect(useLargeMatmul(64, 128, 12544)).toBe(false);
+    expect(useLargeMatmul(12545, 128, 64)).toBe(false);
+    expect(matmulKernelFor(4096, 4096, 4096)).toBe(MATMUL_LARGE);
+    expect(matmulKernelFor(64, 128, 12544)).toBe(MATMUL);
+  });
+});
