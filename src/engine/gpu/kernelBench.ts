@@ -27,8 +27,10 @@ export interface BenchCase {
 /** Representative calls per kernel; `large` for real GPUs, small ones for software adapters. */
 export function benchCase(kernel: string, large: boolean): BenchCase | null {
   switch (kernel) {
-    case 'matmul': {
-      const s = large ? 1024 : 128;
+    case 'matmul':
+    case 'matmul_large': {
+      // matmul_large is for big matrices: time it where it is used.
+      const s = large ? (kernel === 'matmul_large' ? 2048 : 1024) : 128;
       return { shape: `${s}x${s}x${s}`, uniforms: matmulUniforms({ M: s, K: s, N: s }), buffers: { A: s * s, B: s * s, C: s * s }, flops: 2 * s ** 3 };
     }
     case 'conv2d_forward': {

@@ -4,6 +4,7 @@ import { ZEROS_MATMUL_SOURCE } from '../../testing/kernelFixtures';
 import { MATMUL, MATMUL_LARGE, matmulKernelFor } from '../kernels';
 import { SeededRandom } from '../rng';
 import { KernelRunner } from './kernelRunner';
+import { benchmarkKernel } from './kernelBench';
 import { describeMatmul, randomMatmulInputs, runMatmulCases, useLargeMatmul, type MatmulCall } from './matmul';
 import type { KernelCheckCase } from '../kernels';
 
@@ -50,6 +51,13 @@ describe.skipIf(!ctx)('matmul_large kernel on the GPU', () => {
   it.each(CALLS.map((c, i) => [describeMatmul(c), i] as const))('matches the CPU reference for %s', (_, i) => {
     expect(cases[i].maxRelError).toBeLessThanOrEqual(cases[i].tolerance);
     expect(cases[i].pass).toBe(true);
+  });
+
+  it("can be timed by the kernel editor's Benchmark button", async () => {
+    const result = await benchmarkKernel(runner, MATMUL_LARGE, MATMUL_LARGE.builtinSource, { timestamps: false, large: false, rounds: 1, targetMs: 5 });
+    expect(result.shape).toBe('128x128x128');
+    expect(result.builtin.msPerCall).toBeGreaterThan(0);
+    expect(result.builtin.gflops).toBeGreaterThan(0);
   });
 
   it('passes its own check and fails it for a kernel that writes zeros', async () => {
