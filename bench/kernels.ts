@@ -1,5 +1,5 @@
 /**
- * `npm run bench:kernels -- [--only matmul|dense|conv] [--sweep] [--batch B] [--sizes 1024,4096] [--override NAME=FILE ...]`
+ * `npm run bench:kernels -- [--only matmul|dense|conv] [--sweep] [--batch B] [--no-relu] [--sizes 1024,4096] [--override NAME=FILE ...]`
  *
  * Times single kernels through the engine's own KernelRunner, the way training dispatches them:
  * square f32 matmuls with `matmul` and `matmul_large`, and the forward, input-gradient and
@@ -30,16 +30,19 @@ interface Options {
   sweep: boolean;
   /** Batch for the conv cases instead of the presets' (small values for a software adapter). */
   batch: number | null;
+  /** Conv cases with the fused ReLU (the presets' layers have it); --no-relu times them without. */
+  relu: boolean;
   sizes: number[];
   overrides: Map<string, string>;
 }
 
 function parse(argv: string[]): Options {
-  const o: Options = { only: null, sweep: false, batch: null, sizes: [1024, 2048, 4096], overrides: new Map() };
+  const o: Options = { only: null, sweep: false, batch: null, relu: true, sizes: [1024, 2048, 4096], overrides: new Map() };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--only') o.only = argv[++i];
     else if (a === '--sweep') o.sweep = true;
+    else if (a === '--no-relu') o.relu = false;
     else if (a === '--batch') o.batch = Number(argv[++i]);
     else if (a === '--sizes') o.sizes = argv[++i].split(',').map(Number);
     else if (a === '--override') {
@@ -250,14 +253,14 @@ async function convCases() {
     const db = runner.createBuffer(filters * 4);
     const macs = outCount * input[0] * kernel * kernel;
     const yOut = runner.createBuffer(outCount * 4);
-    await convCase(`${name} forward`, [{ spec: CONV2D_FORWARD, bindings: { x, w, bias, y: yOut }, uniforms: conv2dUniforms(g, { relu: true }) }], yOut, 2 * macs);
+    await convCase(`${name} forward`, [{ spec: CONV2D_FORWARD, bindings: { x, w, bias, y: yOut }, uniforms: conv2dUniforms(g, { relu: opts.relu }) }], yOut, 2 * macs);
     if (input[0] > 1) {
-      await convCase(`${name} input grad`, [{ spec: CONV2D_BACKWARD_INPUT, bindings: { dy, w, y, dx }, uniforms: conv2dUniforms(g, { relu: true }) }], dx, 2 * macs);
+      await convCase(`${name} input grad`, [{ spec: CONV2D_BACKWARD_INPUT, bindings: { dy, w, y, dx }, uniforms: conv2dUniforms(g, { relu: opts.relu }) }], dx, 2 * macs);
     }
     // The weight gradient, at the trainer's split of the reduction and (with --sweep) at other
     // tile sizes with half, the same and twice their own default split.
     const weightCase = async (overrides: KernelOverrides | undefined, splitK: number) => {
-      const u = conv2dUniforms(g, { relu: true, splitK });
+      const u = conv2dUniforms(g, { relu: opts.relu, splitK });
       const calls: Call[] = [];
       let partial: GPUBuffer | null = null;
       if (splitK > 1) {
