@@ -254,6 +254,8 @@ export function randomMatmulCalls(rng: SeededRandom, maxDim = 100): MatmulCall[]
   // Split-K, with and without the fused epilogue, including a K that does not divide evenly.
   calls.push({ M: 1 + rng.int(20), K: 200 + rng.int(300), N: 1 + rng.int(40), bias: true, biasInB: true, relu: true, splitK: 2 + rng.int(5) });
   calls.push({ M: 1 + rng.int(20), K: 100 + rng.int(200), N: 1 + rng.int(40), bias: true, accumulate: true, splitK: 3 });
+  // Many chunks (the trainer splits a dense layer's long K up to 64 ways).
+  calls.push({ M: 1 + rng.int(12), K: 3000 + rng.int(1000), N: 1 + rng.int(20), bias: true, relu: true, splitK: 40 + rng.int(20) });
   return calls;
 }
 
