@@ -15,6 +15,8 @@ import { readFileSync } from 'node:fs';
 import { installDawn } from './dawn';
 import { acquireGpu } from '../src/engine/gpu/device';
 import { KernelRunner, type CompiledKernel, type PreparedDispatch } from '../src/engine/gpu/kernelRunner';
+import { timeDispatches } from '../src/engine/gpu/kernelBench';
+import { maxAbs, maxAbsDiff } from '../src/engine/cpu/tensor';
 import { kernelByName, MATMUL, MATMUL_LARGE, type KernelOverrides, type KernelSpec, type UniformValues } from '../src/engine/kernels';
 import { largeMatmulSplitK, matmulPartialLength, matmulSplitK, matmulUniforms, MATMUL_REDUCE, type MatmulCall } from '../src/engine/gpu/matmul';
 import {
@@ -58,7 +60,6 @@ const opts = parse(process.argv.slice(2));
 const { gpu } = installDawn();
 const ctx = await acquireGpu(gpu, { label: 'kernel bench' });
 const runner = new KernelRunner(ctx);
-const device = ctx.device;
 const info = ctx.adapter.info;
 const adapter = [info.vendor, info.architecture, info.description].filter(Boolean).join(' / ');
 const timestamps = ctx.hasTimestamps;
@@ -89,37 +90,8 @@ async function prepareAll(calls: Call[], source?: (spec: KernelSpec) => string |
 }
 
 /** GPU milliseconds for `n` repetitions of the calls in one compute pass. */
-async function timeCalls(prepared: PreparedDispatch[], n: number): Promise<number> {
-  const encoder = device.createCommandEncoder();
-  let querySet: GPUQuerySet | null = null;
-  let pass: GPUComputePassEncoder;
-  if (timestamps) {
-    querySet = device.createQuerySet({ type: 'timestamp', count: 2 });
-    pass = encoder.beginComputePass({ timestampWrites: { querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } });
-  } else pass = encoder.beginComputePass();
-  for (let i = 0; i < n; i++) for (const p of prepared) runner.encode(pass, p);
-  pass.end();
-  let resolve: GPUBuffer | null = null;
-  let read: GPUBuffer | null = null;
-  if (querySet) {
-    resolve = device.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
-    read = device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    encoder.resolveQuerySet(querySet, 0, 2, resolve, 0);
-    encoder.copyBufferToBuffer(resolve, 0, read, 0, 16);
-  }
-  const t0 = performance.now();
-  device.queue.submit([encoder.finish()]);
-  if (!read) {
-    await device.queue.onSubmittedWorkDone();
-    return performance.now() - t0;
-  }
-  await read.mapAsync(GPUMapMode.READ);
-  const [a, b] = new BigUint64Array(read.getMappedRange().slice(0));
-  read.unmap();
-  read.destroy();
-  resolve!.destroy();
-  querySet!.destroy();
-  return Number(b - a) / 1e6;
+function timeCalls(prepared: PreparedDispatch[], n: number): Promise<number> {
+  return timeDispatches(runner, prepared, n, timestamps);
 }
 
 /** Median ms per repetition over 5 rounds of about 100 ms of GPU work each. */
@@ -136,14 +108,9 @@ async function readOut(buffer: GPUBuffer): Promise<Float32Array> {
   return new Float32Array(await runner.readBuffer(buffer, buffer.size));
 }
 
+/** The largest difference between two outputs, relative to the largest value of the second. */
 function relDiff(a: Float32Array, b: Float32Array): number {
-  let diff = 0;
-  let scale = 1e-30;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / scale;
+  return maxAbsDiff(a, b) / Math.max(maxAbs(b), 1e-30);
 }
 
 /** Times a case with the shipped kernels, and with the overriding file when one is given. */

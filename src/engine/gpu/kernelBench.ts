@@ -117,14 +117,14 @@ export async function benchmarkKernel(runner: KernelRunner, spec: KernelSpec, so
       const calls = [runner.prepare(builtin, bindings, bench.uniforms), runner.prepare(edited, bindings, bench.uniforms)];
       for (const c of calls) if (c.uniformBuffer) buffers.push(c.uniformBuffer);
       // Warm up both, and size the rounds from the slower one.
-      const first = Math.max(await timeWall(runner, calls[0], 1), await timeWall(runner, calls[1], 1));
+      const first = Math.max(await timeDispatches(runner, [calls[0]], 1, false), await timeDispatches(runner, [calls[1]], 1, false));
       const callsPerRound = Math.max(1, Math.min(200, Math.round((options.targetMs ?? 150) / Math.max(first, 0.01))));
       const rounds = options.rounds ?? 3;
       const times: number[][] = [[], []];
       for (let r = 0; r < rounds; r++) {
         // Alternate the order so neither kernel always runs on a warmer GPU.
         for (const i of r % 2 === 0 ? [0, 1] : [1, 0]) {
-          const ms = options.timestamps ? await timeStamped(runner, calls[i], callsPerRound) : await timeWall(runner, calls[i], callsPerRound);
+          const ms = await timeDispatches(runner, [calls[i]], callsPerRound, options.timestamps);
           times[i].push(ms / callsPerRound);
         }
       }
@@ -155,28 +155,26 @@ function median(values: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-/** Milliseconds for `n` dispatches in one pass, measured from submit to onSubmittedWorkDone. */
-async function timeWall(runner: KernelRunner, call: PreparedDispatch, n: number): Promise<number> {
-  const encoder = runner.device.createCommandEncoder({ label: 'bench' });
-  const pass = encoder.beginComputePass();
-  for (let i = 0; i < n; i++) runner.encode(pass, call);
-  pass.end();
-  const t0 = performance.now();
-  runner.device.queue.submit([encoder.finish()]);
-  await runner.device.queue.onSubmittedWorkDone();
-  return performance.now() - t0;
-}
-
-/** Milliseconds for `n` dispatches in one pass, from GPU timestamps at the pass's start and end. */
-async function timeStamped(runner: KernelRunner, call: PreparedDispatch, n: number): Promise<number> {
+/**
+ * Milliseconds for `n` repetitions of `calls` (encoded in order) in one compute pass: from GPU
+ * timestamps at the pass's start and end when `timestamps` (the device must have been created
+ * with 'timestamp-query'), else wall time from submit to onSubmittedWorkDone.
+ */
+export async function timeDispatches(runner: KernelRunner, calls: PreparedDispatch[], n: number, timestamps: boolean): Promise<number> {
   const device = runner.device;
-  const querySet = device.createQuerySet({ type: 'timestamp', count: 2 });
+  const encoder = device.createCommandEncoder({ label: timestamps ? 'bench (timestamps)' : 'bench' });
+  const querySet = timestamps ? device.createQuerySet({ type: 'timestamp', count: 2 }) : null;
+  const pass = encoder.beginComputePass(querySet ? { timestampWrites: { querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } } : {});
+  for (let i = 0; i < n; i++) for (const call of calls) runner.encode(pass, call);
+  pass.end();
+  if (!querySet) {
+    const t0 = performance.now();
+    device.queue.submit([encoder.finish()]);
+    await device.queue.onSubmittedWorkDone();
+    return performance.now() - t0;
+  }
   const resolve = device.createBuffer({ size: 16, usage: QUERY_RESOLVE | COPY_SRC });
   const read = device.createBuffer({ size: 16, usage: MAP_READ | COPY_DST });
-  const encoder = device.createCommandEncoder({ label: 'bench (timestamps)' });
-  const pass = encoder.beginComputePass({ timestampWrites: { querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } });
-  for (let i = 0; i < n; i++) runner.encode(pass, call);
-  pass.end();
   encoder.resolveQuerySet(querySet, 0, 2, resolve, 0);
   encoder.copyBufferToBuffer(resolve, 0, read, 0, 16);
   device.queue.submit([encoder.finish()]);
@@ -187,4 +185,3 @@ async function timeStamped(runner: KernelRunner, call: PreparedDispatch, n: numb
   querySet.destroy();
   return Number(t1 - t0) / 1e6;
 }
-

@@ -9,11 +9,10 @@
  */
 import type { KernelRunner, BufferRef } from '../gpu/kernelRunner';
 import type { KernelSpec } from '../kernels';
-import type { OptimizerConfig } from '../optimizers';
-import type { ScheduleConfig } from '../schedules';
+import type { TrainingRecipe } from '../recipe';
 import { learningRateAt } from '../schedules';
 import { optimizerStateSize } from '../optimizers';
-import { initParameters, type InitScheme } from '../init';
+import { initParameters } from '../init';
 import { seededPermutation } from '../rng';
 import { MATMUL, MATMUL_LARGE, matmulKernelFor } from '../kernels';
 import { MATMUL_REDUCE, matmulPartialLength, matmulSplitK, matmulUniforms, type MatmulCall } from '../gpu/matmul';
@@ -50,15 +49,9 @@ const STORAGE = 0x80;
 const COPY_SRC = 0x04;
 const COPY_DST = 0x08;
 
-export interface TrainingConfig {
+/** What the trainer needs: the model and its recipe (a training-set subset is applied to the data beforehand). */
+export interface TrainingConfig extends Omit<TrainingRecipe, 'trainSubset'> {
   model: ModelSpec;
-  optimizer: OptimizerConfig;
-  schedule: ScheduleConfig;
-  batchSize: number;
-  epochs: number;
-  seed: number;
-  /** Initial weights (default 'auto'); see init.ts. */
-  init?: InitScheme;
 }
 
 /** Loss and correct count of one training step, as read back from the metrics ring. */
@@ -117,6 +110,8 @@ interface LayerGeometry {
   pool?: Pool2dGeometry;
   /** dense: the forward matmul (split along K when the output is small). */
   denseForward?: MatmulCall;
+  /** dense: the matmul kernel for each of its three products, chosen by size (matmulKernelFor). */
+  denseKernels?: { forward: KernelSpec; weightGrad: KernelSpec; inputGrad: KernelSpec };
 }
 
 export class GpuTrainer {
@@ -225,13 +220,17 @@ export class GpuTrainer {
       if (step.role === 'dense' && step.layer.kind === 'dense') {
         const inF = step.input.size;
         const units = step.layer.units;
+        // An output big enough for matmul_large has enough 64x64 tiles that this is 1: no split.
         const call: MatmulCall = {
-          M: B, K: inF, N: units, bias: true, biasInB: true, relu: step.fusedRelu,
-          // matmul_large takes only outputs big enough to need no split.
-          splitK: matmulKernelFor(B, units, inF) === MATMUL ? matmulSplitK(B, units, inF) : 1,
+          M: B, K: inF, N: units, bias: true, biasInB: true, relu: step.fusedRelu, splitK: matmulSplitK(B, units, inF),
         };
         matmulPartialFloats = Math.max(matmulPartialFloats, matmulPartialLength(call));
-        this.geometry.set(step.index, { denseForward: call });
+        const denseKernels = {
+          forward: matmulKernelFor(B, units, inF),
+          weightGrad: matmulKernelFor(inF + 1, units, B),
+          inputGrad: matmulKernelFor(B, inF, units),
+        };
+        this.geometry.set(step.index, { denseForward: call, denseKernels });
       } else if (step.role === 'conv2d' && step.layer.kind === 'conv2d') {
         const l = step.layer;
         const g = conv2dGeometry(B, step.inputShape as [number, number, number], l.filters, l.kernel, l.stride, l.padding);
@@ -482,10 +481,11 @@ export class GpuTrainer {
         case 'dense': {
           if (layer.kind !== 'dense') break;
           // y = x·W + b (+ ReLU), reading W and b from one range; split along K when y is small.
-          const call = this.geometry.get(step.index)!.denseForward!;
+          const geo = this.geometry.get(step.index)!;
+          const call = geo.denseForward!;
+          const kernel = geo.denseKernels!.forward;
           const weights = this.weightsAndBias(step, this.params);
           const u = matmulUniforms(call);
-          const kernel = matmulKernelFor(call.M, call.N, call.K);
           if ((call.splitK ?? 1) > 1) {
             this.runner.dispatch(pass, kernel, { A: x, B: weights, C: y, partial: this.matmulPartial! }, u);
             this.runner.dispatch(pass, MATMUL_REDUCE, { partial: this.matmulPartial!, bias: weights, C: y }, u);
@@ -562,6 +562,7 @@ export class GpuTrainer {
         case 'dense': {
           if (layer.kind !== 'dense') break;
           const inF = step.input.size;
+          const kernels = this.geometry.get(step.index)!.denseKernels!;
           let g = dy;
           if (step.fusedRelu) {
             // dL/d(pre-ReLU) = dL/dy · (y > 0): y > 0 exactly where the pre-activation was > 0.
@@ -570,12 +571,12 @@ export class GpuTrainer {
             n++;
           }
           // [dW; db] = [Xᵀ; 1ᵀ]·dY in one call: the extra row of ones sums dY over the batch.
-          this.runner.dispatch(pass, matmulKernelFor(inF + 1, layer.units, B), { A: x, B: g, C: this.weightsAndBias(step, this.grads) },
+          this.runner.dispatch(pass, kernels.weightGrad, { A: x, B: g, C: this.weightsAndBias(step, this.grads) },
             matmulUniforms({ M: inF + 1, K: B, N: layer.units, transposeA: true, onesRowA: true }));
           n++;
           if (needDx) {
             // dX = dY·Wᵀ (W stored [in, out], read transposed).
-            this.runner.dispatch(pass, matmulKernelFor(B, inF, layer.units), { A: g, B: this.range(step.weight!, this.params), C: dx },
+            this.runner.dispatch(pass, kernels.inputGrad, { A: g, B: this.range(step.weight!, this.params), C: dx },
               matmulUniforms({ M: B, K: layer.units, N: inF, transposeB: true }));
             n++;
           }
