@@ -6,10 +6,9 @@
  */
 import * as z from 'zod';
 import type { ModelSpec } from '../engine/layers';
-import type { OptimizerConfig } from '../engine/optimizers';
-import type { ScheduleConfig } from '../engine/schedules';
 import { PRESET_NAMES, type PresetName } from '../engine/presets';
 import type { InitScheme } from '../engine/init';
+import type { TrainingRecipe } from '../engine/recipe';
 
 /** Weight initialisations a config may name. */
 export const INIT_SCHEMES = ['auto', 'he', 'glorot', 'pytorch'] as const satisfies readonly InitScheme[];
@@ -79,17 +78,7 @@ export type StartView = (typeof START_VIEWS)[number];
 export const FOCUS_SECTIONS = ['layers', 'diagram', 'training'] as const;
 export type FocusSection = (typeof FOCUS_SECTIONS)[number];
 
-export interface TrainingConfig {
-  optimizer: OptimizerConfig;
-  schedule: ScheduleConfig;
-  batchSize: number;
-  epochs: number;
-  seed: number;
-  /** Train on only the first N examples; absent = the whole training set. */
-  trainSubset?: number;
-  /** How the weights start (absent = 'auto'); see src/engine/init.ts. */
-  init?: InitScheme;
-}
+export type TrainingConfig = TrainingRecipe;
 
 export interface ClassroomConfig {
   lockSeed?: boolean;

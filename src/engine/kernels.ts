@@ -6,7 +6,7 @@
  */
 import type { KernelRunner } from './gpu/kernelRunner';
 import type { SeededRandom } from './rng';
-import { checkMatmul, matmulDispatch, matmulLargeDispatch, registerMatmulSpec, useLargeMatmul, MATMUL_REDUCE } from './gpu/matmul';
+import { checkMatmul, matmulDispatch, matmulLargeDispatch, registerMatmulSpec, useLargeMatmul, MATMUL_REDUCE, MATMUL_UNIFORMS } from './gpu/matmul';
 import matmulSource from '../../kernels/matmul.wgsl?raw';
 import matmulLargeSource from '../../kernels/matmul_large.wgsl?raw';
 import { CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT, CONV2D_FORWARD, CONV2D_WEIGHT_REDUCE } from './gpu/conv';
@@ -108,14 +108,7 @@ export const MATMUL: KernelSpec = {
     { binding: 4, name: 'params', access: 'uniform', description: 'Sizes M, N, K, the flag bits and the split of K.' },
     { binding: 5, name: 'partial', access: 'read_write', description: 'Scratch for partial sums when K is split into chunks.', optional: true },
   ],
-  uniforms: [
-    { name: 'M', type: 'u32' },
-    { name: 'N', type: 'u32' },
-    { name: 'K', type: 'u32' },
-    { name: 'flags', type: 'u32' },
-    { name: 'splitK', type: 'u32' },
-    { name: 'kChunk', type: 'u32' },
-  ],
+  uniforms: MATMUL_UNIFORMS,
   overrides: { WG_X: 16, WG_Y: 16, TILE_K: 16 },
   workgroupSize: (o) => [o.WG_X, o.WG_Y, 1],
   dispatch: matmulDispatch,

@@ -6,21 +6,12 @@
 import type { LayerSpec, ModelSpec } from './layers';
 import { OPTIMIZER_DEFAULTS, type OptimizerConfig } from './optimizers';
 import type { ScheduleConfig } from './schedules';
-import type { InitScheme } from './init';
+import type { TrainingRecipe } from './recipe';
 
 export type PresetName = 'pytorch-cnn' | 'keras-small-cnn' | 'keras-cnn' | 'mlp' | 'fast-cnn' | 'perceptron';
 
-export interface PresetTraining {
-  optimizer: OptimizerConfig;
-  schedule: ScheduleConfig;
-  batchSize: number;
-  epochs: number;
-  seed: number;
-  /** Train on only the first N examples (undefined = the whole training set). */
-  trainSubset?: number;
-  /** Initial weights (undefined = 'auto'). Chosen per preset from measured runs (bench/sweeps). */
-  init?: InitScheme;
-}
+/** A preset's training recipe. */
+export type PresetTraining = TrainingRecipe;
 
 export interface Preset {
   name: PresetName;

@@ -13,18 +13,11 @@ import type { LayerSpec, ModelSpec } from '../layers';
 import type { OptimizerConfig } from '../optimizers';
 import type { ScheduleConfig } from '../schedules';
 import { inferModel } from '../shapes';
-import { followingActivation, type InitScheme } from '../init';
+import { followingActivation } from '../init';
+import type { TrainingRecipe } from '../recipe';
 
-export interface ExportOptions {
+export interface ExportOptions extends TrainingRecipe {
   model: ModelSpec;
-  optimizer: OptimizerConfig;
-  schedule: ScheduleConfig;
-  batchSize: number;
-  epochs: number;
-  seed: number;
-  trainSubset?: number;
-  /** Initial weights, as in src/engine/init.ts (default 'auto'). */
-  init?: InitScheme;
   /** Shown in the script's header. */
   title?: string;
 }

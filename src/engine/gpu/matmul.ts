@@ -9,6 +9,7 @@ import type {
   KernelCheckResult,
   KernelOverrides,
   KernelSpec,
+  UniformField,
   UniformValues,
 } from '../kernels';
 import type { SeededRandom } from '../rng';
@@ -292,6 +293,16 @@ function matmulSpec(): KernelSpec {
   return matmulSpecRef;
 }
 
+/** The Params struct shared by matmul.wgsl, matmul_large.wgsl and matmul_reduce.wgsl, in order. */
+export const MATMUL_UNIFORMS: UniformField[] = [
+  { name: 'M', type: 'u32' },
+  { name: 'N', type: 'u32' },
+  { name: 'K', type: 'u32' },
+  { name: 'flags', type: 'u32' },
+  { name: 'splitK', type: 'u32' },
+  { name: 'kChunk', type: 'u32' },
+];
+
 /** Sums split-K partial results and applies the epilogue (bias, accumulate, ReLU). */
 export const MATMUL_REDUCE: KernelSpec = {
   name: 'matmul_reduce',
@@ -307,14 +318,7 @@ export const MATMUL_REDUCE: KernelSpec = {
     { binding: 2, name: 'C', access: 'read_write', description: 'The [M, N] result.' },
     { binding: 3, name: 'params', access: 'uniform', description: 'Sizes, flag bits and the number of chunks.' },
   ],
-  uniforms: [
-    { name: 'M', type: 'u32' },
-    { name: 'N', type: 'u32' },
-    { name: 'K', type: 'u32' },
-    { name: 'flags', type: 'u32' },
-    { name: 'splitK', type: 'u32' },
-    { name: 'kChunk', type: 'u32' },
-  ],
+  uniforms: MATMUL_UNIFORMS,
   overrides: { WG: 256 },
   workgroupSize: (o) => [o.WG, 1, 1],
   dispatch: matmulReduceDispatch,

@@ -1,6 +1,7 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useAppState } from '../../state/store';
 import { loadTestSet } from '../data/mnistCache';
+import { DigitImage } from '../train/digitParts';
 import type { MnistSet } from '../../data/mnist';
 
 /** Shows the MNIST test set as loaded by the real loader: progress, counts, class balance, samples. */
@@ -88,22 +89,12 @@ function DigitGrid({ set, count }: { set: MnistSet; count: number }) {
   );
 }
 
-/** One 28×28 digit drawn pixel-for-pixel, scaled up by CSS. */
-export function DigitCanvas({ pixels, label }: { pixels: Uint8Array; label: number }) {
-  const ref = useRef<HTMLCanvasElement>(null);
-  useEffect(() => {
-    const ctx = ref.current?.getContext('2d');
-    if (!ctx) return;
-    const img = ctx.createImageData(28, 28);
-    for (let p = 0; p < 784; p++) {
-      const v = 255 - pixels[p];
-      img.data.set([v, v, v, 255], p * 4);
-    }
-    ctx.putImageData(img, 0, 0);
-  }, [pixels]);
+/** One 28×28 digit with its label underneath. */
+function DigitCanvas({ pixels, label }: { pixels: Uint8Array; label: number }) {
   return (
     <figure className="digit">
-      <canvas ref={ref} width={28} height={28} role="img" aria-label={`handwritten ${label}`} />
+      {/* Sized by `.digit canvas` (styles.css), not by the dashboard's .digit-image. */}
+      <DigitImage pixels={pixels} label={`handwritten ${label}`} className="" />
       <figcaption>{label}</figcaption>
     </figure>
   );
