@@ -19,6 +19,7 @@
 #   kernels                               bench/kernels.ts (matmul 1024-4096, the presets' conv layers, --sweep of tile sizes)
 #                                         from $C/kernels.mjs (node scripts/bench.mjs build --bench kernels --outfile $C/kernels.mjs);
 #                                         also $C/kernels-base.mjs when present (a bundle of an older commit, to compare)
+#   matmul-sweep                          bench/matmul-sweep.mjs at 4096 and 2048 (structures of big matmul kernels), writes $OUT/matmul-sweep.jsonl
 # Env: DEADLINE (seconds after which jobs not yet begun are skipped), MAXS (seconds of training per engine run before it stops cleanly, default 60),
 #      ENGINE_ARGS (extra options for every engine run), OUT (output folder; the device tool sets it).
 # Writes $OUT/engine.jsonl, $OUT/torch.jsonl, $OUT/log.txt and prints a table last.
@@ -79,6 +80,11 @@ for j in "${jobs[@]}"; do
         extra=(); [ $b = kernels ] && extra=(--sweep)
         timeout 300 /tmp/b/node "$C/$b.mjs" "${extra[@]}" ${KERNEL_ARGS:-} > "$OUT/$b.jsonl" 2>> "$LOG" || echo "$b exited $?" | tee -a "$LOG" >&2
       done ;;
+    matmul-sweep)
+      [ $ADAPTER_OK = 1 ] || { echo "skip matmul-sweep: no adapter" | tee -a "$LOG" >&2; continue; }
+      echo "== matmul-sweep" | tee -a "$LOG" >&2
+      timeout 200 /tmp/b/node bench/matmul-sweep.mjs --sizes 4096,2048 > "$OUT/matmul-sweep.jsonl" 2>> "$LOG" \
+        || echo "matmul-sweep exited $?" | tee -a "$LOG" >&2 ;;
     *) echo "unknown job $j" >&2 ;;
   esac
 done

@@ -2,13 +2,15 @@
 // make a 4096^3 matmul fastest on this adapter. Plain Node + Dawn, no bundling, so it runs on the
 // device machine straight from the tree:
 //   DAWN_NODE=/tmp/b/dawn.node /tmp/b/node bench/matmul-sweep.mjs [--sizes 4096,2048] [--only name,...]
-//                                                                 [--toggles disable_robustness] [--large FILE]
+//                                                                 [--toggles disable_robustness] [--large a.wgsl,b.wgsl] [--constants NAME=1]
 // Locally (SwiftShader, slow: use small sizes) it checks that every variant computes the right C:
 //   VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json node bench/matmul-sweep.mjs --sizes 256
 //
 // The variants have no bounds checks and no flags (M, N, K must be multiples of the tiles): they
-// measure the ceiling of each structure. The winner's structure is what kernels/matmul_large.wgsl
-// follows, with the engine's flags and bounds added; `npm run bench:kernels` times that file.
+// measure the ceiling of each structure. The fastest (k8 / m8, 34 TFLOP/s on an H200) is the
+// structure of kernels/matmul_large.wgsl, whose whole-tile loop is this kernel plus the engine's
+// transposes and epilogue; `npm run bench:kernels` times that file through the engine.
+// Findings on an H200: bench/README.md.
 // Prints one JSON line per variant and size.
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
