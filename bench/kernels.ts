@@ -139,29 +139,36 @@ const DENSE_CALLS: [string, MatmulCall][] = [
   ['pytorch-cnn dense1 weight grad', { M: 12545, K: 64, N: 128, transposeA: true, onesRowA: true }],
   ['pytorch-cnn dense1 input grad', { M: 64, K: 128, N: 12544, transposeB: true }],
   ['fast-cnn dense1 weight grad', { M: 801, K: 256, N: 256, transposeA: true, onesRowA: true }],
+  ['fast-cnn dense1 forward', { M: 256, K: 800, N: 256, bias: true, biasInB: true, relu: true }],
+  ['fast-cnn dense1 input grad', { M: 256, K: 256, N: 800, transposeB: true }],
 ];
 
 async function denseCases() {
   for (const [name, base] of DENSE_CALLS) {
     for (const spec of [MATMUL, MATMUL_LARGE]) {
-      const splitK = spec === MATMUL ? matmulSplitK(base.M, base.N, base.K) : largeMatmulSplitK(base.M, base.N, base.K);
-      const call = { ...base, splitK };
-      const rowsA = call.onesRowA ? call.M - 1 : call.M;
-      const A = randomBuffer(rowsA * call.K);
-      const B = randomBuffer(call.K * call.N + call.N);
-      const C = runner.createBuffer(call.M * call.N * 4);
-      const u = matmulUniforms(call);
-      const calls: Call[] = [];
-      const partialLength = matmulPartialLength(call);
-      const partial = partialLength ? runner.createBuffer(partialLength * 4) : null;
-      if (partial) {
-        calls.push({ spec, bindings: { A, B, C, partial }, uniforms: u });
-        calls.push({ spec: MATMUL_REDUCE, bindings: { partial, bias: B, C }, uniforms: u });
-      } else calls.push({ spec, bindings: { A, B, C }, uniforms: u });
-      await runCase(name, calls, C, 2 * call.M * call.K * call.N, { splitK });
-      for (const b of [A, B, C, partial]) b?.destroy();
+      const chosen = spec === MATMUL ? matmulSplitK(base.M, base.N, base.K) : largeMatmulSplitK(base.M, base.N, base.K);
+      // --sweep: other K splits too (the chosen one first), to check matmulSplitK's choice.
+      const others = opts.sweep ? [1, 4, 8, 16, 32, 64].filter((s) => s * 128 <= base.K) : [];
+      for (const splitK of new Set([chosen, ...others])) await denseCase(name, spec, { ...base, splitK });
     }
   }
+}
+
+async function denseCase(name: string, spec: KernelSpec, call: MatmulCall) {
+  const rowsA = call.onesRowA ? call.M - 1 : call.M;
+  const A = randomBuffer(rowsA * call.K);
+  const B = randomBuffer(call.K * call.N + call.N);
+  const C = runner.createBuffer(call.M * call.N * 4);
+  const u = matmulUniforms(call);
+  const calls: Call[] = [];
+  const partialLength = matmulPartialLength(call);
+  const partial = partialLength ? runner.createBuffer(partialLength * 4) : null;
+  if (partial) {
+    calls.push({ spec, bindings: { A, B, C, partial }, uniforms: u });
+    calls.push({ spec: MATMUL_REDUCE, bindings: { partial, bias: B, C }, uniforms: u });
+  } else calls.push({ spec, bindings: { A, B, C }, uniforms: u });
+  await runCase(name, calls, C, 2 * call.M * call.K * call.N, { splitK: call.splitK });
+  for (const b of [A, B, C, partial]) b?.destroy();
 }
 
 async function matmulCases() {
