@@ -7,6 +7,9 @@
  * line per case: milliseconds per call (GPU timestamps when the adapter has them, else wall time
  * over many calls in one submit) and TFLOP/s.
  *
+ * --sweep also times each conv case at other workgroup and tile sizes, and each dense case at
+ * other K splits.
+ *
  * --override NAME=FILE swaps in another WGSL file for kernel NAME (a variant under test): each
  * case then runs both and reports `vsBuiltin`, the largest difference between their outputs
  * relative to the largest output, so a fast but wrong variant shows at once.
