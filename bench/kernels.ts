@@ -2,8 +2,8 @@
  * `npm run bench:kernels -- [--only matmul|dense|conv] [--sweep] [--batch B] [--no-relu] [--sizes 1024,4096] [--override NAME=FILE ...]`
  *
  * Times single kernels through the engine's own KernelRunner, the way training dispatches them:
- * square f32 matmuls with `matmul` and `matmul_large`, and the forward, input-gradient and
- * weight-gradient convolutions of the MNIST presets at their training batch. Prints one JSON
+ * square f32 matmuls with `matmul` and `matmul_large`, and the forward (with `conv2d_forward` and
+ * `conv2d_forward_large`), input-gradient and weight-gradient convolutions of the MNIST presets at their training batch. Prints one JSON
  * line per case: milliseconds per call (GPU timestamps when the adapter has them, else wall time
  * over many calls in one submit) and TFLOP/s.
  *
@@ -23,8 +23,8 @@ import { maxAbs, maxAbsDiff } from '../src/engine/cpu/tensor';
 import { kernelByName, MATMUL, MATMUL_LARGE, type KernelOverrides, type KernelSpec, type UniformValues } from '../src/engine/kernels';
 import { largeMatmulSplitK, matmulPartialLength, matmulSplitK, matmulUniforms, MATMUL_REDUCE, type MatmulCall } from '../src/engine/gpu/matmul';
 import {
-  CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT, CONV2D_FORWARD, CONV2D_WEIGHT_REDUCE,
-  conv2dUniforms, conv2dWeightPartialLength, conv2dWeightSplitK,
+  CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT, CONV2D_FORWARD, CONV2D_FORWARD_LARGE, CONV2D_WEIGHT_REDUCE,
+  conv2dForwardKernelFor, conv2dUniforms, conv2dWeightPartialLength, conv2dWeightSplitK,
 } from '../src/engine/gpu/conv';
 import { conv2dGeometry, type Conv2dGeometry } from '../src/engine/cpu/conv';
 import { SeededRandom } from '../src/engine/rng';
@@ -195,6 +195,7 @@ const CONV_LAYERS: [string, number, [number, number, number], number, number, nu
   ['pytorch-cnn conv2', 64, [32, 28, 28], 64, 3, 1],
   ['fast-cnn conv1', 256, [1, 28, 28], 24, 5, 0],
   ['fast-cnn conv2', 256, [24, 12, 12], 32, 3, 0],
+  ['keras-cnn conv2', 128, [32, 13, 13], 64, 3, 0],
 ];
 
 /** Other workgroup and tile sizes tried with --sweep, per kernel. */
@@ -231,6 +232,9 @@ async function convCases() {
     const macs = outCount * input[0] * kernel * kernel;
     const yOut = runner.createBuffer(outCount * 4);
     await convCase(`${name} forward`, [{ spec: CONV2D_FORWARD, bindings: { x, w, bias, y: yOut }, uniforms: conv2dUniforms(g, { relu: opts.relu }) }], yOut, 2 * macs);
+    // The large-layer forward kernel too, on every layer, so the chooser's threshold can be checked.
+    await runCase(`${name} forward`, [{ spec: CONV2D_FORWARD_LARGE, bindings: { x, w, bias, y: yOut }, uniforms: conv2dUniforms(g, { relu: opts.relu }) }], yOut, 2 * macs,
+      { chosen: conv2dForwardKernelFor(g).name });
     if (input[0] > 1) {
       await convCase(`${name} input grad`, [{ spec: CONV2D_BACKWARD_INPUT, bindings: { dy, w, y, dx }, uniforms: conv2dUniforms(g, { relu: opts.relu }) }], dx, 2 * macs);
     }

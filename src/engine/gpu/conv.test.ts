@@ -8,11 +8,14 @@ import {
   CONV2D_BACKWARD_INPUT,
   CONV2D_BACKWARD_WEIGHT,
   CONV2D_FORWARD,
+  CONV2D_FORWARD_LARGE,
   CONV2D_KERNELS,
   CONV2D_WEIGHT_REDUCE,
   conv2dBackwardInputDispatch,
   conv2dBackwardWeightDispatch,
   conv2dForwardDispatch,
+  conv2dForwardKernelFor,
+  conv2dForwardLargeDispatch,
   conv2dGeometryFromUniforms,
   conv2dReference,
   conv2dUniforms,
@@ -88,6 +91,17 @@ describe('conv2d uniforms and dispatch', () => {
     expect(conv2dBackwardWeightDispatch({ ...mnist, splitK: 7 }, o)).toEqual([5, 2, 7]);
     expect(conv2dBackwardWeightDispatch(conv2dUniforms(geo(1, 1, 8, 8, 1, 8, 1, 0), { bias: false }), o)).toEqual([1, 1, 1]);
     expect(conv2dWeightReduceDispatch(mnist, { WG_X: 64 })).toEqual([Math.ceil((64 * 289) / 64), 1, 1]);
+  });
+
+  it('takes conv2d_forward_large only for layers with many channels and a long reduction', () => {
+    const pytorchConv2 = geo(64, 32, 28, 28, 64, 3, 1, 1);
+    expect(conv2dForwardKernelFor(pytorchConv2)).toBe(CONV2D_FORWARD_LARGE);
+    expect(conv2dForwardLargeDispatch(conv2dUniforms(pytorchConv2))).toEqual([392, 1, 1]);
+    expect(conv2dForwardLargeDispatch(conv2dUniforms(geo(1, 1, 8, 8, 65, 1, 1, 0)))).toEqual([1, 2, 1]);
+    // The MNIST presets' other layers: one input channel, or 24-32 filters.
+    expect(conv2dForwardKernelFor(geo(64, 1, 28, 28, 32, 3, 1, 1))).toBe(CONV2D_FORWARD);
+    expect(conv2dForwardKernelFor(geo(256, 24, 12, 12, 32, 3, 1, 0))).toBe(CONV2D_FORWARD);
+    expect(conv2dForwardKernelFor(geo(8, 8, 16, 16, 64, 3, 1, 1))).toBe(CONV2D_FORWARD); // 72 weights per filter
   });
 
   it('splits long weight-gradient reductions to fill the GPU, and short ones not at all', () => {
@@ -180,6 +194,9 @@ describe.skipIf(!ctx)('conv2d kernels on the GPU', () => {
     // Each mutation is a plausible bug that the check must catch.
     ['forward without the padding offset', CONV2D_FORWARD, mutate(CONV2D_FORWARD, ' - i32(params.padding),\n        i32(ow', ',\n        i32(ow')],
     ['forward that ignores the ReLU flag', CONV2D_FORWARD, mutate(CONV2D_FORWARD, 'v = max(v, 0.0);', '')],
+    ['large forward that never writes the second half of its channels', CONV2D_FORWARD_LARGE, mutate(CONV2D_FORWARD_LARGE, 'write4(ma, nb, c0b);', '')],
+    ['large forward whose tap walk never moves to the next input channel', CONV2D_FORWARD_LARGE, mutate(CONV2D_FORWARD_LARGE, 't_kh = 0u; t_ic += 1u;', 't_kh = 0u;')],
+    ['large forward without the padding offset', CONV2D_FORWARD_LARGE, mutate(CONV2D_FORWARD_LARGE, 'let g_top = i32(g_oh * params.stride) - i32(params.padding);', 'let g_top = i32(g_oh * params.stride);')],
     ['input gradient that ignores the ReLU mask', CONV2D_BACKWARD_INPUT, mutate(CONV2D_BACKWARD_INPUT, 'if (masked && !(y[idx] > 0.0)) { v = 0.0; }', '')],
     ['input gradient that ignores the stride test', CONV2D_BACKWARD_INPUT, mutate(CONV2D_BACKWARD_INPUT, 'hit = hit && ty % stride == 0 && tx % stride == 0;', '')],
     ['weight gradient without the bias column', CONV2D_BACKWARD_WEIGHT, mutate(CONV2D_BACKWARD_WEIGHT, 'v = 1.0;', 'v = 0.0;')],

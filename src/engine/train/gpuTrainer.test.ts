@@ -7,6 +7,8 @@ import { SeededRandom } from '../rng';
 import type { ImageDataset } from './data';
 import type { ModelSpec } from '../layers';
 import { OPTIMIZER_DEFAULTS } from '../optimizers';
+import { conv2dGeometry } from '../cpu/conv';
+import { CONV2D_FORWARD, CONV2D_FORWARD_LARGE, conv2dForwardKernelFor } from '../gpu/conv';
 
 const ctx = await nodeGpu();
 
@@ -103,6 +105,37 @@ describe.skipIf(!ctx)('the GPU trainer against the CPU reference trainer', () =>
     expect(Array.from(r.gpuEval.confusion)).toEqual(Array.from(r.cpuEval.confusion));
     expect(r.gpuEval.loss).toBeCloseTo(r.cpuEval.loss, 4);
     expect(r.dispatches).toBeGreaterThan(10);
+  });
+
+  it('matches the CPU with a layer wide enough for conv2d_forward_large (64 filters, 144 weights each)', async () => {
+    const wide: ModelSpec = {
+      input: [1, 8, 8],
+      layers: [
+        { kind: 'conv2d', filters: 16, kernel: 3, stride: 1, padding: 1 },
+        { kind: 'relu' },
+        { kind: 'conv2d', filters: 64, kernel: 3, stride: 1, padding: 1 },
+        { kind: 'relu' },
+        { kind: 'maxpool', size: 2, stride: 2 },
+        { kind: 'flatten' },
+        { kind: 'dense', units: 10 },
+      ],
+      loss: 'softmaxCrossEntropy',
+    };
+    // The second layer takes the large forward kernel, the first the general one.
+    expect(conv2dForwardKernelFor(conv2dGeometry(4, [16, 8, 8], 64, 3, 1, 1))).toBe(CONV2D_FORWARD_LARGE);
+    expect(conv2dForwardKernelFor(conv2dGeometry(4, [1, 8, 8], 16, 3, 1, 1))).toBe(CONV2D_FORWARD);
+    const config: TrainingConfig = {
+      model: wide,
+      optimizer: { ...OPTIMIZER_DEFAULTS.sgd, learningRate: 0.05, momentum: 0.9 },
+      schedule: { kind: 'constant' },
+      batchSize: 4,
+      epochs: 1,
+      seed: 9,
+    };
+    const r = await compareRuns(config, syntheticImages(16, 8, 7), syntheticImages(8, 8, 8), 4);
+    for (let i = 0; i < r.cpuMetrics.length; i++) expect(r.gpuMetrics[i].loss).toBeCloseTo(r.cpuMetrics[i].loss, 4);
+    expect(maxParamDiff(r.gpuParams, r.cpuParams)).toBeLessThan(1e-4);
+    expect(Array.from(r.gpuEval.confusion)).toEqual(Array.from(r.cpuEval.confusion));
   });
 
   it('matches the CPU for SGD with momentum and RMSprop on a pooling + sigmoid network', async () => {

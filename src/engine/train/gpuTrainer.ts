@@ -20,7 +20,9 @@ import {
   CONV2D_BACKWARD_INPUT,
   CONV2D_BACKWARD_WEIGHT,
   CONV2D_FORWARD,
+  CONV2D_FORWARD_LARGE,
   CONV2D_WEIGHT_REDUCE,
+  conv2dForwardKernelFor,
   conv2dUniforms,
   conv2dWeightPartialLength,
   conv2dWeightSplitK,
@@ -91,7 +93,7 @@ export type LayerParameterMap = Map<number, { weight: Float32Array; bias: Float3
 
 /** The kernels a trainer uses; all are compiled (from their current source) before training. */
 const TRAINING_SPECS: KernelSpec[] = [
-  MATMUL, MATMUL_LARGE, MATMUL_REDUCE, CONV2D_FORWARD, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT, CONV2D_WEIGHT_REDUCE,
+  MATMUL, MATMUL_LARGE, MATMUL_REDUCE, CONV2D_FORWARD, CONV2D_FORWARD_LARGE, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT, CONV2D_WEIGHT_REDUCE,
   MAXPOOL_FORWARD, MAXPOOL_BACKWARD, AVGPOOL_FORWARD, AVGPOOL_BACKWARD, ACTIVATION_FORWARD, ACTIVATION_BACKWARD,
   DROPOUT_FORWARD, DROPOUT_BACKWARD, STEP_ADVANCE, SOFTMAX_CROSS_ENTROPY, MSE_LOSS, EVALUATE,
   GATHER_BATCH, OPTIMIZER,
@@ -112,6 +114,8 @@ interface LayerGeometry {
   denseForward?: MatmulCall;
   /** dense: the matmul kernel for each of its three products, chosen by size (matmulKernelFor). */
   denseKernels?: { forward: KernelSpec; weightGrad: KernelSpec; inputGrad: KernelSpec };
+  /** conv2d: its forward kernel, chosen by shape (conv2dForwardKernelFor). */
+  convForward?: KernelSpec;
 }
 
 export class GpuTrainer {
@@ -236,7 +240,7 @@ export class GpuTrainer {
         const g = conv2dGeometry(B, step.inputShape as [number, number, number], l.filters, l.kernel, l.stride, l.padding);
         const splitK = conv2dWeightSplitK(g);
         partialFloats = Math.max(partialFloats, conv2dWeightPartialLength(g, splitK));
-        this.geometry.set(step.index, { conv: g, splitK });
+        this.geometry.set(step.index, { conv: g, splitK, convForward: conv2dForwardKernelFor(g) });
       } else if ((step.layer.kind === 'maxpool' || step.layer.kind === 'avgpool') && step.role !== 'alias') {
         const g = pool2dGeometry(B, step.inputShape as [number, number, number], step.layer.size, step.layer.stride);
         this.geometry.set(step.index, { pool: g });
@@ -497,8 +501,9 @@ export class GpuTrainer {
           break;
         }
         case 'conv2d': {
-          const g = this.geometry.get(step.index)!.conv!;
-          this.runner.dispatch(pass, CONV2D_FORWARD, { x, w: this.range(step.weight!, this.params), bias: this.range(step.bias!, this.params), y },
+          const geo = this.geometry.get(step.index)!;
+          const g = geo.conv!;
+          this.runner.dispatch(pass, geo.convForward!, { x, w: this.range(step.weight!, this.params), bias: this.range(step.bias!, this.params), y },
             conv2dUniforms(g, { relu: step.fusedRelu }));
           n++;
           break;
