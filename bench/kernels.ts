@@ -2,8 +2,8 @@
  * `npm run bench:kernels -- [--only matmul|dense|conv] [--sweep] [--batch B] [--no-relu] [--sizes 1024,4096] [--override NAME=FILE ...]`
  *
  * Times single kernels through the engine's own KernelRunner, the way training dispatches them:
- * square f32 matmuls with `matmul` and `matmul_large`, and the forward (with `conv2d_forward` and
- * `conv2d_forward_large`), input-gradient and weight-gradient convolutions of the MNIST presets at their training batch. Prints one JSON
+ * square f32 matmuls with `matmul` and `matmul_large`, and the forward and input-gradient (each
+ * with its general and its large-layer kernel) and weight-gradient convolutions of the MNIST presets at their training batch. Prints one JSON
  * line per case: milliseconds per call (GPU timestamps when the adapter has them, else wall time
  * over many calls in one submit) and TFLOP/s.
  *
@@ -23,8 +23,8 @@ import { maxAbs, maxAbsDiff } from '../src/engine/cpu/tensor';
 import { kernelByName, MATMUL, MATMUL_LARGE, type KernelOverrides, type KernelSpec, type UniformValues } from '../src/engine/kernels';
 import { largeMatmulSplitK, matmulPartialLength, matmulSplitK, matmulUniforms, MATMUL_REDUCE, type MatmulCall } from '../src/engine/gpu/matmul';
 import {
-  CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT, CONV2D_FORWARD, CONV2D_FORWARD_LARGE, CONV2D_WEIGHT_REDUCE,
-  conv2dForwardKernelFor, conv2dUniforms, conv2dWeightPartialLength, conv2dWeightSplitK,
+  CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_INPUT_LARGE, CONV2D_BACKWARD_WEIGHT, CONV2D_FORWARD, CONV2D_FORWARD_LARGE, CONV2D_WEIGHT_REDUCE,
+  conv2dBackwardInputKernelFor, conv2dForwardKernelFor, conv2dUniforms, conv2dWeightPartialLength, conv2dWeightSplitK,
 } from '../src/engine/gpu/conv';
 import { conv2dGeometry, type Conv2dGeometry } from '../src/engine/cpu/conv';
 import { SeededRandom } from '../src/engine/rng';
@@ -237,6 +237,8 @@ async function convCases() {
       { chosen: conv2dForwardKernelFor(g).name });
     if (input[0] > 1) {
       await convCase(`${name} input grad`, [{ spec: CONV2D_BACKWARD_INPUT, bindings: { dy, w, y, dx }, uniforms: conv2dUniforms(g, { relu: opts.relu }) }], dx, 2 * macs);
+      await runCase(`${name} input grad`, [{ spec: CONV2D_BACKWARD_INPUT_LARGE, bindings: { dy, w, y, dx }, uniforms: conv2dUniforms(g, { relu: opts.relu }) }], dx, 2 * macs,
+        { chosen: conv2dBackwardInputKernelFor(g).name });
     }
     // The weight gradient, at the trainer's split of the reduction and (with --sweep) at other
     // tile sizes with half, the same and twice their own default split.

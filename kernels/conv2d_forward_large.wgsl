@@ -82,7 +82,6 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   let N = params.outC;
   let K = params.inC * kk_per_ic;
   let in_w = i32(params.inW);
-  let in_h = i32(params.inH);
 
   // The output position this thread gathers for (tile row tid), decoded once.
   let gm = m0 + tid;
@@ -119,75 +118,13 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   for (var t = 0u; t <= k_tiles; t++) {
     if (t < k_tiles) {
       let k0 = t * TK;
-      {
+      for (var j = 0u; j < TK; j++) {
         let ih = g_top + i32(t_kh);
         let iw = g_left + i32(t_kw);
-        let ok = g_ok && k0 + 0u < K && u32(ih) < params.inH && u32(iw) < params.inW;
+        let ok = g_ok && k0 + j < K && u32(ih) < params.inH && u32(iw) < params.inW;
         let idx = select(0, g_base + i32(t_ic * in_hw) + ih * in_w + iw, ok);
-        ga.x = select(0.0, x[u32(idx)], ok);
-        t_kw += 1u;
-        if (t_kw == params.kernel) { t_kw = 0u; t_kh += 1u; if (t_kh == params.kernel) { t_kh = 0u; t_ic += 1u; } }
-      }
-      {
-        let ih = g_top + i32(t_kh);
-        let iw = g_left + i32(t_kw);
-        let ok = g_ok && k0 + 1u < K && u32(ih) < params.inH && u32(iw) < params.inW;
-        let idx = select(0, g_base + i32(t_ic * in_hw) + ih * in_w + iw, ok);
-        ga.y = select(0.0, x[u32(idx)], ok);
-        t_kw += 1u;
-        if (t_kw == params.kernel) { t_kw = 0u; t_kh += 1u; if (t_kh == params.kernel) { t_kh = 0u; t_ic += 1u; } }
-      }
-      {
-        let ih = g_top + i32(t_kh);
-        let iw = g_left + i32(t_kw);
-        let ok = g_ok && k0 + 2u < K && u32(ih) < params.inH && u32(iw) < params.inW;
-        let idx = select(0, g_base + i32(t_ic * in_hw) + ih * in_w + iw, ok);
-        ga.z = select(0.0, x[u32(idx)], ok);
-        t_kw += 1u;
-        if (t_kw == params.kernel) { t_kw = 0u; t_kh += 1u; if (t_kh == params.kernel) { t_kh = 0u; t_ic += 1u; } }
-      }
-      {
-        let ih = g_top + i32(t_kh);
-        let iw = g_left + i32(t_kw);
-        let ok = g_ok && k0 + 3u < K && u32(ih) < params.inH && u32(iw) < params.inW;
-        let idx = select(0, g_base + i32(t_ic * in_hw) + ih * in_w + iw, ok);
-        ga.w = select(0.0, x[u32(idx)], ok);
-        t_kw += 1u;
-        if (t_kw == params.kernel) { t_kw = 0u; t_kh += 1u; if (t_kh == params.kernel) { t_kh = 0u; t_ic += 1u; } }
-      }
-      {
-        let ih = g_top + i32(t_kh);
-        let iw = g_left + i32(t_kw);
-        let ok = g_ok && k0 + 4u < K && u32(ih) < params.inH && u32(iw) < params.inW;
-        let idx = select(0, g_base + i32(t_ic * in_hw) + ih * in_w + iw, ok);
-        gb.x = select(0.0, x[u32(idx)], ok);
-        t_kw += 1u;
-        if (t_kw == params.kernel) { t_kw = 0u; t_kh += 1u; if (t_kh == params.kernel) { t_kh = 0u; t_ic += 1u; } }
-      }
-      {
-        let ih = g_top + i32(t_kh);
-        let iw = g_left + i32(t_kw);
-        let ok = g_ok && k0 + 5u < K && u32(ih) < params.inH && u32(iw) < params.inW;
-        let idx = select(0, g_base + i32(t_ic * in_hw) + ih * in_w + iw, ok);
-        gb.y = select(0.0, x[u32(idx)], ok);
-        t_kw += 1u;
-        if (t_kw == params.kernel) { t_kw = 0u; t_kh += 1u; if (t_kh == params.kernel) { t_kh = 0u; t_ic += 1u; } }
-      }
-      {
-        let ih = g_top + i32(t_kh);
-        let iw = g_left + i32(t_kw);
-        let ok = g_ok && k0 + 6u < K && u32(ih) < params.inH && u32(iw) < params.inW;
-        let idx = select(0, g_base + i32(t_ic * in_hw) + ih * in_w + iw, ok);
-        gb.z = select(0.0, x[u32(idx)], ok);
-        t_kw += 1u;
-        if (t_kw == params.kernel) { t_kw = 0u; t_kh += 1u; if (t_kh == params.kernel) { t_kh = 0u; t_ic += 1u; } }
-      }
-      {
-        let ih = g_top + i32(t_kh);
-        let iw = g_left + i32(t_kw);
-        let ok = g_ok && k0 + 7u < K && u32(ih) < params.inH && u32(iw) < params.inW;
-        let idx = select(0, g_base + i32(t_ic * in_hw) + ih * in_w + iw, ok);
-        gb.w = select(0.0, x[u32(idx)], ok);
+        let v = select(0.0, x[u32(idx)], ok);
+        if (j < 4u) { ga[j] = v; } else { gb[j - 4u] = v; }
         t_kw += 1u;
         if (t_kw == params.kernel) { t_kw = 0u; t_kh += 1u; if (t_kh == params.kernel) { t_kh = 0u; t_ic += 1u; } }
       }

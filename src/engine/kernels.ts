@@ -9,7 +9,7 @@ import type { SeededRandom } from './rng';
 import { checkMatmul, matmulDispatch, matmulLargeDispatch, registerMatmulSpec, useLargeMatmul, MATMUL_REDUCE, MATMUL_UNIFORMS } from './gpu/matmul';
 import matmulSource from '../../kernels/matmul.wgsl?raw';
 import matmulLargeSource from '../../kernels/matmul_large.wgsl?raw';
-import { CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT, CONV2D_FORWARD, CONV2D_FORWARD_LARGE, CONV2D_WEIGHT_REDUCE } from './gpu/conv';
+import { CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_INPUT_LARGE, CONV2D_BACKWARD_WEIGHT, CONV2D_FORWARD, CONV2D_FORWARD_LARGE, CONV2D_WEIGHT_REDUCE } from './gpu/conv';
 import { TRAINING_KERNELS } from './gpu/trainingKernels';
 
 export type BindingAccess = 'read' | 'read_write' | 'uniform';
@@ -140,7 +140,7 @@ export function matmulKernelFor(M: number, N: number, K: number): KernelSpec {
 }
 
 /** Every kernel the app ships, in display order. */
-export const ALL_KERNELS: readonly KernelSpec[] = [MATMUL, MATMUL_LARGE, MATMUL_REDUCE, CONV2D_FORWARD, CONV2D_FORWARD_LARGE, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT, CONV2D_WEIGHT_REDUCE, ...TRAINING_KERNELS];
+export const ALL_KERNELS: readonly KernelSpec[] = [MATMUL, MATMUL_LARGE, MATMUL_REDUCE, CONV2D_FORWARD, CONV2D_FORWARD_LARGE, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_INPUT_LARGE, CONV2D_BACKWARD_WEIGHT, CONV2D_WEIGHT_REDUCE, ...TRAINING_KERNELS];
 
 /** Looks a kernel up by name; throws for an unknown name (a programming error). */
 export function kernelByName(name: string): KernelSpec {

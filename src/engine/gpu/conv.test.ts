@@ -6,12 +6,15 @@ import type { KernelCheckCase, KernelSpec } from '../kernels';
 import { KernelRunner, type CompiledKernel } from './kernelRunner';
 import {
   CONV2D_BACKWARD_INPUT,
+  CONV2D_BACKWARD_INPUT_LARGE,
   CONV2D_BACKWARD_WEIGHT,
   CONV2D_FORWARD,
   CONV2D_FORWARD_LARGE,
   CONV2D_KERNELS,
   CONV2D_WEIGHT_REDUCE,
   conv2dBackwardInputDispatch,
+  conv2dBackwardInputKernelFor,
+  conv2dBackwardInputLargeDispatch,
   conv2dBackwardWeightDispatch,
   conv2dForwardDispatch,
   conv2dForwardKernelFor,
@@ -102,6 +105,16 @@ describe('conv2d uniforms and dispatch', () => {
     expect(conv2dForwardKernelFor(geo(64, 1, 28, 28, 32, 3, 1, 1))).toBe(CONV2D_FORWARD);
     expect(conv2dForwardKernelFor(geo(256, 24, 12, 12, 32, 3, 1, 0))).toBe(CONV2D_FORWARD);
     expect(conv2dForwardKernelFor(geo(8, 8, 16, 16, 64, 3, 1, 1))).toBe(CONV2D_FORWARD); // 72 weights per filter
+  });
+
+  it('takes conv2d_backward_input_large only for layers fed by 24 or more channels with a long reduction', () => {
+    const pytorchConv2 = geo(64, 32, 28, 28, 64, 3, 1, 1);
+    expect(conv2dBackwardInputKernelFor(pytorchConv2)).toBe(CONV2D_BACKWARD_INPUT_LARGE);
+    expect(conv2dBackwardInputLargeDispatch(conv2dUniforms(pytorchConv2))).toEqual([392, 1, 1]);
+    expect(conv2dBackwardInputLargeDispatch(conv2dUniforms(geo(1, 33, 8, 8, 64, 3, 1, 1)))).toEqual([1, 2, 1]);
+    expect(conv2dBackwardInputKernelFor(geo(256, 24, 12, 12, 32, 3, 1, 0))).toBe(CONV2D_BACKWARD_INPUT_LARGE); // fast-cnn conv2
+    expect(conv2dBackwardInputKernelFor(geo(64, 16, 12, 12, 64, 3, 1, 0))).toBe(CONV2D_BACKWARD_INPUT);
+    expect(conv2dBackwardInputKernelFor(geo(8, 32, 16, 16, 16, 3, 1, 1))).toBe(CONV2D_BACKWARD_INPUT); // 144-term reduction
   });
 
   it('splits long weight-gradient reductions to fill the GPU, and short ones not at all', () => {
@@ -197,6 +210,9 @@ describe.skipIf(!ctx)('conv2d kernels on the GPU', () => {
     ['large forward that never writes the second half of its channels', CONV2D_FORWARD_LARGE, mutate(CONV2D_FORWARD_LARGE, 'write4(ma, nb, c0b);', '')],
     ['large forward whose tap walk never moves to the next input channel', CONV2D_FORWARD_LARGE, mutate(CONV2D_FORWARD_LARGE, 't_kh = 0u; t_ic += 1u;', 't_kh = 0u;')],
     ['large forward without the padding offset', CONV2D_FORWARD_LARGE, mutate(CONV2D_FORWARD_LARGE, 'let g_top = i32(g_oh * params.stride) - i32(params.padding);', 'let g_top = i32(g_oh * params.stride);')],
+    ['large input gradient that ignores the ReLU mask', CONV2D_BACKWARD_INPUT_LARGE, mutate(CONV2D_BACKWARD_INPUT_LARGE, 'if (masked && !(y[idx] > 0.0)) { v = 0.0; }', '')],
+    ['large input gradient that ignores the stride test', CONV2D_BACKWARD_INPUT_LARGE, mutate(CONV2D_BACKWARD_INPUT_LARGE, 'hit = hit && oh % stride == 0 && ow % stride == 0;', '')],
+    ['large input gradient that reads the weights of the wrong output channel', CONV2D_BACKWARD_INPUT_LARGE, mutate(CONV2D_BACKWARD_INPUT_LARGE, '(oc * N + w_n) * kk_per_oc', '(w_n * params.outC + oc) * kk_per_oc')],
     ['input gradient that ignores the ReLU mask', CONV2D_BACKWARD_INPUT, mutate(CONV2D_BACKWARD_INPUT, 'if (masked && !(y[idx] > 0.0)) { v = 0.0; }', '')],
     ['input gradient that ignores the stride test', CONV2D_BACKWARD_INPUT, mutate(CONV2D_BACKWARD_INPUT, 'hit = hit && ty % stride == 0 && tx % stride == 0;', '')],
     ['weight gradient without the bias column', CONV2D_BACKWARD_WEIGHT, mutate(CONV2D_BACKWARD_WEIGHT, 'v = 1.0;', 'v = 0.0;')],

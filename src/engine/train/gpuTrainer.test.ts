@@ -8,7 +8,7 @@ import type { ImageDataset } from './data';
 import type { ModelSpec } from '../layers';
 import { OPTIMIZER_DEFAULTS } from '../optimizers';
 import { conv2dGeometry } from '../cpu/conv';
-import { CONV2D_FORWARD, CONV2D_FORWARD_LARGE, conv2dForwardKernelFor } from '../gpu/conv';
+import { CONV2D_BACKWARD_INPUT_LARGE, CONV2D_FORWARD, CONV2D_FORWARD_LARGE, conv2dBackwardInputKernelFor, conv2dForwardKernelFor } from '../gpu/conv';
 
 const ctx = await nodeGpu();
 
@@ -107,11 +107,11 @@ describe.skipIf(!ctx)('the GPU trainer against the CPU reference trainer', () =>
     expect(r.dispatches).toBeGreaterThan(10);
   });
 
-  it('matches the CPU with a layer wide enough for conv2d_forward_large (64 filters, 144 weights each)', async () => {
+  it('matches the CPU with a layer wide enough for the large conv kernels (32 -> 64 channels)', async () => {
     const wide: ModelSpec = {
       input: [1, 8, 8],
       layers: [
-        { kind: 'conv2d', filters: 16, kernel: 3, stride: 1, padding: 1 },
+        { kind: 'conv2d', filters: 32, kernel: 3, stride: 1, padding: 1 },
         { kind: 'relu' },
         { kind: 'conv2d', filters: 64, kernel: 3, stride: 1, padding: 1 },
         { kind: 'relu' },
@@ -121,9 +121,11 @@ describe.skipIf(!ctx)('the GPU trainer against the CPU reference trainer', () =>
       ],
       loss: 'softmaxCrossEntropy',
     };
-    // The second layer takes the large forward kernel, the first the general one.
-    expect(conv2dForwardKernelFor(conv2dGeometry(4, [16, 8, 8], 64, 3, 1, 1))).toBe(CONV2D_FORWARD_LARGE);
-    expect(conv2dForwardKernelFor(conv2dGeometry(4, [1, 8, 8], 16, 3, 1, 1))).toBe(CONV2D_FORWARD);
+    // The second layer takes the large forward and input-gradient kernels, the first the general ones.
+    const second = conv2dGeometry(4, [32, 8, 8], 64, 3, 1, 1);
+    expect(conv2dForwardKernelFor(second)).toBe(CONV2D_FORWARD_LARGE);
+    expect(conv2dBackwardInputKernelFor(second)).toBe(CONV2D_BACKWARD_INPUT_LARGE);
+    expect(conv2dForwardKernelFor(conv2dGeometry(4, [1, 8, 8], 32, 3, 1, 1))).toBe(CONV2D_FORWARD);
     const config: TrainingConfig = {
       model: wide,
       optimizer: { ...OPTIMIZER_DEFAULTS.sgd, learningRate: 0.05, momentum: 0.9 },

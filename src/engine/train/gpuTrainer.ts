@@ -18,10 +18,12 @@ import { MATMUL, MATMUL_LARGE, matmulKernelFor } from '../kernels';
 import { MATMUL_REDUCE, matmulPartialLength, matmulSplitK, matmulUniforms, type MatmulCall } from '../gpu/matmul';
 import {
   CONV2D_BACKWARD_INPUT,
+  CONV2D_BACKWARD_INPUT_LARGE,
   CONV2D_BACKWARD_WEIGHT,
   CONV2D_FORWARD,
   CONV2D_FORWARD_LARGE,
   CONV2D_WEIGHT_REDUCE,
+  conv2dBackwardInputKernelFor,
   conv2dForwardKernelFor,
   conv2dUniforms,
   conv2dWeightPartialLength,
@@ -93,7 +95,7 @@ export type LayerParameterMap = Map<number, { weight: Float32Array; bias: Float3
 
 /** The kernels a trainer uses; all are compiled (from their current source) before training. */
 const TRAINING_SPECS: KernelSpec[] = [
-  MATMUL, MATMUL_LARGE, MATMUL_REDUCE, CONV2D_FORWARD, CONV2D_FORWARD_LARGE, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT, CONV2D_WEIGHT_REDUCE,
+  MATMUL, MATMUL_LARGE, MATMUL_REDUCE, CONV2D_FORWARD, CONV2D_FORWARD_LARGE, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_INPUT_LARGE, CONV2D_BACKWARD_WEIGHT, CONV2D_WEIGHT_REDUCE,
   MAXPOOL_FORWARD, MAXPOOL_BACKWARD, AVGPOOL_FORWARD, AVGPOOL_BACKWARD, ACTIVATION_FORWARD, ACTIVATION_BACKWARD,
   DROPOUT_FORWARD, DROPOUT_BACKWARD, STEP_ADVANCE, SOFTMAX_CROSS_ENTROPY, MSE_LOSS, EVALUATE,
   GATHER_BATCH, OPTIMIZER,
@@ -114,8 +116,9 @@ interface LayerGeometry {
   denseForward?: MatmulCall;
   /** dense: the matmul kernel for each of its three products, chosen by size (matmulKernelFor). */
   denseKernels?: { forward: KernelSpec; weightGrad: KernelSpec; inputGrad: KernelSpec };
-  /** conv2d: its forward kernel, chosen by shape (conv2dForwardKernelFor). */
+  /** conv2d: its forward and input-gradient kernels, chosen by shape (conv2dForwardKernelFor, ...). */
   convForward?: KernelSpec;
+  convInputGrad?: KernelSpec;
 }
 
 export class GpuTrainer {
@@ -240,7 +243,7 @@ export class GpuTrainer {
         const g = conv2dGeometry(B, step.inputShape as [number, number, number], l.filters, l.kernel, l.stride, l.padding);
         const splitK = conv2dWeightSplitK(g);
         partialFloats = Math.max(partialFloats, conv2dWeightPartialLength(g, splitK));
-        this.geometry.set(step.index, { conv: g, splitK, convForward: conv2dForwardKernelFor(g) });
+        this.geometry.set(step.index, { conv: g, splitK, convForward: conv2dForwardKernelFor(g), convInputGrad: conv2dBackwardInputKernelFor(g) });
       } else if ((step.layer.kind === 'maxpool' || step.layer.kind === 'avgpool') && step.role !== 'alias') {
         const g = pool2dGeometry(B, step.inputShape as [number, number, number], step.layer.size, step.layer.stride);
         this.geometry.set(step.index, { pool: g });
@@ -592,7 +595,7 @@ export class GpuTrainer {
           const g = geo.conv!;
           const relu = step.fusedRelu;
           if (needDx) {
-            this.runner.dispatch(pass, CONV2D_BACKWARD_INPUT, { dy, w: this.range(step.weight!, this.params), y, dx }, conv2dUniforms(g, { relu }));
+            this.runner.dispatch(pass, geo.convInputGrad!, { dy, w: this.range(step.weight!, this.params), y, dx }, conv2dUniforms(g, { relu }));
             n++;
           }
           const u = conv2dUniforms(g, { relu, splitK: geo.splitK });
