@@ -69,6 +69,8 @@ export function matmulDispatch(u: UniformValues, o: KernelOverrides): [number, n
 
 /** Output tile of kernels/matmul_large.wgsl (fixed: 16x16 threads, 8x8 each). */
 export const LARGE_TILE = 128;
+/** matmul_large's K step (TILE_K in the kernel): whole-tile shapes have K a multiple of it. */
+const LARGE_TILE_K = 8;
 
 /** Workgroups for matmul_large: one per 128x128 tile of C, times the K chunks along z. */
 export function matmulLargeDispatch(u: UniformValues): [number, number, number] {
@@ -85,7 +87,7 @@ export function matmulLargeDispatch(u: UniformValues): [number, number, number] 
  */
 export function useLargeMatmul(M: number, N: number, K: number): boolean {
   const tiles = Math.ceil(M / LARGE_TILE) * Math.ceil(N / LARGE_TILE);
-  const wholeTiles = M % LARGE_TILE === 0 && N % LARGE_TILE === 0 && K % 8 === 0;
+  const wholeTiles = M % LARGE_TILE === 0 && N % LARGE_TILE === 0 && K % LARGE_TILE_K === 0;
   return K >= LARGE_MIN_K && tiles >= (wholeTiles ? LARGE_MIN_WHOLE_TILES : LARGE_MIN_TILES);
 }
 const LARGE_MIN_TILES = 128;

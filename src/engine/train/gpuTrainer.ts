@@ -14,14 +14,12 @@ import { learningRateAt } from '../schedules';
 import { optimizerStateSize } from '../optimizers';
 import { initParameters } from '../init';
 import { seededPermutation } from '../rng';
-import { MATMUL, MATMUL_LARGE, matmulKernelFor } from '../kernels';
+import { MATMUL, matmulKernelFor } from '../kernels';
 import { MATMUL_REDUCE, matmulPartialLength, matmulSplitK, matmulUniforms, type MatmulCall } from '../gpu/matmul';
 import {
   CONV2D_BACKWARD_INPUT,
-  CONV2D_BACKWARD_INPUT_LARGE,
   CONV2D_BACKWARD_WEIGHT,
   CONV2D_FORWARD,
-  CONV2D_FORWARD_LARGE,
   CONV2D_WEIGHT_REDUCE,
   conv2dBackwardInputKernelFor,
   conv2dForwardKernelFor,
@@ -93,9 +91,13 @@ export interface TrainerHooks {
 /** Parameters by layer index, as init.ts makes them and save files store them. */
 export type LayerParameterMap = Map<number, { weight: Float32Array; bias: Float32Array }>;
 
-/** The kernels a trainer uses; all are compiled (from their current source) before training. */
+/**
+ * The kernels every trainer may use; all are compiled (from their current source) before training.
+ * The large-layer kernels (matmul_large, conv2d_*_large) are compiled only when a layer picks them
+ * (kernelsInUse): a software GPU takes about a second to build each.
+ */
 const TRAINING_SPECS: KernelSpec[] = [
-  MATMUL, MATMUL_LARGE, MATMUL_REDUCE, CONV2D_FORWARD, CONV2D_FORWARD_LARGE, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_INPUT_LARGE, CONV2D_BACKWARD_WEIGHT, CONV2D_WEIGHT_REDUCE,
+  MATMUL, MATMUL_REDUCE, CONV2D_FORWARD, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT, CONV2D_WEIGHT_REDUCE,
   MAXPOOL_FORWARD, MAXPOOL_BACKWARD, AVGPOOL_FORWARD, AVGPOOL_BACKWARD, ACTIVATION_FORWARD, ACTIVATION_BACKWARD,
   DROPOUT_FORWARD, DROPOUT_BACKWARD, STEP_ADVANCE, SOFTMAX_CROSS_ENTROPY, MSE_LOSS, EVALUATE,
   GATHER_BATCH, OPTIMIZER,
@@ -260,11 +262,25 @@ export class GpuTrainer {
   static async create(runner: KernelRunner, config: TrainingConfig, train: Dataset, test: ImageDataset | null): Promise<GpuTrainer> {
     const align = Math.max(1, runner.device.limits.minStorageBufferOffsetAlignment / 4);
     const plan = planModel(config.model, align);
-    for (const spec of TRAINING_SPECS) await runner.ready(spec);
     const trainer = new GpuTrainer(runner, config, train, test, plan);
+    try {
+      for (const spec of trainer.kernelsInUse()) await runner.ready(spec);
+    } catch (e) {
+      trainer.destroy();
+      throw e;
+    }
     trainer.writeParameters(initParameters(config.model, config.seed, config.init ?? 'auto'));
     trainer.resetOptimizerState();
     return trainer;
+  }
+
+  /** The shared kernels plus the ones each layer picked for its shape at set-up. */
+  private kernelsInUse(): KernelSpec[] {
+    const specs = new Set(TRAINING_SPECS);
+    for (const geo of this.geometry.values()) {
+      for (const spec of [geo.convForward, geo.convInputGrad, ...Object.values(geo.denseKernels ?? {})]) if (spec) specs.add(spec);
+    }
+    return [...specs];
   }
 
   /** Uploads parameters by layer index (fresh init, a loaded save file, or a CPU copy). */
