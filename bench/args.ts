@@ -21,12 +21,14 @@ export interface BenchArgs {
   maxSeconds?: number;
   /** JSON replacing the preset's optimizer and/or schedule, e.g. '{"schedule":{"kind":"constant"}}' (recipe experiments). */
   training?: { optimizer?: Record<string, unknown>; schedule?: Record<string, unknown>; init?: string; batch?: number };
+  /** After training, time each layer's forward and backward pass alone (GPU timestamps) and report them. */
+  layerCosts?: boolean;
 }
 
 export const USAGE =
   'usage: npm run bench:train -- --preset NAME [--subset N] [--epochs E] [--batch B] [--seed S] [--json]\n' +
   '         [--vs tfjs] [--tfjs-epochs E] [--data DIR] [--test-subset N] [--out FILE] [--chunk-ms MS] [--max-steps-per-submit N]\n' +
-  '         [--max-seconds S] [--training \'{"optimizer":{...},"schedule":{...}}\']\n' +
+  '         [--max-seconds S] [--training \'{"optimizer":{...},"schedule":{...}}\'] [--layer-costs]\n' +
   `  presets: ${PRESET_NAMES.filter((n) => n !== 'perceptron').join(', ')}`;
 
 export class UsageError extends Error {}
@@ -59,6 +61,7 @@ export function parseArgs(argv: string[]): BenchArgs {
       case '--max-steps-per-submit': out.maxStepsPerSubmit = int(flag, value()); break;
       case '--max-seconds': out.maxSeconds = int(flag, value()); break;
       case '--json': out.json = true; break;
+      case '--layer-costs': out.layerCosts = true; break;
       case '--training': {
         const v = value();
         try {

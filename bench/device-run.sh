@@ -15,6 +15,8 @@
 #   mlp, fast-cnn                         our engine at the preset's full recipe, then TF.js for 1 epoch (--vs tfjs)
 #   pytorch-cnn, keras-small-cnn, keras-cnn   our engine at the preset's full recipe
 #   torch                                 eager PyTorch, every preset at its full recipe
+#   layers                                each CNN preset and mlp for 1 epoch with --layer-costs (every layer's forward and
+#                                         backward pass timed alone with GPU timestamps; "layerCosts" in engine.jsonl)
 #   torch-compile                         PyTorch with torch.compile(mode="reduce-overhead"), fast-cnn and mlp, 1 epoch
 #   kernels                               bench/kernels.ts (matmul 1024-4096, the presets' conv layers, --sweep of tile sizes)
 #                                         from $C/kernels.mjs (node scripts/bench.mjs build --bench kernels --outfile $C/kernels.mjs);
@@ -70,6 +72,7 @@ for j in "${jobs[@]}"; do
   case $j in
     mlp|fast-cnn) engine "$j" --vs tfjs --tfjs-epochs 1 ;;
     pytorch-cnn|keras-small-cnn|keras-cnn) engine "$j" ;;
+    layers) for p in pytorch-cnn keras-cnn fast-cnn mlp; do engine "$p" --epochs 1 --layer-costs; done ;;
     torch) torchref --preset all ;;
     torch-compile) torchref --preset fast-cnn,mlp --epochs 1 --compile-mode reduce-overhead --warmup 40 ;;
     kernels)

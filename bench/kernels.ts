@@ -144,6 +144,12 @@ const DENSE_CALLS: [string, MatmulCall][] = [
   ['fast-cnn dense1 weight grad', { M: 801, K: 256, N: 256, transposeA: true, onesRowA: true }],
   ['fast-cnn dense1 forward', { M: 256, K: 800, N: 256, bias: true, biasInB: true, relu: true }],
   ['fast-cnn dense1 input grad', { M: 256, K: 256, N: 800, transposeB: true }],
+  // Small layers: latency, not arithmetic, bounds these.
+  ['pytorch-cnn dense2 forward', { M: 64, K: 128, N: 10, bias: true, biasInB: true }],
+  ['pytorch-cnn dense2 weight grad', { M: 129, K: 64, N: 10, transposeA: true, onesRowA: true }],
+  ['pytorch-cnn dense2 input grad', { M: 64, K: 10, N: 128, transposeB: true }],
+  ['mlp dense1 forward', { M: 128, K: 784, N: 128, bias: true, biasInB: true, relu: true }],
+  ['mlp dense1 weight grad', { M: 785, K: 128, N: 128, transposeA: true, onesRowA: true }],
 ];
 
 async function denseCases() {
@@ -151,13 +157,17 @@ async function denseCases() {
     for (const spec of [MATMUL, MATMUL_LARGE]) {
       const chosen = spec === MATMUL ? matmulSplitK(base.M, base.N, base.K) : largeMatmulSplitK(base.M, base.N, base.K);
       // --sweep: other K splits too (the chosen one first), to check matmulSplitK's choice.
-      const others = opts.sweep ? [1, 4, 8, 16, 32, 64].filter((s) => s * 128 <= base.K) : [];
+      const others = opts.sweep ? [1, 2, 4, 8, 16, 32, 64, 128, 256].filter((s) => s * 16 <= base.K) : [];
       for (const splitK of new Set([chosen, ...others])) await denseCase(name, spec, { ...base, splitK });
+      // --sweep: deeper staging steps (fewer of them: the small layers wait on memory once per step).
+      if (opts.sweep && spec === MATMUL) {
+        for (const TILE_K of [32, 64]) await denseCase(name, spec, { ...base, splitK: chosen }, { WG_X: 16, WG_Y: 16, TILE_K });
+      }
     }
   }
 }
 
-async function denseCase(name: string, spec: KernelSpec, call: MatmulCall) {
+async function denseCase(name: string, spec: KernelSpec, call: MatmulCall, overrides?: KernelOverrides) {
   const rowsA = call.onesRowA ? call.M - 1 : call.M;
   const A = randomBuffer(rowsA * call.K);
   const B = randomBuffer(call.K * call.N + call.N);
@@ -167,10 +177,10 @@ async function denseCase(name: string, spec: KernelSpec, call: MatmulCall) {
   const partialLength = matmulPartialLength(call);
   const partial = partialLength ? runner.createBuffer(partialLength * 4) : null;
   if (partial) {
-    calls.push({ spec, bindings: { A, B, C, partial }, uniforms: u });
+    calls.push({ spec, bindings: { A, B, C, partial }, uniforms: u, overrides });
     calls.push({ spec: MATMUL_REDUCE, bindings: { partial, bias: B, C }, uniforms: u });
-  } else calls.push({ spec, bindings: { A, B, C }, uniforms: u });
-  await runCase(name, calls, C, 2 * call.M * call.K * call.N, { splitK: call.splitK });
+  } else calls.push({ spec, bindings: { A, B, C }, uniforms: u, overrides });
+  await runCase(name, calls, C, 2 * call.M * call.K * call.N, { splitK: call.splitK, ...(overrides ? { overrides } : {}) });
   for (const b of [A, B, C, partial]) b?.destroy();
 }
 

@@ -14,6 +14,8 @@ import { PRESETS, type PresetName } from '../src/engine/presets';
 import type { InitScheme } from '../src/engine/init';
 import { GpuTrainer, type EvaluationResult, type StepMetric, type TrainingConfig } from '../src/engine/train/gpuTrainer';
 import { runSession, RUN_TO_END, type StepSource } from '../src/engine/train/session';
+import { measureLayerCosts, type LayerCostReport } from '../src/engine/train/layerCost';
+import { profileStep, type StepProfile } from './stepProfile';
 import { subsetImages, type ImageDataset } from '../src/engine/train/data';
 import type { TfjsResult } from './tfjsPeer';
 
@@ -213,8 +215,38 @@ async function runEngine(args: BenchArgs, gpu: GpuContext, train: ImageDataset, 
     timeToAccuracy,
     gpuErrors,
   };
+  let layerCosts: LayerCostReport | null = null;
+  if (args.layerCosts) {
+    layerCosts = await measureLayerCosts(trainer.dashboardHooks(), trainer.plan, trainer.batch, { useTimestamps: true, repeats: 20 });
+    const parts = layerCosts.layers.filter((l) => l.forwardMs !== null || l.backwardMs !== null);
+    const sum = parts.reduce((a, l) => a + (l.forwardMs ?? 0) + (l.backwardMs ?? 0), layerCosts.lossMs ?? 0);
+    log(`[engine] layer costs (${layerCosts.method}), ms: ` + parts.map((l) =>
+      `${l.index}:${l.kind} ${(l.forwardMs ?? 0).toFixed(3)}/${(l.backwardMs ?? 0).toFixed(3)}`).join(', ') +
+      `; loss ${(layerCosts.lossMs ?? 0).toFixed(3)}; sum ${sum.toFixed(3)} of ${result.msPerStep} per step`);
+  }
+  let encodeMsPerStep: number | null = null;
+  if (args.layerCosts) {
+    // CPU time to record a step (no submit): when it exceeds the GPU's time per step, the GPU waits.
+    const encoder = gpu.device.createCommandEncoder({ label: 'encode cost' });
+    const pass = encoder.beginComputePass();
+    trainer.encodeStepForProfile(pass);
+    const t0 = performance.now();
+    for (let i = 0; i < 200; i++) trainer.encodeStepForProfile(pass);
+    pass.end();
+    encoder.finish();
+    encodeMsPerStep = round((performance.now() - t0) / 200, 4);
+    log(`[engine] CPU time to record one step: ${encodeMsPerStep} ms (${trainer.dispatchesPerStep} dispatches)`);
+  }
+  let stepProfile: StepProfile | null = null;
+  if (args.layerCosts && gpu.hasTimestamps) {
+    // Last: it advances the GPU training state outside the run.
+    stepProfile = await profileStep(gpu.device, (pass) => trainer.encodeStepForProfile(pass));
+    log(`[engine] step profile, ms per dispatch (each in its own pass): ` +
+      stepProfile.dispatches.map((d) => `${d.kernel}[${d.workgroups.join('x')}] ${d.ms.toFixed(4)} (marginal ${d.marginalMs.toFixed(4)})`).join(', ') +
+      `; sum ${stepProfile.sumMs}, whole step in one pass ${stepProfile.onePassMs}`);
+  }
   trainer.destroy();
-  return result;
+  return { ...result, ...(layerCosts ? { layerCosts, encodeMsPerStep } : {}), ...(stepProfile ? { stepProfile } : {}) };
 }
 
 async function main(): Promise<number> {

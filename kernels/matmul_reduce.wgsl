@@ -28,8 +28,23 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   // With bit 5 the bias vector starts after the K x N weight matrix in the same buffer.
   let bias_offset = select(0u, params.K * params.N, (params.flags & 32u) != 0u);
   for (var i = gid.x; i < count; i += stride) {
+    // The chunks are added strictly in order 0, 1, 2, ..., but loaded 8 at a time first: a plain
+    // loop waits out one memory latency per chunk (pytorch-cnn's 64 chunks: 16 -> 7 µs on an H200).
     var v = 0.0;
-    for (var z = 0u; z < params.splitK; z++) {
+    var z = 0u;
+    for (; z + 8u <= params.splitK; z += 8u) {
+      let p = z * count + i;
+      let p0 = partial[p];
+      let p1 = partial[p + count];
+      let p2 = partial[p + 2u * count];
+      let p3 = partial[p + 3u * count];
+      let p4 = partial[p + 4u * count];
+      let p5 = partial[p + 5u * count];
+      let p6 = partial[p + 6u * count];
+      let p7 = partial[p + 7u * count];
+      v += p0; v += p1; v += p2; v += p3; v += p4; v += p5; v += p6; v += p7;
+    }
+    for (; z < params.splitK; z++) {
       v += partial[z * count + i];
     }
     if ((params.flags & 4u) != 0u) { v += bias[bias_offset + i % params.N]; }

@@ -219,6 +219,7 @@ describe.skipIf(!ctx)('conv2d kernels on the GPU', () => {
     ['weight gradient that drops the last step of each chunk', CONV2D_BACKWARD_WEIGHT, mutate(CONV2D_BACKWARD_WEIGHT, 'k0 < r_end;', 'k0 + TILE_K < r_end;')],
     ['reduce that reads only the first chunk', CONV2D_WEIGHT_REDUCE, mutate(CONV2D_WEIGHT_REDUCE, 'z < params.splitK', 'z < 1u')],
     ['reduce that drops a lane of its unrolled loop', CONV2D_WEIGHT_REDUCE, mutate(CONV2D_WEIGHT_REDUCE, 's3 += partial', 's3 -= partial')],
+    ['reduce that drops a value of its 8-deep loop', CONV2D_WEIGHT_REDUCE, mutate(CONV2D_WEIGHT_REDUCE, 's3 += a7;', 's3 -= a7;')],
   ])('fails its check for a %s', async (_, spec, source) => {
     const result = await spec.check(runner, new SeededRandom(51, 0), { source });
     expect(result.error).toBeUndefined();

@@ -656,5 +656,8 @@ export function checkConv2dWeightReduce(runner: KernelRunner, rng: SeededRandom,
   // A long split whose 37 chunks (16 positions each) all hold data, so the reduce's unrolled loop
   // (4 chunks per lane per pass) is exercised as well as its tail.
   calls.push({ kind: 'backwardWeight', g: conv2dGeometry(1, [2, 16, 37], 4, 3, 1, 1), relu: true, splitK: 37 });
+  // 75 full chunks (3 x 20 x 20 = 1200 positions, 16 each) for the reduce's 8-deep loop, which
+  // a lane enters while 8 more of its chunks remain.
+  calls.push({ kind: 'backwardWeight', g: conv2dGeometry(3, [2, 20, 20], 3, 3, 1, 1), relu: false, splitK: 75 });
   return checkConv2d(CONV2D_WEIGHT_REDUCE, 'weightReduce', calls, runner, rng, options);
 }

@@ -119,6 +119,11 @@ export class KernelRunner {
   private readonly kernelIds = new WeakMap<CompiledKernel, number>();
   private nextId = 1;
   private readonly zeroBuffers = new Map<number, GPUBuffer>();
+  /**
+   * Bumped whenever what `dispatch(spec)` would record may change (a kernel swapped, the cached
+   * bind groups dropped): a caller that replays recorded dispatches re-records when it moves.
+   */
+  generation = 0;
 
   constructor(readonly gpu: GpuContext) {
     this.device = gpu.device;
@@ -128,12 +133,14 @@ export class KernelRunner {
   setOverride(name: string, source: string): void {
     this.sourceOverrides.set(name, source);
     this.active.delete(name);
+    this.generation++;
   }
 
   /** Goes back to the shipped source of a kernel. */
   clearOverride(name: string): void {
     this.sourceOverrides.delete(name);
     this.active.delete(name);
+    this.generation++;
   }
 
   /** True when the kernel runs user-supplied source. */
@@ -167,7 +174,10 @@ export class KernelRunner {
   /** Compiles the kernel's current source with its default overrides and makes it the one `dispatch(spec)` uses. */
   async ready(spec: KernelSpec): Promise<CompiledKernel> {
     const kernel = await this.compile(spec);
-    if (this.currentSource(spec) === kernel.source) this.active.set(spec.name, kernel);
+    if (this.currentSource(spec) === kernel.source && this.active.get(spec.name) !== kernel) {
+      this.active.set(spec.name, kernel);
+      this.generation++;
+    }
     return kernel;
   }
 
@@ -330,6 +340,7 @@ export class KernelRunner {
   /** Drops cached bind groups (call after destroying buffers that cached dispatches used). */
   clearDispatchCache(): void {
     this.dispatchCache.clear();
+    this.generation++;
   }
 
   private workgroups(kernel: CompiledKernel, uniforms: UniformValues): [number, number, number] {

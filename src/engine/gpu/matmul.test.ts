@@ -6,6 +6,7 @@ import { SeededRandom } from '../rng';
 import { KernelCompileError, KernelRunner, type CompiledKernel } from './kernelRunner';
 import {
   describeMatmul,
+  matmulSplitK,
   matmulUniforms,
   randomMatmulInputs,
   runMatmulCases,
@@ -108,16 +109,19 @@ describe.skipIf(!ctx)('matmul kernel on the GPU', () => {
     expect(result.pass).toBe(true);
   });
 
-  it('checks the split-K reduce kernel and fails it when it adds only the first chunk', async () => {
+  it('checks the split-K reduce kernel and fails it when it skips chunks', async () => {
     const reduce = kernelByName('matmul_reduce');
     const good = await reduce.check(runner, new SeededRandom(5, 0));
     expect(good.pass).toBe(true);
     expect(good.cases.length).toBeGreaterThanOrEqual(3);
-    const firstChunkOnly = reduce.builtinSource.replace('for (var z = 0u; z < params.splitK; z++)', 'for (var z = 0u; z < 1u; z++)');
-    expect(firstChunkOnly).not.toBe(reduce.builtinSource);
-    const bad = await reduce.check(runner, new SeededRandom(5, 0), { source: firstChunkOnly });
-    expect(bad.error).toBeUndefined();
-    expect(bad.pass).toBe(false);
+    // Each slip must fail: the eighth of every 8 chunks dropped, or the chunks after the last 8.
+    for (const [from, to] of [['v += p7;', ''], ['for (; z < params.splitK; z++)', 'for (; z < min(params.splitK, 0u); z++)']]) {
+      const broken = reduce.builtinSource.replace(from, to);
+      expect(broken).not.toBe(reduce.builtinSource);
+      const bad = await reduce.check(runner, new SeededRandom(5, 0), { source: broken });
+      expect(bad.error).toBeUndefined();
+      expect(bad.pass).toBe(false);
+    }
   });
 
   it('fails its check, with the compiler message, for source that does not compile', async () => {
@@ -152,5 +156,20 @@ describe.skipIf(!ctx)('matmul kernel on the GPU', () => {
     const [zeros, product] = await runner.readBuffers(outs.map((buffer) => ({ buffer, byteLength: 24 })));
     expect([...new Float32Array(zeros)]).toEqual([0, 0, 0, 0, 0, 0]);
     expect([...new Float32Array(product)]).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+});
+
+describe('choosing the K split', () => {
+  it('splits small outputs with a long K into chunks of at least 128, and never big outputs', () => {
+    // pytorch-cnn's first dense layer (batch 64, 12544 -> 128): two 64x64 tiles, the 64-chunk cap.
+    expect(matmulSplitK(64, 128, 12544)).toBe(64);
+    // mlp's first layer (batch 128, 784 -> 128): 4 tiles, 6 chunks of at least 128.
+    expect(matmulSplitK(128, 128, 784)).toBe(6);
+    // fast-cnn's first dense layer (batch 256, 800 -> 256): 16 tiles.
+    expect(matmulSplitK(256, 256, 800)).toBe(6);
+    // A K too short for two chunks (pytorch-cnn's last layer, 128 -> 10), or 128+ tiles: no split.
+    expect(matmulSplitK(64, 10, 128)).toBe(1);
+    expect(matmulSplitK(12545, 128, 64)).toBe(1);
+    expect(matmulSplitK(4096, 4096, 4096)).toBe(1);
   });
 });

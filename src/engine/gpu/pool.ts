@@ -47,6 +47,10 @@ function outputDispatch(u: UniformValues, o: Record<string, number>): [number, n
 function inputDispatch(u: UniformValues, o: Record<string, number>): [number, number, number] {
   return gridStrideDispatch(u.batch * u.channels * u.inH * u.inW, o.WG);
 }
+/** maxpool_backward scatters from the outputs when the windows tile the image (stride == size). */
+function maxBackwardDispatch(u: UniformValues, o: Record<string, number>): [number, number, number] {
+  return u.stride === u.size ? outputDispatch(u, o) : inputDispatch(u, o);
+}
 const wg = (o: Record<string, number>): [number, number, number] => [o.WG, 1, 1];
 
 type PoolKind = 'maxForward' | 'maxBackward' | 'avgForward' | 'avgBackward';
@@ -58,6 +62,8 @@ export function randomPoolGeometries(rng: SeededRandom): Pool2dGeometry[] {
     pool2dGeometry(1, [3, 7, 9], 3, 2), // overlapping, uneven
     pool2dGeometry(2, [2, 5, 5], 3, 1), // heavy overlap
     pool2dGeometry(1, [1, 6, 6], 6, 1), // one window
+    pool2dGeometry(2, [3, 7, 9], 2, 2), // tiling windows, a last row and column no window covers
+    pool2dGeometry(1, [2, 11, 10], 3, 3), // tiling, 2 uncovered rows and 1 column
   ];
   for (let i = 0; i < 2; i++) {
     const size = 1 + rng.int(4);
@@ -88,7 +94,8 @@ async function runPoolCheck(kind: PoolKind, kernel: CompiledKernel, runner: Kern
   const cases: GpuCase[] = setups.map(({ g, sizes, x, dy, max }) => {
     const buffers: Record<string, BufferInit> =
       kind === 'maxForward' ? { x, y: sizes.output * 4, argmax: sizes.output * 4 }
-      : kind === 'maxBackward' ? { dy, argmax: Uint32Array.from(max.argmax), dx: sizes.input * 4 }
+      // dx starts as NaN: a cell the kernel forgets to write (e.g. one no window covers) shows.
+      : kind === 'maxBackward' ? { dy, argmax: Uint32Array.from(max.argmax), dx: new Float32Array(sizes.input).fill(NaN) }
       : kind === 'avgForward' ? { x, y: sizes.output * 4 }
       : { dy, dx: sizes.input * 4 };
     const read = kind === 'maxForward' ? ['y', 'argmax'] : kind === 'avgForward' ? ['y'] : ['dx'];
@@ -149,7 +156,8 @@ export const MAXPOOL_BACKWARD: KernelSpec = {
   entryPoint: 'main',
   description:
     'Backpropagates through max pooling: only the input that won a window gets that window\'s gradient. ' +
-    'Each input looks at the windows covering it and adds up the gradients of those it won.',
+    'When the windows tile the image, each window hands its gradient to its winner and zeros to the rest; ' +
+    'when they overlap, each input looks at the windows covering it and adds up the gradients of those it won.',
   bindings: [
     { binding: 0, name: 'dy', access: 'read', description: 'Gradient of the pooled output [batch, channels, outH, outW].' },
     { binding: 1, name: 'argmax', access: 'read', description: 'The u32 winner indices from maxpool_forward.' },
@@ -159,7 +167,7 @@ export const MAXPOOL_BACKWARD: KernelSpec = {
   uniforms: POOL_UNIFORMS,
   overrides: { WG: 256 },
   workgroupSize: wg,
-  dispatch: inputDispatch,
+  dispatch: maxBackwardDispatch,
   cpuTwin: 'cpu/pool.maxPoolBackward',
   check: poolCheck('maxBackward', () => MAXPOOL_BACKWARD),
 };
