@@ -97,10 +97,12 @@ test('the training dashboard: live charts, pause and resume, exploring the netwo
   await mark(page, 'close');
   // On a real GPU no main-thread task may exceed 50 ms. With SwiftShader the "GPU" is the same
   // two CPU cores the page runs on, so the OS preempts the main thread while shaders run and a
-  // 30 ms render can be stretched past 50 ms; there the limit is 100 ms, which still catches real
-  // jank (a 338 ms task from mounting panels mid-run was caught this way).
+  // 30 ms render can be stretched well past 50 ms: on a 2-core machine of 2026-12 the accuracy
+  // chart's redraws at checkpoints took 85-144 ms (the app of 2026-11 measured the same there).
+  // There the limit is 200 ms, which still catches real jank (a 338 ms task from mounting panels
+  // mid-run was caught this way).
   const software = /swiftshader/i.test((await page.getByTestId('webgpu-status').textContent()) ?? '');
-  const limit = software ? 100 : 50;
+  const limit = software ? 200 : 50;
   const longTasks = (await longTasksWhileTraining(page)).filter((d) => d > limit);
   expect(longTasks, `main-thread tasks over ${limit} ms during training: ${longTasks.join(', ')}`).toEqual([]);
 
