@@ -91,6 +91,23 @@ describe.skipIf(!ctx)('matmul kernel on the GPU', () => {
     expect(shipped.pass).toBe(true);
     const small = await MATMUL.check(runner, new SeededRandom(12, 0), { overrides: { WG_X: 8, WG_Y: 4, TILE_K: 8 } });
     expect(small.pass).toBe(true);
+    // 16 threads for a 16x16 tile 16 deep: 16 staging values each, more than the 8 loaded
+    // together, so the rest go through the plain loops.
+    const tiny = await MATMUL.check(runner, new SeededRandom(13, 0), { overrides: { WG_X: 4, WG_Y: 4, TILE_K: 16 } });
+    expect(tiny.pass).toBe(true);
+  });
+
+  it('fails its check when the staging drops a value, in the batched loads or in the plain loop after them', async () => {
+    const dropped = MATMUL.builtinSource.replace('As[k * tile_m + m] = sa[j];', 'As[k * tile_m + m] = 0.0;');
+    expect(dropped).not.toBe(MATMUL.builtinSource);
+    expect((await MATMUL.check(runner, new SeededRandom(14, 0), { source: dropped })).pass).toBe(false);
+    const rest = 'for (var i = tid + STAGED * threads; i < TILE_K * tile_n; i += threads)';
+    const noRest = MATMUL.builtinSource.replace(rest, 'for (var i = tid + STAGED * threads; i < 0u; i += threads)');
+    expect(noRest).not.toBe(MATMUL.builtinSource);
+    const overrides = { WG_X: 4, WG_Y: 4, TILE_K: 16 };
+    expect((await MATMUL.check(runner, new SeededRandom(14, 0), { source: noRest, overrides })).pass).toBe(false);
+    // With the default 16x16 threads the plain loops never run: the same slip passes there.
+    expect((await MATMUL.check(runner, new SeededRandom(14, 0), { source: noRest })).pass).toBe(true);
   });
 
   it('fails its check for a kernel that writes zeros', async () => {

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useState, type ReactNode } from 'react';
 import type { VizTrace } from '../../viz/trace';
 import { valuesAt } from '../../viz/trace';
 import { GridView } from './GridView';
@@ -52,7 +52,10 @@ export function Stepper({ trace, onPosition, pick, children }: Props) {
     return () => window.clearInterval(id);
   }, [playing, speed, total]);
 
-  useEffect(() => {
+  // A layout effect: the listener is in place in the same task as the render that shows the
+  // stepper, so a key pressed the moment it appears is not lost (a passive effect runs after
+  // paint, and a keypress could land in between: seen as a flaky e2e test on a loaded machine).
+  useLayoutEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.altKey || e.ctrlKey || e.metaKey || isTyping(e.target)) return;
       const moves: Record<string, (p: number) => number> = {
