@@ -216,6 +216,8 @@ async function runEngine(args: BenchArgs, gpu: GpuContext, train: ImageDataset, 
     gpuErrors,
   };
   let layerCosts: LayerCostReport | null = null;
+  let encodeMsPerStep: number | null = null;
+  let submitMsPerStep: number | null = null;
   if (args.layerCosts) {
     layerCosts = await measureLayerCosts(trainer.dashboardHooks(), trainer.plan, trainer.batch, { useTimestamps: true, repeats: 20 });
     const parts = layerCosts.layers.filter((l) => l.forwardMs !== null || l.backwardMs !== null);
@@ -223,10 +225,7 @@ async function runEngine(args: BenchArgs, gpu: GpuContext, train: ImageDataset, 
     log(`[engine] layer costs (${layerCosts.method}), ms: ` + parts.map((l) =>
       `${l.index}:${l.kind} ${(l.forwardMs ?? 0).toFixed(3)}/${(l.backwardMs ?? 0).toFixed(3)}`).join(', ') +
       `; loss ${(layerCosts.lossMs ?? 0).toFixed(3)}; sum ${sum.toFixed(3)} of ${result.msPerStep} per step`);
-  }
-  let encodeMsPerStep: number | null = null;
-  let submitMsPerStep: number | null = null;
-  if (args.layerCosts) {
+
     // CPU time to record a step, and to submit it (Dawn builds the native command buffer inside
     // queue.submit, on this thread): when the two exceed the GPU's time per step, the GPU waits.
     const encoder = gpu.device.createCommandEncoder({ label: 'encode cost' });
