@@ -51,6 +51,32 @@ var<workgroup> pixels: array<vec4<i32>, WG_X * TM>;
 // Per reduction term of the current step: (oc, kh, kw, 1 if the term exists).
 var<workgroup> taps: array<vec4<i32>, TILE_K>;
 
+// Loads issued together before their stores: see the staging in main.
+const STAGED: u32 = 8u;
+
+// dy at the output that saw pixel p (as in `pixels`) through tap (as in `taps`), if one did;
+// masked by y > 0 when the forward pass applied ReLU (its derivative is 0 where y == 0).
+fn load_dy(p: vec4<i32>, tap: vec4<i32>, stride: i32, out_hw: u32, masked: bool) -> f32 {
+  var ty = p.y - tap.y; // = oh * stride when this tap hit the pixel
+  var tx = p.z - tap.z;
+  var hit = p.w * tap.w != 0 && ty >= 0 && tx >= 0;
+  if (stride != 1) {
+    hit = hit && ty % stride == 0 && tx % stride == 0;
+    ty = ty / stride;
+    tx = tx / stride;
+  }
+  if (!(hit && u32(ty) < params.outH && u32(tx) < params.outW)) { return 0.0; }
+  let idx = u32(p.x) + u32(tap.x) * out_hw + u32(ty) * params.outW + u32(tx);
+  if (masked && !(y[idx] > 0.0)) { return 0.0; }
+  return dy[idx];
+}
+
+// w[oc, n, kh, kw] for one tap (oc, kh, kw), 0 past either end.
+fn load_w(tap: vec4<i32>, n: u32, N: u32) -> f32 {
+  if (tap.w == 0 || n >= N) { return 0.0; }
+  return w[((u32(tap.x) * N + n) * params.kernel + u32(tap.y)) * params.kernel + u32(tap.z)];
+}
+
 @compute @workgroup_size(WG_X, WG_Y, 1)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let tile_m = WG_X * TM;
@@ -105,39 +131,31 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
     workgroupBarrier();
 
     // Gather A: the output (oh, ow) that saw this pixel through tap (kh, kw), if there is one.
-    for (var i = tid; i < TILE_K * tile_m; i += threads) {
+    // Weights w[oc, n, kh, kw]: walk the taps fastest, which are contiguous for one oc.
+    // All of this thread's loads are issued before any store, so they wait on memory together
+    // (as in kernels/matmul.wgsl); shares beyond STAGED values per thread take the plain loops
+    // after these.
+    var sa: array<f32, STAGED>;
+    var sb: array<f32, STAGED>;
+    for (var j = 0u; j < STAGED; j++) {
+      let i = tid + j * threads;
+      if (i < TILE_K * tile_m) { sa[j] = load_dy(pixels[i % tile_m], taps[i / tile_m], stride, out_hw, masked); }
+      if (i < TILE_K * tile_n) { sb[j] = load_w(taps[i % TILE_K], n0 + i / TILE_K, N); }
+    }
+    for (var j = 0u; j < STAGED; j++) {
+      let i = tid + j * threads;
+      if (i < TILE_K * tile_m) { As[(i / tile_m) * tile_m + i % tile_m] = sa[j]; }
+      if (i < TILE_K * tile_n) { Bs[(i % TILE_K) * tile_n + i / TILE_K] = sb[j]; }
+    }
+    for (var i = tid + STAGED * threads; i < TILE_K * tile_m; i += threads) {
       let ml = i % tile_m;
       let kl = i / tile_m;
-      let p = pixels[ml];
-      let tap = taps[kl];
-      var ty = p.y - tap.y; // = oh * stride when this tap hit the pixel
-      var tx = p.z - tap.z;
-      var v = 0.0;
-      var hit = p.w * tap.w != 0 && ty >= 0 && tx >= 0;
-      if (stride != 1) {
-        hit = hit && ty % stride == 0 && tx % stride == 0;
-        ty = ty / stride;
-        tx = tx / stride;
-      }
-      if (hit && u32(ty) < params.outH && u32(tx) < params.outW) {
-        let idx = u32(p.x) + u32(tap.x) * out_hw + u32(ty) * params.outW + u32(tx);
-        v = dy[idx];
-        // The ReLU derivative is 0 where the output was clamped (y == 0).
-        if (masked && !(y[idx] > 0.0)) { v = 0.0; }
-      }
-      As[kl * tile_m + ml] = v;
+      As[kl * tile_m + ml] = load_dy(pixels[ml], taps[kl], stride, out_hw, masked);
     }
-    // Weights w[oc, n, kh, kw]: walk the taps fastest, which are contiguous for one oc.
-    for (var i = tid; i < TILE_K * tile_n; i += threads) {
+    for (var i = tid + STAGED * threads; i < TILE_K * tile_n; i += threads) {
       let kl = i % TILE_K;
       let nl = i / TILE_K;
-      let tap = taps[kl];
-      let n = n0 + nl;
-      var v = 0.0;
-      if (tap.w != 0 && n < N) {
-        v = w[((u32(tap.x) * N + n) * params.kernel + u32(tap.y)) * params.kernel + u32(tap.z)];
-      }
-      Bs[kl * tile_n + nl] = v;
+      Bs[kl * tile_n + nl] = load_w(taps[kl], n0 + nl, N);
     }
     workgroupBarrier();
 

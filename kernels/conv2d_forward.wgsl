@@ -52,6 +52,27 @@ var<workgroup> positions: array<vec4<i32>, WG_X * TM>;
 // Per reduction term of the current step: (ic * inH * inW, kh, kw, 1 if the term exists).
 var<workgroup> taps: array<vec4<i32>, TILE_K>;
 
+// Loads issued together before their stores: see the staging in main.
+const STAGED: u32 = 8u;
+
+// x under one tap (as in `taps`) of one output position (as in `positions`); 0 in the padding
+// and past either end.
+fn load_x(p: vec4<i32>, tap: vec4<i32>, in_w: i32) -> f32 {
+  let ih = p.y + tap.y;
+  let iw = p.z + tap.z;
+  // A negative row or column wraps to a huge u32, so one comparison per axis is the bounds check.
+  if (p.w * tap.w != 0 && u32(ih) < params.inH && u32(iw) < params.inW) {
+    return x[u32(p.x + tap.x + ih * in_w + iw)];
+  }
+  return 0.0;
+}
+
+// w[n, kk], 0 past either end.
+fn load_w(n: u32, kk: u32, N: u32, K: u32) -> f32 {
+  if (kk < K && n < N) { return w[n * K + kk]; }
+  return 0.0;
+}
+
 @compute @workgroup_size(WG_X, WG_Y, 1)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let tile_m = WG_X * TM;
@@ -110,30 +131,31 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
     workgroupBarrier();
 
     // Gather A: neighbouring threads take neighbouring output positions, i.e. neighbouring
-    // input columns, so the reads of x coalesce.
-    for (var i = tid; i < TILE_K * tile_m; i += threads) {
+    // input columns, so the reads of x coalesce. Weights: w[n, kk] is contiguous in kk, so walk
+    // kk fastest. All of this thread's loads are issued before any store, so they wait on memory
+    // together (as in kernels/matmul.wgsl); shares beyond STAGED values per thread take the
+    // plain loops after these.
+    var sa: array<f32, STAGED>;
+    var sb: array<f32, STAGED>;
+    for (var j = 0u; j < STAGED; j++) {
+      let i = tid + j * threads;
+      if (i < TILE_K * tile_m) { sa[j] = load_x(positions[i % tile_m], taps[i / tile_m], in_w); }
+      if (i < TILE_K * tile_n) { sb[j] = load_w(n0 + i / TILE_K, k0 + i % TILE_K, N, K); }
+    }
+    for (var j = 0u; j < STAGED; j++) {
+      let i = tid + j * threads;
+      if (i < TILE_K * tile_m) { As[(i / tile_m) * tile_m + i % tile_m] = sa[j]; }
+      if (i < TILE_K * tile_n) { Bs[(i % TILE_K) * tile_n + i / TILE_K] = sb[j]; }
+    }
+    for (var i = tid + STAGED * threads; i < TILE_K * tile_m; i += threads) {
       let ml = i % tile_m;
       let kl = i / tile_m;
-      let p = positions[ml];
-      let tap = taps[kl];
-      let ih = p.y + tap.y;
-      let iw = p.z + tap.z;
-      var v = 0.0;
-      // A negative row or column wraps to a huge u32, so one comparison per axis is the bounds check.
-      if (p.w * tap.w != 0 && u32(ih) < params.inH && u32(iw) < params.inW) {
-        v = x[u32(p.x + tap.x + ih * in_w + iw)];
-      }
-      As[kl * tile_m + ml] = v;
+      As[kl * tile_m + ml] = load_x(positions[ml], taps[kl], in_w);
     }
-    // Weights: w[n, kk] is contiguous in kk, so walk kk fastest.
-    for (var i = tid; i < TILE_K * tile_n; i += threads) {
+    for (var i = tid + STAGED * threads; i < TILE_K * tile_n; i += threads) {
       let kl = i % TILE_K;
       let nl = i / TILE_K;
-      let kk = k0 + kl;
-      let n = n0 + nl;
-      var v = 0.0;
-      if (kk < K && n < N) { v = w[n * K + kk]; }
-      Bs[kl * tile_n + nl] = v;
+      Bs[kl * tile_n + nl] = load_w(n0 + nl, k0 + kl, N, K);
     }
     workgroupBarrier();
 

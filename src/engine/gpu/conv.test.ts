@@ -203,6 +203,21 @@ describe.skipIf(!ctx)('conv2d kernels on the GPU', () => {
     }
   });
 
+  it('stages more than 8 values per thread through the plain loops after the batched loads, and fails when those drop values', async () => {
+    // 16 threads for 16 x 16 tiles 16 deep: 16 staging values per thread and operand, more than
+    // the 8 loaded together, so the rest go through the plain loops.
+    const tiny = { WG_X: 4, WG_Y: 4, TILE_K: 16 };
+    const general = [CONV2D_FORWARD, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT];
+    for (const [i, spec] of general.entries()) {
+      const shipped = await spec.check(runner, new SeededRandom(71 + i, 0), { overrides: tiny });
+      expect(shipped.error, spec.name).toBeUndefined();
+      expect(shipped.pass, spec.name).toBe(true);
+      const rest = 'for (var i = tid + STAGED * threads; i < TILE_K * tile_m; i += threads)';
+      const noRest = mutate(spec, rest, 'for (var i = tid + STAGED * threads; i < 0u; i += threads)');
+      expect((await spec.check(runner, new SeededRandom(71 + i, 0), { source: noRest, overrides: tiny })).pass, spec.name).toBe(false);
+    }
+  });
+
   it.each([
     // Each mutation is a plausible bug that the check must catch.
     ['forward without the padding offset', CONV2D_FORWARD, mutate(CONV2D_FORWARD, ' - i32(params.padding),\n        i32(ow', ',\n        i32(ow')],
@@ -213,9 +228,13 @@ describe.skipIf(!ctx)('conv2d kernels on the GPU', () => {
     ['large input gradient that ignores the ReLU mask', CONV2D_BACKWARD_INPUT_LARGE, mutate(CONV2D_BACKWARD_INPUT_LARGE, 'if (masked && !(y[idx] > 0.0)) { v = 0.0; }', '')],
     ['large input gradient that ignores the stride test', CONV2D_BACKWARD_INPUT_LARGE, mutate(CONV2D_BACKWARD_INPUT_LARGE, 'hit = hit && oh % stride == 0 && ow % stride == 0;', '')],
     ['large input gradient that reads the weights of the wrong output channel', CONV2D_BACKWARD_INPUT_LARGE, mutate(CONV2D_BACKWARD_INPUT_LARGE, '(oc * N + w_n) * kk_per_oc', '(w_n * params.outC + oc) * kk_per_oc')],
-    ['input gradient that ignores the ReLU mask', CONV2D_BACKWARD_INPUT, mutate(CONV2D_BACKWARD_INPUT, 'if (masked && !(y[idx] > 0.0)) { v = 0.0; }', '')],
+    ['input gradient that ignores the ReLU mask', CONV2D_BACKWARD_INPUT, mutate(CONV2D_BACKWARD_INPUT, 'if (masked && !(y[idx] > 0.0)) { return 0.0; }', '')],
     ['input gradient that ignores the stride test', CONV2D_BACKWARD_INPUT, mutate(CONV2D_BACKWARD_INPUT, 'hit = hit && ty % stride == 0 && tx % stride == 0;', '')],
-    ['weight gradient without the bias column', CONV2D_BACKWARD_WEIGHT, mutate(CONV2D_BACKWARD_WEIGHT, 'v = 1.0;', 'v = 0.0;')],
+    ['weight gradient without the bias column', CONV2D_BACKWARD_WEIGHT, mutate(CONV2D_BACKWARD_WEIGHT, 'if (col.w == 2) { return 1.0; }', '')],
+    ['weight gradient that ignores the ReLU mask', CONV2D_BACKWARD_WEIGHT, mutate(CONV2D_BACKWARD_WEIGHT, 'if (masked && !(y[idx] > 0.0)) { return 0.0; }', '')],
+    ['forward that drops a batched staging value of x', CONV2D_FORWARD, mutate(CONV2D_FORWARD, 'As[(i / tile_m) * tile_m + i % tile_m] = sa[j];', '')],
+    ['input gradient that drops a batched staging value of w', CONV2D_BACKWARD_INPUT, mutate(CONV2D_BACKWARD_INPUT, 'Bs[(i % TILE_K) * tile_n + i / TILE_K] = sb[j];', '')],
+    ['weight gradient that drops a batched staging value of dy', CONV2D_BACKWARD_WEIGHT, mutate(CONV2D_BACKWARD_WEIGHT, 'As[kl * a_row + ml / 4u][ml % 4u] = sa[j];', '')],
     ['weight gradient that drops the last step of each chunk', CONV2D_BACKWARD_WEIGHT, mutate(CONV2D_BACKWARD_WEIGHT, 'k0 < r_end;', 'k0 + TILE_K < r_end;')],
     ['reduce that reads only the first chunk', CONV2D_WEIGHT_REDUCE, mutate(CONV2D_WEIGHT_REDUCE, 'z < params.splitK', 'z < 1u')],
     ['reduce that drops a lane of its unrolled loop', CONV2D_WEIGHT_REDUCE, mutate(CONV2D_WEIGHT_REDUCE, 's3 += partial', 's3 -= partial')],

@@ -272,10 +272,13 @@ export function randomMatmulCalls(rng: SeededRandom, maxDim = 100): MatmulCall[]
   // Many chunks (the trainer splits a dense layer's long K up to 64 ways).
   calls.push({ M: 1 + rng.int(12), K: 3000 + rng.int(1000), N: 1 + rng.int(20), bias: true, relu: true, splitK: 40 + rng.int(20) });
   if (maxDim > 128) {
-    // Whole 128x128 tiles: matmul_large's unchecked fast path, with a random transpose and split.
-    const t = rng.int(4);
+    // Whole 128x128 tiles: matmul_large's unchecked fast path, which has its own loop for each
+    // layout of A, with every transpose, then a random transpose and split.
     const whole = () => 128 * (1 + rng.int(2));
-    calls.push({ M: whole(), K: 8 * (1 + rng.int(12)), N: whole(), transposeA: (t & 1) !== 0, transposeB: (t & 2) !== 0, bias: true, relu: true });
+    for (let layout = 0; layout < 4; layout++) {
+      calls.push({ M: whole(), K: 8 * (1 + rng.int(12)), N: whole(), transposeA: (layout & 1) !== 0, transposeB: (layout & 2) !== 0, bias: true, relu: layout < 2, accumulate: layout === 3 });
+    }
+    const t = rng.int(4);
     calls.push({ M: 128, K: 256 + 8 * rng.int(32), N: whole(), transposeA: (t & 2) !== 0, transposeB: (t & 1) !== 0, accumulate: true, splitK: 2 });
   }
   return calls;
