@@ -122,9 +122,9 @@ export function conv2dForwardLargeDispatch(u: UniformValues): [number, number, n
 
 /**
  * Whether a layer's forward pass should use conv2d_forward_large: many output channels (its tile
- * is 64 wide) and a long reduction. Measured on an H200 (bench/kernels.ts): 0.104 against 0.143 ms
+ * is 64 wide) and a long reduction. Measured on an H200 (bench/kernels.ts): 0.106 against 0.120 ms
  * for pytorch-cnn's 32→64-channel 3x3 layer; slower on the MNIST layers with 24 or 32 channels
- * (fast-cnn's 24→32 layer: 0.052 against 0.048 ms) or one input channel (0.043 against 0.030 ms).
+ * (fast-cnn's 24→32 layer: 0.053 against 0.036 ms) or one input channel (0.044 against 0.027 ms).
  */
 export function useLargeConvForward(g: Conv2dGeometry): boolean {
   return g.outChannels >= 64 && g.inChannels * g.kernel * g.kernel >= 128;
@@ -138,8 +138,9 @@ export function conv2dBackwardInputLargeDispatch(u: UniformValues): [number, num
 /**
  * Whether a layer's input gradient should use conv2d_backward_input_large: 24 or more input
  * channels (its tile is 32 wide) and a long reduction (outC*k*k). Measured on an H200
- * (bench/kernels.ts): pytorch-cnn's 32→64-channel layer 0.146 against 0.182 ms, keras-cnn's
- * 0.123 against 0.139 ms, fast-cnn's 24→32-channel layer 0.073 against 0.082 ms.
+ * (bench/kernels.ts): pytorch-cnn's 32→64-channel layer 0.143 against 0.166 ms, fast-cnn's
+ * 24→32-channel layer 0.073 against 0.076 ms; keras-cnn's 13x13 layer is a tie (0.122 against 0.118
+ * ms since the general kernel's staging loads were batched).
  */
 export function useLargeConvBackwardInput(g: Conv2dGeometry): boolean {
   return g.inChannels >= 24 && g.outChannels * g.kernel * g.kernel >= 256;
