@@ -138,9 +138,8 @@ export function conv2dBackwardInputLargeDispatch(u: UniformValues): [number, num
 /**
  * Whether a layer's input gradient should use conv2d_backward_input_large: 24 or more input
  * channels (its tile is 32 wide) and a long reduction (outC*k*k). Measured on an H200
- * (bench/kernels.ts): pytorch-cnn's 32→64-channel layer 0.143 against 0.166 ms, fast-cnn's
- * 24→32-channel layer 0.073 against 0.076 ms; keras-cnn's 13x13 layer is a tie (0.122 against 0.118
- * ms since the general kernel's staging loads were batched).
+ * (bench/kernels.ts): pytorch-cnn's 32→64-channel layer 0.127 against 0.166 ms, keras-cnn's 0.108
+ * against 0.118 ms, fast-cnn's 24→32-channel layer 0.063 against 0.076 ms.
  */
 export function useLargeConvBackwardInput(g: Conv2dGeometry): boolean {
   return g.inChannels >= 24 && g.outChannels * g.kernel * g.kernel >= 256;
