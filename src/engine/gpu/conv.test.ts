@@ -96,7 +96,7 @@ describe('conv2d uniforms and dispatch', () => {
     expect(conv2dWeightReduceDispatch(mnist, { WG_X: 64 })).toEqual([Math.ceil((64 * 289) / 64), 1, 1]);
   });
 
-  it('takes conv2d_forward_large only for layers with many channels and a long reduction', () => {
+  it('takes conv2d_forward_large only for layers with many channels, a long reduction and many positions', () => {
     const pytorchConv2 = geo(64, 32, 28, 28, 64, 3, 1, 1);
     expect(conv2dForwardKernelFor(pytorchConv2)).toBe(CONV2D_FORWARD_LARGE);
     expect(conv2dForwardLargeDispatch(conv2dUniforms(pytorchConv2))).toEqual([392, 1, 1]);
@@ -105,6 +105,8 @@ describe('conv2d uniforms and dispatch', () => {
     expect(conv2dForwardKernelFor(geo(64, 1, 28, 28, 32, 3, 1, 1))).toBe(CONV2D_FORWARD);
     expect(conv2dForwardKernelFor(geo(256, 24, 12, 12, 32, 3, 1, 0))).toBe(CONV2D_FORWARD);
     expect(conv2dForwardKernelFor(geo(8, 8, 16, 16, 64, 3, 1, 1))).toBe(CONV2D_FORWARD); // 72 weights per filter
+    // keras-cnn's 32→64 layer: 11x11 outputs at batch 128 make too few 128-position tiles.
+    expect(conv2dForwardKernelFor(geo(128, 32, 13, 13, 64, 3, 1, 0))).toBe(CONV2D_FORWARD);
   });
 
   it('takes conv2d_backward_input_large only for layers fed by 24 or more channels with a long reduction', () => {

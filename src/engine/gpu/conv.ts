@@ -122,13 +122,20 @@ export function conv2dForwardLargeDispatch(u: UniformValues): [number, number, n
 
 /**
  * Whether a layer's forward pass should use conv2d_forward_large: many output channels (its tile
- * is 64 wide) and a long reduction. Measured on an H200 (bench/kernels.ts): 0.106 against 0.120 ms
- * for pytorch-cnn's 32→64-channel 3x3 layer; slower on the MNIST layers with 24 or 32 channels
- * (fast-cnn's 24→32 layer: 0.053 against 0.036 ms) or one input channel (0.044 against 0.027 ms).
+ * is 64 wide), a long reduction, and enough output positions that its 128-position tiles fill a
+ * big GPU several times over. Measured on an H200 (bench/kernels.ts): 0.106 against 0.120 ms
+ * for pytorch-cnn's 32→64-channel 3x3 layer (50176 positions, 392 tiles); slower on keras-cnn's
+ * 11x11 layer (15488 positions, 121 tiles for 132 SMs: 0.058 against 0.046 ms, and keras-cnn
+ * 0.43 → 0.41 ms/step with the same test accuracy to the digit on seeds 1-3), on the layers with
+ * 24 or 32 channels (fast-cnn's 24→32 layer: 0.053 against 0.036 ms) and with one input channel
+ * (0.044 against 0.027 ms).
  */
 export function useLargeConvForward(g: Conv2dGeometry): boolean {
-  return g.outChannels >= 64 && g.inChannels * g.kernel * g.kernel >= 128;
+  const positions = g.batch * g.outHeight * g.outWidth;
+  return g.outChannels >= 64 && g.inChannels * g.kernel * g.kernel >= 128 && positions >= LARGE_FORWARD_MIN_POSITIONS;
 }
+/** 256 of conv2d_forward_large's 128-position tiles: about two per SM of an H100/H200. */
+const LARGE_FORWARD_MIN_POSITIONS = 256 * 128;
 
 /** conv2d_backward_input_large's workgroups: one per 128-pixel by 32-channel tile of dx. */
 export function conv2dBackwardInputLargeDispatch(u: UniformValues): [number, number, number] {

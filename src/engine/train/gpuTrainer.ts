@@ -103,6 +103,20 @@ const TRAINING_SPECS: KernelSpec[] = [
   GATHER_BATCH, OPTIMIZER,
 ];
 
+/**
+ * Which kernel each conv layer uses, by its shape. The defaults (conv2dForwardKernelFor, ...)
+ * pick by measured speed on a big GPU; tests pass their own to run a kernel on a layer small
+ * enough for a software GPU.
+ */
+export interface ConvKernelChoosers {
+  forward: (g: Conv2dGeometry) => KernelSpec;
+  inputGrad: (g: Conv2dGeometry) => KernelSpec;
+}
+
+export interface GpuTrainerOptions {
+  convKernels?: Partial<ConvKernelChoosers>;
+}
+
 export class TrainingSetupError extends Error {
   constructor(message: string) {
     super(message);
@@ -168,8 +182,11 @@ export class GpuTrainer {
     readonly train: Dataset,
     readonly test: ImageDataset | null,
     plan: ExecutionPlan,
+    options: GpuTrainerOptions = {},
   ) {
     this.device = runner.device;
+    const convForwardFor = options.convKernels?.forward ?? conv2dForwardKernelFor;
+    const convInputGradFor = options.convKernels?.inputGrad ?? conv2dBackwardInputKernelFor;
     this.plan = plan;
     const B = config.batchSize;
     this.batch = B;
@@ -247,7 +264,7 @@ export class GpuTrainer {
         const g = conv2dGeometry(B, step.inputShape as [number, number, number], l.filters, l.kernel, l.stride, l.padding);
         const splitK = conv2dWeightSplitK(g);
         partialFloats = Math.max(partialFloats, conv2dWeightPartialLength(g, splitK));
-        this.geometry.set(step.index, { conv: g, splitK, convForward: conv2dForwardKernelFor(g), convInputGrad: conv2dBackwardInputKernelFor(g) });
+        this.geometry.set(step.index, { conv: g, splitK, convForward: convForwardFor(g), convInputGrad: convInputGradFor(g) });
       } else if ((step.layer.kind === 'maxpool' || step.layer.kind === 'avgpool') && step.role !== 'alias') {
         const g = pool2dGeometry(B, step.inputShape as [number, number, number], step.layer.size, step.layer.stride);
         this.geometry.set(step.index, { pool: g });
@@ -261,10 +278,16 @@ export class GpuTrainer {
   }
 
   /** Plans the model, compiles every kernel and uploads the data and the seeded initial weights. */
-  static async create(runner: KernelRunner, config: TrainingConfig, train: Dataset, test: ImageDataset | null): Promise<GpuTrainer> {
+  static async create(
+    runner: KernelRunner,
+    config: TrainingConfig,
+    train: Dataset,
+    test: ImageDataset | null,
+    options: GpuTrainerOptions = {},
+  ): Promise<GpuTrainer> {
     const align = Math.max(1, runner.device.limits.minStorageBufferOffsetAlignment / 4);
     const plan = planModel(config.model, align);
-    const trainer = new GpuTrainer(runner, config, train, test, plan);
+    const trainer = new GpuTrainer(runner, config, train, test, plan, options);
     try {
       for (const spec of trainer.kernelsInUse()) await runner.ready(spec);
     } catch (e) {
