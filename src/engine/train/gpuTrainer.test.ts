@@ -127,9 +127,9 @@ describe.skipIf(!ctx)('the GPU trainer against the CPU reference trainer', () =>
     // pytorch-cnn's batch of 64 28x28 images.
     const second = conv2dGeometry(4, [32, 8, 8], 64, 3, 1, 1);
     const options: GpuTrainerOptions = {
-      convKernels: { forward: (g) => (g.outChannels >= 64 ? CONV2D_FORWARD_LARGE : conv2dForwardKernelFor(g)) },
+      convForwardKernel: (g) => (g.outChannels >= 64 ? CONV2D_FORWARD_LARGE : conv2dForwardKernelFor(g)),
     };
-    expect(options.convKernels!.forward!(second)).toBe(CONV2D_FORWARD_LARGE);
+    expect(options.convForwardKernel!(second)).toBe(CONV2D_FORWARD_LARGE);
     expect(conv2dForwardKernelFor(conv2dGeometry(64, [32, 28, 28], 64, 3, 1, 1))).toBe(CONV2D_FORWARD_LARGE);
     expect(conv2dBackwardInputKernelFor(second)).toBe(CONV2D_BACKWARD_INPUT_LARGE);
     expect(conv2dForwardKernelFor(conv2dGeometry(4, [1, 8, 8], 32, 3, 1, 1))).toBe(CONV2D_FORWARD);

@@ -103,18 +103,13 @@ const TRAINING_SPECS: KernelSpec[] = [
   GATHER_BATCH, OPTIMIZER,
 ];
 
-/**
- * Which kernel each conv layer uses, by its shape. The defaults (conv2dForwardKernelFor, ...)
- * pick by measured speed on a big GPU; tests pass their own to run a kernel on a layer small
- * enough for a software GPU.
- */
-export interface ConvKernelChoosers {
-  forward: (g: Conv2dGeometry) => KernelSpec;
-  inputGrad: (g: Conv2dGeometry) => KernelSpec;
-}
-
 export interface GpuTrainerOptions {
-  convKernels?: Partial<ConvKernelChoosers>;
+  /**
+   * Which forward kernel each conv layer uses, by its shape. The default, conv2dForwardKernelFor,
+   * picks by measured speed on a big GPU, which leaves the large kernel to layers with many
+   * output positions; tests pass their own to run it on a layer small enough for a software GPU.
+   */
+  convForwardKernel?: (g: Conv2dGeometry) => KernelSpec;
 }
 
 export class TrainingSetupError extends Error {
@@ -185,8 +180,7 @@ export class GpuTrainer {
     options: GpuTrainerOptions = {},
   ) {
     this.device = runner.device;
-    const convForwardFor = options.convKernels?.forward ?? conv2dForwardKernelFor;
-    const convInputGradFor = options.convKernels?.inputGrad ?? conv2dBackwardInputKernelFor;
+    const convForwardFor = options.convForwardKernel ?? conv2dForwardKernelFor;
     this.plan = plan;
     const B = config.batchSize;
     this.batch = B;
@@ -264,7 +258,7 @@ export class GpuTrainer {
         const g = conv2dGeometry(B, step.inputShape as [number, number, number], l.filters, l.kernel, l.stride, l.padding);
         const splitK = conv2dWeightSplitK(g);
         partialFloats = Math.max(partialFloats, conv2dWeightPartialLength(g, splitK));
-        this.geometry.set(step.index, { conv: g, splitK, convForward: convForwardFor(g), convInputGrad: convInputGradFor(g) });
+        this.geometry.set(step.index, { conv: g, splitK, convForward: convForwardFor(g), convInputGrad: conv2dBackwardInputKernelFor(g) });
       } else if ((step.layer.kind === 'maxpool' || step.layer.kind === 'avgpool') && step.role !== 'alias') {
         const g = pool2dGeometry(B, step.inputShape as [number, number, number], step.layer.size, step.layer.stride);
         this.geometry.set(step.index, { pool: g });
