@@ -20,12 +20,14 @@ import { acquireGpu } from '../src/engine/gpu/device';
 import { KernelRunner, type CompiledKernel, type PreparedDispatch } from '../src/engine/gpu/kernelRunner';
 import { timeDispatches } from '../src/engine/gpu/kernelBench';
 import { maxAbs, maxAbsDiff } from '../src/engine/cpu/tensor';
-import { kernelByName, MATMUL, MATMUL_LARGE, type KernelOverrides, type KernelSpec, type UniformValues } from '../src/engine/kernels';
-import { largeMatmulSplitK, matmulPartialLength, matmulSplitK, matmulUniforms, MATMUL_REDUCE, type MatmulCall } from '../src/engine/gpu/matmul';
+import { kernelByName, MATMUL, MATMUL_LARGE, MATMUL_SMALL, type KernelOverrides, type KernelSpec, type UniformValues } from '../src/engine/kernels';
+import { largeMatmulSplitK, matmulPartialLength, matmulSplitK, matmulUniforms, useSmallMatmul, MATMUL_REDUCE, type MatmulCall } from '../src/engine/gpu/matmul';
+import { countMismatches } from '../src/engine/gpu/kernelCheck';
 import {
   CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_INPUT_LARGE, CONV2D_BACKWARD_WEIGHT, CONV2D_FORWARD, CONV2D_FORWARD_LARGE, CONV2D_WEIGHT_REDUCE,
   conv2dBackwardInputKernelFor, conv2dForwardKernelFor, conv2dUniforms, conv2dWeightPartialLength, conv2dWeightSplitK,
 } from '../src/engine/gpu/conv';
+import { TRANSPOSE } from '../src/engine/gpu/transpose';
 import { conv2dGeometry, type Conv2dGeometry } from '../src/engine/cpu/conv';
 import { SeededRandom } from '../src/engine/rng';
 
@@ -33,6 +35,7 @@ interface Options {
   only: string | null;
   /** Also time each conv case at a few other workgroup and tile sizes. */
   sweep: boolean;
+  smallEverywhere: boolean;
   /** Batch for the conv cases instead of the presets' (small values for a software adapter). */
   batch: number | null;
   /** Conv cases with the fused ReLU (the presets' layers have it); --no-relu times them without. */
@@ -42,11 +45,12 @@ interface Options {
 }
 
 function parse(argv: string[]): Options {
-  const o: Options = { only: null, sweep: false, batch: null, relu: true, sizes: [1024, 2048, 4096], overrides: new Map() };
+  const o: Options = { only: null, sweep: false, smallEverywhere: false, batch: null, relu: true, sizes: [1024, 2048, 4096], overrides: new Map() };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--only') o.only = argv[++i];
     else if (a === '--sweep') o.sweep = true;
+    else if (a === '--small-everywhere') o.smallEverywhere = true;
     else if (a === '--no-relu') o.relu = false;
     else if (a === '--batch') o.batch = Number(argv[++i]);
     else if (a === '--sizes') o.sizes = argv[++i].split(',').map(Number);
@@ -148,40 +152,66 @@ const DENSE_CALLS: [string, MatmulCall][] = [
   ['pytorch-cnn dense2 forward', { M: 64, K: 128, N: 10, bias: true, biasInB: true }],
   ['pytorch-cnn dense2 weight grad', { M: 129, K: 64, N: 10, transposeA: true, onesRowA: true }],
   ['pytorch-cnn dense2 input grad', { M: 64, K: 10, N: 128, transposeB: true }],
+  ['fast-cnn dense2 forward', { M: 256, K: 256, N: 10, bias: true, biasInB: true }],
+  ['fast-cnn dense2 weight grad', { M: 257, K: 256, N: 10, transposeA: true, onesRowA: true }],
+  ['fast-cnn dense2 input grad', { M: 256, K: 10, N: 256, transposeB: true }],
+  ['keras-cnn dense forward', { M: 128, K: 1600, N: 10, bias: true, biasInB: true }],
+  ['keras-cnn dense weight grad', { M: 1601, K: 128, N: 10, transposeA: true, onesRowA: true }],
+  ['keras-small-cnn dense2 forward', { M: 64, K: 64, N: 10, bias: true, biasInB: true }],
   ['mlp dense1 forward', { M: 128, K: 784, N: 128, bias: true, biasInB: true, relu: true }],
   ['mlp dense1 weight grad', { M: 785, K: 128, N: 128, transposeA: true, onesRowA: true }],
+  ['mlp dense2 forward', { M: 128, K: 128, N: 10, bias: true, biasInB: true }],
+  ['mlp dense2 weight grad', { M: 129, K: 128, N: 10, transposeA: true, onesRowA: true }],
+  ['mlp dense2 input grad', { M: 128, K: 10, N: 128, transposeB: true }],
 ];
 
 async function denseCases() {
   for (const [name, base] of DENSE_CALLS) {
-    for (const spec of [MATMUL, MATMUL_LARGE]) {
-      const chosen = spec === MATMUL ? matmulSplitK(base.M, base.N, base.K) : largeMatmulSplitK(base.M, base.N, base.K);
+    // The same inputs for every kernel, so their outputs can be compared bit for bit.
+    const rowsA = base.onesRowA ? base.M - 1 : base.M;
+    const A = randomBuffer(rowsA * base.K);
+    const B = randomBuffer(base.K * base.N + base.N);
+    const C = runner.createBuffer(base.M * base.N * 4);
+    let tiledOutput: Float32Array | null = null;
+    for (const spec of [MATMUL, MATMUL_LARGE, MATMUL_SMALL]) {
+      // --sweep (or --small-everywhere): matmul_small on every case, to place useSmallMatmul's limits.
+      if (spec === MATMUL_SMALL && !(useSmallMatmul(base.M, base.N, base.K, base) || opts.sweep || opts.smallEverywhere)) continue;
+      // matmul_small takes matmul's split (it sums the same chunks itself).
+      const chosen = spec === MATMUL_LARGE ? largeMatmulSplitK(base.M, base.N, base.K) : matmulSplitK(base.M, base.N, base.K);
       // --sweep: other K splits too (the chosen one first), to check matmulSplitK's choice.
-      const others = opts.sweep ? [1, 2, 4, 8, 16, 32, 64, 128, 256].filter((s) => s * 16 <= base.K) : [];
-      for (const splitK of new Set([chosen, ...others])) await denseCase(name, spec, { ...base, splitK });
+      const others = opts.sweep && spec !== MATMUL_SMALL ? [1, 2, 4, 8, 16, 32, 64, 128, 256].filter((s) => s * 16 <= base.K) : [];
+      for (const splitK of new Set([chosen, ...others])) {
+        const out = await denseCase(name, spec, { ...base, splitK }, { A, B, C }, splitK === chosen && spec === MATMUL_SMALL ? tiledOutput : null);
+        if (spec === MATMUL && splitK === chosen) tiledOutput = out;
+      }
       // --sweep: deeper staging steps (fewer of them: the small layers wait on memory once per step).
       if (opts.sweep && spec === MATMUL) {
-        for (const TILE_K of [32, 64]) await denseCase(name, spec, { ...base, splitK: chosen }, { WG_X: 16, WG_Y: 16, TILE_K });
+        for (const TILE_K of [32, 64]) await denseCase(name, spec, { ...base, splitK: chosen }, { A, B, C }, null, { WG_X: 16, WG_Y: 16, TILE_K });
       }
     }
+    for (const b of [A, B, C]) b.destroy();
   }
 }
 
-async function denseCase(name: string, spec: KernelSpec, call: MatmulCall, overrides?: KernelOverrides) {
-  const rowsA = call.onesRowA ? call.M - 1 : call.M;
-  const A = randomBuffer(rowsA * call.K);
-  const B = randomBuffer(call.K * call.N + call.N);
-  const C = runner.createBuffer(call.M * call.N * 4);
+/** Times one dense call; with `sameAs` (matmul's output on the same inputs) also counts differing outputs. */
+async function denseCase(name: string, spec: KernelSpec, call: MatmulCall, io: { A: GPUBuffer; B: GPUBuffer; C: GPUBuffer }, sameAs: Float32Array | null, overrides?: KernelOverrides) {
+  const { A, B, C } = io;
   const u = matmulUniforms(call);
   const calls: Call[] = [];
-  const partialLength = matmulPartialLength(call);
+  const partialLength = spec === MATMUL_SMALL ? 0 : matmulPartialLength(call);
   const partial = partialLength ? runner.createBuffer(partialLength * 4) : null;
   if (partial) {
     calls.push({ spec, bindings: { A, B, C, partial }, uniforms: u, overrides });
     calls.push({ spec: MATMUL_REDUCE, bindings: { partial, bias: B, C }, uniforms: u });
   } else calls.push({ spec, bindings: { A, B, C }, uniforms: u, overrides });
-  await runCase(name, calls, C, 2 * call.M * call.K * call.N, { splitK: call.splitK, ...(overrides ? { overrides } : {}) });
-  for (const b of [A, B, C, partial]) b?.destroy();
+  const prepared = await prepareAll(calls);
+  await timeCalls(prepared, 1);
+  const output = await readOut(C);
+  const extra: Record<string, unknown> = { splitK: call.splitK, ...(overrides ? { overrides } : {}) };
+  if (sameAs) extra.mismatchesVsMatmul = countMismatches(output, sameAs);
+  await runCase(name, calls, C, 2 * call.M * call.K * call.N, extra);
+  partial?.destroy();
+  return output;
 }
 
 async function matmulCases() {
@@ -195,7 +225,23 @@ async function matmulCases() {
         await runCase(`matmul ${s}x${s}x${s}${transposeA ? ' Aᵀ' : ''}`, [{ spec, bindings: { A, B, C }, uniforms: matmulUniforms({ M: s, K: s, N: s, transposeA }) }], C, 2 * s ** 3);
       }
     }
-    for (const b of [A, B, C]) b.destroy();
+    // A plain multiply as the engine runs a big one: A transposed into scratch, then the Aᵀ path
+    // (both dispatches timed together).
+    const At = runner.createBuffer(s * s * 4);
+    await runCase(`matmul ${s}x${s}x${s} via transpose`, [
+      { spec: TRANSPOSE, bindings: { x: A, y: At }, uniforms: { rows: s, cols: s } },
+      { spec: MATMUL_LARGE, bindings: { A: At, B, C }, uniforms: matmulUniforms({ M: s, K: s, N: s, transposeA: true }) },
+    ], C, 2 * s ** 3);
+    if (s === Math.max(...opts.sizes)) {
+      // B stored transposed too (a dense layer's input gradient, dY·Wᵀ): plain A, and A via the transpose.
+      await runCase(`matmul ${s}x${s}x${s} Bᵀ`, [{ spec: MATMUL_LARGE, bindings: { A, B, C }, uniforms: matmulUniforms({ M: s, K: s, N: s, transposeB: true }) }], C, 2 * s ** 3);
+      await runCase(`matmul ${s}x${s}x${s} Bᵀ via transpose`, [
+        { spec: TRANSPOSE, bindings: { x: A, y: At }, uniforms: { rows: s, cols: s } },
+        { spec: MATMUL_LARGE, bindings: { A: At, B, C }, uniforms: matmulUniforms({ M: s, K: s, N: s, transposeA: true, transposeB: true }) },
+      ], C, 2 * s ** 3);
+    }
+    await runCase(`transpose ${s}x${s}`, [{ spec: TRANSPOSE, bindings: { x: A, y: At }, uniforms: { rows: s, cols: s } }], At, 0);
+    for (const b of [A, B, C, At]) b.destroy();
   }
 }
 

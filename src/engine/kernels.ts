@@ -6,9 +6,12 @@
  */
 import type { KernelRunner } from './gpu/kernelRunner';
 import type { SeededRandom } from './rng';
-import { checkMatmul, matmulDispatch, matmulLargeDispatch, registerMatmulSpec, useLargeMatmul, MATMUL_REDUCE, MATMUL_UNIFORMS } from './gpu/matmul';
+import { checkMatmul, matmulDispatch, matmulLargeDispatch, registerMatmulSpec, useLargeMatmul, useSmallMatmul, MATMUL_REDUCE, MATMUL_SMALL_NAME, MATMUL_UNIFORMS } from './gpu/matmul';
+import { gridStrideDispatch } from './gpu/kernelCheck';
+import { TRANSPOSE } from './gpu/transpose';
 import matmulSource from '../../kernels/matmul.wgsl?raw';
 import matmulLargeSource from '../../kernels/matmul_large.wgsl?raw';
+import matmulSmallSource from '../../kernels/matmul_small.wgsl?raw';
 import { CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_INPUT_LARGE, CONV2D_BACKWARD_WEIGHT, CONV2D_FORWARD, CONV2D_FORWARD_LARGE, CONV2D_WEIGHT_REDUCE } from './gpu/conv';
 import { TRAINING_KERNELS } from './gpu/trainingKernels';
 
@@ -134,13 +137,34 @@ export const MATMUL_LARGE: KernelSpec = {
   check: (runner, rng, options) => checkMatmul(MATMUL_LARGE, runner, rng, options),
 };
 
-/** The matmul kernel for a call of this size: matmul_large for big outputs with a long K. */
-export function matmulKernelFor(M: number, N: number, K: number): KernelSpec {
+/** The same multiply as MATMUL for small outputs: one thread per output, same bits. */
+export const MATMUL_SMALL: KernelSpec = {
+  ...MATMUL,
+  name: MATMUL_SMALL_NAME,
+  file: 'matmul_small.wgsl',
+  builtinSource: matmulSmallSource,
+  description:
+    'The same matrix multiply as "matmul", for small results such as the last, 10-unit layer: every number ' +
+    'of C gets its own thread, which reads its row of A and column of B straight from memory. With no tiles ' +
+    'to share, the threads spread over the whole GPU instead of waiting in one or two groups.',
+  bindings: MATMUL.bindings.filter((b) => b.name !== 'partial'),
+  overrides: { WG: 64 },
+  workgroupSize: (o) => [o.WG, 1, 1],
+  dispatch: (u, o) => gridStrideDispatch(u.M * u.N, o.WG),
+  check: (runner, rng, options) => checkMatmul(MATMUL_SMALL, runner, rng, options),
+};
+
+/**
+ * The matmul kernel for a call of this size: matmul_small for small outputs with a short K,
+ * matmul_large for big outputs with a long K, else matmul.
+ */
+export function matmulKernelFor(M: number, N: number, K: number, options: { transposeB?: boolean } = {}): KernelSpec {
+  if (useSmallMatmul(M, N, K, options)) return MATMUL_SMALL;
   return useLargeMatmul(M, N, K) ? MATMUL_LARGE : MATMUL;
 }
 
 /** Every kernel the app ships, in display order. */
-export const ALL_KERNELS: readonly KernelSpec[] = [MATMUL, MATMUL_LARGE, MATMUL_REDUCE, CONV2D_FORWARD, CONV2D_FORWARD_LARGE, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_INPUT_LARGE, CONV2D_BACKWARD_WEIGHT, CONV2D_WEIGHT_REDUCE, ...TRAINING_KERNELS];
+export const ALL_KERNELS: readonly KernelSpec[] = [MATMUL, MATMUL_LARGE, MATMUL_SMALL, MATMUL_REDUCE, TRANSPOSE, CONV2D_FORWARD, CONV2D_FORWARD_LARGE, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_INPUT_LARGE, CONV2D_BACKWARD_WEIGHT, CONV2D_WEIGHT_REDUCE, ...TRAINING_KERNELS];
 
 /** Looks a kernel up by name; throws for an unknown name (a programming error). */
 export function kernelByName(name: string): KernelSpec {

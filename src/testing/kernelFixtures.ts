@@ -19,3 +19,15 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   }
 }
 `;
+
+/** The same for matmul_small's interface (one thread per output, WG threads per workgroup). */
+export const ZEROS_MATMUL_SMALL_SOURCE = `
+struct Params { M: u32, N: u32, K: u32, flags: u32 }
+@group(0) @binding(3) var<storage, read_write> C: array<f32>;
+@group(0) @binding(4) var<uniform> params: Params;
+override WG: u32 = 64u;
+@compute @workgroup_size(WG)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  if (gid.x < params.M * params.N) { C[gid.x] = 0.0; }
+}
+`;

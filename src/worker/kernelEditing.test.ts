@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { createNodeGpu, nodeGpu } from '../testing/nodeGpu';
 import { KernelRunner } from '../engine/gpu/kernelRunner';
 import { GpuTrainer, type TrainingConfig } from '../engine/train/gpuTrainer';
-import { MATMUL } from '../engine/kernels';
+import { MATMUL, MATMUL_SMALL } from '../engine/kernels';
 import { PRESETS } from '../engine/presets';
 import { toyPerceptronSet } from '../data/toy';
 import { createKernelEditing, swapKernelSource } from './kernelEditing';
 import type { KernelEditResultOf } from './kernelEditingProtocol';
 import type { WorkerToMain } from './protocol';
-import { ZEROS_MATMUL_SOURCE } from '../testing/kernelFixtures';
+import { ZEROS_MATMUL_SMALL_SOURCE, ZEROS_MATMUL_SOURCE } from '../testing/kernelFixtures';
 
 const ctx = await nodeGpu();
 const sandboxGpu = ctx ? await createNodeGpu() : null;
@@ -68,14 +68,15 @@ describe.skipIf(!ctx)('the kernel editor in the worker', () => {
     const before = await trainer.submitSteps(3);
     expect(before.some((m) => Math.abs(m.loss - 0.25) > 1e-4)).toBe(true);
 
-    await swapKernelSource(runner, MATMUL, ZEROS);
+    // The perceptron's products (4 x 2 times 2 x 1) are small: they run on matmul_small.
+    await swapKernelSource(runner, MATMUL_SMALL, ZEROS_MATMUL_SMALL_SOURCE);
     const swapped = await trainer.submitSteps(3);
     for (const m of swapped) expect(m.loss).toBeCloseTo(0.25, 6);
 
-    await swapKernelSource(runner, MATMUL, null);
+    await swapKernelSource(runner, MATMUL_SMALL, null);
     const after = await trainer.submitSteps(3);
     expect(after.some((m) => Math.abs(m.loss - 0.25) > 1e-4)).toBe(true);
-    expect(runner.hasOverride('matmul')).toBe(false);
+    expect(runner.hasOverride('matmul_small')).toBe(false);
     trainer.destroy();
   });
 

@@ -94,6 +94,26 @@ const LARGE_MIN_TILES = 128;
 const LARGE_MIN_WHOLE_TILES = 64;
 const LARGE_MIN_K = 256;
 
+/**
+ * Whether a call should use matmul_small (a thread per output, no workgroup memory): a short K
+ * and few multiply-adds in all, such as a last 10-unit layer, which matmul would run on one or
+ * two workgroups walking K step by step. With B stored transposed ([N, K], a dense layer's input
+ * gradient) neighbouring threads read B K values apart, so that case takes it only when tiny.
+ * Same bits as matmul (and its split-K reduce) for any call. Measured on an H200 (bench/kernels.ts
+ * --only dense --small-everywhere): mlp's first weight gradient (785 x 128 outputs, K 128)
+ * 0.017 -> 0.008 ms; fast-cnn's (801 x 256, K 256) 0.019 -> 0.027, slower; pytorch-cnn's first
+ * input gradient (Bᵀ, 64 x 12544, K 128) 0.029 -> 0.43, far slower.
+ */
+export function useSmallMatmul(M: number, N: number, K: number, options: { transposeB?: boolean } = {}): boolean {
+  const work = M * N * K;
+  return K <= SMALL_MAX_K && work <= (options.transposeB ? SMALL_MAX_WORK_TRANSPOSED_B : SMALL_MAX_WORK);
+}
+const SMALL_MAX_K = 256;
+const SMALL_MAX_WORK = 2 ** 24;
+const SMALL_MAX_WORK_TRANSPOSED_B = 2 ** 20;
+/** The matmul_small kernel's name: it finishes split-K calls itself (no partial buffer, no reduce). */
+export const MATMUL_SMALL_NAME = 'matmul_small';
+
 /** matmulSplitK for matmul_large's 128x128 tiles. */
 export function largeMatmulSplitK(M: number, N: number, K: number): number {
   return matmulSplitK(M, N, K, { WG_X: LARGE_TILE / THREAD_TILE, WG_Y: LARGE_TILE / THREAD_TILE });
@@ -220,7 +240,8 @@ export async function runMatmulCases(
       C: c,
     };
     if (inputs.bias) bindings.bias = track(runner.createBuffer(inputs.bias));
-    const partialLength = matmulPartialLength(call);
+    // matmul_small sums matmul's chunks itself: no scratch, no reduce pass.
+    const partialLength = kernel.spec.name === MATMUL_SMALL_NAME ? 0 : matmulPartialLength(call);
     if (partialLength) bindings.partial = track(runner.createBuffer(partialLength * 4));
     const uniforms = matmulUniforms(call);
     const prepared = runner.prepare(kernel, bindings, uniforms);

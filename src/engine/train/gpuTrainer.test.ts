@@ -9,6 +9,7 @@ import type { ModelSpec } from '../layers';
 import { OPTIMIZER_DEFAULTS } from '../optimizers';
 import { conv2dGeometry } from '../cpu/conv';
 import { CONV2D_BACKWARD_INPUT_LARGE, CONV2D_FORWARD, CONV2D_FORWARD_LARGE, conv2dBackwardInputKernelFor, conv2dForwardKernelFor } from '../gpu/conv';
+import { MATMUL_LARGE } from '../kernels';
 
 const ctx = await nodeGpu();
 
@@ -145,6 +146,25 @@ describe.skipIf(!ctx)('the GPU trainer against the CPU reference trainer', () =>
     for (let i = 0; i < r.cpuMetrics.length; i++) expect(r.gpuMetrics[i].loss).toBeCloseTo(r.cpuMetrics[i].loss, 4);
     expect(maxParamDiff(r.gpuParams, r.cpuParams)).toBeLessThan(1e-4);
     expect(Array.from(r.gpuEval.confusion)).toEqual(Array.from(r.cpuEval.confusion));
+  });
+
+  it('matches the CPU with matmul_large on every dense product (plain inputs transposed first)', async () => {
+    const model: ModelSpec = {
+      input: [1, 8, 8],
+      layers: [{ kind: 'flatten' }, { kind: 'dense', units: 24 }, { kind: 'relu' }, { kind: 'dense', units: 10 }],
+      loss: 'softmaxCrossEntropy',
+    };
+    // At real sizes only big layers take matmul_large; here every product does, so the forward
+    // passes and the input gradient go through kernels/transpose.wgsl.
+    const options: GpuTrainerOptions = { denseKernel: () => MATMUL_LARGE };
+    const config: TrainingConfig = { model, optimizer: { ...OPTIMIZER_DEFAULTS.sgd, learningRate: 0.05, momentum: 0.9 }, schedule: { kind: 'constant' }, batchSize: 4, epochs: 1, seed: 4 };
+    const r = await compareRuns(config, syntheticImages(16, 8, 5), syntheticImages(8, 8, 6), 4, options);
+    for (let i = 0; i < r.cpuMetrics.length; i++) expect(r.gpuMetrics[i].loss).toBeCloseTo(r.cpuMetrics[i].loss, 4);
+    expect(maxParamDiff(r.gpuParams, r.cpuParams)).toBeLessThan(1e-4);
+    expect(Array.from(r.gpuEval.confusion)).toEqual(Array.from(r.cpuEval.confusion));
+    // Per step: gather, 2 x (transpose + matmul_large) forward, loss, ReLU backward, 2 weight
+    // gradients, 1 input gradient (transpose + matmul_large), optimizer, step counter.
+    expect(r.dispatches).toBe(13);
   });
 
   it('matches the CPU for SGD with momentum and RMSprop on a pooling + sigmoid network', async () => {

@@ -14,7 +14,8 @@ import { learningRateAt } from '../schedules';
 import { optimizerStateSize } from '../optimizers';
 import { initParameters } from '../init';
 import { seededPermutation } from '../rng';
-import { MATMUL, matmulKernelFor } from '../kernels';
+import { MATMUL, MATMUL_LARGE, MATMUL_SMALL, matmulKernelFor } from '../kernels';
+import { TRANSPOSE } from '../gpu/transpose';
 import { MATMUL_REDUCE, matmulPartialLength, matmulSplitK, matmulUniforms, type MatmulCall } from '../gpu/matmul';
 import {
   CONV2D_BACKWARD_INPUT,
@@ -110,6 +111,8 @@ export interface GpuTrainerOptions {
    * output positions; tests pass their own to run it on a layer small enough for a software GPU.
    */
   convForwardKernel?: (g: Conv2dGeometry) => KernelSpec;
+  /** Which matmul kernel each dense product (C of M x N, K deep) uses; matmulKernelFor by default. */
+  denseKernel?: (M: number, N: number, K: number, options: { transposeB?: boolean }) => KernelSpec;
 }
 
 export class TrainingSetupError extends Error {
@@ -168,6 +171,7 @@ export class GpuTrainer {
   private readonly argmaxes = new Map<number, GPUBuffer>();
   private readonly partial: GPUBuffer | null;
   private readonly matmulPartial: GPUBuffer | null;
+  private readonly transposeScratch: GPUBuffer | null;
   private readonly geometry = new Map<number, LayerGeometry>();
   private epochOfPerm = -1;
 
@@ -181,6 +185,7 @@ export class GpuTrainer {
   ) {
     this.device = runner.device;
     const convForwardFor = options.convForwardKernel ?? conv2dForwardKernelFor;
+    const denseKernelFor = options.denseKernel ?? matmulKernelFor;
     this.plan = plan;
     const B = config.batchSize;
     this.batch = B;
@@ -238,6 +243,7 @@ export class GpuTrainer {
 
     let partialFloats = 0;
     let matmulPartialFloats = 0;
+    let transposeFloats = 0;
     for (const step of plan.steps) {
       if (step.role === 'dense' && step.layer.kind === 'dense') {
         const inF = step.input.size;
@@ -246,12 +252,16 @@ export class GpuTrainer {
         const call: MatmulCall = {
           M: B, K: inF, N: units, bias: true, biasInB: true, relu: step.fusedRelu, splitK: matmulSplitK(B, units, inF),
         };
-        matmulPartialFloats = Math.max(matmulPartialFloats, matmulPartialLength(call));
         const denseKernels = {
-          forward: matmulKernelFor(B, units, inF),
-          weightGrad: matmulKernelFor(inF + 1, units, B),
-          inputGrad: matmulKernelFor(B, inF, units),
+          forward: denseKernelFor(B, units, inF, {}),
+          weightGrad: denseKernelFor(inF + 1, units, B, {}),
+          inputGrad: denseKernelFor(B, inF, units, { transposeB: true }),
         };
+        // matmul_large reads its A (x forward, dY for the input gradient) transposed, from scratch.
+        if (denseKernels.forward === MATMUL_LARGE) transposeFloats = Math.max(transposeFloats, B * inF);
+        if (denseKernels.inputGrad === MATMUL_LARGE && step.needsInputGradient) transposeFloats = Math.max(transposeFloats, B * units);
+        // matmul_small sums the K chunks itself: no scratch, no reduce pass.
+        if (denseKernels.forward !== MATMUL_SMALL) matmulPartialFloats = Math.max(matmulPartialFloats, matmulPartialLength(call));
         this.geometry.set(step.index, { denseForward: call, denseKernels });
       } else if (step.role === 'conv2d' && step.layer.kind === 'conv2d') {
         const l = step.layer;
@@ -269,6 +279,7 @@ export class GpuTrainer {
     }
     this.partial = partialFloats > 0 ? f32(partialFloats, 'conv weight-gradient partial sums') : null;
     this.matmulPartial = matmulPartialFloats > 0 ? f32(matmulPartialFloats, 'matmul split-K partial sums') : null;
+    this.transposeScratch = transposeFloats > 0 ? f32(transposeFloats, 'transposed matmul input') : null;
   }
 
   /** Plans the model, compiles every kernel and uploads the data and the seeded initial weights. */
@@ -299,6 +310,7 @@ export class GpuTrainer {
     for (const geo of this.geometry.values()) {
       for (const spec of [geo.convForward, geo.convInputGrad, ...Object.values(geo.denseKernels ?? {})]) if (spec) specs.add(spec);
     }
+    if (specs.has(MATMUL_LARGE)) specs.add(TRANSPOSE);
     return [...specs];
   }
 
@@ -538,6 +550,19 @@ export class GpuTrainer {
     this.dispatchesPerStep = dispatches + 2;
   }
 
+  /**
+   * A matmul_large product whose A is stored plain ([M, K]): A is transposed into scratch first
+   * and read from there, because matmul_large's transposed-A path is that much faster (4096³ on
+   * an H200: 33.9 TFLOP/s direct, 37.2 with the transpose's 0.06 ms included; bench/README.md).
+   * The sums are the same either way. Returns the number of dispatches (2).
+   */
+  private dispatchLargePlainA(pass: GPUComputePassEncoder, a: GPUBuffer, b: GPUBuffer | GPUBufferBinding, c: GPUBuffer, call: MatmulCall): number {
+    const scratch = this.transposeScratch!;
+    this.runner.dispatch(pass, TRANSPOSE, { x: a, y: scratch }, { rows: call.M, cols: call.K });
+    this.runner.dispatch(pass, MATMUL_LARGE, { A: scratch, B: b, C: c }, matmulUniforms({ ...call, transposeA: true }));
+    return 2;
+  }
+
   /** Records the forward pass (or only layer `only`); returns the number of dispatches. */
   private encodeForward(pass: GPUComputePassEncoder, training: boolean, only?: number): number {
     const B = this.batch;
@@ -556,7 +581,9 @@ export class GpuTrainer {
           const kernel = geo.denseKernels!.forward;
           const weights = this.weightsAndBias(step, this.params);
           const u = matmulUniforms(call);
-          if ((call.splitK ?? 1) > 1) {
+          if (kernel === MATMUL_LARGE) {
+            n += this.dispatchLargePlainA(pass, x, weights, y, call);
+          } else if ((call.splitK ?? 1) > 1 && kernel !== MATMUL_SMALL) {
             this.runner.dispatch(pass, kernel, { A: x, B: weights, C: y, partial: this.matmulPartial! }, u);
             this.runner.dispatch(pass, MATMUL_REDUCE, { partial: this.matmulPartial!, bias: weights, C: y }, u);
             n += 2;
@@ -647,9 +674,13 @@ export class GpuTrainer {
           n++;
           if (needDx) {
             // dX = dY·Wᵀ (W stored [in, out], read transposed).
-            this.runner.dispatch(pass, kernels.inputGrad, { A: g, B: this.range(step.weight!, this.params), C: dx },
-              matmulUniforms({ M: B, K: layer.units, N: inF, transposeB: true }));
-            n++;
+            const call: MatmulCall = { M: B, K: layer.units, N: inF, transposeB: true };
+            if (kernels.inputGrad === MATMUL_LARGE) {
+              n += this.dispatchLargePlainA(pass, g, this.range(step.weight!, this.params), dx, call);
+            } else {
+              this.runner.dispatch(pass, kernels.inputGrad, { A: g, B: this.range(step.weight!, this.params), C: dx }, matmulUniforms(call));
+              n++;
+            }
           }
           break;
         }
