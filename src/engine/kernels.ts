@@ -102,7 +102,8 @@ export const MATMUL: KernelSpec = {
   entryPoint: 'main',
   description:
     'Multiplies two matrices, C = A·B, optionally reading A or B transposed and adding a bias per ' +
-    'column; a dense layer uses it forward (X·W) and backward (dY·Wᵀ for the input, Xᵀ·dY for the weights).',
+    'column; a dense layer uses it forward (X·W) and backward (dY·Wᵀ for the input, Xᵀ·dY for the weights). ' +
+    'Training gives the smallest products (such as a last, 10-unit layer) to "matmul_small" and the biggest to "matmul_large".',
   bindings: [
     { binding: 0, name: 'A', access: 'read', description: 'Left matrix: [M, K], or [K, M] when transposed.' },
     { binding: 1, name: 'B', access: 'read', description: 'Right matrix: [K, N], or [N, K] when transposed.' },
