@@ -4,7 +4,7 @@
 // workgroup copy of A is then a straight copy rather than a transposing one. For a big
 // multiply with A in the plain layout ([M, K]) it is quicker to transpose A once, here, and run
 // the transposed-A path: at 4096³ on an H200 the transpose takes a few hundredths of a
-// millisecond and the multiply saves a few tenths (src/engine/gpu/matmul.ts, plainAViaTranspose).
+// millisecond and the multiply saves a few tenths (dispatchLargePlainA in src/engine/train/gpuTrainer.ts).
 //
 // How: each workgroup moves one 32x32 block. It reads the block's rows (neighbouring threads read
 // neighbouring addresses), parks them in workgroup memory, and writes the block's columns as rows

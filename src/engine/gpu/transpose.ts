@@ -1,7 +1,7 @@
 /**
  * kernels/transpose.wgsl: y = xᵀ. matmul_large's transposed-A path is faster than its plain one,
- * so a big multiply with A stored [M, K] first transposes A into scratch (see plainAViaTranspose in
- * ./matmul.ts). Checked exactly (a transpose moves values, it computes nothing) against the CPU.
+ * so the trainer first transposes a plain [M, K] A into scratch (dispatchLargePlainA in
+ * ../train/gpuTrainer.ts). Checked exactly (a transpose moves values, it computes nothing) against the CPU.
  */
 import type { KernelCheckOptions, KernelCheckResult, KernelSpec, UniformValues } from '../kernels';
 import type { KernelRunner } from './kernelRunner';

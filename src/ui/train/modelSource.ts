@@ -74,7 +74,13 @@ export function jobFor(
   const t = source.config.training;
   const isMnist = source.dataset === 'mnist';
   return {
-    config: { model: source.config.model, optimizer: t.optimizer, schedule: t.schedule, batchSize: t.batchSize, seed: t.seed, epochs: choices.epochs },
+    // Every field of the recipe but the subset (chosen here): the init scheme too, or a preset
+    // tuned with PyTorch's init (fast-cnn, pytorch-cnn) would train from He-normal weights in the
+    // browser and not match the benchmark.
+    config: {
+      model: source.config.model, optimizer: t.optimizer, schedule: t.schedule, batchSize: t.batchSize, seed: t.seed, epochs: choices.epochs,
+      ...(t.init ? { init: t.init } : {}),
+    },
     dataset: source.dataset,
     trainSubset: isMnist ? choices.trainSubset : undefined,
     testSubset: isMnist ? choices.testSubset : undefined,
