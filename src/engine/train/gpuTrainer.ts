@@ -14,7 +14,7 @@ import { learningRateAt } from '../schedules';
 import { optimizerStateSize } from '../optimizers';
 import { initParameters } from '../init';
 import { seededPermutation } from '../rng';
-import { MATMUL, MATMUL_LARGE, MATMUL_SMALL, matmulKernelFor } from '../kernels';
+import { MATMUL, MATMUL_LARGE, matmulKernelFor } from '../kernels';
 import { TRANSPOSE } from '../gpu/transpose';
 import { MATMUL_REDUCE, matmulPartialLength, matmulSplitK, matmulUniforms, type MatmulCall } from '../gpu/matmul';
 import {
@@ -260,8 +260,9 @@ export class GpuTrainer {
         // matmul_large reads its A (x forward, dY for the input gradient) transposed, from scratch.
         if (denseKernels.forward === MATMUL_LARGE) transposeFloats = Math.max(transposeFloats, B * inF);
         if (denseKernels.inputGrad === MATMUL_LARGE && step.needsInputGradient) transposeFloats = Math.max(transposeFloats, B * units);
-        // matmul_small sums the K chunks itself: no scratch, no reduce pass.
-        if (denseKernels.forward !== MATMUL_SMALL) matmulPartialFloats = Math.max(matmulPartialFloats, matmulPartialLength(call));
+        // Only matmul splits through scratch and a reduce pass: matmul_small sums the K chunks
+        // itself, and a product big enough for matmul_large is never split.
+        if (denseKernels.forward === MATMUL) matmulPartialFloats = Math.max(matmulPartialFloats, matmulPartialLength(call));
         this.geometry.set(step.index, { denseForward: call, denseKernels });
       } else if (step.role === 'conv2d' && step.layer.kind === 'conv2d') {
         const l = step.layer;
@@ -554,12 +555,13 @@ export class GpuTrainer {
    * A matmul_large product whose A is stored plain ([M, K]): A is transposed into scratch first
    * and read from there, because matmul_large's transposed-A path is that much faster (4096³ on
    * an H200: 33.9 TFLOP/s direct, 37.2 with the transpose's 0.06 ms included; bench/README.md).
-   * The sums are the same either way. Returns the number of dispatches (2).
+   * The sums are the same either way. Such a product has enough tiles not to be split along K
+   * (matmulSplitK), so it is always run whole. Returns the number of dispatches (2).
    */
   private dispatchLargePlainA(pass: GPUComputePassEncoder, a: GPUBuffer, b: GPUBuffer | GPUBufferBinding, c: GPUBuffer, call: MatmulCall): number {
     const scratch = this.transposeScratch!;
     this.runner.dispatch(pass, TRANSPOSE, { x: a, y: scratch }, { rows: call.M, cols: call.K });
-    this.runner.dispatch(pass, MATMUL_LARGE, { A: scratch, B: b, C: c }, matmulUniforms({ ...call, transposeA: true }));
+    this.runner.dispatch(pass, MATMUL_LARGE, { A: scratch, B: b, C: c }, matmulUniforms({ ...call, transposeA: true, splitK: 1 }));
     return 2;
   }
 
@@ -583,7 +585,7 @@ export class GpuTrainer {
           const u = matmulUniforms(call);
           if (kernel === MATMUL_LARGE) {
             n += this.dispatchLargePlainA(pass, x, weights, y, call);
-          } else if ((call.splitK ?? 1) > 1 && kernel !== MATMUL_SMALL) {
+          } else if ((call.splitK ?? 1) > 1 && kernel === MATMUL) {
             this.runner.dispatch(pass, kernel, { A: x, B: weights, C: y, partial: this.matmulPartial! }, u);
             this.runner.dispatch(pass, MATMUL_REDUCE, { partial: this.matmulPartial!, bias: weights, C: y }, u);
             n += 2;
