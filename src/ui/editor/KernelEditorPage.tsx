@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { Fragment, useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { PageProps } from '../shell/routes';
 import { ALL_KERNELS, kernelByName, type KernelCheckResult } from '../../engine/kernels';
 import type { CompileMessage } from '../../engine/gpu/kernelRunner';
@@ -221,7 +221,7 @@ export function KernelEditorPage({ route }: PageProps) {
               {ALL_KERNELS.map((k) => (
                 <li key={k.name}>
                   <button type="button" className="kernel-item" aria-current={k.name === selected ? 'true' : undefined} data-testid={`kernel-item-${k.name}`} onClick={() => choose(k.name)}>
-                    <span className="mono">{k.name}</span>
+                    <span className="mono">{breakableName(k.name)}</span>
                     {drafts[k.name] !== undefined && <span className="tag">edited</span>}
                     {inUse.includes(k.name) && <span className="tag tag-live">in training</span>}
                   </button>
@@ -317,4 +317,14 @@ export function KernelEditorPage({ route }: PageProps) {
       </div>
     </div>
   );
+}
+
+/** A kernel's name with line-break chances after its underscores, so long names wrap between words. */
+function breakableName(name: string): ReactNode[] {
+  return name.split('_').map((part, i, parts) => (
+    <Fragment key={i}>
+      {part}
+      {i < parts.length - 1 && <>_<wbr /></>}
+    </Fragment>
+  ));
 }
