@@ -21,7 +21,7 @@ import { KernelRunner, type CompiledKernel, type PreparedDispatch } from '../src
 import { timeDispatches } from '../src/engine/gpu/kernelBench';
 import { maxAbs, maxAbsDiff } from '../src/engine/cpu/tensor';
 import { kernelByName, MATMUL, MATMUL_LARGE, MATMUL_SMALL, type KernelOverrides, type KernelSpec, type UniformValues } from '../src/engine/kernels';
-import { largeMatmulSplitK, matmulPartialLength, matmulSplitK, matmulUniforms, useSmallMatmul, MATMUL_REDUCE, type MatmulCall } from '../src/engine/gpu/matmul';
+import { kernelPartialLength, largeMatmulSplitK, matmulSplitK, matmulUniforms, useSmallMatmul, MATMUL_REDUCE, type MatmulCall } from '../src/engine/gpu/matmul';
 import { countMismatches } from '../src/engine/gpu/kernelCheck';
 import {
   CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_INPUT_LARGE, CONV2D_BACKWARD_WEIGHT, CONV2D_FORWARD, CONV2D_FORWARD_LARGE, CONV2D_WEIGHT_REDUCE,
@@ -120,24 +120,36 @@ function relDiff(a: Float32Array, b: Float32Array): number {
   return maxAbsDiff(a, b) / Math.max(maxAbs(b), 1e-30);
 }
 
-/** Times a case with the shipped kernels, and with the overriding file when one is given. */
-async function runCase(name: string, calls: Call[], output: GPUBuffer, flops: number, extra: Record<string, unknown> = {}) {
+/**
+ * Times a case with the shipped kernels, and with the overriding file when one is given. With
+ * `sameAs` (another kernel's output on the same inputs) it also counts the outputs that differ;
+ * with `keepOutput` it returns the shipped kernels' output.
+ */
+async function runCase(
+  name: string, calls: Call[], output: GPUBuffer, flops: number, extra: Record<string, unknown> = {},
+  compare: { sameAs?: Float32Array | null; keepOutput?: boolean } = {},
+): Promise<Float32Array | null> {
   const builtin = await prepareAll(calls);
   const ms = await measure(builtin);
+  const overridden = calls.some((c) => opts.overrides.has(c.spec.name));
+  let expected: Float32Array | null = null;
+  if (overridden || compare.sameAs || compare.keepOutput) {
+    await timeCalls(builtin, 1);
+    expected = await readOut(output);
+  }
   const result: Record<string, unknown> = {
     adapter, method: timestamps ? 'timestamp' : 'wall', case: name, ...extra,
+    ...(compare.sameAs ? { mismatchesVsMatmul: countMismatches(expected!, compare.sameAs) } : {}),
     kernels: calls.map((c) => c.spec.name), ms: +ms.toFixed(4), tflops: +(flops / ms / 1e9).toFixed(2),
   };
-  const overridden = calls.some((c) => opts.overrides.has(c.spec.name));
   if (overridden) {
-    await timeCalls(builtin, 1);
-    const expected = await readOut(output);
     const variant = await prepareAll(calls, (spec) => opts.overrides.get(spec.name));
     const vms = await measure(variant);
     await timeCalls(variant, 1);
-    result.override = { ms: +vms.toFixed(4), tflops: +(flops / vms / 1e9).toFixed(2), vsBuiltin: +relDiff(await readOut(output), expected).toExponential(2) };
+    result.override = { ms: +vms.toFixed(4), tflops: +(flops / vms / 1e9).toFixed(2), vsBuiltin: +relDiff(await readOut(output), expected!).toExponential(2) };
   }
   console.log(JSON.stringify(result));
+  return expected;
 }
 
 /** The dense layers' three matmuls of the CNN presets at their training batch. */
@@ -198,18 +210,14 @@ async function denseCase(name: string, spec: KernelSpec, call: MatmulCall, io: {
   const { A, B, C } = io;
   const u = matmulUniforms(call);
   const calls: Call[] = [];
-  const partialLength = spec === MATMUL_SMALL ? 0 : matmulPartialLength(call);
+  const partialLength = kernelPartialLength(spec.name, call);
   const partial = partialLength ? runner.createBuffer(partialLength * 4) : null;
   if (partial) {
     calls.push({ spec, bindings: { A, B, C, partial }, uniforms: u, overrides });
     calls.push({ spec: MATMUL_REDUCE, bindings: { partial, bias: B, C }, uniforms: u });
   } else calls.push({ spec, bindings: { A, B, C }, uniforms: u, overrides });
-  const prepared = await prepareAll(calls);
-  await timeCalls(prepared, 1);
-  const output = await readOut(C);
-  const extra: Record<string, unknown> = { splitK: call.splitK, ...(overrides ? { overrides } : {}) };
-  if (sameAs) extra.mismatchesVsMatmul = countMismatches(output, sameAs);
-  await runCase(name, calls, C, 2 * call.M * call.K * call.N, extra);
+  const extra = { splitK: call.splitK, ...(overrides ? { overrides } : {}) };
+  const output = await runCase(name, calls, C, 2 * call.M * call.K * call.N, extra, { sameAs, keepOutput: spec === MATMUL });
   partial?.destroy();
   return output;
 }

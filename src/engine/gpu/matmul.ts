@@ -15,6 +15,7 @@ import type {
 import type { SeededRandom } from '../rng';
 import { withErrorScopes } from './device';
 import { matmul as cpuMatmul } from '../cpu/dense';
+import { transposeMatrix } from './transpose';
 import { maxAbs, maxAbsDiff } from '../cpu/tensor';
 import matmulReduceSource from '../../../kernels/matmul_reduce.wgsl?raw';
 
@@ -114,6 +115,11 @@ const SMALL_MAX_WORK_TRANSPOSED_B = 2 ** 20;
 /** The matmul_small kernel's name: it finishes split-K calls itself (no partial buffer, no reduce). */
 export const MATMUL_SMALL_NAME = 'matmul_small';
 
+/** Floats of split-K scratch a call needs with this kernel: none for matmul_small, which sums the chunks itself. */
+export function kernelPartialLength(kernelName: string, call: MatmulCall): number {
+  return kernelName === MATMUL_SMALL_NAME ? 0 : matmulPartialLength(call);
+}
+
 /** matmulSplitK for matmul_large's 128x128 tiles. */
 export function largeMatmulSplitK(M: number, N: number, K: number): number {
   return matmulSplitK(M, N, K, { WG_X: LARGE_TILE / THREAD_TILE, WG_Y: LARGE_TILE / THREAD_TILE });
@@ -184,22 +190,16 @@ export function randomMatmulInputs(call: MatmulCall, rng: SeededRandom): MatmulI
   };
 }
 
-function transpose(x: Float32Array, rows: number, cols: number): Float64Array {
-  const t = new Float64Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t[c * rows + r] = x[r * cols + c];
-  return t;
-}
-
 /** The expected C in f64, from cpu/dense.matmul on un-transposed copies, plus bias and old C. */
 export function matmulReference(call: MatmulCall, x: MatmulInputs): Float64Array {
   const { M, K, N } = call;
   const rowsA = call.onesRowA ? M - 1 : M;
-  const storedA = call.transposeA ? transpose(x.a, K, rowsA) : Float64Array.from(x.a);
+  const storedA = Float64Array.from(call.transposeA ? transposeMatrix(x.a, K, rowsA) : x.a);
   const a = new Float64Array(M * K);
   a.set(storedA);
   if (call.onesRowA) a.fill(1, (M - 1) * K);
   const bMatrix = x.b.subarray(0, K * N);
-  const b = call.transposeB ? transpose(bMatrix, N, K) : Float64Array.from(bMatrix);
+  const b = Float64Array.from(call.transposeB ? transposeMatrix(bMatrix, N, K) : bMatrix);
   const bias = call.bias ? (call.biasInB ? x.b.subarray(K * N, K * N + N) : x.bias) : null;
   const c = cpuMatmul(a, b, M, K, N);
   for (let m = 0; m < M; m++) {
@@ -240,8 +240,7 @@ export async function runMatmulCases(
       C: c,
     };
     if (inputs.bias) bindings.bias = track(runner.createBuffer(inputs.bias));
-    // matmul_small sums matmul's chunks itself: no scratch, no reduce pass.
-    const partialLength = kernel.spec.name === MATMUL_SMALL_NAME ? 0 : matmulPartialLength(call);
+    const partialLength = kernelPartialLength(kernel.spec.name, call);
     if (partialLength) bindings.partial = track(runner.createBuffer(partialLength * 4));
     const uniforms = matmulUniforms(call);
     const prepared = runner.prepare(kernel, bindings, uniforms);

@@ -311,7 +311,7 @@ export class GpuTrainer {
     for (const geo of this.geometry.values()) {
       for (const spec of [geo.convForward, geo.convInputGrad, ...Object.values(geo.denseKernels ?? {})]) if (spec) specs.add(spec);
     }
-    if (specs.has(MATMUL_LARGE)) specs.add(TRANSPOSE);
+    if (this.transposeScratch) specs.add(TRANSPOSE);
     return [...specs];
   }
 
