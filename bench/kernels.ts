@@ -266,7 +266,11 @@ const CONV_LAYERS: [string, number, [number, number, number], number, number, nu
 const SWEEP: Record<string, KernelOverrides[]> = {
   conv2d_forward: [{ WG_X: 16, WG_Y: 4 }, { WG_X: 32, WG_Y: 8 }, { WG_X: 16, WG_Y: 8, TILE_K: 8 }, { WG_X: 16, WG_Y: 16 }],
   conv2d_backward_input: [{ WG_X: 16, WG_Y: 4 }, { WG_X: 32, WG_Y: 8 }, { WG_X: 16, WG_Y: 8, TILE_K: 8 }, { WG_X: 8, WG_Y: 8 }],
-  conv2d_backward_weight: [{ WG_X: 16, WG_Y: 16 }, { WG_X: 8, WG_Y: 16 }, { WG_X: 16, WG_Y: 8, TILE_K: 32 }],
+  conv2d_backward_weight: [
+    { WG_X: 16, WG_Y: 16 }, { WG_X: 8, WG_Y: 16 }, { WG_X: 16, WG_Y: 8, TILE_K: 32 },
+    // Narrow column tiles for layers with few input channels (a first layer has only k*k + 1 columns).
+    { WG_X: 4, WG_Y: 8 }, { WG_X: 4, WG_Y: 16 }, { WG_X: 4, WG_Y: 8, TILE_K: 32 },
+  ],
 };
 
 /** Runs a conv case at its defaults, then (with --sweep) at the other sizes of its main kernel. */

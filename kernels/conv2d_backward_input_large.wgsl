@@ -4,7 +4,7 @@
 // 8x4 block (8 input pixels by 4 input channels) in 8 NAMED vec4 registers, and the next step's
 // slice of dy and of the weights is gathered into registers while the current one is multiplied
 // (two buffers in workgroup memory, one barrier per step). On an H200 this takes pytorch-cnn's
-// 32 -> 64-channel layer from 0.182 to 0.146 ms (0.127 with the gather table below); the trainer
+// 32 -> 64-channel layer from 0.182 to 0.146 ms (0.101 with the tap-major order below); the trainer
 // takes it for layers fed by 24 or more channels with a long reduction
 // (conv2dBackwardInputKernelFor in src/engine/gpu/conv.ts).
 //
@@ -12,19 +12,20 @@
 // 128 pixels by 32 input channels, 16x8 threads.
 // Thread (tx, ty) owns pixels tx*4 .. +3 and 64+tx*4 .. +3 of the tile and channels ty*4 .. +3.
 //
-// The gather: thread tid fetches tile pixel tid at each of the step's 8 reduction terms
-// (oc, kh, kw): the output (oh, ow) that saw the pixel through that tap, if there is one, gives dy
-// there (0 where the forward ReLU clamped). Index arithmetic, not memory, bounds it (on an H200
-// the gather alone of pytorch-cnn's layer took 0.111 of its 0.143 ms), so with stride 1 the
-// step's terms are decoded once per workgroup into a table (`taps`) whose offsets make each
-// gathered value one addition and two comparisons: 0.143 -> 0.127 ms, the same sums. Strided
-// layers walk the terms one at a time as before.
+// The reduction runs TAP-MAJOR: term k = (kernel row, kernel column, output channel), with the
+// output channels padded to a multiple of 8 (the padding terms are 0). So each step's 8 terms
+// share one tap (kh, kw): thread tid works out once per step which output (oh, ow) saw tile
+// pixel tid through that tap, if any did, and its 8 gathered values of dy (0 where the forward
+// ReLU clamped) are 8 channels at that output, one address plus multiples of outH*outW. Index
+// arithmetic per gathered value was what bounded this kernel with the channel-major order
+// (oc, kh, kw): on an H200 the gather alone of pytorch-cnn's layer took 0.111 of its 0.143 ms,
+// a per-step table of decoded terms brought it to 0.127, and this order to 0.101 (same results
+// up to float rounding, as the sums run in a different order).
 //
-// The exact shape of this code matters: on that GPU a version with one gather function that
-// tested the stride inside, or the strided loop without its own stride test, ran at 0.15-0.18 ms
-// with the same table; and SwiftShader (the CI's software GPU) took minutes to build a version
-// with the 8 gathers written out instead of looped. Measure on both (bench/kernels.ts --override,
-// and this kernel's tests) before restructuring it.
+// The exact shape of this code matters: on that GPU writing the 8 gathers out by hand instead
+// of looping ran at 0.194 ms, and earlier versions that tested the stride per gathered value ran
+// at 0.15-0.18. Measure (bench/kernels.ts --override, and this kernel's tests on SwiftShader)
+// before restructuring it.
 
 struct Params {
   batch: u32,
@@ -54,11 +55,6 @@ const TK: u32 = 8u;
 // Two buffers of staged slices, k-major in vec4s: As[buf * 256 + k * 32 + m / 4], Bs[buf * 64 + k * 8 + n / 4].
 var<workgroup> As: array<vec4<f32>, 512>;
 var<workgroup> Bs: array<vec4<f32>, 128>;
-// Two buffers of one step's 8 reduction terms: taps[buf * 8 + j] = (offset in dy from a pixel's
-// "own" output (oh, ow) = (ih + padding, iw + padding) to the output that tap (kh, kw) of
-// channel oc reads, i.e. oc*outH*outW - kh*outW - kw; kh; kw; 1 for a real term, 0 past K).
-var<workgroup> taps: array<vec4<i32>, 16>;
-
 // Writes 4 channels n .. n+3 of input pixel m (skipping those past the end), adding to dx with
 // the accumulate flag.
 fn write4(m: u32, n: u32, v4: vec4<f32>) {
@@ -76,28 +72,6 @@ fn write4(m: u32, n: u32, v4: vec4<f32>) {
   }
 }
 
-// Table entry for reduction term k: see `taps`.
-fn tap_entry(k: u32, K: u32, out_hw: u32) -> vec4<i32> {
-  let kk = params.kernel * params.kernel;
-  let oc = k / kk;
-  let r = k - oc * kk;
-  let kh = r / params.kernel;
-  let kw = r - kh * params.kernel;
-  return vec4<i32>(i32(oc * out_hw) - i32(kh * params.outW + kw), i32(kh), i32(kw), select(0, 1, k < K));
-}
-
-// Stride 1: dy at the output that saw this thread's pixel through one tap, 0 where none did or
-// where the forward ReLU clamped it. (row, col) is the pixel's position plus the padding, i.e.
-// its own output, which sits at `at` in dy; tap (kh, kw) of channel oc reads at + tap.x.
-fn gather_dy(tap: vec4<i32>, row: i32, col: i32, at: i32, ok: bool, masked: bool) -> f32 {
-  // A negative row or column wraps to a huge u32: one comparison per axis.
-  let hit = ok && tap.w != 0 && u32(row - tap.y) < params.outH && u32(col - tap.z) < params.outW;
-  let idx = select(0u, u32(at + tap.x), hit);
-  var v = select(0.0, dy[idx], hit);
-  if (masked && !(y[idx] > 0.0)) { v = 0.0; }
-  return v;
-}
-
 @compute @workgroup_size(16, 8, 1)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let tx = lid.x;
@@ -111,7 +85,6 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   let kk_per_oc = params.kernel * params.kernel;
   let M = params.batch * in_hw;
   let N = params.inC;
-  let K = params.outC * kk_per_oc;
   let stride = i32(params.stride);
   let masked = (params.flags & 1u) != 0u;
 
@@ -127,18 +100,15 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   let g_base = g_b * params.outC * out_hw;
   let g_row = i32(g_ih + params.padding);
   let g_col = i32(g_iw + params.padding);
-  // Where this pixel's own output sits in dy (see gather_dy), and the first step's terms; each
-  // step decodes the next one's, below.
-  let g_at = i32(g_base) + g_row * i32(params.outW) + g_col;
-  let unit_stride = stride == 1;
-  if (tid < TK) { taps[tid] = tap_entry(tid, K, out_hw); }
-  workgroupBarrier();
-  // Strided layers: the reduction term the next gathered value belongs to, walked in order: (oc, kh, kw).
-  var t_oc = 0u;
-  var t_kh = 0u;
-  var t_kw = 0u;
+  // The tap and first output channel of the step being gathered (see the top): 8 channels per step.
+  let oc_pad = (params.outC + TK - 1u) / TK * TK;
+  let K = oc_pad * kk_per_oc;
+  var s_kh = 0u;
+  var s_kw = 0u;
+  var s_oc = 0u;
 
-  // The weights this thread stages: input channel tid / 4, 2 neighbouring k from (tid % 4) * 2.
+  // The weights this thread stages: input channel tid / 4 at the step's output channels
+  // (tid % 4) * 2 .. +1.
   let w_n = n0 + tid / 4u;
   let w_k = (tid % 4u) * 2u;
 
@@ -157,43 +127,31 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   let k_tiles = (K + TK - 1u) / TK;
   for (var t = 0u; t <= k_tiles; t++) {
     if (t < k_tiles) {
-      let k0 = t * TK;
-      if (unit_stride) {
-        let tb = (t % 2u) * TK;
-        for (var j = 0u; j < TK; j++) {
-          let v = gather_dy(taps[tb + j], g_row, g_col, g_at, g_ok, masked);
-          if (j < 4u) { ga[j] = v; } else { gb[j - 4u] = v; }
-        }
-      } else {
-        for (var j = 0u; j < TK; j++) {
-          var oh = g_row - i32(t_kh);
-          var ow = g_col - i32(t_kw);
-          var hit = g_ok && k0 + j < K && oh >= 0 && ow >= 0;
-          // Always true in this branch, and kept: see "The exact shape of this code" at the top.
-          if (stride != 1) {
-            hit = hit && oh % stride == 0 && ow % stride == 0;
-            oh = oh / stride;
-            ow = ow / stride;
-          }
-          hit = hit && u32(oh) < params.outH && u32(ow) < params.outW;
-          let idx = select(0u, g_base + t_oc * out_hw + u32(oh) * params.outW + u32(ow), hit);
-          var v = select(0.0, dy[idx], hit);
-          // The ReLU derivative is 0 where the forward output was clamped (y == 0).
-          if (masked && !(y[idx] > 0.0)) { v = 0.0; }
-          if (j < 4u) { ga[j] = v; } else { gb[j - 4u] = v; }
-          t_kw += 1u;
-          if (t_kw == params.kernel) { t_kw = 0u; t_kh += 1u; if (t_kh == params.kernel) { t_kh = 0u; t_oc += 1u; } }
-        }
+      // The output that saw this pixel through tap (kh, kw), if one did.
+      let dh = g_row - i32(s_kh);
+      let dw = g_col - i32(s_kw);
+      let oh = dh / stride;
+      let ow = dw / stride;
+      let hit = g_ok && dh >= 0 && dw >= 0 && oh * stride == dh && ow * stride == dw &&
+        u32(oh) < params.outH && u32(ow) < params.outW;
+      let at = g_base + s_oc * out_hw + u32(oh) * params.outW + u32(ow);
+      for (var j = 0u; j < TK; j++) {
+        let okj = hit && s_oc + j < params.outC;
+        let idx = select(0u, at + j * out_hw, okj);
+        var v = select(0.0, dy[idx], okj);
+        // The ReLU derivative is 0 where the forward output was clamped (y == 0).
+        if (masked && !(y[idx] > 0.0)) { v = 0.0; }
+        if (j < 4u) { ga[j] = v; } else { gb[j - 4u] = v; }
       }
-      // Weights w[oc, n, kh, kw] at k = (oc, kh, kw): 2 neighbouring k are neighbours in w
-      // except across a change of oc.
+      // Weights w[oc, n, kh, kw] at the step's tap for output channels s_oc + w_k .. +1.
+      let tap = s_kh * params.kernel + s_kw;
       for (var j = 0u; j < 2u; j++) {
-        let kk = k0 + w_k + j;
-        let ok = w_n < N && kk < K;
-        let oc = kk / kk_per_oc;
-        let idx = select(0u, (oc * N + w_n) * kk_per_oc + (kk - oc * kk_per_oc), ok);
-        nw[j] = select(0.0, w[idx], ok);
+        let oc = s_oc + w_k + j;
+        let ok = w_n < N && oc < params.outC;
+        nw[j] = select(0.0, w[select(0u, (oc * N + w_n) * kk_per_oc + tap, ok)], ok);
       }
+      s_oc += TK;
+      if (s_oc == oc_pad) { s_oc = 0u; s_kw += 1u; if (s_kw == params.kernel) { s_kw = 0u; s_kh += 1u; } }
     }
     if (t > 0u) {
       let ab = ((t - 1u) % 2u) * 256u;
@@ -224,8 +182,6 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
       let wq = bb + w_k * 8u + (tid / 4u) / 4u;
       let wc = (tid / 4u) % 4u;
       Bs[wq][wc] = nw.x; Bs[wq + 8u][wc] = nw.y;
-      // The next step's terms: their buffer was last read by step t-1's gather, before the last barrier.
-      if (tid < TK) { taps[((t + 1u) % 2u) * TK + tid] = tap_entry((t + 1u) * TK + tid, K, out_hw); }
     }
     workgroupBarrier();
   }

@@ -154,6 +154,11 @@ function mutate(spec: KernelSpec, from: string, to: string): string {
   return spec.builtinSource.replace(from, to);
 }
 
+/** Source with every replacement of `mutate` applied in turn. */
+function mutateAll(spec: KernelSpec, replacements: [string, string][]): string {
+  return replacements.reduce((source, [from, to]) => mutate({ ...spec, builtinSource: source }, from, to), spec.builtinSource);
+}
+
 describe.skipIf(!ctx)('conv2d kernels on the GPU', () => {
   let runner: KernelRunner;
   let compiled: Conv2dCompiled;
@@ -225,14 +230,18 @@ describe.skipIf(!ctx)('conv2d kernels on the GPU', () => {
     ['forward without the padding offset', CONV2D_FORWARD, mutate(CONV2D_FORWARD, ' - i32(params.padding),\n        i32(ow', ',\n        i32(ow')],
     ['forward that ignores the ReLU flag', CONV2D_FORWARD, mutate(CONV2D_FORWARD, 'v = max(v, 0.0);', '')],
     ['large forward that never writes the second half of its channels', CONV2D_FORWARD_LARGE, mutate(CONV2D_FORWARD_LARGE, 'write4(ma, nb, c0b);', '')],
-    ['large forward whose tap walk never moves to the next input channel', CONV2D_FORWARD_LARGE, mutate(CONV2D_FORWARD_LARGE, 't_kh = 0u; t_ic += 1u;', 't_kh = 0u;')],
+    ['large forward whose tap walk never moves to the next kernel row', CONV2D_FORWARD_LARGE, mutate(CONV2D_FORWARD_LARGE, 's_kw = 0u; s_kh += 1u;', 's_kw = 0u;')],
+    ['large forward that reads every tap\'s weights at the first tap', CONV2D_FORWARD_LARGE, mutate(CONV2D_FORWARD_LARGE, '* kk_per_ic + vec4<u32>(tap)', '* kk_per_ic')],
+    // The padding channels of a step are zeroed twice (gathered x and staged weights): both guards must go to break it.
+    ['large forward that uses the padding channels of a step', CONV2D_FORWARD_LARGE, mutateAll(CONV2D_FORWARD_LARGE, [['(w_ic < vec4<u32>(params.inC))', 'vec4<bool>(true)'], ['let okj = ok && s_ic + j < params.inC;', 'let okj = ok;']])],
     ['large forward without the padding offset', CONV2D_FORWARD_LARGE, mutate(CONV2D_FORWARD_LARGE, 'let g_top = i32(g_oh * params.stride) - i32(params.padding);', 'let g_top = i32(g_oh * params.stride);')],
     ['large input gradient that ignores the ReLU mask', CONV2D_BACKWARD_INPUT_LARGE, mutate(CONV2D_BACKWARD_INPUT_LARGE, 'if (masked && !(y[idx] > 0.0)) { v = 0.0; }', '')],
-    ['large input gradient that ignores the stride test', CONV2D_BACKWARD_INPUT_LARGE, mutate(CONV2D_BACKWARD_INPUT_LARGE, ' && oh % stride == 0 && ow % stride == 0;', ';')],
+    ['large input gradient that ignores the stride test', CONV2D_BACKWARD_INPUT_LARGE, mutate(CONV2D_BACKWARD_INPUT_LARGE, ' && oh * stride == dh && ow * stride == dw', '')],
     ['large input gradient that reads the weights of the wrong output channel', CONV2D_BACKWARD_INPUT_LARGE, mutate(CONV2D_BACKWARD_INPUT_LARGE, '(oc * N + w_n) * kk_per_oc', '(w_n * params.outC + oc) * kk_per_oc')],
-    ['large input gradient whose stride-1 tap offset ignores the kernel column', CONV2D_BACKWARD_INPUT_LARGE, mutate(CONV2D_BACKWARD_INPUT_LARGE, '- i32(kh * params.outW + kw), i32(kh)', '- i32(kh * params.outW), i32(kh)')],
-    ['large input gradient that never decodes the next step\'s terms', CONV2D_BACKWARD_INPUT_LARGE, mutate(CONV2D_BACKWARD_INPUT_LARGE, 'if (tid < TK) { taps[((t + 1u) % 2u) * TK + tid] = tap_entry((t + 1u) * TK + tid, K, out_hw); }', '')],
-    ['large input gradient whose strided gather forgets the output channel', CONV2D_BACKWARD_INPUT_LARGE, mutate(CONV2D_BACKWARD_INPUT_LARGE, 'g_base + t_oc * out_hw + u32(oh)', 'g_base + u32(oh)')],
+    ['large input gradient whose tap ignores the kernel column', CONV2D_BACKWARD_INPUT_LARGE, mutate(CONV2D_BACKWARD_INPUT_LARGE, 'let dw = g_col - i32(s_kw);', 'let dw = g_col;')],
+    ['large input gradient whose tap walk never moves to the next kernel row', CONV2D_BACKWARD_INPUT_LARGE, mutate(CONV2D_BACKWARD_INPUT_LARGE, 's_kw = 0u; s_kh += 1u;', 's_kw = 0u;')],
+    ['large input gradient whose gather forgets the output channel', CONV2D_BACKWARD_INPUT_LARGE, mutate(CONV2D_BACKWARD_INPUT_LARGE, 'g_base + s_oc * out_hw', 'g_base')],
+    ['large input gradient that uses the padding channels of a step', CONV2D_BACKWARD_INPUT_LARGE, mutateAll(CONV2D_BACKWARD_INPUT_LARGE, [['let ok = w_n < N && oc < params.outC;', 'let ok = w_n < N;'], ['let okj = hit && s_oc + j < params.outC;', 'let okj = hit;']])],
     ['input gradient that ignores the ReLU mask', CONV2D_BACKWARD_INPUT, mutate(CONV2D_BACKWARD_INPUT, 'if (masked && !(y[idx] > 0.0)) { return 0.0; }', '')],
     ['input gradient that ignores the stride test', CONV2D_BACKWARD_INPUT, mutate(CONV2D_BACKWARD_INPUT, 'hit = hit && ty % stride == 0 && tx % stride == 0;', '')],
     ['weight gradient without the bias column', CONV2D_BACKWARD_WEIGHT, mutate(CONV2D_BACKWARD_WEIGHT, 'select(0.0, 1.0, row.x >= 0 && col.w == 2)', '0.0')],

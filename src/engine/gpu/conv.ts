@@ -625,13 +625,15 @@ export function checkConv2dForward(runner: KernelRunner, rng: SeededRandom, opti
 
 /**
  * KernelSpec.check for conv2d_forward_large: the same random shapes, plus layers wide enough to fill
- * its 128 x 64 tile on both halves of each thread's block and past it (70 channels), with a
- * reduction that does not fill the last 8-term step.
+ * its 128 x 64 tile on both halves of each thread's block and past it (70 channels), with input
+ * channel counts that leave the last 8-channel step of each tap part-empty (3, 9) or fill it (24).
  */
 export function checkConv2dForwardLarge(runner: KernelRunner, rng: SeededRandom, options: KernelCheckOptions = {}): Promise<KernelCheckResult> {
   const calls = randomConv2dCalls('forward', rng);
   calls.push({ kind: 'forward', g: conv2dGeometry(2, [3, 10, 10], 70, 3, 1, 1), bias: true, relu: true });
   calls.push({ kind: 'forward', g: conv2dGeometry(1, [9, 13, 12], 64, 3, 2, 1), accumulate: true, bias: true });
+  // 24 input channels: three whole 8-channel steps per tap, as in fast-cnn's second layer.
+  calls.push({ kind: 'forward', g: conv2dGeometry(1, [24, 7, 8], 64, 3, 1, 1), relu: true });
   return checkConv2d(CONV2D_FORWARD_LARGE, 'forward', calls, runner, rng, options);
 }
 
@@ -642,13 +644,15 @@ export function checkConv2dBackwardInput(runner: KernelRunner, rng: SeededRandom
 
 /**
  * KernelSpec.check for conv2d_backward_input_large: the same random shapes, plus layers with more
- * input channels than its 32-wide tile, with the ReLU mask, stride 2 and a reduction that does not
- * fill the last 8-term step.
+ * input channels than its 32-wide tile, with the ReLU mask, stride 2, and output channel counts
+ * that leave the last 8-channel step of each tap part-empty (13, 9) or fill it (16).
  */
 export function checkConv2dBackwardInputLarge(runner: KernelRunner, rng: SeededRandom, options: KernelCheckOptions = {}): Promise<KernelCheckResult> {
   const calls = randomConv2dCalls('backwardInput', rng);
   calls.push({ kind: 'backwardInput', g: conv2dGeometry(2, [40, 9, 10], 13, 3, 1, 1), relu: true });
   calls.push({ kind: 'backwardInput', g: conv2dGeometry(1, [33, 11, 12], 9, 3, 2, 1), accumulate: true });
+  // 16 output channels: two whole 8-channel steps per tap.
+  calls.push({ kind: 'backwardInput', g: conv2dGeometry(1, [24, 8, 7], 16, 3, 1, 1), relu: true });
   return checkConv2d(CONV2D_BACKWARD_INPUT_LARGE, 'backwardInput', calls, runner, rng, options);
 }
 
