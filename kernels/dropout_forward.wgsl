@@ -3,12 +3,18 @@
 //   y[i] = kept ? x[i] / (1 - rate) : 0;   mask[i] = kept ? 1u : 0u (read by dropout_backward)
 // The step is read from train_state[0] (not a uniform), so every step of a recorded batch of
 // steps draws a fresh mask. The RNG is src/engine/rng.ts, bit for bit: the mask is the CPU's mask.
+//
+// Bit 0 of flags folds in the ReLU of the dense layer before (x is its output): the mask also
+// drops where x <= 0, so dropout_backward's result is already the gradient before that ReLU and
+// the trainer skips the ReLU's backward pass (one dispatch less per step). y is the same.
 
 struct Params {
   count: u32,
   rate: f32,
   seed: u32,
   layerIndex: u32,
+  // bit 0: also clear the mask where x <= 0 (see the top).
+  flags: u32,
 }
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;
@@ -47,7 +53,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let stride = groups.x * WG;
   for (var i = gid.x; i < params.count; i += stride) {
     let keep = random_uniform(params.seed, stream, i) >= params.rate;
-    mask[i] = select(0u, 1u, keep);
-    y[i] = select(0.0, x[i] * scale, keep);
+    let v = x[i];
+    mask[i] = select(0u, 1u, keep && ((params.flags & 1u) == 0u || v > 0.0));
+    y[i] = select(0.0, v * scale, keep);
   }
 }

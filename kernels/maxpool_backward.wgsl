@@ -9,6 +9,10 @@
 //   went from 39 to 23-26 µs in a pass of its own (bench/train.ts --layer-costs).
 // - overlapping or gapped windows (stride != size): GATHER, a thread per input cell visits the
 //   few windows that cover it and adds dy over those it won.
+// With `dropout` set, the pooled output went through a dropout layer, and dy is the gradient after
+// it: each value is first passed back through that dropout exactly as kernels/dropout_backward.wgsl
+// does (dy / (1 - rate) where its mask kept the value, 0 where it dropped it), which saves the
+// trainer the dropout's own backward pass (one dispatch less per step).
 struct Params {
   batch: u32,
   channels: u32,
@@ -18,17 +22,29 @@ struct Params {
   stride: u32,
   outH: u32,
   outW: u32,
+  // 1: dy comes from after a dropout layer with this rate and `mask` (see the top); 0: plain dy.
+  dropout: u32,
+  dropoutRate: f32,
 }
 
 @group(0) @binding(0) var<storage, read> dy: array<f32>;
 @group(0) @binding(1) var<storage, read> argmax: array<u32>;
 @group(0) @binding(2) var<storage, read_write> dx: array<f32>;
 @group(0) @binding(3) var<uniform> params: Params;
+@group(0) @binding(4) var<storage, read> mask: array<u32>;
 
 override WG: u32 = 256u;
 
 // Window positions o (along one axis) whose window [o*stride, o*stride + size) covers i:
 // ceil((i - size + 1) / stride) <= o <= floor(i / stride), clipped to [0, out - 1]. Returns [first, last + 1).
+// The gradient at pooled output o: dy, or with `dropout` what dropout_backward makes of it.
+fn grad_at(o: u32) -> f32 {
+  let g = dy[o];
+  if (params.dropout == 0u) { return g; }
+  let scale = 1.0 / (1.0 - params.dropoutRate);
+  return select(0.0, g * scale, mask[o] != 0u);
+}
+
 fn covering(i: u32, out: u32) -> vec2<u32> {
   var first = 0u;
   if (i + 1u > params.size) { first = (i + 1u - params.size + params.stride - 1u) / params.stride; }
@@ -45,7 +61,7 @@ fn scatter(o: u32) {
   let plane = t / params.outH;
   let s = params.stride;
   let winner = argmax[o];
-  let g = dy[o];
+  let g = grad_at(o);
   let y_end = select(oy * s + s, params.inH, oy + 1u == params.outH);
   let x_end = select(ox * s + s, params.inW, ox + 1u == params.outW);
   for (var iy = oy * s; iy < y_end; iy++) {
@@ -77,7 +93,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     for (var oy = rows.x; oy < rows.y; oy++) {
       for (var ox = cols.x; ox < cols.y; ox++) {
         let o = (plane * params.outH + oy) * params.outW + ox;
-        if (argmax[o] == i) { sum += dy[o]; }
+        if (argmax[o] == i) { sum += grad_at(o); }
       }
     }
     dx[i] = sum;

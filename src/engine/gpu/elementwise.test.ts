@@ -23,6 +23,7 @@ const BROKEN: [KernelSpec, string, string][] = [
   [ACTIVATION_BACKWARD, 'g * (1.0 - t * t)', 'g * (1.0 - t)'],
   [BIAS_GRAD, 's += WG', 's += 2u * WG'],
   [DROPOUT_FORWARD, 'return 3000000u + step * 64u + layer;', 'return 3000000u + step * 64u;'],
+  [DROPOUT_FORWARD, 'keep && ((params.flags & 1u) == 0u || v > 0.0)', 'keep'], // ignores the folded ReLU
   [DROPOUT_BACKWARD, 'dy[i] * scale', 'dy[i]'],
   [STEP_ADVANCE, 'train_state[1] = train_state[1] + 1u;', ''],
 ];

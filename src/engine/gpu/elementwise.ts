@@ -32,8 +32,12 @@ export function biasGradUniforms(rows: number, channels: number, spatial: number
 }
 
 /** Uniforms of dropout_forward (the step comes from train_state[0] on the GPU). */
-export function dropoutForwardUniforms(count: number, rate: number, seed: number, layerIndex: number): UniformValues {
-  return { count, rate, seed: seed >>> 0, layerIndex };
+/**
+ * `foldRelu`: the mask also drops where x <= 0 (x being the output of a ReLU), so the backward pass
+ * gives the gradient before that ReLU directly (bit 0 of the kernel's flags).
+ */
+export function dropoutForwardUniforms(count: number, rate: number, seed: number, layerIndex: number, foldRelu = false): UniformValues {
+  return { count, rate, seed: seed >>> 0, layerIndex, flags: foldRelu ? 1 : 0 };
 }
 
 /** Uniforms of dropout_backward. */
@@ -205,21 +209,24 @@ async function checkDropout(backward: boolean, runner: KernelRunner, rng: Seeded
   const spec = backward ? DROPOUT_BACKWARD : DROPOUT_FORWARD;
   return checkKernel(spec, runner, options, async (kernel) => {
     const rates = [0.5, Math.fround(0.05 + 0.9 * rng.next()), 0, Math.fround(0.3)];
-    const setups = [1, 257, 1000 + rng.int(3000), 4096].map((count, i) => {
-      const rate = rates[i];
+    const setups = [1, 257, 1000 + rng.int(3000), 4096, 777].map((count, i) => {
+      const rate = rates[i % rates.length];
       const seed = rng.int(2 ** 32);
       const step = i === 0 ? 0 : rng.int(100000);
       const layerIndex = rng.int(64);
-      const x = randomFloats(rng, count);
+      // The last two fold in a ReLU before: x is a ReLU output (zeros included), the mask drops them too.
+      const foldRelu = i >= 3;
+      const x = randomFloats(rng, count).map((v) => (foldRelu ? Math.max(0, v) : v));
       const { y, mask } = dropoutForward(x, rate, seed, step, layerIndex);
-      return { count, rate, seed, step, layerIndex, x, y, mask, dy: randomFloats(rng, count) };
+      if (foldRelu) for (let j = 0; j < count; j++) mask[j] = mask[j] && x[j] > 0 ? 1 : 0;
+      return { count, rate, seed, step, layerIndex, foldRelu, x, y, mask, dy: randomFloats(rng, count) };
     });
     const cases: GpuCase[] = setups.map((s) => ({
-      shape: `n=${s.count} rate=${s.rate.toPrecision(3)} step=${s.step} layer=${s.layerIndex}`,
+      shape: `n=${s.count} rate=${s.rate.toPrecision(3)} step=${s.step} layer=${s.layerIndex}${s.foldRelu ? ' relu folded' : ''}`,
       buffers: (backward
         ? { dy: s.dy, mask: Uint32Array.from(s.mask), dx: s.count * 4 }
         : { x: s.x, y: s.count * 4, mask: s.count * 4, train_state: new Uint32Array([s.step, 0]) }) as Record<string, BufferInit>,
-      uniforms: backward ? dropoutBackwardUniforms(s.count, s.rate) : dropoutForwardUniforms(s.count, s.rate, s.seed, s.layerIndex),
+      uniforms: backward ? dropoutBackwardUniforms(s.count, s.rate) : dropoutForwardUniforms(s.count, s.rate, s.seed, s.layerIndex, s.foldRelu),
       read: backward ? ['dx'] : ['y', 'mask'],
     }));
     const outs = await runGpuCases(runner, kernel, cases);
@@ -250,13 +257,14 @@ export const DROPOUT_FORWARD: KernelSpec = {
     { binding: 1, name: 'y', access: 'read_write', description: 'The output: x / (1 − rate) where kept, 0 where dropped.' },
     { binding: 2, name: 'mask', access: 'read_write', description: 'u32 per element: 1 kept, 0 dropped (for the backward pass).' },
     { binding: 3, name: 'train_state', access: 'read', description: 'u32 [global step, step in epoch]; the step picks the random stream.' },
-    { binding: 4, name: 'params', access: 'uniform', description: 'count, rate, seed, layerIndex.' },
+    { binding: 4, name: 'params', access: 'uniform', description: 'count, rate, seed, layerIndex, flags (bit 0: also drop where x <= 0).' },
   ],
   uniforms: [
     { name: 'count', type: 'u32' },
     { name: 'rate', type: 'f32' },
     { name: 'seed', type: 'u32' },
     { name: 'layerIndex', type: 'u32' },
+    { name: 'flags', type: 'u32' },
   ],
   overrides: { WG: 256 },
   workgroupSize: wg,

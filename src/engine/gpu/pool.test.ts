@@ -4,7 +4,7 @@ import { SeededRandom } from '../rng';
 import { maxPoolBackward, maxPoolForward, pool2dGeometry, pool2dSizes } from '../cpu/pool';
 import { KernelRunner } from './kernelRunner';
 import type { KernelCheckResult, KernelSpec } from '../kernels';
-import { AVGPOOL_BACKWARD, AVGPOOL_FORWARD, MAXPOOL_BACKWARD, MAXPOOL_FORWARD, poolUniforms } from './pool';
+import { AVGPOOL_BACKWARD, AVGPOOL_FORWARD, MAXPOOL_BACKWARD, MAXPOOL_FORWARD, maxPoolBackwardUniforms, poolUniforms } from './pool';
 import { runGpuCases } from './kernelCheck';
 
 const ctx = await nodeGpu();
@@ -14,6 +14,8 @@ const BROKEN: [KernelSpec, string, string][] = [
   [MAXPOOL_FORWARD, 'if (v > best)', 'if (v >= best)'], // last max wins ties instead of the first
   [MAXPOOL_BACKWARD, 'oy < rows.y', 'oy < min(rows.y, rows.x + 1u)'], // ignores overlapping windows
   [MAXPOOL_BACKWARD, 'let x_end = select(ox * s + s, params.inW, ox + 1u == params.outW);', 'let x_end = ox * s + s;'], // tiling: leaves uncovered cells unwritten
+  [MAXPOOL_BACKWARD, 'select(0.0, g * scale, mask[o] != 0u)', 'g * scale'], // a dropout after the pooling: ignores its mask
+  [MAXPOOL_BACKWARD, 'select(0.0, g * scale, mask[o] != 0u)', 'select(0.0, g, mask[o] != 0u)'], // ... or its 1 / (1 - rate)
   [AVGPOOL_FORWARD, 'y[o] = sum / area;', 'y[o] = sum / f32(params.size);'],
   [AVGPOOL_BACKWARD, 'ox < cols.y', 'ox < min(cols.y, cols.x + 1u)'],
 ];
@@ -55,7 +57,7 @@ describe.skipIf(!ctx)('pooling kernels on the GPU', () => {
     const argmax = new Uint32Array(fwd.argmax);
     expect([...argmax]).toEqual([...cpu.argmax]);
     const [bwd] = await runGpuCases(runner, await runner.compile(MAXPOOL_BACKWARD), [
-      { shape: 'ties', buffers: { dy, argmax, dx: sizes.input * 4 }, uniforms: poolUniforms(g), read: ['dx'] },
+      { shape: 'ties', buffers: { dy, argmax, dx: sizes.input * 4 }, uniforms: maxPoolBackwardUniforms(g), read: ['dx'] },
     ]);
     // Integers: the sums are exact, so the GPU must equal the CPU bit for bit.
     expect([...new Float32Array(bwd.dx)]).toEqual([...maxPoolBackward(dy, cpu.argmax, g, sizes.input)]);

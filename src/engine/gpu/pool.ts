@@ -14,6 +14,7 @@ import {
   pool2dSizes,
   type Pool2dGeometry,
 } from '../cpu/pool';
+import { dropoutBackward } from '../cpu/dropout';
 import { checkKernel, compareExact, compareValues, gridStrideDispatch, randomFloats, runGpuCases, type BufferInit, type GpuCase } from './kernelCheck';
 import maxpoolForwardSource from '../../../kernels/maxpool_forward.wgsl?raw';
 import maxpoolBackwardSource from '../../../kernels/maxpool_backward.wgsl?raw';
@@ -32,6 +33,14 @@ export function poolUniforms(g: Pool2dGeometry): UniformValues {
     outH: g.outHeight,
     outW: g.outWidth,
   };
+}
+
+/**
+ * maxpool_backward's uniforms: the pool's, and with `dropoutRate` the rate of a dropout layer right
+ * after the pooling, whose backward pass the kernel then does too (binding `mask`).
+ */
+export function maxPoolBackwardUniforms(g: Pool2dGeometry, dropoutRate?: number): UniformValues {
+  return { ...poolUniforms(g), dropout: dropoutRate === undefined ? 0 : 1, dropoutRate: dropoutRate ?? 0 };
 }
 
 const POOL_UNIFORMS: UniformField[] = ['batch', 'channels', 'inH', 'inW', 'size', 'stride', 'outH', 'outW'].map((name) => ({
@@ -89,20 +98,25 @@ async function runPoolCheck(kind: PoolKind, kernel: CompiledKernel, runner: Kern
     const sizes = pool2dSizes(g);
     const x = poolInput(rng, sizes.input, i % 2 === 0);
     const dy = randomFloats(rng, sizes.output);
-    return { g, sizes, x, dy, max: maxPoolForward(x, g) };
+    // maxpool_backward: every other case with a dropout after the pooling (a random 0/1 mask).
+    const dropoutRate = kind === 'maxBackward' && i % 2 === 1 ? Math.fround(0.1 + 0.6 * rng.next()) : undefined;
+    const mask = Uint32Array.from({ length: sizes.output }, () => (rng.next() < 0.5 ? 1 : 0));
+    return { g, sizes, x, dy, max: maxPoolForward(x, g), dropoutRate, mask };
   });
-  const cases: GpuCase[] = setups.map(({ g, sizes, x, dy, max }) => {
+  const cases: GpuCase[] = setups.map(({ g, sizes, x, dy, max, dropoutRate, mask }) => {
     const buffers: Record<string, BufferInit> =
       kind === 'maxForward' ? { x, y: sizes.output * 4, argmax: sizes.output * 4 }
       // dx starts as NaN: a cell the kernel forgets to write (e.g. one no window covers) shows.
-      : kind === 'maxBackward' ? { dy, argmax: Uint32Array.from(max.argmax), dx: new Float32Array(sizes.input).fill(NaN) }
+      : kind === 'maxBackward' ? { dy, argmax: Uint32Array.from(max.argmax), dx: new Float32Array(sizes.input).fill(NaN), ...(dropoutRate === undefined ? {} : { mask }) }
       : kind === 'avgForward' ? { x, y: sizes.output * 4 }
       : { dy, dx: sizes.input * 4 };
     const read = kind === 'maxForward' ? ['y', 'argmax'] : kind === 'avgForward' ? ['y'] : ['dx'];
-    return { shape: describe(g), buffers, uniforms: poolUniforms(g), read };
+    const uniforms = kind === 'maxBackward' ? maxPoolBackwardUniforms(g, dropoutRate) : poolUniforms(g);
+    const shape = describe(g) + (dropoutRate === undefined ? '' : ` after dropout ${dropoutRate.toPrecision(3)}`);
+    return { shape, buffers, uniforms, read };
   });
   const outs = await runGpuCases(runner, kernel, cases);
-  return setups.flatMap(({ g, sizes, x, dy, max }, i) => {
+  return setups.flatMap(({ g, sizes, x, dy, max, dropoutRate, mask }, i) => {
     const shape = cases[i].shape;
     const area = g.size * g.size;
     switch (kind) {
@@ -111,9 +125,11 @@ async function runPoolCheck(kind: PoolKind, kernel: CompiledKernel, runner: Kern
           compareExact(`${shape} y`, new Float32Array(outs[i].y), max.y),
           compareExact(`${shape} argmax`, new Uint32Array(outs[i].argmax), max.argmax),
         ];
-      case 'maxBackward':
+      case 'maxBackward': {
         // Same additions in the same order as the CPU, but the CPU rounds its f32 sums once.
-        return [compareValues(shape, new Float32Array(outs[i].dx), maxPoolBackward(Float64Array.from(dy), max.argmax, g, sizes.input), 1e-6 * area)];
+        const g0 = dropoutRate === undefined ? dy : dropoutBackward(dy, Uint8Array.from(mask), dropoutRate);
+        return [compareValues(shape, new Float32Array(outs[i].dx), maxPoolBackward(Float64Array.from(g0), max.argmax, g, sizes.input), 1e-6 * area)];
+      }
       case 'avgForward':
         return [compareValues(shape, new Float32Array(outs[i].y), avgPoolForward(Float64Array.from(x), g), 1e-6 * area)];
       case 'avgBackward':
@@ -162,9 +178,10 @@ export const MAXPOOL_BACKWARD: KernelSpec = {
     { binding: 0, name: 'dy', access: 'read', description: 'Gradient of the pooled output [batch, channels, outH, outW].' },
     { binding: 1, name: 'argmax', access: 'read', description: 'The u32 winner indices from maxpool_forward.' },
     { binding: 2, name: 'dx', access: 'read_write', description: 'Gradient of the input [batch, channels, inH, inW].' },
-    { binding: 3, name: 'params', access: 'uniform', description: POOL_PARAMS_DESCRIPTION },
+    { binding: 3, name: 'params', access: 'uniform', description: `${POOL_PARAMS_DESCRIPTION.slice(0, -1)}, dropout (1 when a dropout layer follows), dropoutRate.` },
+    { binding: 4, name: 'mask', access: 'read', description: 'The u32 0/1 mask of the dropout layer after the pooling (only with dropout).', optional: true },
   ],
-  uniforms: POOL_UNIFORMS,
+  uniforms: [...POOL_UNIFORMS, { name: 'dropout', type: 'u32' }, { name: 'dropoutRate', type: 'f32' }],
   overrides: { WG: 256 },
   workgroupSize: wg,
   dispatch: maxBackwardDispatch,

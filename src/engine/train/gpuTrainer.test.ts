@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { nodeGpu } from '../../testing/nodeGpu';
 import { KernelRunner } from '../gpu/kernelRunner';
+import { planModel } from './plan';
+import { PRESETS } from '../presets';
 import { GpuTrainer, type GpuTrainerOptions, type TrainingConfig } from './gpuTrainer';
 import { CpuTrainer } from './cpuTrainer';
 import { SeededRandom } from '../rng';
@@ -146,6 +148,61 @@ describe.skipIf(!ctx)('the GPU trainer against the CPU reference trainer', () =>
     for (let i = 0; i < r.cpuMetrics.length; i++) expect(r.gpuMetrics[i].loss).toBeCloseTo(r.cpuMetrics[i].loss, 4);
     expect(maxParamDiff(r.gpuParams, r.cpuParams)).toBeLessThan(1e-4);
     expect(Array.from(r.gpuEval.confusion)).toEqual(Array.from(r.cpuEval.confusion));
+  });
+
+  it('matches the CPU with dropout after max pooling and after a dense ReLU, whose backward passes are folded away', async () => {
+    // pytorch-cnn's pattern: the pooling's backward pass also does the dropout's after it, and the
+    // second dropout's mask also drops where the dense layer's ReLU output is 0, so that layer
+    // runs no ReLU backward. Two dispatches per step fewer, the same numbers.
+    const model: ModelSpec = {
+      input: [1, 8, 8],
+      layers: [
+        { kind: 'conv2d', filters: 4, kernel: 3, stride: 1, padding: 1 },
+        { kind: 'relu' },
+        { kind: 'maxpool', size: 2, stride: 2 },
+        { kind: 'dropout', rate: 0.25 },
+        { kind: 'flatten' },
+        { kind: 'dense', units: 16 },
+        { kind: 'relu' },
+        { kind: 'dropout', rate: 0.5 },
+        { kind: 'dense', units: 10 },
+        { kind: 'softmax' },
+      ],
+      loss: 'softmaxCrossEntropy',
+    };
+    const plan = planModel(model);
+    expect(plan.steps[2]).toMatchObject({ role: 'maxpool', foldedDropout: 3 });
+    expect(plan.steps[3]).toMatchObject({ role: 'dropout', backwardInPool: true });
+    // keras-cnn's pattern, a flatten between the pooling and the dropout, folds the same way.
+    const kerasCnn = planModel(PRESETS['keras-cnn'].model);
+    const kerasDropout = kerasCnn.steps.findIndex((s) => s.role === 'dropout');
+    expect(kerasCnn.steps[kerasDropout].backwardInPool).toBe(true);
+    expect(kerasCnn.steps[kerasDropout - 2]).toMatchObject({ role: 'maxpool', foldedDropout: kerasDropout });
+    // A dropout after anything else keeps its own backward pass.
+    expect(planModel(cnn).steps.find((s) => s.role === 'dropout')!.backwardInPool).toBeUndefined();
+    expect(plan.steps[5]).toMatchObject({ role: 'dense', fusedRelu: true, reluBackwardInDropout: true });
+    expect(plan.steps[5].preActivationGradient).toBeUndefined();
+    expect(plan.steps[7]).toMatchObject({ role: 'dropout', foldsRelu: true });
+    expect(plan.steps[7].backwardInPool).toBeUndefined();
+    const config: TrainingConfig = {
+      model,
+      optimizer: { ...OPTIMIZER_DEFAULTS.sgd, learningRate: 0.05, momentum: 0.9, nesterov: true },
+      schedule: { kind: 'constant' },
+      batchSize: 8,
+      epochs: 1,
+      seed: 12,
+    };
+    const r = await compareRuns(config, syntheticImages(32, 8, 9), syntheticImages(8, 8, 10), 4);
+    for (let i = 0; i < r.cpuMetrics.length; i++) {
+      expect(r.gpuMetrics[i].loss).toBeCloseTo(r.cpuMetrics[i].loss, 4);
+      expect(r.gpuMetrics[i].accuracy).toBe(r.cpuMetrics[i].accuracy);
+    }
+    expect(maxParamDiff(r.gpuParams, r.cpuParams)).toBeLessThan(1e-4);
+    expect(Array.from(r.gpuEval.confusion)).toEqual(Array.from(r.cpuEval.confusion));
+    // gather; conv, maxpool, 2 dropouts, 2 dense forward; loss; dense 2 weight and input gradient,
+    // dropout backward, dense 1 weight and input gradient, maxpool backward (with the first
+    // dropout's), conv weight gradient (split, with its reduce); optimizer; step counter.
+    expect(r.dispatches).toBe(18);
   });
 
   it('matches the CPU with matmul_large on every dense product (plain inputs transposed first)', async () => {

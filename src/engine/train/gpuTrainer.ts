@@ -30,7 +30,7 @@ import {
 } from '../gpu/conv';
 import { conv2dGeometry, type Conv2dGeometry } from '../cpu/conv';
 import { pool2dGeometry, type Pool2dGeometry } from '../cpu/pool';
-import { AVGPOOL_BACKWARD, AVGPOOL_FORWARD, MAXPOOL_BACKWARD, MAXPOOL_FORWARD, poolUniforms } from '../gpu/pool';
+import { AVGPOOL_BACKWARD, AVGPOOL_FORWARD, MAXPOOL_BACKWARD, MAXPOOL_FORWARD, maxPoolBackwardUniforms, poolUniforms } from '../gpu/pool';
 import {
   ACTIVATION_BACKWARD,
   ACTIVATION_FORWARD,
@@ -618,7 +618,7 @@ export class GpuTrainer {
         case 'dropout':
           if (!training || layer.kind !== 'dropout') break;
           this.runner.dispatch(pass, DROPOUT_FORWARD, { x, y, mask: this.masks.get(step.index)!, train_state: this.trainState },
-            dropoutForwardUniforms(B * step.output.size, layer.rate, this.config.seed, step.index));
+            dropoutForwardUniforms(B * step.output.size, layer.rate, this.config.seed, step.index, step.foldsRelu));
           n++;
           break;
         case 'alias':
@@ -664,7 +664,8 @@ export class GpuTrainer {
           const inF = step.input.size;
           const kernels = this.geometry.get(step.index)!.denseKernels!;
           let g = dy;
-          if (step.fusedRelu) {
+          // With reluBackwardInDropout the dropout after this layer already wrote dL/d(pre-activation) to dy.
+          if (step.fusedRelu && !step.reluBackwardInDropout) {
             // dL/d(pre-ReLU) = dL/dy · (y > 0): y > 0 exactly where the pre-activation was > 0.
             g = this.gradients[step.preActivationGradient!.id];
             this.runner.dispatch(pass, ACTIVATION_BACKWARD, { x: y, y, dy, dx: g }, activationUniforms('relu', B * layer.units));
@@ -705,11 +706,21 @@ export class GpuTrainer {
           }
           break;
         }
-        case 'maxpool':
+        case 'maxpool': {
           if (!needDx) break;
-          this.runner.dispatch(pass, MAXPOOL_BACKWARD, { dy, argmax: this.argmaxes.get(step.index)!, dx }, poolUniforms(this.geometry.get(step.index)!.pool!));
+          const pool = this.geometry.get(step.index)!.pool!;
+          const argmax = this.argmaxes.get(step.index)!;
+          const next = step.foldedDropout === undefined ? undefined : this.plan.steps[step.foldedDropout];
+          if (next?.layer.kind === 'dropout') {
+            // The dropout after the pooling: its backward pass happens here, reading dy after it and its mask.
+            const after = this.gradients[next.output.id];
+            this.runner.dispatch(pass, MAXPOOL_BACKWARD, { dy: after, argmax, dx, mask: this.masks.get(next.index)! }, maxPoolBackwardUniforms(pool, next.layer.rate));
+          } else {
+            this.runner.dispatch(pass, MAXPOOL_BACKWARD, { dy, argmax, dx }, maxPoolBackwardUniforms(pool));
+          }
           n++;
           break;
+        }
         case 'avgpool':
           if (!needDx) break;
           this.runner.dispatch(pass, AVGPOOL_BACKWARD, { dy, dx }, poolUniforms(this.geometry.get(step.index)!.pool!));
@@ -721,7 +732,8 @@ export class GpuTrainer {
           n++;
           break;
         case 'dropout':
-          if (!needDx || layer.kind !== 'dropout') break;
+          // backwardInPool: the max-pooling layer before does it (see 'maxpool').
+          if (!needDx || layer.kind !== 'dropout' || step.backwardInPool) break;
           this.runner.dispatch(pass, DROPOUT_BACKWARD, { dy, mask: this.masks.get(step.index)!, dx }, dropoutBackwardUniforms(B * step.output.size, layer.rate));
           n++;
           break;

@@ -36,7 +36,8 @@ function parts(plan: ExecutionPlan): Part[] {
   return [
     ...runs.map((s): Part => ({ layer: s.index, phase: 'forward' })),
     { layer: -1, phase: 'loss' },
-    ...runs.slice().reverse().map((s): Part => ({ layer: s.index, phase: 'backward' })),
+    // A dropout whose backward pass the pooling before it does has none of its own to time.
+    ...runs.slice().reverse().filter((s) => !s.backwardInPool).map((s): Part => ({ layer: s.index, phase: 'backward' })),
   ];
 }
 
@@ -118,7 +119,7 @@ export async function measureLayerCosts(
   const layers: LayerCost[] = plan.steps.map((s) => ({
     index: s.index,
     kind: s.layer.kind,
-    note: s.aliasReason,
+    note: s.aliasReason ?? s.fusionNote,
     params: analysis.layers[s.index]?.params ?? 0,
     forwardFlops: (analysis.layers[s.index]?.flopsPerImage ?? 0) * batch,
     forwardMs: null,

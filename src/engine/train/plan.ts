@@ -54,8 +54,21 @@ export interface LayerStep {
   fusedRelu?: boolean;
   /** dense with a fused ReLU: where dL/d(pre-activation) = dL/dy · (y > 0) is written in backward. */
   preActivationGradient?: TensorSlot;
+  /**
+   * dense with a fused ReLU followed by dropout: the dropout's mask also drops where y = 0, so its
+   * backward pass already gives dL/d(pre-activation) and this layer runs no ReLU backward.
+   */
+  reluBackwardInDropout?: boolean;
+  /** dropout right after such a dense layer: its forward pass folds that ReLU into the mask. */
+  foldsRelu?: boolean;
+  /** dropout right after a max-pooling layer (a flatten between is fine): the pooling's backward pass does this layer's too. */
+  backwardInPool?: boolean;
+  /** maxpool: the index of such a dropout step after it. */
+  foldedDropout?: number;
   /** Why this layer runs no kernel, for display ("fused into the convolution"). */
   aliasReason?: string;
+  /** For display: part of this layer's work is done by a neighbour's kernel, or it does a neighbour's. */
+  fusionNote?: string;
   /** False for the first layers: nothing below them has parameters, so dL/dx is not needed. */
   needsInputGradient: boolean;
 }
@@ -126,6 +139,7 @@ export function planModel(model: ModelSpec, alignFloats = 64): ExecutionPlan {
         // weights, and the weight gradient gets the bias gradient as one extra row in the same call.
         const both = reserve(fanIn * layer.units + layer.units);
         const fusedRelu = layers[i + 1]?.kind === 'relu';
+        const reluBackwardInDropout = fusedRelu && layers[i + 2]?.kind === 'dropout';
         step = {
           ...base,
           role: 'dense',
@@ -134,7 +148,8 @@ export function planModel(model: ModelSpec, alignFloats = 64): ExecutionPlan {
           bias: { offset: both.offset + fanIn * layer.units, length: layer.units },
           fusedRelu,
         };
-        if (fusedRelu) step.preActivationGradient = newSlot(outputShape, true);
+        if (reluBackwardInDropout) step.reluBackwardInDropout = true;
+        else if (fusedRelu) step.preActivationGradient = newSlot(outputShape, true);
         break;
       }
       case 'conv2d': {
@@ -160,9 +175,21 @@ export function planModel(model: ModelSpec, alignFloats = 64): ExecutionPlan {
       case 'softmax':
         step = { ...base, role: 'alias', output: current, aliasReason: 'Softmax is computed inside the loss kernel.' };
         break;
-      case 'dropout':
+      case 'dropout': {
         step = { ...base, role: 'dropout', output: newSlot(outputShape) };
+        if (steps[i - 2]?.reluBackwardInDropout) {
+          step.foldsRelu = true;
+          step.fusionNote = 'Its mask also carries the ReLU before it, so that ReLU needs no backward pass.';
+        }
+        // The layer that computed this dropout's input, looking past layers that only alias it (flatten).
+        const source = steps.slice().reverse().find((s) => s.role !== 'alias');
+        if (source?.role === 'maxpool' && source.output.id === current.id) {
+          step.backwardInPool = true;
+          step.fusionNote = 'Its backward pass runs inside the max pooling before it.';
+          source.foldedDropout = i;
+        }
         break;
+      }
       case 'relu':
         if (prev?.fusedRelu) {
           step = { ...base, role: 'alias', output: current, aliasReason: prev.role === 'dense' ? 'Done inside the matrix multiply (fused).' : 'Done inside the convolution kernel (fused).' };
