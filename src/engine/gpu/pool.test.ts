@@ -4,7 +4,7 @@ import { SeededRandom } from '../rng';
 import { maxPoolBackward, maxPoolForward, pool2dGeometry, pool2dSizes } from '../cpu/pool';
 import { KernelRunner } from './kernelRunner';
 import type { KernelCheckResult, KernelSpec } from '../kernels';
-import { AVGPOOL_BACKWARD, AVGPOOL_FORWARD, MAXPOOL_BACKWARD, MAXPOOL_FORWARD, maxPoolBackwardUniforms, poolUniforms } from './pool';
+import { AVGPOOL_BACKWARD, AVGPOOL_FORWARD, MAXPOOL_BACKWARD, MAXPOOL_FORWARD, maxPoolBackwardUniforms, maxPoolForwardUniforms } from './pool';
 import { runGpuCases } from './kernelCheck';
 
 const ctx = await nodeGpu();
@@ -12,6 +12,8 @@ const ctx = await nodeGpu();
 /** Edits that make each kernel wrong in a way its check must notice. */
 const BROKEN: [KernelSpec, string, string][] = [
   [MAXPOOL_FORWARD, 'if (v > best)', 'if (v >= best)'], // last max wins ties instead of the first
+  [MAXPOOL_FORWARD, 'y[o] = select(0.0, best * scale, keep);', 'y[o] = best;'], // a dropout after the pooling: not applied
+  [MAXPOOL_FORWARD, '3000000u + train_state[0] * 64u + params.layerIndex', '3000000u + params.layerIndex'], // ... or the same mask every step
   [MAXPOOL_BACKWARD, 'oy < rows.y', 'oy < min(rows.y, rows.x + 1u)'], // ignores overlapping windows
   [MAXPOOL_BACKWARD, 'let x_end = select(ox * s + s, params.inW, ox + 1u == params.outW);', 'let x_end = ox * s + s;'], // tiling: leaves uncovered cells unwritten
   [MAXPOOL_BACKWARD, 'select(0.0, g * scale, mask[o] != 0u)', 'g * scale'], // a dropout after the pooling: ignores its mask
@@ -52,7 +54,7 @@ describe.skipIf(!ctx)('pooling kernels on the GPU', () => {
     const dy = Float32Array.from({ length: sizes.output }, (_, i) => i + 1);
     const cpu = maxPoolForward(x, g);
     const [fwd] = await runGpuCases(runner, await runner.compile(MAXPOOL_FORWARD), [
-      { shape: 'ties', buffers: { x, y: sizes.output * 4, argmax: sizes.output * 4 }, uniforms: poolUniforms(g), read: ['argmax'] },
+      { shape: 'ties', buffers: { x, y: sizes.output * 4, argmax: sizes.output * 4 }, uniforms: maxPoolForwardUniforms(g), read: ['argmax'] },
     ]);
     const argmax = new Uint32Array(fwd.argmax);
     expect([...argmax]).toEqual([...cpu.argmax]);

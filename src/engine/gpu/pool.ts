@@ -14,7 +14,7 @@ import {
   pool2dSizes,
   type Pool2dGeometry,
 } from '../cpu/pool';
-import { dropoutBackward } from '../cpu/dropout';
+import { dropoutBackward, dropoutForward } from '../cpu/dropout';
 import { checkKernel, compareExact, compareValues, gridStrideDispatch, randomFloats, runGpuCases, type BufferInit, type GpuCase } from './kernelCheck';
 import maxpoolForwardSource from '../../../kernels/maxpool_forward.wgsl?raw';
 import maxpoolBackwardSource from '../../../kernels/maxpool_backward.wgsl?raw';
@@ -32,6 +32,24 @@ export function poolUniforms(g: Pool2dGeometry): UniformValues {
     stride: g.stride,
     outH: g.outHeight,
     outW: g.outWidth,
+  };
+}
+
+/** A dropout layer right after a max pooling, done by the pooling's kernels in training. */
+export interface PoolDropout {
+  rate: number;
+  seed: number;
+  layerIndex: number;
+}
+
+/** maxpool_forward's uniforms: the pool's, and with `dropout` the dropout applied to its output. */
+export function maxPoolForwardUniforms(g: Pool2dGeometry, dropout?: PoolDropout): UniformValues {
+  return {
+    ...poolUniforms(g),
+    dropout: dropout ? 1 : 0,
+    dropoutRate: dropout?.rate ?? 0,
+    seed: (dropout?.seed ?? 0) >>> 0,
+    layerIndex: dropout?.layerIndex ?? 0,
   };
 }
 
@@ -98,33 +116,46 @@ async function runPoolCheck(kind: PoolKind, kernel: CompiledKernel, runner: Kern
     const sizes = pool2dSizes(g);
     const x = poolInput(rng, sizes.input, i % 2 === 0);
     const dy = randomFloats(rng, sizes.output);
-    // maxpool_backward: every other case with a dropout after the pooling (a random 0/1 mask).
-    const dropoutRate = kind === 'maxBackward' && i % 2 === 1 ? Math.fround(0.1 + 0.6 * rng.next()) : undefined;
+    // Max pooling: every other case with a dropout after the pooling (backward: a random 0/1 mask;
+    // forward: the kernel draws it, at a random step and layer).
+    const withDropout = (kind === 'maxBackward' || kind === 'maxForward') && i % 2 === 1;
+    const dropoutRate = withDropout ? Math.fround(0.1 + 0.6 * rng.next()) : undefined;
     const mask = Uint32Array.from({ length: sizes.output }, () => (rng.next() < 0.5 ? 1 : 0));
-    return { g, sizes, x, dy, max: maxPoolForward(x, g), dropoutRate, mask };
+    const dropout = { rate: dropoutRate ?? 0, seed: rng.int(2 ** 32), layerIndex: rng.int(64), step: rng.int(100000) };
+    return { g, sizes, x, dy, max: maxPoolForward(x, g), dropoutRate, mask, dropout };
   });
-  const cases: GpuCase[] = setups.map(({ g, sizes, x, dy, max, dropoutRate, mask }) => {
+  const cases: GpuCase[] = setups.map(({ g, sizes, x, dy, max, dropoutRate, mask, dropout }) => {
+    const forwardDropout = kind === 'maxForward' && dropoutRate !== undefined;
     const buffers: Record<string, BufferInit> =
-      kind === 'maxForward' ? { x, y: sizes.output * 4, argmax: sizes.output * 4 }
+      kind === 'maxForward' ? { x, y: sizes.output * 4, argmax: sizes.output * 4, ...(forwardDropout ? { mask: sizes.output * 4, train_state: new Uint32Array([dropout.step, 0]) } : {}) }
       // dx starts as NaN: a cell the kernel forgets to write (e.g. one no window covers) shows.
       : kind === 'maxBackward' ? { dy, argmax: Uint32Array.from(max.argmax), dx: new Float32Array(sizes.input).fill(NaN), ...(dropoutRate === undefined ? {} : { mask }) }
       : kind === 'avgForward' ? { x, y: sizes.output * 4 }
       : { dy, dx: sizes.input * 4 };
-    const read = kind === 'maxForward' ? ['y', 'argmax'] : kind === 'avgForward' ? ['y'] : ['dx'];
-    const uniforms = kind === 'maxBackward' ? maxPoolBackwardUniforms(g, dropoutRate) : poolUniforms(g);
+    const read = kind === 'maxForward' ? ['y', 'argmax', ...(forwardDropout ? ['mask'] : [])] : kind === 'avgForward' ? ['y'] : ['dx'];
+    const uniforms =
+      kind === 'maxBackward' ? maxPoolBackwardUniforms(g, dropoutRate)
+      : kind === 'maxForward' ? maxPoolForwardUniforms(g, forwardDropout ? dropout : undefined)
+      : poolUniforms(g);
     const shape = describe(g) + (dropoutRate === undefined ? '' : ` after dropout ${dropoutRate.toPrecision(3)}`);
     return { shape, buffers, uniforms, read };
   });
   const outs = await runGpuCases(runner, kernel, cases);
-  return setups.flatMap(({ g, sizes, x, dy, max, dropoutRate, mask }, i) => {
+  return setups.flatMap(({ g, sizes, x, dy, max, dropoutRate, mask, dropout }, i) => {
     const shape = cases[i].shape;
     const area = g.size * g.size;
     switch (kind) {
-      case 'maxForward':
+      case 'maxForward': {
+        const argmax = compareExact(`${shape} argmax`, new Uint32Array(outs[i].argmax), max.argmax);
+        if (dropoutRate === undefined) return [compareExact(`${shape} y`, new Float32Array(outs[i].y), max.y), argmax];
+        const after = dropoutForward(max.y, dropoutRate, dropout.seed, dropout.step, dropout.layerIndex);
         return [
-          compareExact(`${shape} y`, new Float32Array(outs[i].y), max.y),
-          compareExact(`${shape} argmax`, new Uint32Array(outs[i].argmax), max.argmax),
+          // The scale 1 / (1 - rate) is rounded to f32 on the GPU, not on the CPU: within 1e-6.
+          compareValues(`${shape} y after dropout`, new Float32Array(outs[i].y), after.y, 1e-6),
+          compareExact(`${shape} dropout mask`, new Uint32Array(outs[i].mask), Uint32Array.from(after.mask)),
+          argmax,
         ];
+      }
       case 'maxBackward': {
         // Same additions in the same order as the CPU, but the CPU rounds its f32 sums once.
         const g0 = dropoutRate === undefined ? dy : dropoutBackward(dy, Uint8Array.from(mask), dropoutRate);
@@ -155,9 +186,20 @@ export const MAXPOOL_FORWARD: KernelSpec = {
     { binding: 0, name: 'x', access: 'read', description: 'Input images, NCHW [batch, channels, inH, inW].' },
     { binding: 1, name: 'y', access: 'read_write', description: 'Pooled output [batch, channels, outH, outW].' },
     { binding: 2, name: 'argmax', access: 'read_write', description: 'u32 per output: flat index into x of the winner (first max wins ties).' },
-    { binding: 3, name: 'params', access: 'uniform', description: POOL_PARAMS_DESCRIPTION },
+    {
+      binding: 3, name: 'params', access: 'uniform',
+      description: `${POOL_PARAMS_DESCRIPTION.slice(0, -1)}, dropout (1 to apply a dropout layer after the pooling), dropoutRate, seed, layerIndex.`,
+    },
+    { binding: 4, name: 'mask', access: 'read_write', description: 'u32 per output: that dropout\'s 0/1 mask (only with dropout).', optional: true },
+    { binding: 5, name: 'train_state', access: 'read', description: 'u32 [global step, step in epoch]; the step picks the dropout\'s random stream (only with dropout).', optional: true },
   ],
-  uniforms: POOL_UNIFORMS,
+  uniforms: [
+    ...POOL_UNIFORMS,
+    { name: 'dropout', type: 'u32' },
+    { name: 'dropoutRate', type: 'f32' },
+    { name: 'seed', type: 'u32' },
+    { name: 'layerIndex', type: 'u32' },
+  ],
   overrides: { WG: 256 },
   workgroupSize: wg,
   dispatch: outputDispatch,

@@ -30,7 +30,7 @@ import {
 } from '../gpu/conv';
 import { conv2dGeometry, type Conv2dGeometry } from '../cpu/conv';
 import { pool2dGeometry, type Pool2dGeometry } from '../cpu/pool';
-import { AVGPOOL_BACKWARD, AVGPOOL_FORWARD, MAXPOOL_BACKWARD, MAXPOOL_FORWARD, maxPoolBackwardUniforms, poolUniforms } from '../gpu/pool';
+import { AVGPOOL_BACKWARD, AVGPOOL_FORWARD, MAXPOOL_BACKWARD, MAXPOOL_FORWARD, maxPoolBackwardUniforms, maxPoolForwardUniforms, poolUniforms } from '../gpu/pool';
 import {
   ACTIVATION_BACKWARD,
   ACTIVATION_FORWARD,
@@ -603,10 +603,21 @@ export class GpuTrainer {
           n++;
           break;
         }
-        case 'maxpool':
-          this.runner.dispatch(pass, MAXPOOL_FORWARD, { x, y, argmax: this.argmaxes.get(step.index)! }, poolUniforms(this.geometry.get(step.index)!.pool!));
+        case 'maxpool': {
+          const pool = this.geometry.get(step.index)!.pool!;
+          const argmax = this.argmaxes.get(step.index)!;
+          const dropout = step.foldedDropout === undefined ? undefined : this.plan.steps[step.foldedDropout];
+          if (training && dropout?.layer.kind === 'dropout') {
+            // The dropout after the pooling happens here: y is its output, with its mask.
+            const uniforms = maxPoolForwardUniforms(pool, { rate: dropout.layer.rate, seed: this.config.seed, layerIndex: dropout.index });
+            const bound = { x, y: this.act(dropout.output, true), argmax, mask: this.masks.get(dropout.index)!, train_state: this.trainState };
+            this.runner.dispatch(pass, MAXPOOL_FORWARD, bound, uniforms);
+          } else {
+            this.runner.dispatch(pass, MAXPOOL_FORWARD, { x, y, argmax }, maxPoolForwardUniforms(pool));
+          }
           n++;
           break;
+        }
         case 'avgpool':
           this.runner.dispatch(pass, AVGPOOL_FORWARD, { x, y }, poolUniforms(this.geometry.get(step.index)!.pool!));
           n++;
@@ -616,7 +627,8 @@ export class GpuTrainer {
           n++;
           break;
         case 'dropout':
-          if (!training || layer.kind !== 'dropout') break;
+          // doneInPool: the max-pooling layer before does it (see 'maxpool').
+          if (!training || layer.kind !== 'dropout' || step.doneInPool) break;
           this.runner.dispatch(pass, DROPOUT_FORWARD, { x, y, mask: this.masks.get(step.index)!, train_state: this.trainState },
             dropoutForwardUniforms(B * step.output.size, layer.rate, this.config.seed, step.index, step.foldsRelu));
           n++;
@@ -732,8 +744,8 @@ export class GpuTrainer {
           n++;
           break;
         case 'dropout':
-          // backwardInPool: the max-pooling layer before does it (see 'maxpool').
-          if (!needDx || layer.kind !== 'dropout' || step.backwardInPool) break;
+          // doneInPool: the max-pooling layer before does it (see 'maxpool').
+          if (!needDx || layer.kind !== 'dropout' || step.doneInPool) break;
           this.runner.dispatch(pass, DROPOUT_BACKWARD, { dy, mask: this.masks.get(step.index)!, dx }, dropoutBackwardUniforms(B * step.output.size, layer.rate));
           n++;
           break;

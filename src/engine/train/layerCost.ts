@@ -32,12 +32,12 @@ export interface LayerCostReport {
 type Part = { layer: number; phase: 'forward' | 'backward' } | { layer: -1; phase: 'loss' };
 
 function parts(plan: ExecutionPlan): Part[] {
-  const runs = plan.steps.filter((s) => s.role !== 'alias');
+  // A dropout done inside the pooling before it has no pass of its own to time.
+  const runs = plan.steps.filter((s) => s.role !== 'alias' && !s.doneInPool);
   return [
     ...runs.map((s): Part => ({ layer: s.index, phase: 'forward' })),
     { layer: -1, phase: 'loss' },
-    // A dropout whose backward pass the pooling before it does has none of its own to time.
-    ...runs.slice().reverse().filter((s) => !s.backwardInPool).map((s): Part => ({ layer: s.index, phase: 'backward' })),
+    ...runs.slice().reverse().map((s): Part => ({ layer: s.index, phase: 'backward' })),
   ];
 }
 

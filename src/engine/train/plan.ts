@@ -61,8 +61,11 @@ export interface LayerStep {
   reluBackwardInDropout?: boolean;
   /** dropout right after such a dense layer: its forward pass folds that ReLU into the mask. */
   foldsRelu?: boolean;
-  /** dropout right after a max-pooling layer (a flatten between is fine): the pooling's backward pass does this layer's too. */
-  backwardInPool?: boolean;
+  /**
+   * dropout right after a max-pooling layer (a flatten between is fine): the pooling's kernels do
+   * this layer's work, its forward pass (in training) and its backward pass.
+   */
+  doneInPool?: boolean;
   /** maxpool: the index of such a dropout step after it. */
   foldedDropout?: number;
   /** Why this layer runs no kernel, for display ("fused into the convolution"). */
@@ -184,8 +187,8 @@ export function planModel(model: ModelSpec, alignFloats = 64): ExecutionPlan {
         // The layer that computed this dropout's input, looking past layers that only alias it (flatten).
         const source = steps.slice().reverse().find((s) => s.role !== 'alias');
         if (source?.role === 'maxpool' && source.output.id === current.id) {
-          step.backwardInPool = true;
-          step.fusionNote = 'Its backward pass runs inside the max pooling before it.';
+          step.doneInPool = true;
+          step.fusionNote = 'Done inside the max pooling before it, forward and backward.';
           source.foldedDropout = i;
         }
         break;
