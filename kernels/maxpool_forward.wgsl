@@ -35,15 +35,25 @@ struct Params {
 
 override WG: u32 = 256u;
 
-// The random numbers of kernels/dropout_forward.wgsl (src/engine/rng.ts), bit for bit.
+// The random numbers of kernels/dropout_forward.wgsl (src/engine/rng.ts), bit for bit: the same
+// four functions, copied because a kernel is one file (this kernel's check compares its mask with
+// the CPU's, so the copies cannot drift apart unnoticed).
 fn pcg_hash(input: u32) -> u32 {
   let state = input * 747796405u + 2891336453u;
   let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
   return (word >> 22u) ^ word;
 }
 
+fn random_u32(seed: u32, stream: u32, index: u32) -> u32 {
+  return pcg_hash(pcg_hash(pcg_hash(index) ^ stream) ^ seed);
+}
+
 fn random_uniform(seed: u32, stream: u32, index: u32) -> f32 {
-  return f32(pcg_hash(pcg_hash(pcg_hash(index) ^ stream) ^ seed) >> 8u) * (1.0 / 16777216.0);
+  return f32(random_u32(seed, stream, index) >> 8u) * (1.0 / 16777216.0);
+}
+
+fn dropout_stream(step: u32, layer: u32) -> u32 {
+  return 3000000u + step * 64u + layer;
 }
 
 // One thread per output, grid-stride so any tensor fits in the 65535-workgroup limit.
@@ -72,7 +82,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     if (params.dropout == 0u) {
       y[o] = best;
     } else {
-      let stream = 3000000u + train_state[0] * 64u + params.layerIndex;
+      let stream = dropout_stream(train_state[0], params.layerIndex);
       let scale = 1.0 / (1.0 - params.dropoutRate);
       let keep = random_uniform(params.seed, stream, o) >= params.dropoutRate;
       mask[o] = select(0u, 1u, keep);

@@ -31,9 +31,8 @@ export function biasGradUniforms(rows: number, channels: number, spatial: number
   return { rows, channels, spatial, accumulate: accumulate ? 1 : 0 };
 }
 
-/** Uniforms of dropout_forward (the step comes from train_state[0] on the GPU). */
 /**
- * `foldRelu`: the mask also drops where x <= 0 (x being the output of a ReLU), so the backward pass
+ * Uniforms of dropout_forward (the step comes from train_state[0] on the GPU). `foldRelu`: the mask also drops where x <= 0 (x being the output of a ReLU), so the backward pass
  * gives the gradient before that ReLU directly (bit 0 of the kernel's flags).
  */
 export function dropoutForwardUniforms(count: number, rate: number, seed: number, layerIndex: number, foldRelu = false): UniformValues {

@@ -1,6 +1,8 @@
 /**
  * Pooling kernels (max and average, forward and backward) and their checks against cpu/pool.ts.
- * All four share one uniform layout: batch, channels, inH, inW, size, stride, outH, outW.
+ * All four start with one uniform layout (poolUniforms): batch, channels, inH, inW, size, stride,
+ * outH, outW; the max-pooling pair adds the fields of a dropout layer they can do the work of
+ * (maxPoolForwardUniforms, maxPoolBackwardUniforms).
  */
 import type { KernelCheckCase, KernelCheckOptions, KernelCheckResult, KernelSpec, UniformField, UniformValues } from '../kernels';
 import type { CompiledKernel, KernelRunner } from './kernelRunner';

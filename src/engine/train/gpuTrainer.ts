@@ -565,6 +565,12 @@ export class GpuTrainer {
     return 2;
   }
 
+  /** The dropout layer a max-pooling step does the work of (plan: foldedDropout), with its rate. */
+  private foldedDropout(step: LayerStep): { step: LayerStep; rate: number } | undefined {
+    const dropout = step.foldedDropout === undefined ? undefined : this.plan.steps[step.foldedDropout];
+    return dropout?.layer.kind === 'dropout' ? { step: dropout, rate: dropout.layer.rate } : undefined;
+  }
+
   /** Records the forward pass (or only layer `only`); returns the number of dispatches. */
   private encodeForward(pass: GPUComputePassEncoder, training: boolean, only?: number): number {
     const B = this.batch;
@@ -606,11 +612,11 @@ export class GpuTrainer {
         case 'maxpool': {
           const pool = this.geometry.get(step.index)!.pool!;
           const argmax = this.argmaxes.get(step.index)!;
-          const dropout = step.foldedDropout === undefined ? undefined : this.plan.steps[step.foldedDropout];
-          if (training && dropout?.layer.kind === 'dropout') {
+          const dropout = this.foldedDropout(step);
+          if (training && dropout) {
             // The dropout after the pooling happens here: y is its output, with its mask.
-            const uniforms = maxPoolForwardUniforms(pool, { rate: dropout.layer.rate, seed: this.config.seed, layerIndex: dropout.index });
-            const bound = { x, y: this.act(dropout.output, true), argmax, mask: this.masks.get(dropout.index)!, train_state: this.trainState };
+            const uniforms = maxPoolForwardUniforms(pool, { rate: dropout.rate, seed: this.config.seed, layerIndex: dropout.step.index });
+            const bound = { x, y: this.act(dropout.step.output, true), argmax, mask: this.masks.get(dropout.step.index)!, train_state: this.trainState };
             this.runner.dispatch(pass, MAXPOOL_FORWARD, bound, uniforms);
           } else {
             this.runner.dispatch(pass, MAXPOOL_FORWARD, { x, y, argmax }, maxPoolForwardUniforms(pool));
@@ -722,11 +728,11 @@ export class GpuTrainer {
           if (!needDx) break;
           const pool = this.geometry.get(step.index)!.pool!;
           const argmax = this.argmaxes.get(step.index)!;
-          const next = step.foldedDropout === undefined ? undefined : this.plan.steps[step.foldedDropout];
-          if (next?.layer.kind === 'dropout') {
+          const dropout = this.foldedDropout(step);
+          if (dropout) {
             // The dropout after the pooling: its backward pass happens here, reading dy after it and its mask.
-            const after = this.gradients[next.output.id];
-            this.runner.dispatch(pass, MAXPOOL_BACKWARD, { dy: after, argmax, dx, mask: this.masks.get(next.index)! }, maxPoolBackwardUniforms(pool, next.layer.rate));
+            const after = this.gradients[dropout.step.output.id];
+            this.runner.dispatch(pass, MAXPOOL_BACKWARD, { dy: after, argmax, dx, mask: this.masks.get(dropout.step.index)! }, maxPoolBackwardUniforms(pool, dropout.rate));
           } else {
             this.runner.dispatch(pass, MAXPOOL_BACKWARD, { dy, argmax, dx }, maxPoolBackwardUniforms(pool));
           }

@@ -185,7 +185,7 @@ export function planModel(model: ModelSpec, alignFloats = 64): ExecutionPlan {
           step.fusionNote = 'Its mask also carries the ReLU before it, so that ReLU needs no backward pass.';
         }
         // The layer that computed this dropout's input, looking past layers that only alias it (flatten).
-        const source = steps.slice().reverse().find((s) => s.role !== 'alias');
+        const source = steps.findLast((s) => s.role !== 'alias');
         if (source?.role === 'maxpool' && source.output.id === current.id) {
           step.doneInPool = true;
           step.fusionNote = 'Done inside the max pooling before it, forward and backward.';
