@@ -25,7 +25,7 @@ import { kernelPartialLength, largeMatmulSplitK, matmulSplitK, matmulUniforms, u
 import { countMismatches } from '../src/engine/gpu/kernelCheck';
 import {
   CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_INPUT_LARGE, CONV2D_BACKWARD_WEIGHT, CONV2D_FORWARD, CONV2D_FORWARD_LARGE, CONV2D_WEIGHT_REDUCE,
-  conv2dBackwardInputKernelFor, conv2dForwardKernelFor, conv2dUniforms, conv2dWeightPartialLength, conv2dWeightSplitK,
+  conv2dBackwardInputKernelFor, conv2dForwardKernelFor, conv2dUniforms, conv2dWeightOverridesFor, conv2dWeightPartialLength, conv2dWeightSplitK,
 } from '../src/engine/gpu/conv';
 import { TRANSPOSE } from '../src/engine/gpu/transpose';
 import { conv2dGeometry, type Conv2dGeometry } from '../src/engine/cpu/conv';
@@ -177,6 +177,11 @@ const DENSE_CALLS: [string, MatmulCall][] = [
   ['mlp dense2 input grad', { M: 128, K: 10, N: 128, transposeB: true }],
 ];
 
+/** Workgroup shapes tried with --sweep on every dense case (matmul's default is 16 x 16: 64 x 64 tiles). */
+const DENSE_TILE_SHAPES: KernelOverrides[] = [
+  { WG_X: 8, WG_Y: 16 }, { WG_X: 16, WG_Y: 8 }, { WG_X: 8, WG_Y: 8 }, { WG_X: 32, WG_Y: 8 }, { WG_X: 32, WG_Y: 4 }, { WG_X: 4, WG_Y: 16 }, { WG_X: 32, WG_Y: 16 },
+];
+
 async function denseCases() {
   for (const [name, base] of DENSE_CALLS) {
     // The same inputs for every kernel, so their outputs can be compared bit for bit.
@@ -199,6 +204,8 @@ async function denseCases() {
       // --sweep: deeper staging steps (fewer of them: the small layers wait on memory once per step).
       if (opts.sweep && spec === MATMUL) {
         for (const TILE_K of [32, 64]) await denseCase(name, spec, { ...base, splitK: chosen }, { A, B, C }, null, { WG_X: 16, WG_Y: 16, TILE_K });
+        // Other tile shapes at the same split: the same sums in the same order, so the same bits.
+        for (const shape of DENSE_TILE_SHAPES) await denseCase(name, spec, { ...base, splitK: chosen }, { A, B, C }, tiledOutput, shape);
       }
     }
     for (const b of [A, B, C]) b.destroy();
@@ -259,6 +266,7 @@ const CONV_LAYERS: [string, number, [number, number, number], number, number, nu
   ['pytorch-cnn conv2', 64, [32, 28, 28], 64, 3, 1],
   ['fast-cnn conv1', 256, [1, 28, 28], 24, 5, 0],
   ['fast-cnn conv2', 256, [24, 12, 12], 32, 3, 0],
+  ['keras-cnn conv1', 128, [1, 28, 28], 32, 3, 0],
   ['keras-cnn conv2', 128, [32, 13, 13], 64, 3, 0],
 ];
 
@@ -303,6 +311,21 @@ async function convCases() {
     // The large-layer forward kernel too, on every layer, so the chooser's threshold can be checked.
     await runCase(`${name} forward`, [{ spec: CONV2D_FORWARD_LARGE, bindings: { x, w, bias, y: yOut }, uniforms: conv2dUniforms(g, { relu: opts.relu }) }], yOut, 2 * macs,
       { chosen: conv2dForwardKernelFor(g).name });
+    if (g.outHeight >= 2 && g.outWidth >= 2) {
+      // The same kernel doing the 2x2 max pooling after the layer (and a dropout after that), as
+      // the trainer runs it when a pooling follows: only the pooled output is written.
+      const pooled = batch * filters * Math.floor(g.outHeight / 2) * Math.floor(g.outWidth / 2);
+      const pooledY = runner.createBuffer(pooled * 4);
+      const argmax = runner.createBuffer(pooled * 4);
+      const mask = runner.createBuffer(pooled * 4);
+      const trainState = runner.createBuffer(new Uint32Array([7, 0, 0, 0]));
+      const dropout = { rate: 0.25, seed: 1, layerIndex: 5 };
+      await runCase(`${name} forward + maxpool + dropout`, [{
+        spec: CONV2D_FORWARD_LARGE,
+        bindings: { x, w, bias, y: pooledY, argmax, mask, train_state: trainState },
+        uniforms: conv2dUniforms(g, { relu: opts.relu, pool: true, dropout }),
+      }], pooledY, 2 * macs);
+    }
     if (input[0] > 1) {
       await convCase(`${name} input grad`, [{ spec: CONV2D_BACKWARD_INPUT, bindings: { dy, w, y, dx }, uniforms: conv2dUniforms(g, { relu: opts.relu }) }], dx, 2 * macs);
       await runCase(`${name} input grad`, [{ spec: CONV2D_BACKWARD_INPUT_LARGE, bindings: { dy, w, y, dx }, uniforms: conv2dUniforms(g, { relu: opts.relu }) }], dx, 2 * macs,
@@ -325,6 +348,9 @@ async function convCases() {
       partial?.destroy();
     };
     await weightCase(undefined, conv2dWeightSplitK(g));
+    // The trainer's own tile sizes for this layer, where they are not the defaults.
+    const chosenTiles = conv2dWeightOverridesFor(g);
+    if (chosenTiles) await weightCase(chosenTiles, conv2dWeightSplitK(g, chosenTiles));
     if (opts.sweep) {
       for (const overrides of SWEEP.conv2d_backward_weight) {
         const split = conv2dWeightSplitK(g, overrides);

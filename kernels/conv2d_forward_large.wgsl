@@ -23,6 +23,19 @@
 // every single gathered value the bound: on an H200 pytorch-cnn's 64-channel layer went from
 // 0.106 to 0.089 ms with this order (same results up to float rounding, as the sums run in a
 // different order). Out-of-image taps read index 0 and become 0 (the padding).
+//
+// POOL (flag bit 3): a 2x2 max pooling with stride 2 right after this layer (after its ReLU) is
+// done here too, so the full-size output is never written and the trainer runs no pooling
+// kernel. The GEMM rows then run window by window: rows 4w .. 4w+3 are pooling window w's four
+// positions, row-major inside the window, so the 4 rows a thread owns at tx*4 are ONE window
+// (a last odd row or column that no window covers is not computed at all). The thread takes the
+// max of its 4 values per channel as kernels/maxpool_forward.wgsl does (the FIRST maximum wins)
+// and writes the pooled value to y [batch, outC, outH/2, outW/2] and the winner's flat index in
+// the full-size output to argmax, which kernels/maxpool_backward.wgsl routes the gradient to.
+// With ReLU, a window whose max is not above 0 gets argmax = NO_WINNER: ReLU passes no gradient
+// there, so the backward pass needs no mask from y (which was never written).
+// DROPOUT (bit 4, with POOL, in training): a dropout layer right after the pooling is done here
+// too, exactly as kernels/maxpool_forward.wgsl does it (same hash, same mask, same scale).
 
 struct Params {
   batch: u32,
@@ -37,8 +50,13 @@ struct Params {
   padding: u32,
   // bit 0: apply ReLU to the result (y stores the post-activation; backward masks with y > 0);
   // bit 1: add into y instead of overwriting it (before the ReLU, e.g. a residual already in y);
-  // bit 2: add bias[oc].
+  // bit 2: add bias[oc];
+  // bit 3: POOL, 2x2 max pooling with stride 2 after the (ReLU'd) result, see the top;
+  // bit 4: DROPOUT after that pooling, with dropoutRate, seed and layerIndex.
   flags: u32,
+  dropoutRate: f32,
+  seed: u32,
+  layerIndex: u32,
 }
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;
@@ -46,6 +64,16 @@ struct Params {
 @group(0) @binding(2) var<storage, read> bias: array<f32>;
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
 @group(0) @binding(4) var<uniform> params: Params;
+// POOL only: [batch, outC, outH/2, outW/2] winners (flat indices into the full-size output).
+@group(0) @binding(5) var<storage, read_write> argmax: array<u32>;
+// DROPOUT only: the dropout's 0/1 mask, and the step counter its random numbers depend on.
+@group(0) @binding(6) var<storage, read_write> mask: array<u32>;
+@group(0) @binding(7) var<storage, read> train_state: array<u32>;
+
+const POOL: u32 = 8u;
+const DROPOUT: u32 = 16u;
+// argmax of a window ReLU zeroed whole: no position gets its gradient.
+const NO_WINNER: u32 = 0xffffffffu;
 
 // Reduction terms per step.
 const TK: u32 = 8u;
@@ -53,6 +81,97 @@ const TK: u32 = 8u;
 // Two buffers of staged slices, k-major in vec4s: As[buf * 256 + k * 32 + m / 4], Bs[buf * 128 + k * 16 + n / 4].
 var<workgroup> As: array<vec4<f32>, 512>;
 var<workgroup> Bs: array<vec4<f32>, 256>;
+
+// The random numbers of kernels/dropout_forward.wgsl (src/engine/rng.ts), bit for bit: the same
+// four functions, copied because a kernel is one file (this kernel's check compares its mask with
+// the CPU's, so the copies cannot drift apart unnoticed).
+fn pcg_hash(input: u32) -> u32 {
+  let state = input * 747796405u + 2891336453u;
+  let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
+  return (word >> 22u) ^ word;
+}
+
+fn random_u32(seed: u32, stream: u32, index: u32) -> u32 {
+  return pcg_hash(pcg_hash(pcg_hash(index) ^ stream) ^ seed);
+}
+
+fn random_uniform(seed: u32, stream: u32, index: u32) -> f32 {
+  return f32(random_u32(seed, stream, index) >> 8u) * (1.0 / 16777216.0);
+}
+
+fn dropout_stream(step: u32, layer: u32) -> u32 {
+  return 3000000u + step * 64u + layer;
+}
+
+// GEMM rows: one per output position, or with POOL four per pooling window (see the top).
+fn row_count() -> u32 {
+  if ((params.flags & POOL) != 0u) { return params.batch * (params.outH / 2u) * (params.outW / 2u) * 4u; }
+  return params.batch * params.outH * params.outW;
+}
+
+// The output position (image, row, column) of GEMM row m.
+fn position_of(m: u32) -> vec3<u32> {
+  if ((params.flags & POOL) != 0u) {
+    let pooled_w = params.outW / 2u;
+    let pooled_hw = (params.outH / 2u) * pooled_w;
+    let window = m / 4u;
+    let j = m % 4u;
+    let b = window / pooled_hw;
+    let r = window - b * pooled_hw;
+    let ph = r / pooled_w;
+    let pw = r - ph * pooled_w;
+    return vec3<u32>(b, ph * 2u + j / 2u, pw * 2u + j % 2u);
+  }
+  let out_hw = params.outH * params.outW;
+  let b = m / out_hw;
+  let r = m - b * out_hw;
+  let oh = r / params.outW;
+  return vec3<u32>(b, oh, r - oh * params.outW);
+}
+
+// Bias and ReLU, as the flags say, for channel ch.
+fn finish(v: f32, ch: u32) -> f32 {
+  var out = v;
+  if ((params.flags & 4u) != 0u) { out += bias[ch]; }
+  if ((params.flags & 1u) != 0u) { out = max(out, 0.0); }
+  return out;
+}
+
+// POOL: pools window m / 4 (rows m .. m+3, in v0 .. v3) for channels n .. n+3 and writes y and
+// argmax (and the dropout's mask), as kernels/maxpool_forward.wgsl would from the full output.
+fn write_pooled(m: u32, n: u32, v0: vec4<f32>, v1: vec4<f32>, v2: vec4<f32>, v3: vec4<f32>) {
+  if (m >= row_count()) { return; }
+  let p = position_of(m);
+  let out_hw = params.outH * params.outW;
+  let pooled_w = params.outW / 2u;
+  let pooled_hw = (params.outH / 2u) * pooled_w;
+  let pooled_at = (p.y / 2u) * pooled_w + p.z / 2u;
+  let top_left = p.y * params.outW + p.z;
+  for (var c = 0u; c < 4u; c++) {
+    let ch = n + c;
+    if (ch >= params.outC) { return; }
+    // The window row-major, replacing only on a strictly greater value: the first maximum wins.
+    var best = finish(v0[c], ch);
+    var winner = top_left;
+    let right = finish(v1[c], ch);
+    if (right > best) { best = right; winner = top_left + 1u; }
+    let below = finish(v2[c], ch);
+    if (below > best) { best = below; winner = top_left + params.outW; }
+    let below_right = finish(v3[c], ch);
+    if (below_right > best) { best = below_right; winner = top_left + params.outW + 1u; }
+    let o = (p.x * params.outC + ch) * pooled_hw + pooled_at;
+    let relu_zeroed = (params.flags & 1u) != 0u && !(best > 0.0);
+    argmax[o] = select((p.x * params.outC + ch) * out_hw + winner, NO_WINNER, relu_zeroed);
+    if ((params.flags & DROPOUT) == 0u) {
+      y[o] = best;
+    } else {
+      let scale = 1.0 / (1.0 - params.dropoutRate);
+      let keep = random_uniform(params.seed, dropout_stream(train_state[0], params.layerIndex), o) >= params.dropoutRate;
+      mask[o] = select(0u, 1u, keep);
+      y[o] = select(0.0, best * scale, keep);
+    }
+  }
+}
 
 // Writes 4 channels n .. n+3 of output position m (skipping those past the end), with the epilogue.
 fn write4(m: u32, n: u32, v4: vec4<f32>) {
@@ -80,23 +199,19 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   let m0 = wg.x * 128u;
   let n0 = wg.y * 64u;
 
-  let out_hw = params.outH * params.outW;
   let in_hw = params.inH * params.inW;
   let kk_per_ic = params.kernel * params.kernel;
-  let M = params.batch * out_hw;
+  let M = row_count();
   let N = params.outC;
   let in_w = i32(params.inW);
 
   // The output position this thread gathers for (tile row tid), decoded once.
   let gm = m0 + tid;
   let g_ok = gm < M;
-  let g_b = select(0u, gm / out_hw, g_ok);
-  let g_r = gm - g_b * out_hw;
-  let g_oh = g_r / params.outW;
-  let g_ow = g_r - g_oh * params.outW;
-  let g_base = i32(g_b * params.inC * in_hw);
-  let g_top = i32(g_oh * params.stride) - i32(params.padding);
-  let g_left = i32(g_ow * params.stride) - i32(params.padding);
+  let g_pos = position_of(select(0u, gm, g_ok));
+  let g_base = i32(g_pos.x * params.inC * in_hw);
+  let g_top = i32(g_pos.y * params.stride) - i32(params.padding);
+  let g_left = i32(g_pos.z * params.stride) - i32(params.padding);
   // The tap and first input channel of the step being gathered (see the top): 8 channels per step.
   let ic_pad = (params.inC + TK - 1u) / TK * TK;
   let K = ic_pad * kk_per_ic;
@@ -180,6 +295,16 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   let mb = m0 + 64u + tx * 4u;
   let na = n0 + ty * 4u;
   let nb = n0 + 32u + ty * 4u;
+  if ((params.flags & POOL) != 0u) {
+    // The four (window, channel half) blocks in a loop over a parked copy: written out four
+    // times, this epilogue made the WHOLE kernel 20-30% slower on an H200, plain mode included
+    // (pytorch-cnn's layer 0.089 -> 0.118 ms), as the driver compiled the main loop differently.
+    var parked = array<vec4<f32>, 16>(c0a, c1a, c2a, c3a, c0b, c1b, c2b, c3b, c4a, c5a, c6a, c7a, c4b, c5b, c6b, c7b);
+    for (var i = 0u; i < 4u; i++) {
+      write_pooled(select(ma, mb, i >= 2u), select(na, nb, (i & 1u) != 0u), parked[i * 4u], parked[i * 4u + 1u], parked[i * 4u + 2u], parked[i * 4u + 3u]);
+    }
+    return;
+  }
   write4(ma, na, c0a); write4(ma, nb, c0b);
   write4(ma + 1u, na, c1a); write4(ma + 1u, nb, c1b);
   write4(ma + 2u, na, c2a); write4(ma + 2u, nb, c2b);

@@ -47,6 +47,8 @@ const MAX_SANDBOX_COMPILES = 60;
  */
 export async function swapKernelSource(runner: KernelRunner, spec: KernelSpec, source: string | null): Promise<void> {
   await runner.compile(spec, { source: source ?? spec.builtinSource });
+  // Its variants too (the same source at other tile sizes, for some layers), so `ready` finds them all built.
+  for (const overrides of runner.variantsOf(spec.name)) await runner.compile(spec, { source: source ?? spec.builtinSource, overrides });
   await new Promise<void>((resolve) => setTimeout(resolve, 0));
   if (source === null || source === spec.builtinSource) runner.clearOverride(spec.name);
   else runner.setOverride(spec.name, source);

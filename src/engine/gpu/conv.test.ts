@@ -19,6 +19,7 @@ import {
   conv2dForwardDispatch,
   conv2dForwardKernelFor,
   conv2dForwardLargeDispatch,
+  conv2dForwardLargeRows,
   conv2dGeometryFromUniforms,
   conv2dReference,
   conv2dUniforms,
@@ -80,6 +81,22 @@ describe('conv2d uniforms and dispatch', () => {
     expect(conv2dUniforms(g, { bias: false }).flags).toBe(0);
     expect(conv2dGeometryFromUniforms(u)).toEqual(g);
     expect(() => conv2dUniforms(g, { splitK: 0 })).toThrow(RangeError);
+  });
+
+  it('packs the pooling mode and its dropout, and counts four rows per pooling window', () => {
+    const pytorchConv2 = geo(64, 32, 28, 28, 64, 3, 1, 1);
+    const dropout = { rate: 0.25, seed: 2 ** 32 - 1, layerIndex: 5 };
+    const u = conv2dUniforms(pytorchConv2, { relu: true, pool: true, dropout });
+    expect(u.flags).toBe(1 | 4 | 8 | 16);
+    expect(u).toMatchObject({ dropoutRate: 0.25, seed: 2 ** 32 - 1, layerIndex: 5 });
+    expect(conv2dUniforms(pytorchConv2, { dropout }).flags).toBe(4); // dropout only with pool
+    // 28x28 -> 14x14 windows: the same 50176 rows; 11x11 -> 5x5 windows: 100 of the 121 positions.
+    expect(conv2dForwardLargeRows(u)).toBe(50176);
+    expect(conv2dForwardLargeDispatch(u)).toEqual([392, 1, 1]);
+    const odd = conv2dUniforms(geo(128, 32, 13, 13, 64, 3, 1, 0), { pool: true });
+    expect(conv2dForwardLargeRows(odd)).toBe(128 * 100);
+    expect(() => conv2dUniforms(pytorchConv2, { pool: true, accumulate: true })).toThrow(RangeError);
+    expect(() => conv2dUniforms(geo(1, 1, 3, 1, 4, 1, 1, 0), { pool: true })).toThrow(RangeError);
   });
 
   it('covers every output tile, including partial ones', () => {
@@ -234,7 +251,13 @@ describe.skipIf(!ctx)('conv2d kernels on the GPU', () => {
     ['large forward that reads every tap\'s weights at the first tap', CONV2D_FORWARD_LARGE, mutate(CONV2D_FORWARD_LARGE, '* kk_per_ic + vec4<u32>(tap)', '* kk_per_ic')],
     // The padding channels of a step are zeroed twice (gathered x and staged weights): both guards must go to break it.
     ['large forward that uses the padding channels of a step', CONV2D_FORWARD_LARGE, mutateAll(CONV2D_FORWARD_LARGE, [['(w_ic < vec4<u32>(params.inC))', 'vec4<bool>(true)'], ['let okj = ok && s_ic + j < params.inC;', 'let okj = ok;']])],
-    ['large forward without the padding offset', CONV2D_FORWARD_LARGE, mutate(CONV2D_FORWARD_LARGE, 'let g_top = i32(g_oh * params.stride) - i32(params.padding);', 'let g_top = i32(g_oh * params.stride);')],
+    ['large forward without the padding offset', CONV2D_FORWARD_LARGE, mutate(CONV2D_FORWARD_LARGE, 'let g_top = i32(g_pos.y * params.stride) - i32(params.padding);', 'let g_top = i32(g_pos.y * params.stride);')],
+    // Its pooling mode (Conv2dFlags.pool): checked with integer inputs, so ties are exact.
+    ['pooling that lets a later tie win', CONV2D_FORWARD_LARGE, mutate(CONV2D_FORWARD_LARGE, 'if (below > best)', 'if (below >= best)')],
+    ['pooling that names a winner in windows the ReLU zeroed', CONV2D_FORWARD_LARGE, mutate(CONV2D_FORWARD_LARGE, 'NO_WINNER, relu_zeroed)', 'NO_WINNER, false)')],
+    ['pooling whose windows run column-major', CONV2D_FORWARD_LARGE, mutate(CONV2D_FORWARD_LARGE, 'ph * 2u + j / 2u, pw * 2u + j % 2u', 'ph * 2u + j % 2u, pw * 2u + j / 2u')],
+    ['pooling whose dropout ignores the step', CONV2D_FORWARD_LARGE, mutate(CONV2D_FORWARD_LARGE, 'dropout_stream(train_state[0], params.layerIndex)', 'dropout_stream(0u, params.layerIndex)')],
+    ['pooling that skips the bias', CONV2D_FORWARD_LARGE, mutate(CONV2D_FORWARD_LARGE, 'if ((params.flags & 4u) != 0u) { out += bias[ch]; }', '')],
     ['large input gradient that ignores the ReLU mask', CONV2D_BACKWARD_INPUT_LARGE, mutate(CONV2D_BACKWARD_INPUT_LARGE, 'if (masked && !(y[idx] > 0.0)) { v = 0.0; }', '')],
     ['large input gradient that ignores the stride test', CONV2D_BACKWARD_INPUT_LARGE, mutate(CONV2D_BACKWARD_INPUT_LARGE, ' && oh * stride == dh && ow * stride == dw', '')],
     ['large input gradient that reads the weights of the wrong output channel', CONV2D_BACKWARD_INPUT_LARGE, mutate(CONV2D_BACKWARD_INPUT_LARGE, '(oc * N + w_n) * kk_per_oc', '(w_n * params.outC + oc) * kk_per_oc')],

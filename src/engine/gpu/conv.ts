@@ -23,6 +23,8 @@ import type {
 import type { SeededRandom } from '../rng';
 import { checkKernel, compareValues, randomFloats } from './kernelCheck';
 import { conv2dBackward, conv2dForward, conv2dGeometry, conv2dSizes, type Conv2dGeometry } from '../cpu/conv';
+import type { PoolDropout } from './pool';
+import { pooledForwardCases } from './convPool';
 import forwardSource from '../../../kernels/conv2d_forward.wgsl?raw';
 import forwardLargeSource from '../../../kernels/conv2d_forward_large.wgsl?raw';
 import backwardInputSource from '../../../kernels/conv2d_backward_input.wgsl?raw';
@@ -41,6 +43,10 @@ export const Conv2dFlags = {
   accumulate: 2,
   /** Forward: add bias[oc]. Weight gradient: also compute db. */
   bias: 4,
+  /** conv2d_forward_large only: y is the 2x2, stride-2 max pooling of the result, with argmax. */
+  pool: 8,
+  /** conv2d_forward_large with pool, in training: a dropout after that pooling (mask, train_state). */
+  dropout: 16,
 } as const;
 
 export interface Conv2dOptions {
@@ -52,6 +58,10 @@ export interface Conv2dOptions {
   bias?: boolean;
   /** Weight gradient only: chunks the batch*outH*outW reduction is split into (default 1). */
   splitK?: number;
+  /** conv2d_forward_large only: also do a following 2x2, stride-2 max pooling (see the kernel). */
+  pool?: boolean;
+  /** With pool: also a dropout after the pooling (training). */
+  dropout?: PoolDropout;
 }
 
 const GEOMETRY_UNIFORMS: UniformField[] = [
@@ -68,15 +78,30 @@ const GEOMETRY_UNIFORMS: UniformField[] = [
   { name: 'flags', type: 'u32' },
 ];
 const SPLIT_UNIFORMS: UniformField[] = [...GEOMETRY_UNIFORMS, { name: 'splitK', type: 'u32' }];
+/** conv2d_forward_large's: the pooling's dropout after the geometry (used with the dropout flag only). */
+const FORWARD_LARGE_UNIFORMS: UniformField[] = [
+  ...GEOMETRY_UNIFORMS,
+  { name: 'dropoutRate', type: 'f32' },
+  { name: 'seed', type: 'u32' },
+  { name: 'layerIndex', type: 'u32' },
+];
 
-/** The uniform values shared by all conv2d kernels (the forward and input-gradient ones ignore splitK). */
+/**
+ * The uniform values shared by all conv2d kernels (each reads the fields it declares: splitK is the
+ * weight gradient's, the dropout fields conv2d_forward_large's).
+ */
 export function conv2dUniforms(g: Conv2dGeometry, options: Conv2dOptions = {}): UniformValues {
   const flags =
     (options.relu ? Conv2dFlags.relu : 0) |
     (options.accumulate ? Conv2dFlags.accumulate : 0) |
-    (options.bias ?? true ? Conv2dFlags.bias : 0);
+    (options.bias ?? true ? Conv2dFlags.bias : 0) |
+    (options.pool ? Conv2dFlags.pool : 0) |
+    (options.pool && options.dropout ? Conv2dFlags.dropout : 0);
   const splitK = options.splitK ?? 1;
   if (!Number.isInteger(splitK) || splitK < 1) throw new RangeError(`conv2d splitK must be an integer >= 1, got ${splitK}`);
+  if (options.pool && (options.accumulate || g.outHeight < 2 || g.outWidth < 2)) {
+    throw new RangeError('conv2d pooling needs an output of at least 2x2 and no accumulate');
+  }
   return {
     batch: g.batch,
     inC: g.inChannels,
@@ -90,6 +115,9 @@ export function conv2dUniforms(g: Conv2dGeometry, options: Conv2dOptions = {}): 
     padding: g.padding,
     flags,
     splitK,
+    dropoutRate: options.dropout?.rate ?? 0,
+    seed: (options.dropout?.seed ?? 0) >>> 0,
+    layerIndex: options.dropout?.layerIndex ?? 0,
   };
 }
 
@@ -115,9 +143,18 @@ export function conv2dForwardDispatch(u: UniformValues, o: KernelOverrides): [nu
   return [Math.ceil(positions / (o.WG_X * THREAD_TILE)), Math.ceil(u.outC / (o.WG_Y * THREAD_TILE)), 1];
 }
 
-/** conv2d_forward_large's workgroups: one per 128-position by 64-channel tile of y. */
+/**
+ * conv2d_forward_large's GEMM rows: an output position each, or with pooling the four positions of
+ * every 2x2 window (a last odd row or column that no window covers is not computed).
+ */
+export function conv2dForwardLargeRows(u: UniformValues): number {
+  if (u.flags & Conv2dFlags.pool) return u.batch * Math.floor(u.outH / 2) * Math.floor(u.outW / 2) * 4;
+  return u.batch * u.outH * u.outW;
+}
+
+/** conv2d_forward_large's workgroups: one per 128-row by 64-channel tile. */
 export function conv2dForwardLargeDispatch(u: UniformValues): [number, number, number] {
-  return [Math.ceil((u.batch * u.outH * u.outW) / 128), Math.ceil(u.outC / 64), 1];
+  return [Math.ceil(conv2dForwardLargeRows(u) / 128), Math.ceil(u.outC / 64), 1];
 }
 
 /**
@@ -177,6 +214,19 @@ export function conv2dWeightReduceDispatch(u: UniformValues, o: KernelOverrides)
 export function conv2dWeightPartialLength(g: Conv2dGeometry, splitK: number): number {
   return splitK > 1 ? splitK * g.outChannels * (g.inChannels * g.kernel * g.kernel + 1) : 0;
 }
+
+/**
+ * Workgroup sizes for a layer's weight gradient when they differ from the kernel's defaults: a
+ * layer with few weight columns (a first layer: k*k + 1 with the bias) fills a 64-column tile
+ * only a sixth, and runs faster with 32-column tiles (8 x 16 threads). Measured on an H200
+ * (bench/kernels.ts --sweep, split as conv2dWeightSplitK says): pytorch-cnn's first layer
+ * (10 columns) 0.0291 -> 0.0222 ms, fast-cnn's (26 columns) 0.0688 -> 0.0498.
+ */
+export function conv2dWeightOverridesFor(g: Conv2dGeometry): KernelOverrides | undefined {
+  return g.inChannels * g.kernel * g.kernel + 1 <= NARROW_WEIGHT_COLUMNS ? NARROW_WEIGHT_TILES : undefined;
+}
+const NARROW_WEIGHT_COLUMNS = 32;
+const NARROW_WEIGHT_TILES: KernelOverrides = { WG_X: 8, WG_Y: 16 };
 
 /**
  * Enough workgroups to keep a large GPU busy (4 per SM of an H100/H200's 132). Measured on an
@@ -278,7 +328,18 @@ export const CONV2D_FORWARD_LARGE: KernelSpec = {
   description:
     'The same forward convolution as "conv2d_forward", for layers with many filters: each thread works out ' +
     '8 output pixels for 8 filters, and fetches the next slice of image patches while it multiplies the ' +
-    'current one. Training uses it for layers with at least 64 filters and 128 weights per filter.',
+    'current one. Training uses it for layers with at least 64 filters and 128 weights per filter. When a ' +
+    '2×2 max pooling follows, it does that too (and a dropout after it): each thread\'s 4 pixels are then ' +
+    'one pooling window, so only the pooled image is written.',
+  bindings: [
+    ...CONV2D_FORWARD.bindings.slice(0, 3),
+    { binding: 3, name: 'y', access: 'read_write', description: 'Output [batch, outC, outH, outW] after ReLU when fused; with the pool flag the pooled output [batch, outC, outH/2, outW/2] (after the dropout with that flag).' },
+    { binding: 4, name: 'params', access: 'uniform', description: 'The shapes, kernel size, stride, padding and flag bits; then the dropout\'s rate, seed and layer index.' },
+    { binding: 5, name: 'argmax', access: 'read_write', description: 'Pool flag only: u32 per pooled output, the flat index of the winner in the full-size output (none if ReLU zeroed the window).', optional: true },
+    { binding: 6, name: 'mask', access: 'read_write', description: 'Dropout flag only: u32 per pooled output, the dropout\'s 0/1 mask.', optional: true },
+    { binding: 7, name: 'train_state', access: 'read', description: 'Dropout flag only: u32 [global step, ...]; the step picks the dropout\'s random stream.', optional: true },
+  ],
+  uniforms: FORWARD_LARGE_UNIFORMS,
   overrides: {},
   workgroupSize: () => [16, 8, 1],
   dispatch: conv2dForwardLargeDispatch,
@@ -634,7 +695,12 @@ export function checkConv2dForwardLarge(runner: KernelRunner, rng: SeededRandom,
   calls.push({ kind: 'forward', g: conv2dGeometry(1, [9, 13, 12], 64, 3, 2, 1), accumulate: true, bias: true });
   // 24 input channels: three whole 8-channel steps per tap, as in fast-cnn's second layer.
   calls.push({ kind: 'forward', g: conv2dGeometry(1, [24, 7, 8], 64, 3, 1, 1), relu: true });
-  return checkConv2d(CONV2D_FORWARD_LARGE, 'forward', calls, runner, rng, options);
+  return checkKernel(CONV2D_FORWARD_LARGE, runner, options, async (kernel) => {
+    const batch = calls.map((call) => ({ call, inputs: randomConv2dInputs(call, rng) }));
+    const plain = (await runConv2dCases(runner, { forward: kernel }, batch)).cases;
+    // The same kernel with the max pooling (and dropout) after it.
+    return [...plain, ...(await pooledForwardCases(runner, kernel, rng))];
+  });
 }
 
 /** KernelSpec.check for conv2d_backward_input: random shapes, with and without the ReLU mask. */

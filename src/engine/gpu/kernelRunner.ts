@@ -109,11 +109,19 @@ function overridesKey(o: KernelOverrides): string {
   return Object.keys(o).sort().map((k) => `${k}=${o[k]}`).join(',');
 }
 
+function variantKey(name: string, resolved: KernelOverrides): string {
+  return `${name}|${overridesKey(resolved)}`;
+}
+
 export class KernelRunner {
   readonly device: GPUDevice;
   private readonly sourceOverrides = new Map<string, string>();
   private readonly pipelines = new Map<string, Promise<CompiledKernel>>();
   private readonly active = new Map<string, CompiledKernel>();
+  /** Pipelines `dispatch(spec, ..., overrides)` uses, by variantKey: the same source at other workgroup or tile sizes. */
+  private readonly activeVariants = new Map<string, CompiledKernel>();
+  /** The overrides of every variant made ready, by kernel name: `ready` (an editor swap) remakes them all. */
+  private readonly variantOverrides = new Map<string, KernelOverrides[]>();
   private readonly dispatchCache = new Map<string, PreparedDispatch>();
   private readonly bufferIds = new WeakMap<GPUBuffer, number>();
   private readonly kernelIds = new WeakMap<CompiledKernel, number>();
@@ -132,15 +140,24 @@ export class KernelRunner {
   /** Replaces a kernel's source for later `ready`/`dispatch(spec)` calls (the editor's swap). */
   setOverride(name: string, source: string): void {
     this.sourceOverrides.set(name, source);
-    this.active.delete(name);
-    this.generation++;
+    this.deactivate(name);
   }
 
   /** Goes back to the shipped source of a kernel. */
   clearOverride(name: string): void {
     this.sourceOverrides.delete(name);
+    this.deactivate(name);
+  }
+
+  private deactivate(name: string): void {
     this.active.delete(name);
+    for (const o of this.variantsOf(name)) this.activeVariants.delete(variantKey(name, o));
     this.generation++;
+  }
+
+  /** The overrides of the variants of a kernel made ready so far (see readyVariant). */
+  variantsOf(name: string): KernelOverrides[] {
+    return this.variantOverrides.get(name) ?? [];
   }
 
   /** True when the kernel runs user-supplied source. */
@@ -171,11 +188,33 @@ export class KernelRunner {
     return entry;
   }
 
-  /** Compiles the kernel's current source with its default overrides and makes it the one `dispatch(spec)` uses. */
+  /**
+   * Compiles the kernel's current source with its default overrides and makes it the one
+   * `dispatch(spec)` uses; also remakes, from that source, every variant made ready before.
+   */
   async ready(spec: KernelSpec): Promise<CompiledKernel> {
     const kernel = await this.compile(spec);
     if (this.currentSource(spec) === kernel.source && this.active.get(spec.name) !== kernel) {
       this.active.set(spec.name, kernel);
+      this.generation++;
+    }
+    for (const o of this.variantsOf(spec.name)) await this.readyVariant(spec, o);
+    return kernel;
+  }
+
+  /**
+   * The same for a VARIANT: the kernel's current source at other overrides (workgroup or tile
+   * sizes), for one layer whose shape runs faster so; `dispatch(spec, ..., overrides)` uses it.
+   * An editor swap (`ready` after `setOverride`) remakes it from the new source.
+   */
+  async readyVariant(spec: KernelSpec, overrides: KernelOverrides): Promise<CompiledKernel> {
+    const resolved = resolveOverrides(spec, overrides);
+    const key = variantKey(spec.name, resolved);
+    const known = this.variantsOf(spec.name);
+    if (!known.some((o) => variantKey(spec.name, o) === key)) this.variantOverrides.set(spec.name, [...known, resolved]);
+    const kernel = await this.compile(spec, { overrides: resolved });
+    if (this.currentSource(spec) === kernel.source && this.activeVariants.get(key) !== kernel) {
+      this.activeVariants.set(key, kernel);
       this.generation++;
     }
     return kernel;
@@ -293,9 +332,16 @@ export class KernelRunner {
     kernel: CompiledKernel | KernelSpec,
     bindings: BufferBindings,
     uniforms: UniformValues,
+    variant?: KernelOverrides,
   ): PreparedDispatch {
-    const compiled = 'pipeline' in kernel ? kernel : this.active.get(kernel.name);
-    if (!compiled) throw new Error(`Kernel "${(kernel as KernelSpec).name}" is not ready: await runner.ready(spec) first`);
+    const compiled =
+      'pipeline' in kernel ? kernel
+      : variant ? this.activeVariants.get(variantKey(kernel.name, resolveOverrides(kernel, variant)))
+      : this.active.get(kernel.name);
+    if (!compiled) {
+      const how = variant ? 'runner.readyVariant(spec, overrides)' : 'runner.ready(spec)';
+      throw new Error(`Kernel "${(kernel as KernelSpec).name}"${variant ? ` at ${overridesKey(variant)}` : ''} is not ready: await ${how} first`);
+    }
     const key = this.dispatchKey(compiled, bindings, uniforms);
     let prepared = this.dispatchCache.get(key);
     if (!prepared) {

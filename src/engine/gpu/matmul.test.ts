@@ -131,8 +131,15 @@ describe.skipIf(!ctx)('matmul kernel on the GPU', () => {
     const good = await reduce.check(runner, new SeededRandom(5, 0));
     expect(good.pass).toBe(true);
     expect(good.cases.length).toBeGreaterThanOrEqual(3);
-    // Each slip must fail: the eighth of every 8 chunks dropped, or the chunks after the last 8.
-    for (const [from, to] of [['v += p7;', ''], ['for (; z < params.splitK; z++)', 'for (; z < min(params.splitK, 0u); z++)']]) {
+    expect(good.cases.map((c) => c.shape).join(' | ')).toMatch(/dropout [\d.]+ \(mask with the ReLU\) dropout mask/);
+    // Each slip must fail: the eighth of every 8 chunks dropped, or the chunks after the last 8;
+    // a dropout after the layer whose mask forgets the ReLU, or whose stream ignores the step.
+    for (const [from, to] of [
+      ['v += p7;', ''],
+      ['for (; z < params.splitK; z++)', 'for (; z < min(params.splitK, 0u); z++)'],
+      ['(params.flags & 256u) == 0u || v > 0.0', 'true'],
+      ['dropout_stream(train_state[0], params.layerIndex)', 'dropout_stream(0u, params.layerIndex)'],
+    ]) {
       const broken = reduce.builtinSource.replace(from, to);
       expect(broken).not.toBe(reduce.builtinSource);
       const bad = await reduce.check(runner, new SeededRandom(5, 0), { source: broken });
@@ -145,6 +152,36 @@ describe.skipIf(!ctx)('matmul kernel on the GPU', () => {
     const result = await MATMUL.check(runner, new SeededRandom(11, 0), { source: 'fn main( {' });
     expect(result.pass).toBe(false);
     expect(result.error).toMatch(/failed to compile at line 1/);
+  });
+
+  it('runs a variant (other workgroup sizes) from the current source, remade by ready after a swap', async () => {
+    const call = { M: 3, K: 2, N: 2 };
+    const a = runner.createBuffer(new Float32Array([1, 2, 3, 4, 5, 6]));
+    const b = runner.createBuffer(new Float32Array([1, 0, 0, 1]));
+    const outs = [runner.createBuffer(24), runner.createBuffer(24)];
+    const small = { WG_X: 4, WG_Y: 4 };
+    const encoder = runner.device.createCommandEncoder();
+    expect(() => runner.dispatch(encoder, MATMUL, { A: a, B: b, C: outs[0] }, matmulUniforms(call), small)).toThrow(/WG_X=4.*not ready.*readyVariant/);
+    await runner.ready(MATMUL);
+    const variant = await runner.readyVariant(MATMUL, small);
+    expect(variant.overrides).toMatchObject(small);
+    expect(runner.dispatch(encoder, MATMUL, { A: a, B: b, C: outs[0] }, matmulUniforms(call), small).kernel).toBe(variant);
+    // An editor swap: the variant goes with the old source and comes back from the new one.
+    runner.setOverride('matmul', ZEROS_SOURCE);
+    expect(() => runner.dispatch(encoder, MATMUL, { A: a, B: b, C: outs[1] }, matmulUniforms(call), small)).toThrow(/not ready/);
+    await runner.ready(MATMUL);
+    runner.device.queue.writeBuffer(outs[1], 0, new Float32Array(6).fill(1));
+    const swapped = runner.dispatch(encoder, MATMUL, { A: a, B: b, C: outs[1] }, matmulUniforms(call), small);
+    expect(swapped.kernel.source).toBe(ZEROS_SOURCE);
+    expect(swapped.kernel.overrides).toMatchObject(small);
+    runner.device.queue.submit([encoder.finish()]);
+    const [product, zeros] = await runner.readBuffers(outs.map((buffer) => ({ buffer, byteLength: 24 })));
+    expect([...new Float32Array(product)]).toEqual([1, 2, 3, 4, 5, 6]);
+    expect([...new Float32Array(zeros)]).toEqual([0, 0, 0, 0, 0, 0]);
+    runner.clearOverride('matmul');
+    await runner.ready(MATMUL);
+    expect(runner.variantsOf('matmul')).toEqual([{ ...MATMUL.overrides, ...small }]);
+    for (const x of [a, b, ...outs]) x.destroy();
   });
 
   it('runs an override swapped in by name and goes back to the shipped source when cleared', async () => {

@@ -17,6 +17,8 @@ import { withErrorScopes } from './device';
 import { matmul as cpuMatmul } from '../cpu/dense';
 import { transposeMatrix } from './transpose';
 import { maxAbs, maxAbsDiff } from '../cpu/tensor';
+import { dropoutForward } from '../cpu/dropout';
+import { compareExact } from './kernelCheck';
 import matmulReduceSource from '../../../kernels/matmul_reduce.wgsl?raw';
 
 /** Outputs per thread along each axis; must match TM and TN in kernels/matmul.wgsl. */
@@ -46,21 +48,30 @@ export interface MatmulCall {
   onesRowA?: boolean;
   /** Cut K into this many chunks summed by matmul_reduce (1 = no split). */
   splitK?: number;
+  /**
+   * matmul_reduce only (a split call): a dropout layer after this one (and its ReLU) in training,
+   * done by the reduce; `foldRelu` makes its mask also drop where the value is 0.
+   */
+  dropout?: { rate: number; seed: number; layerIndex: number; foldRelu?: boolean };
 }
 
 /** Flag bits of params.flags in kernels/matmul.wgsl and matmul_reduce.wgsl. */
-export const MATMUL_FLAG_BITS = { transposeA: 1, transposeB: 2, bias: 4, accumulate: 8, relu: 16, biasInB: 32, onesRowA: 64 } as const;
+export const MATMUL_FLAG_BITS = {
+  transposeA: 1, transposeB: 2, bias: 4, accumulate: 8, relu: 16, biasInB: 32, onesRowA: 64, dropout: 128, dropoutFoldsRelu: 256,
+} as const;
 
 /** The uniform values of kernels/matmul.wgsl for one call. */
 export function matmulUniforms(call: MatmulCall): UniformValues {
   const b = MATMUL_FLAG_BITS;
   const flags =
     (call.transposeA ? b.transposeA : 0) | (call.transposeB ? b.transposeB : 0) | (call.bias ? b.bias : 0) |
-    (call.accumulate ? b.accumulate : 0) | (call.relu ? b.relu : 0) | (call.biasInB ? b.biasInB : 0) | (call.onesRowA ? b.onesRowA : 0);
+    (call.accumulate ? b.accumulate : 0) | (call.relu ? b.relu : 0) | (call.biasInB ? b.biasInB : 0) | (call.onesRowA ? b.onesRowA : 0) |
+    (call.dropout ? b.dropout : 0) | (call.dropout?.foldRelu ? b.dropoutFoldsRelu : 0);
   const splitK = Math.max(1, Math.floor(call.splitK ?? 1));
   const tileK = 16;
   const kChunk = splitK > 1 ? Math.ceil(Math.ceil(call.K / splitK) / tileK) * tileK : call.K;
-  return { M: call.M, N: call.N, K: call.K, flags, splitK, kChunk };
+  const d = call.dropout;
+  return { M: call.M, N: call.N, K: call.K, flags, splitK, kChunk, dropoutRate: d?.rate ?? 0, seed: (d?.seed ?? 0) >>> 0, layerIndex: d?.layerIndex ?? 0 };
 }
 
 /** Workgroups for a call: one per (WG_Y*4) x (WG_X*4) tile of C, times the K chunks along z. */
@@ -153,6 +164,16 @@ export function matmulSplitK(M: number, N: number, K: number, overrides: KernelO
   return Math.max(1, Math.min(Math.ceil(TARGET_WORKGROUPS / tiles), Math.floor(K / MIN_K_CHUNK), 64));
 }
 
+/**
+ * matmul's workgroup sizes for one product where other than its defaults (16 x 16 threads, 64 x 64
+ * tiles), or undefined. Tile sizes do not change any sum (each output adds its K terms in order),
+ * so the results are the same bits; a split product keeps the split its default tiles gave.
+ */
+export function matmulTilesFor(M: number, N: number, K: number, options: { transposeA?: boolean; transposeB?: boolean; splitK?: number } = {}): KernelOverrides | undefined {
+  void M; void N; void K; void options;
+  return undefined;
+}
+
 /** Floats of scratch space a split call needs. */
 export function matmulPartialLength(call: MatmulCall): number {
   const split = Math.max(1, call.splitK ?? 1);
@@ -164,6 +185,7 @@ export function describeMatmul(call: MatmulCall): string {
   const tags = [
     call.transposeA && 'Aᵀ', call.transposeB && 'Bᵀ', call.bias && (call.biasInB ? '+bias(in B)' : '+bias'), call.accumulate && '+=C',
     call.relu && 'relu', call.onesRowA && '+ones row', (call.splitK ?? 1) > 1 && `split ${call.splitK}`,
+    call.dropout && `dropout ${call.dropout.rate.toPrecision(3)}${call.dropout.foldRelu ? ' (mask with the ReLU)' : ''}`,
   ];
   return [`${call.M}x${call.K}x${call.N}`, ...tags.filter(Boolean)].join(' ');
 }
@@ -176,6 +198,8 @@ export interface MatmulInputs {
   bias: Float32Array | null;
   /** C before the call (only read when accumulating). */
   c0: Float32Array | null;
+  /** With a dropout: the training step its mask is drawn at (train_state[0]). */
+  dropoutStep?: number;
 }
 
 /** Uniform random inputs in [-1, 1) for a call. */
@@ -187,7 +211,15 @@ export function randomMatmulInputs(call: MatmulCall, rng: SeededRandom): MatmulI
     b: fill(call.K * call.N + (call.biasInB ? call.N : 0)),
     bias: call.bias && !call.biasInB ? fill(call.N) : null,
     c0: call.accumulate ? fill(call.M * call.N) : null,
+    ...(call.dropout ? { dropoutStep: rng.int(100000) } : {}),
   };
+}
+
+/** With a dropout after the call: its output and 0/1 mask from the plain result (cpu/dropout.ts). */
+export function matmulDropoutReference(call: MatmulCall, x: MatmulInputs, plain: Float64Array): { y: Float64Array; mask: Uint32Array } {
+  const d = call.dropout!;
+  const after = dropoutForward(plain, d.rate, d.seed, x.dropoutStep ?? 0, d.layerIndex);
+  return { y: after.y, mask: Uint32Array.from(after.mask, (m, i) => (m && (!d.foldRelu || plain[i] > 0) ? 1 : 0)) };
 }
 
 /** The expected C in f64, from cpu/dense.matmul on un-transposed copies, plus bias and old C. */
@@ -230,6 +262,7 @@ export async function runMatmulCases(
   const reduce = reduceKernel ?? (calls.some((c) => (c.call.splitK ?? 1) > 1) ? await runner.compile(MATMUL_REDUCE) : undefined);
   const created: GPUBuffer[] = [];
   const track = (b: GPUBuffer) => (created.push(b), b);
+  const masks = new Map<GPUBuffer, GPUBuffer>();
   const encoder = runner.device.createCommandEncoder({ label: 'matmul check' });
   const pass = encoder.beginComputePass();
   const outputs = calls.map(({ call, inputs }) => {
@@ -249,6 +282,12 @@ export async function runMatmulCases(
     if (partialLength && reduce) {
       const reduceBindings: Record<string, GPUBuffer> = { partial: bindings.partial, C: c };
       if (call.bias) reduceBindings.bias = call.biasInB ? bindings.B : bindings.bias;
+      if (call.dropout) {
+        // Filled with 7: a mask value the kernel forgets to write shows.
+        masks.set(c, track(runner.createBuffer(new Uint32Array(call.M * call.N).fill(7))));
+        reduceBindings.mask = masks.get(c)!;
+        reduceBindings.train_state = track(runner.createBuffer(new Uint32Array([inputs.dropoutStep ?? 0, 0, 0, 0])));
+      }
       const r = runner.prepare(reduce, reduceBindings, uniforms);
       if (r.uniformBuffer) created.push(r.uniformBuffer);
       runner.encode(pass, r);
@@ -257,17 +296,29 @@ export async function runMatmulCases(
   });
   pass.end();
   runner.device.queue.submit([encoder.finish()]);
-  const bytes = await runner.readBuffers(calls.map(({ call }, i) => ({ buffer: outputs[i], byteLength: call.M * call.N * 4 })));
+  const maskOf = (i: number) => masks.get(outputs[i]);
+  const reads = calls.flatMap(({ call }, i) => [
+    { buffer: outputs[i], byteLength: call.M * call.N * 4 },
+    ...(maskOf(i) ? [{ buffer: maskOf(i)!, byteLength: call.M * call.N * 4 }] : []),
+  ]);
+  const bytes = await runner.readBuffers(reads);
   for (const b of created) b.destroy();
 
-  const results = bytes.map((raw) => new Float32Array(raw));
-  const cases = calls.map(({ call, inputs }, i) => {
-    const expected = matmulReference(call, inputs);
-    const maxAbsError = maxAbsDiff(results[i], expected);
+  let next = 0;
+  const results: Float32Array[] = [];
+  const cases = calls.flatMap(({ call, inputs }, i) => {
+    const got = new Float32Array(bytes[next++]);
+    results.push(got);
+    const plain = matmulReference(call, inputs);
+    const withDropout = maskOf(i) ? matmulDropoutReference(call, inputs, plain) : null;
+    const expected = withDropout?.y ?? plain;
+    const maxAbsError = maxAbsDiff(got, expected);
     const maxRelError = maxAbsError / Math.max(1, maxAbs(expected));
     const tolerance = matmulTolerance(call.K);
     // NaN compares false, so a kernel that writes NaN fails.
-    return { shape: describeMatmul(call), maxAbsError, maxRelError, tolerance, pass: maxRelError <= tolerance };
+    const main = { shape: describeMatmul(call), maxAbsError, maxRelError, tolerance, pass: maxRelError <= tolerance };
+    if (!withDropout) return [main];
+    return [main, compareExact(`${describeMatmul(call)} dropout mask`, new Uint32Array(bytes[next++]), withDropout.mask)];
   });
   return { cases, outputs: results };
 }
@@ -289,6 +340,10 @@ export function randomMatmulCalls(rng: SeededRandom, maxDim = 100): MatmulCall[]
   // Split-K, with and without the fused epilogue, including a K that does not divide evenly.
   calls.push({ M: 1 + rng.int(20), K: 200 + rng.int(300), N: 1 + rng.int(40), bias: true, biasInB: true, relu: true, splitK: 2 + rng.int(5) });
   calls.push({ M: 1 + rng.int(20), K: 100 + rng.int(200), N: 1 + rng.int(40), bias: true, accumulate: true, splitK: 3 });
+  // A dropout after the layer, done by the reduce: with its mask carrying the ReLU, and plain.
+  const dropout = (foldRelu: boolean) => ({ rate: Math.fround(0.1 + 0.6 * rng.next()), seed: rng.int(2 ** 32), layerIndex: rng.int(64), foldRelu });
+  calls.push({ M: 1 + rng.int(20), K: 200 + rng.int(300), N: 1 + rng.int(40), bias: true, biasInB: true, relu: true, splitK: 4, dropout: dropout(true) });
+  calls.push({ M: 1 + rng.int(20), K: 200 + rng.int(300), N: 1 + rng.int(40), bias: true, splitK: 3, dropout: dropout(false) });
   // Many chunks (the trainer splits a dense layer's long K up to 64 ways).
   calls.push({ M: 1 + rng.int(12), K: 3000 + rng.int(1000), N: 1 + rng.int(20), bias: true, relu: true, splitK: 40 + rng.int(20) });
   if (maxDim > 128) {
@@ -316,7 +371,8 @@ export async function checkMatmul(
     const checkingReduce = spec.name === MATMUL_REDUCE.name;
     const kernel = checkingReduce ? await runner.compile(matmulSpec()) : await runner.compile(spec, options);
     const reduce = checkingReduce ? await runner.compile(spec, options) : await runner.compile(MATMUL_REDUCE);
-    const all = randomMatmulCalls(rng, spec.name === 'matmul_large' ? 300 : 100);
+    // A dropout after the layer is the reduce's work: not for matmul_small, which runs none.
+    const all = randomMatmulCalls(rng, spec.name === 'matmul_large' ? 300 : 100).filter((c) => !c.dropout || spec.name !== MATMUL_SMALL_NAME);
     const chosen = checkingReduce ? all.filter((c) => (c.splitK ?? 1) > 1).concat([{ M: 33, K: 700, N: 17, bias: true, relu: true, splitK: 5 }]) : all;
     const calls = chosen.map((call) => ({ call, inputs: randomMatmulInputs(call, rng) }));
     // Scoped so an edited kernel that breaks validation at dispatch reports instead of logging.
@@ -355,14 +411,17 @@ export const MATMUL_REDUCE: KernelSpec = {
   entryPoint: 'main',
   description:
     'Finishes a matrix multiply that was split along K to keep a big GPU busy: adds the partial sums ' +
-    'of every chunk in a fixed order, then the bias, and applies ReLU when the layer asks for it.',
+    'of every chunk in a fixed order, then the bias, and applies ReLU when the layer asks for it. In training ' +
+    'it also does a dropout layer that comes right after, so that layer needs no kernel of its own.',
   bindings: [
     { binding: 0, name: 'partial', access: 'read', description: 'splitK partial results, each [M, N].' },
     { binding: 1, name: 'bias', access: 'read', description: 'The bias (at its offset: after the weights when stored with them).', optional: true },
     { binding: 2, name: 'C', access: 'read_write', description: 'The [M, N] result.' },
-    { binding: 3, name: 'params', access: 'uniform', description: 'Sizes, flag bits and the number of chunks.' },
+    { binding: 3, name: 'params', access: 'uniform', description: 'Sizes, flag bits and the number of chunks; then the rate, seed and layer index of a dropout after the layer.' },
+    { binding: 4, name: 'mask', access: 'read_write', description: 'With the dropout bit: u32 per output, the dropout\'s 0/1 mask.', optional: true },
+    { binding: 5, name: 'train_state', access: 'read', description: 'With the dropout bit: u32 [global step, ...]; the step picks the dropout\'s random stream.', optional: true },
   ],
-  uniforms: MATMUL_UNIFORMS,
+  uniforms: [...MATMUL_UNIFORMS, { name: 'dropoutRate', type: 'f32' }, { name: 'seed', type: 'u32' }, { name: 'layerIndex', type: 'u32' }],
   overrides: { WG: 256 },
   workgroupSize: (o) => [o.WG, 1, 1],
   dispatch: matmulReduceDispatch,

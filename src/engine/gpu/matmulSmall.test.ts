@@ -54,7 +54,9 @@ describe.skipIf(!ctx)('matmul_small on the GPU', () => {
 
   it('gives the same bits as matmul (with its split-K reduce) on random calls and the presets\' last layers', async () => {
     const rng = new SeededRandom(23, 0);
-    const calls = [...PRESET_CALLS, ...randomMatmulCalls(rng, 100)].map((call) => ({ call, inputs: randomMatmulInputs(call, rng) }));
+    // Not the calls with a dropout after the layer: the reduce does that, and matmul_small runs none.
+    const random = randomMatmulCalls(rng, 100).filter((c) => !c.dropout);
+    const calls = [...PRESET_CALLS, ...random].map((call) => ({ call, inputs: randomMatmulInputs(call, rng) }));
     const tiled = await runMatmulCases(runner, await runner.compile(MATMUL), calls);
     const small = await runMatmulCases(runner, await runner.compile(MATMUL_SMALL), calls);
     const mismatches = calls.map((_, i) => countMismatches(small.outputs[i], tiled.outputs[i]));

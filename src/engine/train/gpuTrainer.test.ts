@@ -70,7 +70,8 @@ async function compareRuns(config: TrainingConfig, train: ImageDataset, test: Im
   const gpuParams = await gpu.readParameters();
   const cpuParams = cpu.readParameters();
   gpu.destroy();
-  return { gpuMetrics, cpuMetrics, gpuEval, cpuEval, gpuParams, cpuParams, dispatches: gpu.dispatchesPerStep };
+  const { forwardInOtherKernel, fusionNotes } = gpu.dashboardHooks();
+  return { gpuMetrics, cpuMetrics, gpuEval, cpuEval, gpuParams, cpuParams, dispatches: gpu.dispatchesPerStep, forwardInOtherKernel, fusionNotes };
 }
 
 function maxParamDiff(a: Map<number, { weight: Float32Array; bias: Float32Array }>, b: typeof a): number {
@@ -110,7 +111,11 @@ describe.skipIf(!ctx)('the GPU trainer against the CPU reference trainer', () =>
     expect(r.dispatches).toBeGreaterThan(10);
   });
 
-  it('matches the CPU with a layer wide enough for the large conv kernels (32 -> 64 channels)', async () => {
+  it('matches the CPU with a layer wide enough for the large conv kernels (32 -> 64 channels), which also do the pooling and dropout after it', async () => {
+    // pytorch-cnn's pattern. conv2d_forward_large also does the max pooling and the dropout after
+    // it, and the first dense layer, split along its 1024-long K, does the second dropout in its
+    // reduce pass (its mask carrying the ReLU), so the step runs no pooling kernel forward and no
+    // dropout kernel forward.
     const wide: ModelSpec = {
       input: [1, 8, 8],
       layers: [
@@ -119,7 +124,11 @@ describe.skipIf(!ctx)('the GPU trainer against the CPU reference trainer', () =>
         { kind: 'conv2d', filters: 64, kernel: 3, stride: 1, padding: 1 },
         { kind: 'relu' },
         { kind: 'maxpool', size: 2, stride: 2 },
+        { kind: 'dropout', rate: 0.25 },
         { kind: 'flatten' },
+        { kind: 'dense', units: 16 },
+        { kind: 'relu' },
+        { kind: 'dropout', rate: 0.5 },
         { kind: 'dense', units: 10 },
       ],
       loss: 'softmaxCrossEntropy',
@@ -145,9 +154,23 @@ describe.skipIf(!ctx)('the GPU trainer against the CPU reference trainer', () =>
       seed: 9,
     };
     const r = await compareRuns(config, syntheticImages(16, 8, 7), syntheticImages(8, 8, 8), 4, options);
-    for (let i = 0; i < r.cpuMetrics.length; i++) expect(r.gpuMetrics[i].loss).toBeCloseTo(r.cpuMetrics[i].loss, 4);
+    for (let i = 0; i < r.cpuMetrics.length; i++) {
+      expect(r.gpuMetrics[i].loss).toBeCloseTo(r.cpuMetrics[i].loss, 4);
+      expect(r.gpuMetrics[i].accuracy).toBe(r.cpuMetrics[i].accuracy);
+    }
     expect(maxParamDiff(r.gpuParams, r.cpuParams)).toBeLessThan(1e-4);
     expect(Array.from(r.gpuEval.confusion)).toEqual(Array.from(r.cpuEval.confusion));
+    expect(r.gpuEval.loss).toBeCloseTo(r.cpuEval.loss, 4);
+    // gather; conv 1, conv 2 (with the pooling and the dropout), dense 1 (split along K, and its
+    // reduce with the dropout), dense 2; loss; dense 2 weight and input gradient, the dropout's
+    // backward, dense 1 weight and input gradient, maxpool backward (with the first dropout's),
+    // conv 2 input and weight gradient (split, and its reduce), conv 1 weight gradient (the same);
+    // optimizer; step counter.
+    expect(r.dispatches).toBe(20);
+    expect([...r.forwardInOtherKernel].sort((a, b) => a - b)).toEqual([4, 9]);
+    expect(r.fusionNotes.get(2)).toMatch(/max pooling after it and the dropout/);
+    expect(r.fusionNotes.get(5)).toMatch(/forward inside the convolution/);
+    expect(r.fusionNotes.get(9)).toMatch(/inside the dense layer's kernel; its mask also carries the ReLU/);
   });
 
   it('matches the CPU with dropout after max pooling and after a dense ReLU, folded into their neighbours\' kernels', async () => {

@@ -8,7 +8,7 @@
  * submit without stalling the next one.
  */
 import type { KernelRunner, BufferRef } from '../gpu/kernelRunner';
-import type { KernelSpec } from '../kernels';
+import type { KernelOverrides, KernelSpec } from '../kernels';
 import type { TrainingRecipe } from '../recipe';
 import { learningRateAt } from '../schedules';
 import { optimizerStateSize } from '../optimizers';
@@ -16,16 +16,18 @@ import { initParameters } from '../init';
 import { seededPermutation } from '../rng';
 import { MATMUL, MATMUL_LARGE, matmulKernelFor } from '../kernels';
 import { TRANSPOSE } from '../gpu/transpose';
-import { MATMUL_REDUCE, matmulPartialLength, matmulSplitK, matmulUniforms, type MatmulCall } from '../gpu/matmul';
+import { MATMUL_REDUCE, matmulPartialLength, matmulSplitK, matmulTilesFor, matmulUniforms, type MatmulCall } from '../gpu/matmul';
 import {
   CONV2D_BACKWARD_INPUT,
   CONV2D_BACKWARD_WEIGHT,
   CONV2D_FORWARD,
+  CONV2D_FORWARD_LARGE,
   CONV2D_WEIGHT_REDUCE,
   conv2dBackwardInputKernelFor,
   conv2dForwardKernelFor,
   conv2dUniforms,
   conv2dWeightPartialLength,
+  conv2dWeightOverridesFor,
   conv2dWeightSplitK,
 } from '../gpu/conv';
 import { conv2dGeometry, type Conv2dGeometry } from '../cpu/conv';
@@ -87,6 +89,10 @@ export interface TrainerHooks {
   encodeForward(pass: GPUComputePassEncoder, training: boolean, only?: number): number;
   encodeLoss(pass: GPUComputePassEncoder): number;
   encodeBackward(pass: GPUComputePassEncoder, only?: number): number;
+  /** Layers whose forward pass another layer's kernel does (no pass of their own to time). */
+  forwardInOtherKernel: ReadonlySet<number>;
+  /** Plain-English notes on work this trainer moved between layers' kernels, by layer index. */
+  fusionNotes: ReadonlyMap<number, string>;
 }
 
 /** Parameters by layer index, as init.ts makes them and save files store them. */
@@ -130,9 +136,19 @@ interface LayerGeometry {
   denseForward?: MatmulCall;
   /** dense: the matmul kernel for each of its three products, chosen by size (matmulKernelFor). */
   denseKernels?: { forward: KernelSpec; weightGrad: KernelSpec; inputGrad: KernelSpec };
+  /** dense: matmul's workgroup sizes for each product where not its defaults (matmulTilesFor; same sums, same bits). */
+  denseTiles?: { forward?: KernelOverrides; weightGrad?: KernelOverrides; inputGrad?: KernelOverrides };
   /** conv2d: its forward and input-gradient kernels, chosen by shape (conv2dForwardKernelFor, ...). */
   convForward?: KernelSpec;
   convInputGrad?: KernelSpec;
+  /** conv2d: the weight gradient's workgroup sizes when not the kernel's defaults (a variant, see conv2dWeightOverridesFor). */
+  weightGradTiles?: KernelOverrides;
+  /** conv2d: the 2x2, stride-2 max pooling right after it, which its forward kernel does too. */
+  fusedPool?: LayerStep;
+  /** maxpool: the convolution before it does this layer's forward pass. */
+  forwardInConv?: boolean;
+  /** dense split along K: the dropout right after it (and its ReLU), which its reduce pass does in training. */
+  fusedDropout?: LayerStep;
 }
 
 export class GpuTrainer {
@@ -173,6 +189,8 @@ export class GpuTrainer {
   private readonly matmulPartial: GPUBuffer | null;
   private readonly transposeScratch: GPUBuffer | null;
   private readonly geometry = new Map<number, LayerGeometry>();
+  private readonly forwardInOtherKernel = new Set<number>();
+  private readonly fusionNotes = new Map<number, string>();
   private epochOfPerm = -1;
 
   private constructor(
@@ -263,13 +281,21 @@ export class GpuTrainer {
         // Only matmul splits through scratch and a reduce pass: matmul_small sums the K chunks
         // itself, and a product big enough for matmul_large is never split.
         if (denseKernels.forward === MATMUL) matmulPartialFloats = Math.max(matmulPartialFloats, matmulPartialLength(call));
-        this.geometry.set(step.index, { denseForward: call, denseKernels });
+        const tiles = (spec: KernelSpec, M: number, N: number, K: number, o: { transposeA?: boolean; transposeB?: boolean; splitK?: number }) =>
+          spec === MATMUL ? matmulTilesFor(M, N, K, o) : undefined;
+        const denseTiles = {
+          forward: tiles(denseKernels.forward, B, units, inF, { splitK: call.splitK }),
+          weightGrad: tiles(denseKernels.weightGrad, inF + 1, units, B, { transposeA: true }),
+          inputGrad: tiles(denseKernels.inputGrad, B, inF, units, { transposeB: true }),
+        };
+        this.geometry.set(step.index, { denseForward: call, denseKernels, denseTiles });
       } else if (step.role === 'conv2d' && step.layer.kind === 'conv2d') {
         const l = step.layer;
         const g = conv2dGeometry(B, step.inputShape as [number, number, number], l.filters, l.kernel, l.stride, l.padding);
-        const splitK = conv2dWeightSplitK(g);
+        const weightGradTiles = conv2dWeightOverridesFor(g);
+        const splitK = conv2dWeightSplitK(g, weightGradTiles);
         partialFloats = Math.max(partialFloats, conv2dWeightPartialLength(g, splitK));
-        this.geometry.set(step.index, { conv: g, splitK, convForward: convForwardFor(g), convInputGrad: conv2dBackwardInputKernelFor(g) });
+        this.geometry.set(step.index, { conv: g, splitK, weightGradTiles, convForward: convForwardFor(g), convInputGrad: conv2dBackwardInputKernelFor(g) });
       } else if ((step.layer.kind === 'maxpool' || step.layer.kind === 'avgpool') && step.role !== 'alias') {
         const g = pool2dGeometry(B, step.inputShape as [number, number, number], step.layer.size, step.layer.stride);
         this.geometry.set(step.index, { pool: g });
@@ -278,9 +304,59 @@ export class GpuTrainer {
         this.masks.set(step.index, this.alloc(step.output.size * B * 4, `dropout mask ${step.index}`));
       }
     }
+    this.fusePoolsIntoConvs();
+    this.fuseDropoutsIntoDenseReduces();
     this.partial = partialFloats > 0 ? f32(partialFloats, 'conv weight-gradient partial sums') : null;
     this.matmulPartial = matmulPartialFloats > 0 ? f32(matmulPartialFloats, 'matmul split-K partial sums') : null;
     this.transposeScratch = transposeFloats > 0 ? f32(transposeFloats, 'transposed matmul input') : null;
+  }
+
+  /**
+   * A 2x2, stride-2 max pooling right after a convolution that runs conv2d_forward_large (a fused
+   * ReLU between is fine) is done by that kernel (its pool flag), with a dropout folded into the
+   * pooling: the full-size output is never written or read back, and the step runs no pooling
+   * kernel forward. The pooling's winners carry the ReLU (none where it zeroed the window), so the
+   * convolution's backward pass runs without the ReLU mask. Same values and winners, bit for bit.
+   */
+  private fusePoolsIntoConvs(): void {
+    const steps = this.plan.steps;
+    for (const step of steps) {
+      const geo = this.geometry.get(step.index);
+      if (step.role !== 'conv2d' || geo?.convForward !== CONV2D_FORWARD_LARGE) continue;
+      const next = steps.slice(step.index + 1).find((s) => s.role !== 'alias');
+      if (next?.role !== 'maxpool' || next.layer.kind !== 'maxpool' || next.input.id !== step.output.id) continue;
+      if (next.layer.size !== 2 || next.layer.stride !== 2) continue;
+      geo.fusedPool = next;
+      this.geometry.get(next.index)!.forwardInConv = true;
+      this.forwardInOtherKernel.add(next.index);
+      const dropout = this.foldedDropout(next);
+      this.fusionNotes.set(step.index, `Also does the 2×2 max pooling after it${dropout ? ' and the dropout after that' : ''} in the same kernel, so its full-size output is never stored.`);
+      this.fusionNotes.set(next.index, 'Its forward pass runs inside the convolution before it; its backward pass is its own.');
+      if (dropout) this.fusionNotes.set(dropout.step.index, 'Done forward inside the convolution\'s kernel and backward inside the max pooling\'s.');
+    }
+  }
+
+  /**
+   * A dropout right after a dense layer (a fused ReLU between is fine) whose forward pass is split
+   * along K is done, in training, by that layer's reduce pass (matmul_reduce's dropout bit), with
+   * the same mask and values: one dispatch less per step. The dense layer's own output is then never
+   * written in training, and nothing reads it: dense2 reads the dropout's output, and the ReLU's
+   * backward pass is in the dropout's mask (or there is no ReLU).
+   */
+  private fuseDropoutsIntoDenseReduces(): void {
+    const steps = this.plan.steps;
+    for (const step of steps) {
+      const geo = this.geometry.get(step.index);
+      const call = geo?.denseForward;
+      if (step.role !== 'dense' || !call || geo.denseKernels!.forward !== MATMUL || (call.splitK ?? 1) <= 1) continue;
+      const next = steps.slice(step.index + 1).find((s) => s.role !== 'alias');
+      if (next?.role !== 'dropout' || next.input.id !== step.output.id) continue;
+      if (step.fusedRelu && !next.foldsRelu) continue;
+      geo.fusedDropout = next;
+      this.forwardInOtherKernel.add(next.index);
+      this.fusionNotes.set(step.index, 'In training it also does the dropout after it, in the same pass that adds up its split sums.');
+      this.fusionNotes.set(next.index, `Done forward inside the dense layer's kernel${next.foldsRelu ? '; its mask also carries the ReLU before it, so that ReLU needs no backward pass' : ''}.`);
+    }
   }
 
   /** Plans the model, compiles every kernel and uploads the data and the seeded initial weights. */
@@ -296,6 +372,10 @@ export class GpuTrainer {
     const trainer = new GpuTrainer(runner, config, train, test, plan, options);
     try {
       for (const spec of trainer.kernelsInUse()) await runner.ready(spec);
+      for (const geo of trainer.geometry.values()) {
+        if (geo.weightGradTiles) await runner.readyVariant(CONV2D_BACKWARD_WEIGHT, geo.weightGradTiles);
+        for (const o of Object.values(geo.denseTiles ?? {})) if (o) await runner.readyVariant(MATMUL, o);
+      }
     } catch (e) {
       trainer.destroy();
       throw e;
@@ -475,6 +555,8 @@ export class GpuTrainer {
       encodeForward: (pass, training, only) => this.encodeForward(pass, training, only),
       encodeLoss: (pass) => this.encodeLoss(pass),
       encodeBackward: (pass, only) => this.encodeBackward(pass, only),
+      forwardInOtherKernel: this.forwardInOtherKernel,
+      fusionNotes: this.fusionNotes,
     };
   }
 
@@ -592,11 +674,20 @@ export class GpuTrainer {
           if (kernel === MATMUL_LARGE) {
             n += this.dispatchLargePlainA(pass, x, weights, y, call);
           } else if ((call.splitK ?? 1) > 1 && kernel === MATMUL) {
-            this.runner.dispatch(pass, kernel, { A: x, B: weights, C: y, partial: this.matmulPartial! }, u);
-            this.runner.dispatch(pass, MATMUL_REDUCE, { partial: this.matmulPartial!, bias: weights, C: y }, u);
+            this.runner.dispatch(pass, kernel, { A: x, B: weights, C: y, partial: this.matmulPartial! }, u, geo.denseTiles?.forward);
+            const dropout = training ? geo.fusedDropout : undefined;
+            if (dropout && dropout.layer.kind === 'dropout') {
+              // The dropout after this layer happens here: C is its output, with its mask.
+              const d = { rate: dropout.layer.rate, seed: this.config.seed, layerIndex: dropout.index, foldRelu: dropout.foldsRelu };
+              this.runner.dispatch(pass, MATMUL_REDUCE, {
+                partial: this.matmulPartial!, bias: weights, C: this.act(dropout.output, true), mask: this.masks.get(dropout.index)!, train_state: this.trainState,
+              }, matmulUniforms({ ...call, dropout: d }));
+            } else {
+              this.runner.dispatch(pass, MATMUL_REDUCE, { partial: this.matmulPartial!, bias: weights, C: y }, u);
+            }
             n += 2;
           } else {
-            this.runner.dispatch(pass, kernel, { A: x, B: weights, C: y }, u);
+            this.runner.dispatch(pass, kernel, { A: x, B: weights, C: y }, u, geo.denseTiles?.forward);
             n++;
           }
           break;
@@ -604,13 +695,27 @@ export class GpuTrainer {
         case 'conv2d': {
           const geo = this.geometry.get(step.index)!;
           const g = geo.conv!;
-          this.runner.dispatch(pass, geo.convForward!, { x, w: this.range(step.weight!, this.params), bias: this.range(step.bias!, this.params), y },
-            conv2dUniforms(g, { relu: step.fusedRelu }));
+          const w = this.range(step.weight!, this.params);
+          const bias = this.range(step.bias!, this.params);
+          const pool = geo.fusedPool;
+          if (pool) {
+            // The pooling after it (and in training a dropout after that) happens here: y is the last one's output.
+            const dropout = training ? this.foldedDropout(pool) : undefined;
+            const out = this.act(dropout ? dropout.step.output : pool.output, training);
+            const bound: Record<string, BufferRef> = { x, w, bias, y: out, argmax: this.argmaxes.get(pool.index)! };
+            if (dropout) Object.assign(bound, { mask: this.masks.get(dropout.step.index)!, train_state: this.trainState });
+            const poolDropout = dropout && { rate: dropout.rate, seed: this.config.seed, layerIndex: dropout.step.index };
+            this.runner.dispatch(pass, geo.convForward!, bound, conv2dUniforms(g, { relu: step.fusedRelu, pool: true, dropout: poolDropout }));
+          } else {
+            this.runner.dispatch(pass, geo.convForward!, { x, w, bias, y }, conv2dUniforms(g, { relu: step.fusedRelu }));
+          }
           n++;
           break;
         }
         case 'maxpool': {
-          const pool = this.geometry.get(step.index)!.pool!;
+          const geo = this.geometry.get(step.index)!;
+          if (geo.forwardInConv) break; // the convolution before did it
+          const pool = geo.pool!;
           const argmax = this.argmaxes.get(step.index)!;
           const dropout = this.foldedDropout(step);
           if (training && dropout) {
@@ -633,8 +738,8 @@ export class GpuTrainer {
           n++;
           break;
         case 'dropout':
-          // doneInPool: the max-pooling layer before does it (see 'maxpool').
-          if (!training || layer.kind !== 'dropout' || step.doneInPool) break;
+          // doneInPool: the max-pooling layer before does it (see 'maxpool'), or a kernel of the layer before (see fuse*).
+          if (!training || layer.kind !== 'dropout' || step.doneInPool || this.forwardInOtherKernel.has(step.index)) break;
           this.runner.dispatch(pass, DROPOUT_FORWARD, { x, y, mask: this.masks.get(step.index)!, train_state: this.trainState },
             dropoutForwardUniforms(B * step.output.size, layer.rate, this.config.seed, step.index, step.foldsRelu));
           n++;
@@ -680,7 +785,8 @@ export class GpuTrainer {
         case 'dense': {
           if (layer.kind !== 'dense') break;
           const inF = step.input.size;
-          const kernels = this.geometry.get(step.index)!.denseKernels!;
+          const geo = this.geometry.get(step.index)!;
+          const kernels = geo.denseKernels!;
           let g = dy;
           // With reluBackwardInDropout the dropout after this layer already wrote dL/d(pre-activation) to dy.
           if (step.fusedRelu && !step.reluBackwardInDropout) {
@@ -691,7 +797,7 @@ export class GpuTrainer {
           }
           // [dW; db] = [Xᵀ; 1ᵀ]·dY in one call: the extra row of ones sums dY over the batch.
           this.runner.dispatch(pass, kernels.weightGrad, { A: x, B: g, C: this.weightsAndBias(step, this.grads) },
-            matmulUniforms({ M: inF + 1, K: B, N: layer.units, transposeA: true, onesRowA: true }));
+            matmulUniforms({ M: inF + 1, K: B, N: layer.units, transposeA: true, onesRowA: true }), geo.denseTiles?.weightGrad);
           n++;
           if (needDx) {
             // dX = dY·Wᵀ (W stored [in, out], read transposed).
@@ -699,7 +805,7 @@ export class GpuTrainer {
             if (kernels.inputGrad === MATMUL_LARGE) {
               n += this.dispatchLargePlainA(pass, g, this.range(step.weight!, this.params), dx, call);
             } else {
-              this.runner.dispatch(pass, kernels.inputGrad, { A: g, B: this.range(step.weight!, this.params), C: dx }, matmulUniforms(call));
+              this.runner.dispatch(pass, kernels.inputGrad, { A: g, B: this.range(step.weight!, this.params), C: dx }, matmulUniforms(call), geo.denseTiles?.inputGrad);
               n++;
             }
           }
@@ -708,7 +814,8 @@ export class GpuTrainer {
         case 'conv2d': {
           const geo = this.geometry.get(step.index)!;
           const g = geo.conv!;
-          const relu = step.fusedRelu;
+          // With the pooling in the forward kernel, the pooling's winners already carry the ReLU.
+          const relu = step.fusedRelu && !geo.fusedPool;
           if (needDx) {
             this.runner.dispatch(pass, geo.convInputGrad!, { dy, w: this.range(step.weight!, this.params), y, dx }, conv2dUniforms(g, { relu }));
             n++;
@@ -716,7 +823,7 @@ export class GpuTrainer {
           const u = conv2dUniforms(g, { relu, splitK: geo.splitK });
           const bound: Record<string, BufferRef> = { dy, x, y, dw: this.range(step.weight!, this.grads), db: this.range(step.bias!, this.grads) };
           if (geo.splitK! > 1) bound.partial = this.partial!;
-          this.runner.dispatch(pass, CONV2D_BACKWARD_WEIGHT, bound, u);
+          this.runner.dispatch(pass, CONV2D_BACKWARD_WEIGHT, bound, u, geo.weightGradTiles);
           n++;
           if (geo.splitK! > 1) {
             this.runner.dispatch(pass, CONV2D_WEIGHT_REDUCE, { partial: this.partial!, dw: bound.dw, db: bound.db }, u);

@@ -10,6 +10,7 @@ import type { ImageDataset } from './data';
 import { compareBackends } from './compare';
 import { confusionOf, cpuInference, gpuTestLogits, normaliseImages, outputsToProbabilities, predictionsOf } from './inference';
 import { measureLayerCosts } from './layerCost';
+import { CONV2D_FORWARD_LARGE } from '../gpu/conv';
 
 const ctx = await nodeGpu();
 
@@ -102,6 +103,34 @@ describe.skipIf(!ctx)('inference on the GPU', () => {
       if (!useTimestamps) expect(report.method).toBe('submit-timing');
     }
     expect((await trainer.readParameters()).get(5)!.weight).toEqual(before.get(5)!.weight);
+    trainer.destroy();
+  });
+
+  it('infers and times a convolution that does the pooling after it in its own kernel', async () => {
+    // pytorch-cnn's second layer: conv2d_forward_large also pools (and, in training, drops out).
+    const wide: ModelSpec = {
+      ...cnn,
+      layers: [{ kind: 'conv2d', filters: 64, kernel: 3, stride: 1, padding: 1 }, ...cnn.layers.slice(1)],
+    };
+    const runner = new KernelRunner(ctx!);
+    const test = images(21, 6);
+    const trainer = await GpuTrainer.create(runner, { ...config, model: wide, batchSize: 8 }, images(16, 7), test, {
+      convForwardKernel: () => CONV2D_FORWARD_LARGE,
+    });
+    await trainer.submitSteps(2);
+    const logits = await gpuTestLogits(runner, trainer.dashboardHooks(), trainer.plan, test, trainer.batch);
+    const gpuProbs = outputsToProbabilities(logits, test.count, 10, wide);
+    const cpu = cpuInference(wide, await trainer.readParameters(), normaliseImages(test.images), test.count);
+    let maxDiff = 0;
+    for (let i = 0; i < gpuProbs.length; i++) maxDiff = Math.max(maxDiff, Math.abs(gpuProbs[i] - cpu.probs[i]));
+    expect(maxDiff).toBeLessThan(1e-4);
+    const report = await measureLayerCosts(trainer.dashboardHooks(), trainer.plan, trainer.batch, { useTimestamps: false, repeats: 1 });
+    expect(report.layers[0].forwardMs).toBeGreaterThanOrEqual(0);
+    expect(report.layers[0].note).toMatch(/max pooling after it and the dropout/);
+    expect(report.layers[2].forwardMs).toBeNull(); // inside the convolution's kernel
+    expect(report.layers[2].backwardMs).toBeGreaterThanOrEqual(0);
+    expect(report.layers[2].note).toMatch(/inside the convolution/);
+    expect(report.layers[3].note).toMatch(/forward inside the convolution/);
     trainer.destroy();
   });
 

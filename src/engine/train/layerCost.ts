@@ -31,11 +31,12 @@ export interface LayerCostReport {
 
 type Part = { layer: number; phase: 'forward' | 'backward' } | { layer: -1; phase: 'loss' };
 
-function parts(plan: ExecutionPlan): Part[] {
-  // A dropout done inside the pooling before it has no pass of its own to time.
+function parts(plan: ExecutionPlan, forwardInOtherKernel: ReadonlySet<number>): Part[] {
+  // A dropout done inside the pooling before it has no pass of its own to time, nor has a pooling
+  // done inside the convolution before it (forward only).
   const runs = plan.steps.filter((s) => s.role !== 'alias' && !s.doneInPool);
   return [
-    ...runs.map((s): Part => ({ layer: s.index, phase: 'forward' })),
+    ...runs.filter((s) => !forwardInOtherKernel.has(s.index)).map((s): Part => ({ layer: s.index, phase: 'forward' })),
     { layer: -1, phase: 'loss' },
     ...runs.slice().reverse().map((s): Part => ({ layer: s.index, phase: 'backward' })),
   ];
@@ -107,7 +108,7 @@ export async function measureLayerCosts(
   batch: number,
   options: { useTimestamps: boolean; repeats?: number; now?: () => number },
 ): Promise<LayerCostReport> {
-  const list = parts(plan);
+  const list = parts(plan, hooks.forwardInOtherKernel);
   const repeats = options.repeats ?? 3;
   const useTimestamps = options.useTimestamps && hooks.device.features.has('timestamp-query');
   // One untimed run first: pipelines and bind groups are made on first use.
@@ -119,7 +120,7 @@ export async function measureLayerCosts(
   const layers: LayerCost[] = plan.steps.map((s) => ({
     index: s.index,
     kind: s.layer.kind,
-    note: s.aliasReason ?? s.fusionNote,
+    note: s.aliasReason ?? hooks.fusionNotes.get(s.index) ?? s.fusionNote,
     params: analysis.layers[s.index]?.params ?? 0,
     forwardFlops: (analysis.layers[s.index]?.flopsPerImage ?? 0) * batch,
     forwardMs: null,
