@@ -1,3 +1,5 @@
+import type { KernelOverrides } from '../src/engine/kernels';
+import type { DenseProduct } from '../src/engine/train/gpuTrainer';
 /** Command-line options of `npm run bench:train`. */
 import { PRESET_NAMES, type PresetName } from '../src/engine/presets';
 
@@ -23,15 +25,29 @@ export interface BenchArgs {
   training?: { optimizer?: Record<string, unknown>; schedule?: Record<string, unknown>; init?: string; batch?: number };
   /** After training, time each layer's forward and backward pass alone (GPU timestamps) and report them. */
   layerCosts?: boolean;
+  /** matmul's workgroup sizes for each kind of dense product instead of the trainer's choice (tile experiments). */
+  denseTiles?: Partial<Record<DenseProduct, KernelOverrides>>;
 }
 
 export const USAGE =
   'usage: npm run bench:train -- --preset NAME [--subset N] [--epochs E] [--batch B] [--seed S] [--json]\n' +
   '         [--vs tfjs] [--tfjs-epochs E] [--data DIR] [--test-subset N] [--out FILE] [--chunk-ms MS] [--max-steps-per-submit N]\n' +
   '         [--max-seconds S] [--training \'{"optimizer":{...},"schedule":{...}}\'] [--layer-costs]\n' +
+  '         [--dense-tiles forward=8x8,weightGrad=16x16,inputGrad=8x16]   (matmul WG_X x WG_Y per dense product)\n' +
   `  presets: ${PRESET_NAMES.filter((n) => n !== 'perceptron').join(', ')}`;
 
 export class UsageError extends Error {}
+
+/** "forward=8x8,inputGrad=16x8" → matmul overrides per dense product. */
+function parseDenseTiles(v: string | undefined): Partial<Record<DenseProduct, KernelOverrides>> {
+  const out: Partial<Record<DenseProduct, KernelOverrides>> = {};
+  for (const part of (v ?? '').split(',')) {
+    const m = /^(forward|weightGrad|inputGrad)=(\d+)x(\d+)$/.exec(part.trim());
+    if (!m) throw new UsageError(`--dense-tiles takes PRODUCT=WG_XxWG_Y pairs (forward, weightGrad, inputGrad), got "${part}".`);
+    out[m[1] as DenseProduct] = { WG_X: Number(m[2]), WG_Y: Number(m[3]) };
+  }
+  return out;
+}
 
 export function parseArgs(argv: string[]): BenchArgs {
   const out: Partial<BenchArgs> = { json: false, vs: null };
@@ -62,6 +78,7 @@ export function parseArgs(argv: string[]): BenchArgs {
       case '--max-seconds': out.maxSeconds = int(flag, value()); break;
       case '--json': out.json = true; break;
       case '--layer-costs': out.layerCosts = true; break;
+      case '--dense-tiles': out.denseTiles = parseDenseTiles(value()); break;
       case '--training': {
         const v = value();
         try {

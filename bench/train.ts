@@ -116,7 +116,8 @@ async function runEngine(args: BenchArgs, gpu: GpuContext, train: ImageDataset, 
   const submitCounter = countSubmits(gpu.device);
   const runner = new KernelRunner(gpu);
   const tCompile = performance.now();
-  const trainer = await GpuTrainer.create(runner, config, train, test);
+  const tiles = args.denseTiles;
+  const trainer = await GpuTrainer.create(runner, config, train, test, tiles ? { denseTiles: (product) => tiles[product] } : {});
   // Upload and compile finish before the clock starts.
   await gpu.device.queue.onSubmittedWorkDone();
   const msSetup = performance.now() - tCompile;

@@ -164,16 +164,6 @@ export function matmulSplitK(M: number, N: number, K: number, overrides: KernelO
   return Math.max(1, Math.min(Math.ceil(TARGET_WORKGROUPS / tiles), Math.floor(K / MIN_K_CHUNK), 64));
 }
 
-/**
- * matmul's workgroup sizes for one product where other than its defaults (16 x 16 threads, 64 x 64
- * tiles), or undefined. Tile sizes do not change any sum (each output adds its K terms in order),
- * so the results are the same bits; a split product keeps the split its default tiles gave.
- */
-export function matmulTilesFor(M: number, N: number, K: number, options: { transposeA?: boolean; transposeB?: boolean; splitK?: number } = {}): KernelOverrides | undefined {
-  void M; void N; void K; void options;
-  return undefined;
-}
-
 /** Floats of scratch space a split call needs. */
 export function matmulPartialLength(call: MatmulCall): number {
   const split = Math.max(1, call.splitK ?? 1);

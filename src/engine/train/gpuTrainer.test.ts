@@ -278,6 +278,10 @@ describe.skipIf(!ctx)('the GPU trainer against the CPU reference trainer', () =>
     // gather, 784→24 split (matmul + reduce with ReLU), 24→16 (+ReLU), 16→10, loss;
     // backward: 3 × [dW;db], 2 ReLU masks, 2 dX; optimizer; step advance.
     expect(r.dispatches).toBe(1 + 2 + 1 + 1 + 1 + 3 + 2 + 2 + 2);
+    // Other matmul tile sizes (kernel variants) change no sum: the same losses and weights, bit for bit.
+    const tiled = await compareRuns(config, train, test, 8, { denseTiles: (product) => (product === 'weightGrad' ? { WG_X: 8, WG_Y: 16 } : { WG_X: 8, WG_Y: 8 }) });
+    expect(tiled.gpuMetrics.map((m) => m.loss)).toEqual(r.gpuMetrics.map((m) => m.loss));
+    expect(maxParamDiff(tiled.gpuParams, r.gpuParams)).toBe(0);
   });
 
   it('trains the perceptron on the AND table with mean squared error until it is right on all four points', async () => {

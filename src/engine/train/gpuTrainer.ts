@@ -16,7 +16,7 @@ import { initParameters } from '../init';
 import { seededPermutation } from '../rng';
 import { MATMUL, MATMUL_LARGE, matmulKernelFor } from '../kernels';
 import { TRANSPOSE } from '../gpu/transpose';
-import { MATMUL_REDUCE, matmulPartialLength, matmulSplitK, matmulTilesFor, matmulUniforms, type MatmulCall } from '../gpu/matmul';
+import { MATMUL_REDUCE, matmulPartialLength, matmulSplitK, matmulUniforms, type MatmulCall } from '../gpu/matmul';
 import {
   CONV2D_BACKWARD_INPUT,
   CONV2D_BACKWARD_WEIGHT,
@@ -117,9 +117,18 @@ export interface GpuTrainerOptions {
    * output positions; tests pass their own to run it on a layer small enough for a software GPU.
    */
   convForwardKernel?: (g: Conv2dGeometry) => KernelSpec;
+  /**
+   * matmul's workgroup sizes for each dense product run by matmul (undefined, the default: its
+   * own). For tile experiments (bench/train.ts --dense-tiles): tile sizes change no sum, so no
+   * result. On an H200 no other shape beat the default on pytorch-cnn's dense layer (bench/README.md).
+   */
+  denseTiles?: (product: DenseProduct, M: number, N: number, K: number, options: { transposeA?: boolean; transposeB?: boolean; splitK?: number }) => KernelOverrides | undefined;
   /** Which matmul kernel each dense product (C of M x N, K deep) uses; matmulKernelFor by default. */
   denseKernel?: (M: number, N: number, K: number, options: { transposeB?: boolean }) => KernelSpec;
 }
+
+/** A dense layer's three products: y = x·W + b, [dW; db] = [Xᵀ; 1ᵀ]·dY, dX = dY·Wᵀ. */
+export type DenseProduct = 'forward' | 'weightGrad' | 'inputGrad';
 
 export class TrainingSetupError extends Error {
   constructor(message: string) {
@@ -136,7 +145,7 @@ interface LayerGeometry {
   denseForward?: MatmulCall;
   /** dense: the matmul kernel for each of its three products, chosen by size (matmulKernelFor). */
   denseKernels?: { forward: KernelSpec; weightGrad: KernelSpec; inputGrad: KernelSpec };
-  /** dense: matmul's workgroup sizes for each product where not its defaults (matmulTilesFor; same sums, same bits). */
+  /** dense: matmul's workgroup sizes for each product where not its defaults (GpuTrainerOptions.denseTiles; same sums, same bits). */
   denseTiles?: { forward?: KernelOverrides; weightGrad?: KernelOverrides; inputGrad?: KernelOverrides };
   /** conv2d: its forward and input-gradient kernels, chosen by shape (conv2dForwardKernelFor, ...). */
   convForward?: KernelSpec;
@@ -281,12 +290,13 @@ export class GpuTrainer {
         // Only matmul splits through scratch and a reduce pass: matmul_small sums the K chunks
         // itself, and a product big enough for matmul_large is never split.
         if (denseKernels.forward === MATMUL) matmulPartialFloats = Math.max(matmulPartialFloats, matmulPartialLength(call));
-        const tiles = (spec: KernelSpec, M: number, N: number, K: number, o: { transposeA?: boolean; transposeB?: boolean; splitK?: number }) =>
-          spec === MATMUL ? matmulTilesFor(M, N, K, o) : undefined;
+        const tilesFor = options.denseTiles ?? (() => undefined);
+        const tiles = (product: DenseProduct, M: number, N: number, K: number, o: { transposeA?: boolean; transposeB?: boolean; splitK?: number }) =>
+          denseKernels[product] === MATMUL ? tilesFor(product, M, N, K, o) : undefined;
         const denseTiles = {
-          forward: tiles(denseKernels.forward, B, units, inF, { splitK: call.splitK }),
-          weightGrad: tiles(denseKernels.weightGrad, inF + 1, units, B, { transposeA: true }),
-          inputGrad: tiles(denseKernels.inputGrad, B, inF, units, { transposeB: true }),
+          forward: tiles('forward', B, units, inF, { splitK: call.splitK }),
+          weightGrad: tiles('weightGrad', inF + 1, units, B, { transposeA: true }),
+          inputGrad: tiles('inputGrad', B, inF, units, { transposeB: true }),
         };
         this.geometry.set(step.index, { denseForward: call, denseKernels, denseTiles });
       } else if (step.role === 'conv2d' && step.layer.kind === 'conv2d') {
