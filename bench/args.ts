@@ -1,7 +1,7 @@
-import type { KernelOverrides } from '../src/engine/kernels';
-import type { DenseProduct } from '../src/engine/train/gpuTrainer';
 /** Command-line options of `npm run bench:train`. */
 import { PRESET_NAMES, type PresetName } from '../src/engine/presets';
+import type { KernelOverrides } from '../src/engine/kernels';
+import type { DenseProduct } from '../src/engine/train/gpuTrainer';
 
 export interface BenchArgs {
   preset: PresetName;
@@ -33,7 +33,7 @@ export const USAGE =
   'usage: npm run bench:train -- --preset NAME [--subset N] [--epochs E] [--batch B] [--seed S] [--json]\n' +
   '         [--vs tfjs] [--tfjs-epochs E] [--data DIR] [--test-subset N] [--out FILE] [--chunk-ms MS] [--max-steps-per-submit N]\n' +
   '         [--max-seconds S] [--training \'{"optimizer":{...},"schedule":{...}}\'] [--layer-costs]\n' +
-  '         [--dense-tiles forward=8x8,weightGrad=16x16,inputGrad=8x16]   (matmul WG_X x WG_Y per dense product)\n' +
+  '         [--dense-tiles forward=8x8,weightGrad=16x8,inputGrad=8x16]   (matmul WG_X x WG_Y per dense product)\n' +
   `  presets: ${PRESET_NAMES.filter((n) => n !== 'perceptron').join(', ')}`;
 
 export class UsageError extends Error {}

@@ -50,7 +50,8 @@ struct Params {
   kernel: u32,
   stride: u32,
   padding: u32,
-  // bit 0: apply ReLU to the result (y stores the post-activation; backward masks with y > 0);
+  // bit 0: apply ReLU to the result (y stores the post-activation; backward masks with y > 0, or
+  //        with POOL the winners carry the ReLU instead);
   // bit 1: add into y instead of overwriting it (before the ReLU, e.g. a residual already in y);
   // bit 2: add bias[oc];
   // bit 3: POOL, 2x2 max pooling with stride 2 after the (ReLU'd) result, see the top;

@@ -62,6 +62,24 @@ describe.skipIf(!ctx)('the kernel editor in the worker', () => {
     expect(runner.currentSource(MATMUL)).toBe(MATMUL.builtinSource);
   });
 
+  it('refuses a kernel that passes its test at its own workgroup sizes but not at those a layer trains it with', async () => {
+    // Right only while WG_X is 16 (the default): at the 8 x 8 variant a layer uses, tiles overlap.
+    const onlyAt16 = MATMUL.builtinSource.replace('let tile_n = WG_X * TN;', 'let tile_n = 16u * TN;');
+    expect(onlyAt16).not.toBe(MATMUL.builtinSource);
+    const test = (await editing.handle({ op: 'test', kernel: 'matmul', source: onlyAt16, seed: 5 })) as KernelEditResultOf<'test'>;
+    expect(test.result.pass).toBe(true);
+    await runner.readyVariant(MATMUL, { WG_X: 8, WG_Y: 8 });
+    const used = (await editing.handle({ op: 'use', kernel: 'matmul', source: onlyAt16, seed: 5 })) as KernelEditResultOf<'use'>;
+    expect(used.ok).toBe(false);
+    expect(used.message).toMatch(/workgroup sizes some layers train with \(.*WG_X = 8/);
+    expect(used.result!.pass).toBe(false);
+    expect(runner.hasOverride('matmul')).toBe(false);
+    // A kernel right at every size still goes in, variant and all.
+    expect(((await editing.handle({ op: 'use', kernel: 'matmul', source: EDITED_OK })) as KernelEditResultOf<'use'>).ok).toBe(true);
+    await editing.handle({ op: 'revert', kernel: 'matmul' });
+    expect(runner.hasOverride('matmul')).toBe(false);
+  });
+
   it('makes a running trainer use a swapped kernel from its next submit, and the built-in one after revert', async () => {
     const toy = toyPerceptronSet('and');
     const trainer = await GpuTrainer.create(runner, perceptronConfig(), { kind: 'vectors', inputs: toy.inputs, targets: toy.targets, count: 4 }, null);

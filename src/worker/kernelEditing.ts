@@ -182,6 +182,19 @@ export function createKernelEditing(options: KernelEditingOptions): KernelEditin
     }
     try {
       const runner = await options.trainingRunner();
+      // Layers that run this kernel at other workgroup sizes (its variants) get the same source, so
+      // it must pass its test at those sizes too.
+      for (const overrides of runner.variantsOf(spec.name)) {
+        const box = await ensureSandbox();
+        const rng = new SeededRandom(seed ?? Math.floor(Math.random() * 2 ** 31), 0);
+        const out = await guarded(box, () => spec.check(box.runner, rng, { source, overrides }));
+        const sizes = Object.entries(overrides).map(([k, v]) => `${k} = ${v}`).join(', ');
+        const atSizes: KernelCheckResult = 'lost' in out ? { kernel: spec.name, cases: [], pass: false, error: `The test stopped: ${out.lost}.` } : out.value;
+        if (!atSizes.pass) {
+          const message = `Not swapped in: the kernel does not pass its test at the workgroup sizes some layers train with (${sizes}). Training keeps the kernel it had.`;
+          return { op: 'use', ok: false, message, result: atSizes, inUse: inUse() };
+        }
+      }
       training = runner;
       await swapKernelSource(runner, spec, source);
     } catch (e) {

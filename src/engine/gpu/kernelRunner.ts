@@ -210,9 +210,10 @@ export class KernelRunner {
   async readyVariant(spec: KernelSpec, overrides: KernelOverrides): Promise<CompiledKernel> {
     const resolved = resolveOverrides(spec, overrides);
     const key = variantKey(spec.name, resolved);
+    const kernel = await this.compile(spec, { overrides: resolved });
+    // Remembered only once it compiles: a variant that does not would make every later `ready` throw.
     const known = this.variantsOf(spec.name);
     if (!known.some((o) => variantKey(spec.name, o) === key)) this.variantOverrides.set(spec.name, [...known, resolved]);
-    const kernel = await this.compile(spec, { overrides: resolved });
     if (this.currentSource(spec) === kernel.source && this.activeVariants.get(key) !== kernel) {
       this.activeVariants.set(key, kernel);
       this.generation++;

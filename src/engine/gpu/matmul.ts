@@ -383,7 +383,7 @@ function matmulSpec(): KernelSpec {
   return matmulSpecRef;
 }
 
-/** The Params struct shared by matmul.wgsl, matmul_large.wgsl and matmul_reduce.wgsl, in order. */
+/** The Params struct shared by matmul.wgsl, matmul_large.wgsl and matmul_reduce.wgsl, in order (the reduce adds a dropout's three fields). */
 export const MATMUL_UNIFORMS: UniformField[] = [
   { name: 'M', type: 'u32' },
   { name: 'N', type: 'u32' },

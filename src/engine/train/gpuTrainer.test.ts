@@ -71,7 +71,8 @@ async function compareRuns(config: TrainingConfig, train: ImageDataset, test: Im
   const cpuParams = cpu.readParameters();
   gpu.destroy();
   const { forwardInOtherKernel, fusionNotes } = gpu.dashboardHooks();
-  return { gpuMetrics, cpuMetrics, gpuEval, cpuEval, gpuParams, cpuParams, dispatches: gpu.dispatchesPerStep, forwardInOtherKernel, fusionNotes };
+  const matmulVariants = runner.variantsOf('matmul');
+  return { gpuMetrics, cpuMetrics, gpuEval, cpuEval, gpuParams, cpuParams, dispatches: gpu.dispatchesPerStep, forwardInOtherKernel, fusionNotes, matmulVariants };
 }
 
 function maxParamDiff(a: Map<number, { weight: Float32Array; bias: Float32Array }>, b: typeof a): number {
@@ -280,6 +281,8 @@ describe.skipIf(!ctx)('the GPU trainer against the CPU reference trainer', () =>
     expect(r.dispatches).toBe(1 + 2 + 1 + 1 + 1 + 3 + 2 + 2 + 2);
     // Other matmul tile sizes (kernel variants) change no sum: the same losses and weights, bit for bit.
     const tiled = await compareRuns(config, train, test, 8, { denseTiles: (product) => (product === 'weightGrad' ? { WG_X: 8, WG_Y: 16 } : { WG_X: 8, WG_Y: 8 }) });
+    expect(r.matmulVariants).toEqual([]);
+    expect(tiled.matmulVariants).toEqual([{ WG_X: 8, WG_Y: 8, TILE_K: 16 }]); // the 784 -> 24 layer's forward product
     expect(tiled.gpuMetrics.map((m) => m.loss)).toEqual(r.gpuMetrics.map((m) => m.loss));
     expect(maxParamDiff(tiled.gpuParams, r.gpuParams)).toBe(0);
   });

@@ -326,7 +326,8 @@ export class GpuTrainer {
    * ReLU between is fine) is done by that kernel (its pool flag), with a dropout folded into the
    * pooling: the full-size output is never written or read back, and the step runs no pooling
    * kernel forward. The pooling's winners carry the ReLU (none where it zeroed the window), so the
-   * convolution's backward pass runs without the ReLU mask. Same values and winners, bit for bit.
+   * convolution's backward pass runs without the ReLU mask. Same values and gradients, bit for bit
+   * (a window the ReLU zeroed names no winner instead of its first cell, which got no gradient either).
    */
   private fusePoolsIntoConvs(): void {
     const steps = this.plan.steps;
@@ -340,7 +341,7 @@ export class GpuTrainer {
       this.geometry.get(next.index)!.forwardInConv = true;
       this.forwardInOtherKernel.add(next.index);
       const dropout = this.foldedDropout(next);
-      this.fusionNotes.set(step.index, `Also does the 2×2 max pooling after it${dropout ? ' and the dropout after that' : ''} in the same kernel, so its full-size output is never stored.`);
+      this.fusionNotes.set(step.index, `Also does the 2×2 max pooling after it${dropout ? ' and the dropout after that' : ''} in the same kernel, so its full-size output is never written.`);
       this.fusionNotes.set(next.index, 'Its forward pass runs inside the convolution before it; its backward pass is its own.');
       if (dropout) this.fusionNotes.set(dropout.step.index, 'Done forward inside the convolution\'s kernel and backward inside the max pooling\'s.');
     }
@@ -748,7 +749,7 @@ export class GpuTrainer {
           n++;
           break;
         case 'dropout':
-          // doneInPool: the max-pooling layer before does it (see 'maxpool'), or a kernel of the layer before (see fuse*).
+          // doneInPool: the max-pooling layer before does it (see 'maxpool'); forwardInOtherKernel: a dense layer's reduce does (fuseDropoutsIntoDenseReduces).
           if (!training || layer.kind !== 'dropout' || step.doneInPool || this.forwardInOtherKernel.has(step.index)) break;
           this.runner.dispatch(pass, DROPOUT_FORWARD, { x, y, mask: this.masks.get(step.index)!, train_state: this.trainState },
             dropoutForwardUniforms(B * step.output.size, layer.rate, this.config.seed, step.index, step.foldsRelu));
