@@ -23,7 +23,7 @@ import type {
 import type { SeededRandom } from '../rng';
 import { checkKernel, compareValues, randomFloats } from './kernelCheck';
 import { conv2dBackward, conv2dForward, conv2dGeometry, conv2dSizes, type Conv2dGeometry } from '../cpu/conv';
-import type { PoolDropout } from './pool';
+import { DROPOUT_AFTER_UNIFORMS, dropoutAfterUniforms, type DropoutAfter } from './elementwise';
 import { pooledForwardCases } from './convPool';
 import forwardSource from '../../../kernels/conv2d_forward.wgsl?raw';
 import forwardLargeSource from '../../../kernels/conv2d_forward_large.wgsl?raw';
@@ -61,7 +61,7 @@ export interface Conv2dOptions {
   /** conv2d_forward_large only: also do a following 2x2, stride-2 max pooling (see the kernel). */
   pool?: boolean;
   /** With pool: also a dropout after the pooling (training). */
-  dropout?: PoolDropout;
+  dropout?: DropoutAfter;
 }
 
 const GEOMETRY_UNIFORMS: UniformField[] = [
@@ -79,12 +79,7 @@ const GEOMETRY_UNIFORMS: UniformField[] = [
 ];
 const SPLIT_UNIFORMS: UniformField[] = [...GEOMETRY_UNIFORMS, { name: 'splitK', type: 'u32' }];
 /** conv2d_forward_large's: the pooling's dropout after the geometry (used with the dropout flag only). */
-const FORWARD_LARGE_UNIFORMS: UniformField[] = [
-  ...GEOMETRY_UNIFORMS,
-  { name: 'dropoutRate', type: 'f32' },
-  { name: 'seed', type: 'u32' },
-  { name: 'layerIndex', type: 'u32' },
-];
+const FORWARD_LARGE_UNIFORMS: UniformField[] = [...GEOMETRY_UNIFORMS, ...DROPOUT_AFTER_UNIFORMS];
 
 /**
  * The uniform values shared by all conv2d kernels (each reads the fields it declares: splitK is the
@@ -115,9 +110,7 @@ export function conv2dUniforms(g: Conv2dGeometry, options: Conv2dOptions = {}): 
     padding: g.padding,
     flags,
     splitK,
-    dropoutRate: options.dropout?.rate ?? 0,
-    seed: (options.dropout?.seed ?? 0) >>> 0,
-    layerIndex: options.dropout?.layerIndex ?? 0,
+    ...dropoutAfterUniforms(options.dropout),
   };
 }
 

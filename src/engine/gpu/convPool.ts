@@ -14,6 +14,7 @@ import { conv2dForward, conv2dGeometry, conv2dSizes, type Conv2dGeometry } from 
 import { maxPoolForward, pool2dGeometry } from '../cpu/pool';
 import { dropoutForward } from '../cpu/dropout';
 import { compareExact, compareValues, runGpuCases, type BufferInit, type GpuCase } from './kernelCheck';
+import { poolInput } from './pool';
 import { conv2dUniforms, type Conv2dOptions } from './conv';
 
 /** argmax of a window the ReLU zeroed whole (kernels/conv2d_forward_large.wgsl NO_WINNER). */
@@ -26,10 +27,6 @@ interface PooledCase {
   step: number;
 }
 
-/** Integers in [-2, 2]: exact sums, frequent ties. */
-function smallIntegers(rng: SeededRandom, n: number): Float32Array {
-  return Float32Array.from({ length: n }, () => rng.int(5) - 2);
-}
 
 /** What the pooling mode must produce, from the CPU twins: pooled y, winners, dropout mask. */
 export function pooledReference(
@@ -66,7 +63,8 @@ export async function pooledForwardCases(runner: KernelRunner, kernel: CompiledK
   ];
   const inputs = setups.map(({ g }) => {
     const sizes = conv2dSizes(g);
-    return { x: smallIntegers(rng, sizes.input), w: smallIntegers(rng, sizes.weight), bias: smallIntegers(rng, g.outChannels) };
+    // Small integers (pool.ts's tied inputs): exact sums, frequent ties.
+    return { x: poolInput(rng, sizes.input, true), w: poolInput(rng, sizes.weight, true), bias: poolInput(rng, g.outChannels, true) };
   });
   const cases: GpuCase[] = setups.map(({ g, options, step }, i) => {
     const pooled = g.batch * g.outChannels * Math.floor(g.outHeight / 2) * Math.floor(g.outWidth / 2);

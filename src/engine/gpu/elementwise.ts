@@ -3,7 +3,7 @@
  * dropout (forward/backward) and step_advance, the one-thread kernel that moves the GPU-side
  * step counters (train_state) on at the end of every training step.
  */
-import type { KernelCheckOptions, KernelCheckResult, KernelSpec, UniformValues } from '../kernels';
+import type { KernelCheckOptions, KernelCheckResult, KernelSpec, UniformField, UniformValues } from '../kernels';
 import type { KernelRunner } from './kernelRunner';
 import type { ActivationKind } from '../layers';
 import type { SeededRandom } from '../rng';
@@ -37,6 +37,28 @@ export function biasGradUniforms(rows: number, channels: number, spatial: number
  */
 export function dropoutForwardUniforms(count: number, rate: number, seed: number, layerIndex: number, foldRelu = false): UniformValues {
   return { count, rate, seed: seed >>> 0, layerIndex, flags: foldRelu ? 1 : 0 };
+}
+
+/**
+ * A dropout layer done inside the kernel of the layer before it (maxpool_forward,
+ * conv2d_forward_large with its pool flag, matmul_reduce), in training.
+ */
+export interface DropoutAfter {
+  rate: number;
+  seed: number;
+  layerIndex: number;
+}
+
+/** The uniform fields those kernels add for it, in this order at the end of their Params. */
+export const DROPOUT_AFTER_UNIFORMS: UniformField[] = [
+  { name: 'dropoutRate', type: 'f32' },
+  { name: 'seed', type: 'u32' },
+  { name: 'layerIndex', type: 'u32' },
+];
+
+/** Their values (zeros without a dropout: the kernel's flag then leaves them unread). */
+export function dropoutAfterUniforms(dropout?: DropoutAfter): UniformValues {
+  return { dropoutRate: dropout?.rate ?? 0, seed: (dropout?.seed ?? 0) >>> 0, layerIndex: dropout?.layerIndex ?? 0 };
 }
 
 /** Uniforms of dropout_backward. */

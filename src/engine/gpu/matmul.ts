@@ -19,6 +19,7 @@ import { transposeMatrix } from './transpose';
 import { maxAbs, maxAbsDiff } from '../cpu/tensor';
 import { dropoutForward } from '../cpu/dropout';
 import { compareExact } from './kernelCheck';
+import { DROPOUT_AFTER_UNIFORMS, dropoutAfterUniforms, type DropoutAfter } from './elementwise';
 import matmulReduceSource from '../../../kernels/matmul_reduce.wgsl?raw';
 
 /** Outputs per thread along each axis; must match TM and TN in kernels/matmul.wgsl. */
@@ -52,7 +53,7 @@ export interface MatmulCall {
    * matmul_reduce only (a split call): a dropout layer after this one (and its ReLU) in training,
    * done by the reduce; `foldRelu` makes its mask also drop where the value is 0.
    */
-  dropout?: { rate: number; seed: number; layerIndex: number; foldRelu?: boolean };
+  dropout?: DropoutAfter & { foldRelu?: boolean };
 }
 
 /** Flag bits of params.flags in kernels/matmul.wgsl and matmul_reduce.wgsl. */
@@ -70,8 +71,7 @@ export function matmulUniforms(call: MatmulCall): UniformValues {
   const splitK = Math.max(1, Math.floor(call.splitK ?? 1));
   const tileK = 16;
   const kChunk = splitK > 1 ? Math.ceil(Math.ceil(call.K / splitK) / tileK) * tileK : call.K;
-  const d = call.dropout;
-  return { M: call.M, N: call.N, K: call.K, flags, splitK, kChunk, dropoutRate: d?.rate ?? 0, seed: (d?.seed ?? 0) >>> 0, layerIndex: d?.layerIndex ?? 0 };
+  return { M: call.M, N: call.N, K: call.K, flags, splitK, kChunk, ...dropoutAfterUniforms(call.dropout) };
 }
 
 /** Workgroups for a call: one per (WG_Y*4) x (WG_X*4) tile of C, times the K chunks along z. */
@@ -411,7 +411,7 @@ export const MATMUL_REDUCE: KernelSpec = {
     { binding: 4, name: 'mask', access: 'read_write', description: 'With the dropout bit: u32 per output, the dropout\'s 0/1 mask.', optional: true },
     { binding: 5, name: 'train_state', access: 'read', description: 'With the dropout bit: u32 [global step, ...]; the step picks the dropout\'s random stream.', optional: true },
   ],
-  uniforms: [...MATMUL_UNIFORMS, { name: 'dropoutRate', type: 'f32' }, { name: 'seed', type: 'u32' }, { name: 'layerIndex', type: 'u32' }],
+  uniforms: [...MATMUL_UNIFORMS, ...DROPOUT_AFTER_UNIFORMS],
   overrides: { WG: 256 },
   workgroupSize: (o) => [o.WG, 1, 1],
   dispatch: matmulReduceDispatch,

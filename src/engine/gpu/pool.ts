@@ -17,6 +17,7 @@ import {
   type Pool2dGeometry,
 } from '../cpu/pool';
 import { dropoutBackward, dropoutForward } from '../cpu/dropout';
+import { DROPOUT_AFTER_UNIFORMS, dropoutAfterUniforms, type DropoutAfter } from './elementwise';
 import { checkKernel, compareExact, compareValues, gridStrideDispatch, randomFloats, runGpuCases, type BufferInit, type GpuCase } from './kernelCheck';
 import maxpoolForwardSource from '../../../kernels/maxpool_forward.wgsl?raw';
 import maxpoolBackwardSource from '../../../kernels/maxpool_backward.wgsl?raw';
@@ -37,22 +38,9 @@ export function poolUniforms(g: Pool2dGeometry): UniformValues {
   };
 }
 
-/** A dropout layer right after a max pooling, done by the pooling's kernels in training. */
-export interface PoolDropout {
-  rate: number;
-  seed: number;
-  layerIndex: number;
-}
-
 /** maxpool_forward's uniforms: the pool's, and with `dropout` the dropout applied to its output. */
-export function maxPoolForwardUniforms(g: Pool2dGeometry, dropout?: PoolDropout): UniformValues {
-  return {
-    ...poolUniforms(g),
-    dropout: dropout ? 1 : 0,
-    dropoutRate: dropout?.rate ?? 0,
-    seed: (dropout?.seed ?? 0) >>> 0,
-    layerIndex: dropout?.layerIndex ?? 0,
-  };
+export function maxPoolForwardUniforms(g: Pool2dGeometry, dropout?: DropoutAfter): UniformValues {
+  return { ...poolUniforms(g), dropout: dropout ? 1 : 0, ...dropoutAfterUniforms(dropout) };
 }
 
 /**
@@ -109,7 +97,7 @@ function describe(g: Pool2dGeometry): string {
 }
 
 /** Inputs with many ties (values on a coarse grid) so the first-max rule is exercised. */
-function poolInput(rng: SeededRandom, n: number, ties: boolean): Float32Array {
+export function poolInput(rng: SeededRandom, n: number, ties: boolean): Float32Array {
   return ties ? Float32Array.from({ length: n }, () => rng.int(4) - 2) : randomFloats(rng, n);
 }
 
@@ -198,9 +186,7 @@ export const MAXPOOL_FORWARD: KernelSpec = {
   uniforms: [
     ...POOL_UNIFORMS,
     { name: 'dropout', type: 'u32' },
-    { name: 'dropoutRate', type: 'f32' },
-    { name: 'seed', type: 'u32' },
-    { name: 'layerIndex', type: 'u32' },
+    ...DROPOUT_AFTER_UNIFORMS,
   ],
   overrides: { WG: 256 },
   workgroupSize: wg,

@@ -154,8 +154,6 @@ interface LayerGeometry {
   weightGradTiles?: KernelOverrides;
   /** conv2d: the 2x2, stride-2 max pooling right after it, which its forward kernel does too. */
   fusedPool?: LayerStep;
-  /** maxpool: the convolution before it does this layer's forward pass. */
-  forwardInConv?: boolean;
   /** dense split along K: the dropout right after it (and its ReLU), which its reduce pass does in training. */
   fusedDropout?: LayerStep;
 }
@@ -334,11 +332,10 @@ export class GpuTrainer {
     for (const step of steps) {
       const geo = this.geometry.get(step.index);
       if (step.role !== 'conv2d' || geo?.convForward !== CONV2D_FORWARD_LARGE) continue;
-      const next = steps.slice(step.index + 1).find((s) => s.role !== 'alias');
+      const next = this.nextKernelStep(step);
       if (next?.role !== 'maxpool' || next.layer.kind !== 'maxpool' || next.input.id !== step.output.id) continue;
       if (next.layer.size !== 2 || next.layer.stride !== 2) continue;
       geo.fusedPool = next;
-      this.geometry.get(next.index)!.forwardInConv = true;
       this.forwardInOtherKernel.add(next.index);
       const dropout = this.foldedDropout(next);
       this.fusionNotes.set(step.index, `Also does the 2×2 max pooling after it${dropout ? ' and the dropout after that' : ''} in the same kernel, so its full-size output is never written.`);
@@ -360,7 +357,7 @@ export class GpuTrainer {
       const geo = this.geometry.get(step.index);
       const call = geo?.denseForward;
       if (step.role !== 'dense' || !call || geo.denseKernels!.forward !== MATMUL || (call.splitK ?? 1) <= 1) continue;
-      const next = steps.slice(step.index + 1).find((s) => s.role !== 'alias');
+      const next = this.nextKernelStep(step);
       if (next?.role !== 'dropout' || next.input.id !== step.output.id) continue;
       if (step.fusedRelu && !next.foldsRelu) continue;
       geo.fusedDropout = next;
@@ -368,6 +365,11 @@ export class GpuTrainer {
       this.fusionNotes.set(step.index, 'In training it also does the dropout after it, in the same pass that adds up its split sums.');
       this.fusionNotes.set(next.index, `Done forward inside the dense layer's kernel${next.foldsRelu ? '; its mask also carries the ReLU before it, so that ReLU needs no backward pass' : ''}.`);
     }
+  }
+
+  /** The next step after `step` that runs a kernel of its own (past aliases such as a fused ReLU or a flatten). */
+  private nextKernelStep(step: LayerStep): LayerStep | undefined {
+    return this.plan.steps.slice(step.index + 1).find((s) => s.role !== 'alias');
   }
 
   /** Plans the model, compiles every kernel and uploads the data and the seeded initial weights. */
@@ -725,7 +727,7 @@ export class GpuTrainer {
         }
         case 'maxpool': {
           const geo = this.geometry.get(step.index)!;
-          if (geo.forwardInConv) break; // the convolution before did it
+          if (this.forwardInOtherKernel.has(step.index)) break; // the convolution before did it
           const pool = geo.pool!;
           const argmax = this.argmaxes.get(step.index)!;
           const dropout = this.foldedDropout(step);
