@@ -4,7 +4,8 @@
 // The formulas are optimizers.ts line by line, each f32 operation in the same order:
 //   kind 0 SGD (momentum, nesterov, L2 weight decay), 1 Adam (L2 weight decay), 2 RMSprop (momentum).
 // Per-step numbers come from GPU buffers, indexed by the global step train_state[0], so many steps
-// can be recorded without CPU writes:
+// can be recorded without CPU writes (in training the loss kernel has already advanced the counter
+// for the next step, so this step's index is train_state[0] - 1: stepAdvanced = 1):
 //   lr_table[step]           the scheduled learning rate (SGD, RMSprop)
 //   adam_table[2 * step]     -lr / (1 - beta1^t), t = step + 1    (Adam)
 //   adam_table[2 * step + 1] sqrt(1 - beta2^t)                   (Adam)
@@ -27,6 +28,8 @@ struct Params {
   oneMinusAlpha: f32,
   // Always 0. See `rounded` below.
   zero: u32,
+  // 1 when train_state[0] was already advanced past this step (by the loss kernel), else 0.
+  stepAdvanced: u32,
 }
 
 @group(0) @binding(0) var<storage, read_write> params: array<f32>;
@@ -158,7 +161,7 @@ fn rmsprop(i: u32, neg_lr: f32) {
 // Grid-stride loop: models with many millions of parameters fit the 65535-workgroup limit.
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let step = train_state[0];
+  let step = train_state[0] - u.stepAdvanced;
   let stride = groups.x * WG;
   if (u.kind == 1u) {
     let neg_step_size = adam_table[2u * step];

@@ -11,13 +11,17 @@ struct Params {
   batch: u32,
   classes: u32,
   metricSlots: u32,
+  // 1 in training: this kernel also ends the step's use of the counters and advances them
+  // (train_state[k] + 1), which saves a dispatch; everything after the loss (backward pass,
+  // optimizer) reads no counter but the optimizer, which is told (its stepAdvanced uniform).
+  advanceStep: u32,
 }
 
 @group(0) @binding(0) var<storage, read> logits: array<f32>;
 @group(0) @binding(1) var<storage, read> labels: array<u32>;
 @group(0) @binding(2) var<storage, read_write> dlogits: array<f32>;
 @group(0) @binding(3) var<storage, read_write> metrics: array<f32>;
-@group(0) @binding(4) var<storage, read> train_state: array<u32>;
+@group(0) @binding(4) var<storage, read_write> train_state: array<u32>;
 @group(0) @binding(5) var<uniform> params: Params;
 
 // Must be a power of two for the tree reduction.
@@ -67,5 +71,9 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>) {
     let slot = train_state[0] % max(params.metricSlots, 1u);
     metrics[slot * 2u] = loss_part[0] / f32(max(params.batch, 1u));
     metrics[slot * 2u + 1u] = f32(correct_part[0]);
+    if (params.advanceStep != 0u) {
+      train_state[0] = train_state[0] + 1u;
+      train_state[1] = train_state[1] + 1u;
+    }
   }
 }

@@ -4,7 +4,7 @@ import { SeededRandom, seededPermutation } from '../rng';
 import { KernelRunner } from './kernelRunner';
 import type { KernelCheckResult } from '../kernels';
 import { GATHER_BATCH, GATHER_PADDING_LABEL, gatherEvalUniforms, gatherReference, gatherTrainUniforms } from './batch';
-import { STEP_ADVANCE } from './elementwise';
+import { SOFTMAX_CROSS_ENTROPY, softmaxCrossEntropyUniforms } from './loss';
 import { countMismatches, packBytes, runGpuCases, type GpuCase } from './kernelCheck';
 
 const ctx = await nodeGpu();
@@ -57,8 +57,8 @@ describe.skipIf(!ctx)('gather_batch on the GPU', () => {
     expect(result.pass).toBe(false);
   });
 
-  it('walks through an epoch by itself when step_advance runs between gathers', async () => {
-    const [kernel, advance] = [await runner.compile(GATHER_BATCH), await runner.compile(STEP_ADVANCE)];
+  it('walks through an epoch by itself when the training loss advances the counters between gathers', async () => {
+    const [kernel, loss] = [await runner.compile(GATHER_BATCH), await runner.compile(SOFTMAX_CROSS_ENTROPY)];
     const count = 10;
     const pixels = 3;
     const batch = 3;
@@ -76,7 +76,9 @@ describe.skipIf(!ctx)('gather_batch on the GPU', () => {
     const outs = [0, 1, 2].map(() => {
       const out = { x_out: runner.createBuffer(batch * pixels * 4), y_out: runner.createBuffer(batch * 4) };
       runner.encode(pass, runner.prepare(kernel, { ...shared, ...out }, gatherTrainUniforms({ batch, pixels, count })));
-      runner.encode(pass, runner.prepare(advance, { train_state: shared.train_state }, {}));
+      // As in a training step: the loss kernel (here on a dummy 1x1 batch) ends the step's use of the counters.
+      const lossBuffers = { logits: runner.createBuffer(4), labels: runner.createBuffer(4), dlogits: runner.createBuffer(4), metrics: runner.createBuffer(8) };
+      runner.encode(pass, runner.prepare(loss, { ...lossBuffers, train_state: shared.train_state }, softmaxCrossEntropyUniforms(1, 1, 1, true)));
       return out;
     });
     // Then an evaluation gather of the last, partly filled batch.

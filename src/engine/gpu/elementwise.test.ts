@@ -10,7 +10,6 @@ import {
   BIAS_GRAD,
   DROPOUT_BACKWARD,
   DROPOUT_FORWARD,
-  STEP_ADVANCE,
   dropoutForwardUniforms,
 } from './elementwise';
 import { countMismatches } from './kernelCheck';
@@ -25,7 +24,6 @@ const BROKEN: [KernelSpec, string, string][] = [
   [DROPOUT_FORWARD, 'return 3000000u + step * 64u + layer;', 'return 3000000u + step * 64u;'],
   [DROPOUT_FORWARD, 'keep && ((params.flags & 1u) == 0u || v > 0.0)', 'keep'], // ignores the folded ReLU
   [DROPOUT_BACKWARD, 'dy[i] * scale', 'dy[i]'],
-  [STEP_ADVANCE, 'train_state[1] = train_state[1] + 1u;', ''],
 ];
 
 describe.skipIf(!ctx)('element-wise kernels on the GPU', () => {

@@ -1,7 +1,6 @@
 /**
- * Element-wise kernels and their checks: activations (forward/backward), the bias gradient,
- * dropout (forward/backward) and step_advance, the one-thread kernel that moves the GPU-side
- * step counters (train_state) on at the end of every training step.
+ * Element-wise kernels and their checks: activations (forward/backward), the bias gradient and
+ * dropout (forward/backward).
  */
 import type { KernelCheckOptions, KernelCheckResult, KernelSpec, UniformField, UniformValues } from '../kernels';
 import type { KernelRunner } from './kernelRunner';
@@ -15,7 +14,6 @@ import activationBackwardSource from '../../../kernels/activation_backward.wgsl?
 import biasGradSource from '../../../kernels/bias_grad.wgsl?raw';
 import dropoutForwardSource from '../../../kernels/dropout_forward.wgsl?raw';
 import dropoutBackwardSource from '../../../kernels/dropout_backward.wgsl?raw';
-import stepAdvanceSource from '../../../kernels/step_advance.wgsl?raw';
 
 /** `kind` uniform of the activation kernels. */
 export const ACTIVATION_KIND: Readonly<Record<ActivationKind, number>> = { relu: 0, leakyRelu: 1, sigmoid: 2, tanh: 3 };
@@ -317,37 +315,4 @@ export const DROPOUT_BACKWARD: KernelSpec = {
   dispatch: countDispatch,
   cpuTwin: 'cpu/dropout.dropoutBackward',
   check: (runner, rng, options) => checkDropout(true, runner, rng, options),
-};
-
-async function checkStepAdvance(runner: KernelRunner, rng: SeededRandom, options: KernelCheckOptions = {}): Promise<KernelCheckResult> {
-  return checkKernel(STEP_ADVANCE, runner, options, async (kernel) => {
-    const states = [[0, 0], [rng.int(100000), rng.int(1000)], [0xffffffff, 7]];
-    const cases: GpuCase[] = states.map(([a, b]) => ({
-      shape: `[${a}, ${b}]`,
-      buffers: { train_state: new Uint32Array([a, b]) },
-      uniforms: {},
-      read: ['train_state'],
-    }));
-    const outs = await runGpuCases(runner, kernel, cases);
-    return states.map(([a, b], i) => compareExact(cases[i].shape, new Uint32Array(outs[i].train_state), [(a + 1) >>> 0, (b + 1) >>> 0]));
-  });
-}
-
-export const STEP_ADVANCE: KernelSpec = {
-  name: 'step_advance',
-  file: 'step_advance.wgsl',
-  builtinSource: stepAdvanceSource,
-  entryPoint: 'main',
-  description:
-    'Adds one to the step counters at the end of every training step, on the GPU, so that many steps can be ' +
-    'queued at once: the next step then picks its batch, learning rate and dropout mask by itself.',
-  bindings: [
-    { binding: 0, name: 'train_state', access: 'read_write', description: 'u32 [global step, step within the epoch], both incremented.' },
-  ],
-  uniforms: [],
-  overrides: { WG: 1 },
-  workgroupSize: wg,
-  dispatch: () => [1, 1, 1],
-  cpuTwin: 'train_state[k] + 1 (wrapping as u32)',
-  check: (runner, rng, options) => checkStepAdvance(runner, rng, options),
 };

@@ -13,10 +13,13 @@ const BROKEN: [KernelSpec, string, string][] = [
   [SOFTMAX_CROSS_ENTROPY, 'if (v > best) { best = v; best_class = c; }', 'if (v >= best) { best = v; best_class = c; }'],
   [SOFTMAX_CROSS_ENTROPY, 'let slot = train_state[0] % max(params.metricSlots, 1u);', 'let slot = 0u;'],
   [SOFTMAX_CROSS_ENTROPY, 'var sum = 0.0;', 'var sum = 1e-3;'],
+  [SOFTMAX_CROSS_ENTROPY, 'train_state[1] = train_state[1] + 1u;', ''],
+  [SOFTMAX_CROSS_ENTROPY, 'if (params.advanceStep != 0u) {', 'if (true) {'],
   [EVALUATE, 'let label = labels[b];', 'let label = select(labels[b], 0u, labels[b] == PADDING_LABEL);'], // counts padding as class 0
   [EVALUATE, 'if (tid < half) { loss_part[tid] += loss_part[tid + half]; }', 'if (tid < half && tid > 0u) { loss_part[tid] += loss_part[tid + half]; }'],
   [MSE_LOSS, 'if (features == 1u) {', 'if (false) {'],
   [MSE_LOSS, 'dpred[row + c] = (2.0 * d) / n;', 'dpred[row + c] = d / n;'],
+  [MSE_LOSS, 'train_state[0] = train_state[0] + 1u;', ''],
 ];
 const SPECS = [SOFTMAX_CROSS_ENTROPY, EVALUATE, MSE_LOSS];
 

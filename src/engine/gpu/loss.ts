@@ -15,9 +15,13 @@ import mseLossSource from '../../../kernels/mse_loss.wgsl?raw';
 /** The label gather_batch writes for evaluation rows past the end of the data set. */
 export const PADDING_LABEL = 0xffffffff;
 
-/** Uniforms of softmax_cross_entropy; metrics holds metricSlots pairs [mean loss, correct]. */
-export function softmaxCrossEntropyUniforms(batch: number, classes: number, metricSlots: number): UniformValues {
-  return { batch, classes, metricSlots };
+/**
+ * Uniforms of softmax_cross_entropy; metrics holds metricSlots pairs [mean loss, correct].
+ * advanceStep: also advance the step counters (train_state[0] and [1]) when done, as a training
+ * step does (the optimizer after it then reads its tables at train_state[0] − 1).
+ */
+export function softmaxCrossEntropyUniforms(batch: number, classes: number, metricSlots: number, advanceStep = false): UniformValues {
+  return { batch, classes, metricSlots, advanceStep: advanceStep ? 1 : 0 };
 }
 
 /** Uniforms of evaluate: loss_out[batchIndex] gets this batch's loss sum; probs are written when asked. */
@@ -25,9 +29,14 @@ export function evaluateUniforms(batch: number, classes: number, batchIndex: num
   return { batch, classes, batchIndex, writeProbs: writeProbs ? 1 : 0 };
 }
 
-/** Uniforms of mse_loss; labelTargets: `targets` holds u32 class labels to one-hot instead of f32 targets. */
-export function mseLossUniforms(batch: number, features: number, metricSlots: number, labelTargets = false): UniformValues {
-  return { batch, features, metricSlots, labelTargets: labelTargets ? 1 : 0 };
+/** Uniforms of mse_loss; labelTargets: `targets` holds u32 class labels to one-hot instead of f32 targets; advanceStep as for softmax_cross_entropy. */
+export function mseLossUniforms(batch: number, features: number, metricSlots: number, labelTargets = false, advanceStep = false): UniformValues {
+  return { batch, features, metricSlots, labelTargets: labelTargets ? 1 : 0, advanceStep: advanceStep ? 1 : 0 };
+}
+
+/** The counters a loss kernel leaves: advanced by one (wrapping as u32) when asked, else as they were. */
+export function countersAfterLoss(before: [number, number], advanceStep: boolean): number[] {
+  return advanceStep ? before.map((v) => (v + 1) >>> 0) : before;
 }
 
 const wg = (o: Record<string, number>): [number, number, number] => [o.WG, 1, 1];
@@ -56,18 +65,19 @@ function sentinelRing(slots: number): Float32Array {
 async function checkSoftmaxCrossEntropy(runner: KernelRunner, rng: SeededRandom, options: KernelCheckOptions = {}): Promise<KernelCheckResult> {
   return checkKernel(SOFTMAX_CROSS_ENTROPY, runner, options, async (kernel) => {
     const shapes: [number, number][] = [[1, 1], [1, 10], [2 + rng.int(20), 2 + rng.int(20)], [257 + rng.int(300), 10], [3, 700 + rng.int(300)]];
-    const setups = shapes.map(([batch, classes]) => {
+    const setups = shapes.map(([batch, classes], i) => {
       const logits = randomLogits(rng, batch, classes);
       const labels = randomLabels(rng, batch, classes);
       const slots = 1 + rng.int(5);
-      const step = rng.int(1000);
-      return { batch, classes, logits, labels, slots, step, ref: softmaxCrossEntropy(Float64Array.from(logits), labels, batch, classes) };
+      const counters: [number, number] = [rng.int(1000), rng.int(100)];
+      const advance = i % 2 === 1;
+      return { batch, classes, logits, labels, slots, step: counters[0], counters, advance, ref: softmaxCrossEntropy(Float64Array.from(logits), labels, batch, classes) };
     });
     const cases: GpuCase[] = setups.map((s) => ({
-      shape: `${s.batch}x${s.classes}`,
-      buffers: { logits: s.logits, labels: s.labels, dlogits: s.batch * s.classes * 4, metrics: sentinelRing(s.slots), train_state: new Uint32Array([s.step, 0]) },
-      uniforms: softmaxCrossEntropyUniforms(s.batch, s.classes, s.slots),
-      read: ['dlogits', 'metrics'],
+      shape: `${s.batch}x${s.classes}${s.advance ? ' +advance' : ''}`,
+      buffers: { logits: s.logits, labels: s.labels, dlogits: s.batch * s.classes * 4, metrics: sentinelRing(s.slots), train_state: new Uint32Array(s.counters) },
+      uniforms: softmaxCrossEntropyUniforms(s.batch, s.classes, s.slots, s.advance),
+      read: ['dlogits', 'metrics', 'train_state'],
     }));
     const outs = await runGpuCases(runner, kernel, cases);
     return setups.flatMap((s, i): KernelCheckCase[] => {
@@ -82,6 +92,7 @@ async function checkSoftmaxCrossEntropy(runner: KernelRunner, rng: SeededRandom,
         compareValues(`${cases[i].shape} dlogits`, new Float32Array(outs[i].dlogits), s.ref.dLogits, 1e-5),
         compareValues(`${cases[i].shape} mean loss`, [metrics[slot * 2]], [s.ref.loss], 2e-5),
         compareExact(`${cases[i].shape} correct and ring`, Array.from(metrics, (v, k) => (k === slot * 2 ? 0 : v)), counts),
+        compareExact(`${cases[i].shape} counters`, new Uint32Array(outs[i].train_state), countersAfterLoss(s.counters, s.advance)),
       ];
     });
   });
@@ -101,13 +112,14 @@ export const SOFTMAX_CROSS_ENTROPY: KernelSpec = {
     { binding: 1, name: 'labels', access: 'read', description: 'u32 true class per row.' },
     { binding: 2, name: 'dlogits', access: 'read_write', description: 'Gradient of the mean loss: (softmax − onehot) / batch.' },
     { binding: 3, name: 'metrics', access: 'read_write', description: 'Ring of [mean loss, correct] pairs; slot = step % metricSlots.' },
-    { binding: 4, name: 'train_state', access: 'read', description: 'u32 [global step, step in epoch]; the step picks the ring slot.' },
-    { binding: 5, name: 'params', access: 'uniform', description: 'batch, classes, metricSlots.' },
+    { binding: 4, name: 'train_state', access: 'read_write', description: 'u32 [global step, step in epoch]; the step picks the ring slot; both advance when advanceStep = 1.' },
+    { binding: 5, name: 'params', access: 'uniform', description: 'batch, classes, metricSlots, advanceStep.' },
   ],
   uniforms: [
     { name: 'batch', type: 'u32' },
     { name: 'classes', type: 'u32' },
     { name: 'metricSlots', type: 'u32' },
+    { name: 'advanceStep', type: 'u32' },
   ],
   overrides: { WG: 256 },
   workgroupSize: wg,
@@ -229,25 +241,26 @@ export function oneHot(labels: ArrayLike<number>, features: number): Float64Arra
 async function checkMseLoss(runner: KernelRunner, rng: SeededRandom, options: KernelCheckOptions = {}): Promise<KernelCheckResult> {
   return checkKernel(MSE_LOSS, runner, options, async (kernel) => {
     const shapes: [number, number, boolean][] = [[1, 1, false], [3 + rng.int(20), 1, false], [2 + rng.int(20), 2 + rng.int(12), false], [257 + rng.int(300), 10, true], [1, 10, true]];
-    const setups = shapes.map(([batch, features, labelTargets]) => {
+    const setups = shapes.map(([batch, features, labelTargets], i) => {
       const pred = randomFloats(rng, batch * features, -0.5, 1.5);
       const labels = randomLabels(rng, batch, features);
       const targets = labelTargets ? oneHot(labels, features) : Float32Array.from(randomFloats(rng, batch * features, 0, 1), (v) => (v < 0.3 ? 0.5 : v));
       const slots = 1 + rng.int(5);
-      const step = rng.int(1000);
-      return { batch, features, labelTargets, pred, labels, targets, slots, step, ref: mseReference(pred, targets, batch, features) };
+      const counters: [number, number] = [rng.int(1000), rng.int(100)];
+      const advance = i % 2 === 1;
+      return { batch, features, labelTargets, pred, labels, targets, slots, step: counters[0], counters, advance, ref: mseReference(pred, targets, batch, features) };
     });
     const cases: GpuCase[] = setups.map((s) => ({
-      shape: `${s.batch}x${s.features}${s.labelTargets ? ' labels' : ''}`,
+      shape: `${s.batch}x${s.features}${s.labelTargets ? ' labels' : ''}${s.advance ? ' +advance' : ''}`,
       buffers: {
         pred: s.pred,
         targets: s.labelTargets ? s.labels : Float32Array.from(s.targets),
         dpred: s.batch * s.features * 4,
         metrics: sentinelRing(s.slots),
-        train_state: new Uint32Array([s.step, 0]),
+        train_state: new Uint32Array(s.counters),
       },
-      uniforms: mseLossUniforms(s.batch, s.features, s.slots, s.labelTargets),
-      read: ['dpred', 'metrics'],
+      uniforms: mseLossUniforms(s.batch, s.features, s.slots, s.labelTargets, s.advance),
+      read: ['dpred', 'metrics', 'train_state'],
     }));
     const outs = await runGpuCases(runner, kernel, cases);
     return setups.flatMap((s, i): KernelCheckCase[] => {
@@ -260,6 +273,7 @@ async function checkMseLoss(runner: KernelRunner, rng: SeededRandom, options: Ke
         compareValues(`${cases[i].shape} dpred`, new Float32Array(outs[i].dpred), s.ref.dPred, 1e-6),
         compareValues(`${cases[i].shape} loss`, [metrics[slot * 2]], [s.ref.loss], 1e-6 * Math.max(1, n)),
         compareExact(`${cases[i].shape} correct and ring`, Array.from(metrics, (v, k) => (k === slot * 2 ? 0 : v)), Array.from(expected, (v, k) => (k === slot * 2 ? 0 : v))),
+        compareExact(`${cases[i].shape} counters`, new Uint32Array(outs[i].train_state), countersAfterLoss(s.counters, s.advance)),
       ];
     });
   });
@@ -278,14 +292,15 @@ export const MSE_LOSS: KernelSpec = {
     { binding: 1, name: 'targets', access: 'read', description: 'f32 targets [batch, features], or u32 labels [batch] when labelTargets = 1.' },
     { binding: 2, name: 'dpred', access: 'read_write', description: 'Gradient of the loss: 2(pred − target)/(batch·features).' },
     { binding: 3, name: 'metrics', access: 'read_write', description: 'Ring of [mean loss, correct] pairs; slot = step % metricSlots.' },
-    { binding: 4, name: 'train_state', access: 'read', description: 'u32 [global step, step in epoch]; the step picks the ring slot.' },
-    { binding: 5, name: 'params', access: 'uniform', description: 'batch, features, metricSlots, labelTargets.' },
+    { binding: 4, name: 'train_state', access: 'read_write', description: 'u32 [global step, step in epoch]; the step picks the ring slot; both advance when advanceStep = 1.' },
+    { binding: 5, name: 'params', access: 'uniform', description: 'batch, features, metricSlots, labelTargets, advanceStep.' },
   ],
   uniforms: [
     { name: 'batch', type: 'u32' },
     { name: 'features', type: 'u32' },
     { name: 'metricSlots', type: 'u32' },
     { name: 'labelTargets', type: 'u32' },
+    { name: 'advanceStep', type: 'u32' },
   ],
   overrides: { WG: 256 },
   workgroupSize: wg,

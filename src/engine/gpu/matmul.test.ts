@@ -98,7 +98,7 @@ describe.skipIf(!ctx)('matmul kernel on the GPU', () => {
   });
 
   it('fails its check when the staging drops a value, in the batched loads or in the plain loop after them', async () => {
-    const dropped = MATMUL.builtinSource.replace('As[k * tile_m + m] = sa[j];', 'As[k * tile_m + m] = 0.0;');
+    const dropped = MATMUL.builtinSource.replace('As[k * a_stride + m] = sa[j];', 'As[k * a_stride + m] = 0.0;');
     expect(dropped).not.toBe(MATMUL.builtinSource);
     expect((await MATMUL.check(runner, new SeededRandom(14, 0), { source: dropped })).pass).toBe(false);
     const rest = 'for (var i = tid + STAGED * threads; i < TILE_K * tile_n; i += threads)';

@@ -61,6 +61,7 @@ describe.skipIf(!ctx)('optimizer kernel on the GPU', () => {
     ['ignores nesterov', 'u.nesterov != 0u', 'false'],
     ['uses the wrong lerp branch', 'if (abs(w) < 0.5)', 'if (abs(w) >= 0.5)'],
     ['reads the learning rate of the wrong step', 'let neg_lr = -lr_table[step];', 'let neg_lr = -lr_table[0];'],
+    ['ignores a counter already advanced by the loss', 'let step = train_state[0] - u.stepAdvanced;', 'let step = train_state[0];'],
     ['adds the gradient before applying momentum', 'let b = rounded(u.momentum * state[i]) + g;', 'let b = rounded(u.momentum * (state[i] + g));'],
     ['puts epsilon inside the square root', 'let avg = sqrt_rn(v) + u.epsilon;', 'let avg = sqrt_rn(v + u.epsilon);'],
   ])('fails its check when it %s', async (_, from, to) => {

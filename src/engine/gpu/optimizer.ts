@@ -1,8 +1,8 @@
 /**
  * The optimizer kernel's TypeScript side: uniforms from an OptimizerConfig, the per-step tables it
  * reads on the GPU (learning rates; Adam's bias corrections), and the check that runs 10 steps —
- * recorded in ONE command buffer with step_advance between them, as the executor does — against
- * src/engine/optimizers.ts optimizerStep.
+ * recorded in ONE command buffer with the step counter moved between them, as a training step's
+ * loss kernel moves it — against src/engine/optimizers.ts optimizerStep.
  */
 import type { KernelCheckCase, KernelCheckOptions, KernelCheckResult, KernelSpec, UniformValues } from '../kernels';
 import type { CompiledKernel, KernelRunner } from './kernelRunner';
@@ -16,7 +16,6 @@ import {
   type OptimizerKind,
 } from '../optimizers';
 import { checkKernel, gridStrideDispatch, randomFloats } from './kernelCheck';
-import { STEP_ADVANCE } from './elementwise';
 import optimizerSource from '../../../kernels/optimizer.wgsl?raw';
 
 /** `kind` uniform of kernels/optimizer.wgsl. */
@@ -25,9 +24,12 @@ export const OPTIMIZER_KIND: Readonly<Record<OptimizerKind, number>> = { sgd: 0,
 /**
  * The step-independent uniforms for `count` parameters (every value rounded to f32 exactly as
  * optimizerScalars rounds it; 1 − beta and 1 − alpha are rounded from float64, not computed in f32).
+ * stepAdvanced: train_state[0] already counts this step (the training loss kernel advances it), so
+ * the kernel reads its tables at train_state[0] − 1.
  */
-export function optimizerUniforms(config: OptimizerConfig, count: number): UniformValues {
+export function optimizerUniforms(config: OptimizerConfig, count: number, stepAdvanced = false): UniformValues {
   const u: UniformValues = {
+    stepAdvanced: stepAdvanced ? 1 : 0,
     kind: OPTIMIZER_KIND[config.kind],
     count,
     momentum: 0,
@@ -122,8 +124,9 @@ interface OptimizerCase {
 }
 
 /**
- * Runs every case for OPTIMIZER_CHECK_STEPS steps in one command buffer (optimizer, new gradients
- * copied in, step_advance, ...) and returns each case's final params and state.
+ * Runs every case for OPTIMIZER_CHECK_STEPS steps in one command buffer (new gradients and the
+ * step counter copied in, optimizer, ...) and returns each case's final params and state. Odd
+ * cases run as in training, with the counter already advanced past the step (stepAdvanced).
  */
 export async function runOptimizerCases(
   runner: KernelRunner,
@@ -131,34 +134,33 @@ export async function runOptimizerCases(
   cases: OptimizerCase[],
 ): Promise<{ params: Float32Array; state: Float32Array }[]> {
   const device = runner.device;
-  const advance = await runner.compile(STEP_ADVANCE);
   const created: GPUBuffer[] = [];
   const track = (b: GPUBuffer) => (created.push(b), b);
   const encoder = device.createCommandEncoder({ label: 'optimizer check' });
-  const prepared = cases.map((c) => {
-    const trainState = track(runner.createBuffer(new Uint32Array([c.firstStep, 0])));
-    const gradsAll = track(runner.createBuffer(concat(c.grads)));
+  const prepared = cases.map((c, i) => {
+    const stepAdvanced = i % 2 === 1;
+    // The counter each step sees: [global step (+1 when already advanced), step in epoch].
+    const counters = Uint32Array.from({ length: 2 * OPTIMIZER_CHECK_STEPS }, (_, k) => (k % 2 === 0 ? c.firstStep + k / 2 + (stepAdvanced ? 1 : 0) : 0));
     const buffers = {
       params: track(runner.createBuffer(c.params)),
       grads: track(runner.createBuffer(c.count * 4)),
       state: track(runner.createBuffer(c.state.length > 0 ? c.state : 4)),
-      train_state: trainState,
+      train_state: track(runner.createBuffer(8)),
       lr_table: track(runner.createBuffer(learningRateTable([...new Array<number>(c.firstStep).fill(0), ...c.learningRates]))),
       adam_table: track(runner.createBuffer(c.config.kind === 'adam' ? adamStepTable(c.config, [...new Array<number>(c.firstStep).fill(1), ...c.learningRates]) : new Float32Array(2))),
     };
-    const step = runner.prepare(kernel, buffers, optimizerUniforms(c.config, c.count));
-    const adv = runner.prepare(advance, { train_state: trainState }, {});
+    const step = runner.prepare(kernel, buffers, optimizerUniforms(c.config, c.count, stepAdvanced));
     if (step.uniformBuffer) created.push(step.uniformBuffer);
-    return { c, buffers, gradsAll, step, adv };
+    return { c, buffers, gradsAll: track(runner.createBuffer(concat(c.grads))), countersAll: track(runner.createBuffer(counters)), step };
   });
   for (let s = 0; s < OPTIMIZER_CHECK_STEPS; s++) {
-    // Each step's gradients are copied in between passes, as a backward pass would write them.
-    for (const p of prepared) encoder.copyBufferToBuffer(p.gradsAll, s * p.c.count * 4, p.buffers.grads, 0, p.c.count * 4);
-    const pass = encoder.beginComputePass();
+    // Each step's gradients and counter are copied in between passes, as the step before the optimizer writes them.
     for (const p of prepared) {
-      runner.encode(pass, p.step);
-      runner.encode(pass, p.adv);
+      encoder.copyBufferToBuffer(p.gradsAll, s * p.c.count * 4, p.buffers.grads, 0, p.c.count * 4);
+      encoder.copyBufferToBuffer(p.countersAll, s * 8, p.buffers.train_state, 0, 8);
     }
+    const pass = encoder.beginComputePass();
+    for (const p of prepared) runner.encode(pass, p.step);
     pass.end();
   }
   device.queue.submit([encoder.finish()]);
@@ -210,13 +212,13 @@ export function optimizerReference(c: OptimizerCase): { params: Float32Array; st
   return { params, state };
 }
 
-function describeCase(c: OptimizerCase): string {
+function describeCase(c: OptimizerCase, i: number): string {
   const cfg = c.config;
   const extra =
     cfg.kind === 'sgd' ? `momentum ${cfg.momentum.toFixed(2)}${cfg.nesterov ? ' nesterov' : ''}${cfg.weightDecay ? ' wd' : ''}`
     : cfg.kind === 'adam' ? `beta1 ${cfg.beta1.toFixed(2)}${cfg.weightDecay ? ' wd' : ''}`
     : `momentum ${(cfg.momentum ?? 0).toFixed(2)}`;
-  return `${cfg.kind} ${extra} n=${c.count} from step ${c.firstStep}`;
+  return `${cfg.kind} ${extra} n=${c.count} from step ${c.firstStep}${i % 2 === 1 ? ', counter advanced' : ''}`;
 }
 
 async function checkOptimizer(runner: KernelRunner, rng: SeededRandom, options: KernelCheckOptions = {}): Promise<KernelCheckResult> {
@@ -225,7 +227,7 @@ async function checkOptimizer(runner: KernelRunner, rng: SeededRandom, options: 
     const outs = await runOptimizerCases(runner, kernel, cases);
     return cases.flatMap((c, i) => {
       const ref = optimizerReference(c);
-      const shape = describeCase(c);
+      const shape = describeCase(c, i);
       const result = [compareUlps(`${shape} params`, outs[i].params, ref.params, OPTIMIZER_ULP_TOLERANCE)];
       if (ref.state.length > 0) result.push(compareUlps(`${shape} state`, outs[i].state, ref.state, OPTIMIZER_ULP_TOLERANCE));
       return result;
@@ -245,10 +247,10 @@ export const OPTIMIZER: KernelSpec = {
     { binding: 0, name: 'params', access: 'read_write', description: 'All parameters of the model, one flat f32 array [count].' },
     { binding: 1, name: 'grads', access: 'read', description: 'Their gradients, same layout.' },
     { binding: 2, name: 'state', access: 'read_write', description: 'Optimizer memory: slot k of parameter i at [k * count + i].', optional: true },
-    { binding: 3, name: 'train_state', access: 'read', description: 'u32 [global step, step in epoch]; the step indexes the tables.' },
+    { binding: 3, name: 'train_state', access: 'read', description: 'u32 [global step, step in epoch]; the step (minus stepAdvanced) indexes the tables.' },
     { binding: 4, name: 'lr_table', access: 'read', description: 'Learning rate of every global step (SGD, RMSprop).' },
     { binding: 5, name: 'adam_table', access: 'read', description: 'Adam only: [-lr/(1-beta1^t), sqrt(1-beta2^t)] per global step.', optional: true },
-    { binding: 6, name: 'u', access: 'uniform', description: 'kind (0 sgd, 1 adam, 2 rmsprop), count, the hyperparameters, and zero (always 0: it stops fma fusion).' },
+    { binding: 6, name: 'u', access: 'uniform', description: 'kind (0 sgd, 1 adam, 2 rmsprop), count, the hyperparameters, zero (always 0: it stops fma fusion) and stepAdvanced.' },
   ],
   uniforms: [
     { name: 'kind', type: 'u32' },
@@ -264,6 +266,7 @@ export const OPTIMIZER: KernelSpec = {
     { name: 'alpha', type: 'f32' },
     { name: 'oneMinusAlpha', type: 'f32' },
     { name: 'zero', type: 'u32' },
+    { name: 'stepAdvanced', type: 'u32' },
   ],
   overrides: { WG: 256 },
   workgroupSize: (o) => [o.WG, 1, 1],

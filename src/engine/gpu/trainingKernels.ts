@@ -1,11 +1,10 @@
 /**
  * The training-step kernels (everything but matmul and conv), in display order, for ALL_KERNELS:
- * data gathering, activations, dropout, pooling, bias gradients, losses, evaluation, the optimizer
- * and the step counter.
+ * data gathering, activations, dropout, pooling, bias gradients, losses, evaluation and the optimizer.
  */
 import type { KernelSpec } from '../kernels';
 import { GATHER_BATCH } from './batch';
-import { ACTIVATION_BACKWARD, ACTIVATION_FORWARD, BIAS_GRAD, DROPOUT_BACKWARD, DROPOUT_FORWARD, STEP_ADVANCE } from './elementwise';
+import { ACTIVATION_BACKWARD, ACTIVATION_FORWARD, BIAS_GRAD, DROPOUT_BACKWARD, DROPOUT_FORWARD } from './elementwise';
 import { EVALUATE, MSE_LOSS, SOFTMAX_CROSS_ENTROPY } from './loss';
 import { OPTIMIZER } from './optimizer';
 import { AVGPOOL_BACKWARD, AVGPOOL_FORWARD, MAXPOOL_BACKWARD, MAXPOOL_FORWARD } from './pool';
@@ -25,5 +24,4 @@ export const TRAINING_KERNELS: readonly KernelSpec[] = [
   EVALUATE,
   MSE_LOSS,
   OPTIMIZER,
-  STEP_ADVANCE,
 ];

@@ -1,11 +1,11 @@
 /**
  * The GPU training executor: allocates every buffer once (the dataset as u8, one flat buffer for
  * all parameters, one for their gradients, one for optimizer state, one per activation), then
- * records whole training steps — gather, forward, loss, backward, ONE optimizer dispatch, step
- * advance — many steps per compute pass and per submit, with no CPU work between steps. Per-step
- * numbers (step index, learning rate, Adam's bias corrections) live in GPU buffers, so nothing
- * has to be written between steps. Loss and accuracy land in a ring buffer read back after each
- * submit without stalling the next one.
+ * records whole training steps — gather, forward, loss (which also moves the step counters on),
+ * backward, ONE optimizer dispatch — many steps per compute pass and per submit, with no CPU work
+ * between steps. Per-step numbers (step index, learning rate, Adam's bias corrections) live in
+ * GPU buffers, so nothing has to be written between steps. Loss and accuracy land in a ring
+ * buffer read back after each submit without stalling the next one.
  */
 import type { KernelRunner, BufferRef } from '../gpu/kernelRunner';
 import type { KernelOverrides, KernelSpec } from '../kernels';
@@ -38,7 +38,6 @@ import {
   ACTIVATION_FORWARD,
   DROPOUT_BACKWARD,
   DROPOUT_FORWARD,
-  STEP_ADVANCE,
   activationUniforms,
   dropoutBackwardUniforms,
   dropoutForwardUniforms,
@@ -106,7 +105,7 @@ export type LayerParameterMap = Map<number, { weight: Float32Array; bias: Float3
 const TRAINING_SPECS: KernelSpec[] = [
   MATMUL, MATMUL_REDUCE, CONV2D_FORWARD, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT, CONV2D_WEIGHT_REDUCE,
   MAXPOOL_FORWARD, MAXPOOL_BACKWARD, AVGPOOL_FORWARD, AVGPOOL_BACKWARD, ACTIVATION_FORWARD, ACTIVATION_BACKWARD,
-  DROPOUT_FORWARD, DROPOUT_BACKWARD, STEP_ADVANCE, SOFTMAX_CROSS_ENTROPY, MSE_LOSS, EVALUATE,
+  DROPOUT_FORWARD, DROPOUT_BACKWARD, SOFTMAX_CROSS_ENTROPY, MSE_LOSS, EVALUATE,
   GATHER_BATCH, OPTIMIZER,
 ];
 
@@ -566,7 +565,8 @@ export class GpuTrainer {
       testImages: this.testImages,
       testLabels: this.testLabels,
       encodeForward: (pass, training, only) => this.encodeForward(pass, training, only),
-      encodeLoss: (pass) => this.encodeLoss(pass),
+      // Timing a layer must not move the training's step counters.
+      encodeLoss: (pass) => this.encodeLoss(pass, false),
       encodeBackward: (pass, only) => this.encodeBackward(pass, only),
       forwardInOtherKernel: this.forwardInOtherKernel,
       fusionNotes: this.fusionNotes,
@@ -636,14 +636,14 @@ export class GpuTrainer {
       count();
     }
     dispatches += this.encodeForward(pass, true);
-    dispatches += this.encodeLoss(pass);
+    // The loss kernel also advances the step counters: nothing after it reads them but the optimizer, which is told.
+    dispatches += this.encodeLoss(pass, true);
     dispatches += this.encodeBackward(pass);
     this.runner.dispatch(pass, OPTIMIZER, {
       params: this.params, grads: this.grads, state: this.optState, train_state: this.trainState, lr_table: this.lrTable,
       ...(this.adamTable ? { adam_table: this.adamTable } : {}),
-    }, optimizerUniforms(this.config.optimizer, this.plan.paramFloats));
-    this.runner.dispatch(pass, STEP_ADVANCE, { train_state: this.trainState }, {});
-    this.dispatchesPerStep = dispatches + 2;
+    }, optimizerUniforms(this.config.optimizer, this.plan.paramFloats, true));
+    this.dispatchesPerStep = dispatches + 1;
   }
 
   /**
@@ -764,19 +764,20 @@ export class GpuTrainer {
     return n;
   }
 
-  private encodeLoss(pass: GPUComputePassEncoder): number {
+  /** Records the loss (and its gradient); advanceStep: also move the step counters on, as a training step does. */
+  private encodeLoss(pass: GPUComputePassEncoder, advanceStep: boolean): number {
     const B = this.batch;
     const input = this.plan.lossInput;
     const common = { metrics: this.metrics, train_state: this.trainState };
     if (this.config.model.loss === 'softmaxCrossEntropy') {
       this.runner.dispatch(pass, SOFTMAX_CROSS_ENTROPY, {
         logits: this.activations[input.id], labels: this.labelBatch, dlogits: this.gradients[input.id], ...common,
-      }, softmaxCrossEntropyUniforms(B, this.plan.classes, this.metricSlots));
+      }, softmaxCrossEntropyUniforms(B, this.plan.classes, this.metricSlots, advanceStep));
     } else {
       const labelTargets = this.train.kind === 'images';
       this.runner.dispatch(pass, MSE_LOSS, {
         pred: this.activations[input.id], targets: labelTargets ? this.labelBatch : this.trainLabels, dpred: this.gradients[input.id], ...common,
-      }, mseLossUniforms(B, input.size, this.metricSlots, labelTargets));
+      }, mseLossUniforms(B, input.size, this.metricSlots, labelTargets, advanceStep));
     }
     return 1;
   }
