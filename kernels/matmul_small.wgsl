@@ -14,6 +14,13 @@
 // matmul_reduce.wgsl), this kernel sums each chunk the same way and adds the chunks' sums in order
 // 0, 1, 2, ... as matmul_reduce does, so one dispatch replaces the two. The trainer picks this
 // kernel for small outputs with a short K (matmulKernelFor in src/engine/kernels.ts).
+//
+// Only here, for a dense layer's input gradient dX = dY·Wᵀ (bits 9 and 10): the backward pass of
+// the layer right before this one's input is applied to C as it is written, which saves the
+// trainer that layer's own backward dispatch. `gate` holds, by element of C:
+//   bit 9:  a dropout's u32 0/1 mask:  C = v / (1 - gateRate) where kept, 0 where dropped
+//           (kernels/dropout_backward.wgsl, the same expression);
+//   bit 10: a ReLU's output, as f32 bits:  C = v where it is > 0, else 0 (activation_backward.wgsl).
 
 struct Params {
   M: u32,
@@ -26,6 +33,8 @@ struct Params {
   // The chunks of K that matmul would have split into (1: none), and their length.
   splitK: u32,
   kChunk: u32,
+  // The dropout's rate (bit 9).
+  gateRate: f32,
 }
 
 @group(0) @binding(0) var<storage, read> A: array<f32>;
@@ -33,6 +42,8 @@ struct Params {
 @group(0) @binding(2) var<storage, read> bias: array<f32>;
 @group(0) @binding(3) var<storage, read_write> C: array<f32>;
 @group(0) @binding(4) var<uniform> params: Params;
+// Bits 9 and 10 only (see the top).
+@group(0) @binding(5) var<storage, read> gate: array<u32>;
 
 override WG: u32 = 64u;
 
@@ -107,6 +118,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     if ((params.flags & 4u) != 0u) { v += bias_at(n); }
     if ((params.flags & 8u) != 0u) { v += C[idx]; }
     if ((params.flags & 16u) != 0u) { v = max(v, 0.0); }
+    if ((params.flags & 512u) != 0u) { v = select(0.0, v * (1.0 / (1.0 - params.gateRate)), gate[idx] != 0u); }
+    if ((params.flags & 1024u) != 0u) { v = select(0.0, v, bitcast<f32>(gate[idx]) > 0.0); }
     C[idx] = v;
   }
 }

@@ -148,7 +148,11 @@ export const MATMUL_SMALL: KernelSpec = {
     'The same matrix multiply as "matmul", for small results such as the last, 10-unit layer: every number ' +
     'of C gets its own thread, which reads its row of A and column of B straight from memory. With no tiles ' +
     'to share, the threads spread over the whole GPU instead of waiting in one or two groups.',
-  bindings: MATMUL.bindings.filter((b) => b.name !== 'partial'),
+  bindings: [
+    ...MATMUL.bindings.filter((b) => b.name !== 'partial'),
+    { binding: 5, name: 'gate', access: 'read', description: 'Input gradients only: the dropout mask or ReLU output before the layer (flag bits 9, 10).', optional: true },
+  ],
+  uniforms: [...MATMUL_UNIFORMS, { name: 'gateRate', type: 'f32' }],
   overrides: { WG: 64 },
   workgroupSize: (o) => [o.WG, 1, 1],
   dispatch: (u, o) => gridStrideDispatch(u.M * u.N, o.WG),

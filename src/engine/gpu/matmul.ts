@@ -54,11 +54,20 @@ export interface MatmulCall {
    * done by the reduce; `foldRelu` makes its mask also drop where the value is 0.
    */
   dropout?: DropoutAfter & { foldRelu?: boolean };
+  /**
+   * matmul_small only, for a dense layer's input gradient: the backward pass of the layer right
+   * before it, applied to C (a dropout's mask and rate, or a ReLU, gated by its output > 0).
+   */
+  gate?: MatmulGate;
 }
+
+/** See MatmulCall.gate: what matmul_small's `gate` binding holds and what it does to C. */
+export type MatmulGate = { kind: 'dropout'; rate: number } | { kind: 'relu' };
 
 /** Flag bits of params.flags in kernels/matmul.wgsl and matmul_reduce.wgsl. */
 export const MATMUL_FLAG_BITS = {
   transposeA: 1, transposeB: 2, bias: 4, accumulate: 8, relu: 16, biasInB: 32, onesRowA: 64, dropout: 128, dropoutFoldsRelu: 256,
+  gateDropout: 512, gateRelu: 1024,
 } as const;
 
 /** The uniform values of kernels/matmul.wgsl for one call. */
@@ -67,11 +76,13 @@ export function matmulUniforms(call: MatmulCall): UniformValues {
   const flags =
     (call.transposeA ? b.transposeA : 0) | (call.transposeB ? b.transposeB : 0) | (call.bias ? b.bias : 0) |
     (call.accumulate ? b.accumulate : 0) | (call.relu ? b.relu : 0) | (call.biasInB ? b.biasInB : 0) | (call.onesRowA ? b.onesRowA : 0) |
-    (call.dropout ? b.dropout : 0) | (call.dropout?.foldRelu ? b.dropoutFoldsRelu : 0);
+    (call.dropout ? b.dropout : 0) | (call.dropout?.foldRelu ? b.dropoutFoldsRelu : 0) |
+    (call.gate?.kind === 'dropout' ? b.gateDropout : 0) | (call.gate?.kind === 'relu' ? b.gateRelu : 0);
   const splitK = Math.max(1, Math.floor(call.splitK ?? 1));
   const tileK = 16;
   const kChunk = splitK > 1 ? Math.ceil(Math.ceil(call.K / splitK) / tileK) * tileK : call.K;
-  return { M: call.M, N: call.N, K: call.K, flags, splitK, kChunk, ...dropoutAfterUniforms(call.dropout) };
+  const gateRate = call.gate?.kind === 'dropout' ? call.gate.rate : 0;
+  return { M: call.M, N: call.N, K: call.K, flags, splitK, kChunk, gateRate, ...dropoutAfterUniforms(call.dropout) };
 }
 
 /** Workgroups for a call: one per (WG_Y*4) x (WG_X*4) tile of C, times the K chunks along z. */
@@ -176,6 +187,7 @@ export function describeMatmul(call: MatmulCall): string {
     call.transposeA && 'Aᵀ', call.transposeB && 'Bᵀ', call.bias && (call.biasInB ? '+bias(in B)' : '+bias'), call.accumulate && '+=C',
     call.relu && 'relu', call.onesRowA && '+ones row', (call.splitK ?? 1) > 1 && `split ${call.splitK}`,
     call.dropout && `dropout ${call.dropout.rate.toPrecision(3)}${call.dropout.foldRelu ? ' (mask with the ReLU)' : ''}`,
+    call.gate && (call.gate.kind === 'dropout' ? `then dropout backward ${call.gate.rate.toPrecision(3)}` : 'then ReLU backward'),
   ];
   return [`${call.M}x${call.K}x${call.N}`, ...tags.filter(Boolean)].join(' ');
 }
@@ -190,6 +202,8 @@ export interface MatmulInputs {
   c0: Float32Array | null;
   /** With a dropout: the training step its mask is drawn at (train_state[0]). */
   dropoutStep?: number;
+  /** With a gate: a u32 0/1 mask (dropout), or f32 values as bits (ReLU output), one per element of C. */
+  gate?: Uint32Array;
 }
 
 /** Uniform random inputs in [-1, 1) for a call. */
@@ -202,7 +216,22 @@ export function randomMatmulInputs(call: MatmulCall, rng: SeededRandom): MatmulI
     bias: call.bias && !call.biasInB ? fill(call.N) : null,
     c0: call.accumulate ? fill(call.M * call.N) : null,
     ...(call.dropout ? { dropoutStep: rng.int(100000) } : {}),
+    ...(call.gate ? { gate: randomGate(call, rng) } : {}),
   };
+}
+
+/** A dropout mask (about half kept), or ReLU outputs as f32 bits (a third exactly 0). */
+function randomGate(call: MatmulCall, rng: SeededRandom): Uint32Array {
+  const n = call.M * call.N;
+  if (call.gate?.kind === 'dropout') return Uint32Array.from({ length: n }, () => (rng.next() < 0.5 ? 1 : 0));
+  return new Uint32Array(Float32Array.from({ length: n }, () => (rng.next() < 0.33 ? 0 : rng.next() * 2 - 0.5)).buffer);
+}
+
+/** The gate applied to a reference C (matmul_small's bits 9 and 10; dropoutBackward and the ReLU's backward pass). */
+function applyGate(call: MatmulCall, gate: Uint32Array, c: Float64Array): Float64Array {
+  const g = call.gate!;
+  const values = new Float32Array(gate.buffer, gate.byteOffset, gate.length);
+  return c.map((v, i) => (g.kind === 'dropout' ? (gate[i] !== 0 ? v / (1 - g.rate) : 0) : values[i] > 0 ? v : 0));
 }
 
 /** With a dropout after the call: its output and 0/1 mask from the plain result (cpu/dropout.ts). */
@@ -263,6 +292,7 @@ export async function runMatmulCases(
       C: c,
     };
     if (inputs.bias) bindings.bias = track(runner.createBuffer(inputs.bias));
+    if (inputs.gate) bindings.gate = track(runner.createBuffer(inputs.gate));
     const partialLength = kernelPartialLength(kernel.spec.name, call);
     if (partialLength) bindings.partial = track(runner.createBuffer(partialLength * 4));
     const uniforms = matmulUniforms(call);
@@ -299,7 +329,7 @@ export async function runMatmulCases(
   const cases = calls.flatMap(({ call, inputs }, i) => {
     const got = new Float32Array(bytes[next++]);
     results.push(got);
-    const plain = matmulReference(call, inputs);
+    const plain = inputs.gate ? applyGate(call, inputs.gate, matmulReference(call, inputs)) : matmulReference(call, inputs);
     const withDropout = maskOf(i) ? matmulDropoutReference(call, inputs, plain) : null;
     const expected = withDropout?.y ?? plain;
     const maxAbsError = maxAbsDiff(got, expected);
@@ -336,6 +366,9 @@ export function randomMatmulCalls(rng: SeededRandom, maxDim = 100): MatmulCall[]
   calls.push({ M: 1 + rng.int(20), K: 200 + rng.int(300), N: 1 + rng.int(40), bias: true, splitK: 3, dropout: dropout(false) });
   // Many chunks (the trainer splits a dense layer's long K up to 64 ways).
   calls.push({ M: 1 + rng.int(12), K: 3000 + rng.int(1000), N: 1 + rng.int(20), bias: true, relu: true, splitK: 40 + rng.int(20) });
+  // A dense layer's input gradient with the backward pass of the dropout or ReLU before it (matmul_small only).
+  calls.push({ M: 1 + rng.int(70), K: 1 + rng.int(20), N: dim(), transposeB: true, gate: { kind: 'dropout', rate: Math.fround(0.1 + 0.6 * rng.next()) } });
+  calls.push({ M: 1 + rng.int(70), K: 1 + rng.int(20), N: dim(), transposeB: true, gate: { kind: 'relu' } });
   if (maxDim > 128) {
     // Whole 128x128 tiles: matmul_large's unchecked fast path, which has its own loop for each
     // layout of A, with every transpose, then a random transpose and split.
@@ -361,8 +394,10 @@ export async function checkMatmul(
     const checkingReduce = spec.name === MATMUL_REDUCE.name;
     const kernel = checkingReduce ? await runner.compile(matmulSpec()) : await runner.compile(spec, options);
     const reduce = checkingReduce ? await runner.compile(spec, options) : await runner.compile(MATMUL_REDUCE);
-    // A dropout after the layer is the reduce's work: not for matmul_small, which runs none.
-    const all = randomMatmulCalls(rng, spec.name === 'matmul_large' ? 300 : 100).filter((c) => !c.dropout || spec.name !== MATMUL_SMALL_NAME);
+    // A dropout after the layer is the reduce's work: not for matmul_small, which runs none; a
+    // gate (the backward pass before) is only matmul_small's.
+    const small = spec.name === MATMUL_SMALL_NAME;
+    const all = randomMatmulCalls(rng, spec.name === 'matmul_large' ? 300 : 100).filter((c) => (small ? !c.dropout : !c.gate));
     const chosen = checkingReduce ? all.filter((c) => (c.splitK ?? 1) > 1).concat([{ M: 33, K: 700, N: 17, bias: true, relu: true, splitK: 5 }]) : all;
     const calls = chosen.map((call) => ({ call, inputs: randomMatmulInputs(call, rng) }));
     // Scoped so an edited kernel that breaks validation at dispatch reports instead of logging.

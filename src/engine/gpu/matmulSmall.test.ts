@@ -49,13 +49,16 @@ describe.skipIf(!ctx)('matmul_small on the GPU', () => {
     const shapes = result.cases.map((c) => c.shape).join(' | ');
     expect(shapes).toMatch(/split \d/);
     expect(shapes).toMatch(/\+ones row/);
+    expect(shapes).toMatch(/then dropout backward/);
+    expect(shapes).toMatch(/then ReLU backward/);
     expect(result.cases.filter((c) => !c.pass)).toEqual([]);
   });
 
   it('gives the same bits as matmul (with its split-K reduce) on random calls and the presets\' last layers', async () => {
     const rng = new SeededRandom(23, 0);
-    // Not the calls with a dropout after the layer: the reduce does that, and matmul_small runs none.
-    const random = randomMatmulCalls(rng, 100).filter((c) => !c.dropout);
+    // Not the calls with a dropout after the layer (the reduce does that, and matmul_small runs
+    // none) nor those with a gate (only matmul_small has one).
+    const random = randomMatmulCalls(rng, 100).filter((c) => !c.dropout && !c.gate);
     const calls = [...PRESET_CALLS, ...random].map((call) => ({ call, inputs: randomMatmulInputs(call, rng) }));
     const tiled = await runMatmulCases(runner, await runner.compile(MATMUL), calls);
     const small = await runMatmulCases(runner, await runner.compile(MATMUL_SMALL), calls);
@@ -67,6 +70,8 @@ describe.skipIf(!ctx)('matmul_small on the GPU', () => {
     ['drops the terms after the last 16', 'for (; k < k1; k++) {', 'for (; k < min(k1, k0); k++) {'],
     ['adds only the first chunk', 'for (var z = 0u; z < params.splitK; z++) {', 'for (var z = 0u; z < 1u; z++) {'],
     ['forgets the ones row', 'w.ones = ones_row && m == params.M - 1u;', 'w.ones = false;'],
+    ['forgets the dropout\'s scale in the gate', 'v * (1.0 / (1.0 - params.gateRate))', 'v'],
+    ['lets a ReLU output of exactly 0 through the gate', 'bitcast<f32>(gate[idx]) > 0.0', 'bitcast<f32>(gate[idx]) >= 0.0'],
   ])('fails its check for a kernel that %s', async (_what, from, to) => {
     const source = MATMUL_SMALL.builtinSource.replace(from, to);
     expect(source).not.toBe(MATMUL_SMALL.builtinSource);

@@ -14,9 +14,9 @@ import { learningRateAt } from '../schedules';
 import { optimizerStateSize } from '../optimizers';
 import { initParameters } from '../init';
 import { seededPermutation } from '../rng';
-import { MATMUL, MATMUL_LARGE, matmulKernelFor } from '../kernels';
+import { MATMUL, MATMUL_LARGE, MATMUL_SMALL, matmulKernelFor } from '../kernels';
 import { TRANSPOSE } from '../gpu/transpose';
-import { MATMUL_REDUCE, matmulPartialLength, matmulSplitK, matmulUniforms, type MatmulCall } from '../gpu/matmul';
+import { MATMUL_REDUCE, matmulPartialLength, matmulSplitK, matmulUniforms, type MatmulCall, type MatmulGate } from '../gpu/matmul';
 import {
   CONV2D_BACKWARD_INPUT,
   CONV2D_BACKWARD_WEIGHT,
@@ -155,6 +155,11 @@ interface LayerGeometry {
   fusedPool?: LayerStep;
   /** dense split along K: the dropout right after it (and its ReLU), which its reduce pass does in training. */
   fusedDropout?: LayerStep;
+  /**
+   * dense: the backward pass of the dropout or fused ReLU right before it, which its input
+   * gradient (matmul_small's gate) does: `gate` is read by element, dX is written to `target`.
+   */
+  inputGradGate?: { gate: MatmulGate; buffer: GPUBuffer; target: TensorSlot; absorbs: LayerStep };
 }
 
 export class GpuTrainer {
@@ -197,6 +202,8 @@ export class GpuTrainer {
   private readonly geometry = new Map<number, LayerGeometry>();
   private readonly forwardInOtherKernel = new Set<number>();
   private readonly fusionNotes = new Map<number, string>();
+  /** Layers whose backward pass (a dropout's, or a dense layer's ReLU's) the next layer's input gradient does (gateInputGradients). */
+  private readonly backwardInNextKernel = new Set<number>();
   private epochOfPerm = -1;
 
   private constructor(
@@ -313,6 +320,7 @@ export class GpuTrainer {
     }
     this.fusePoolsIntoConvs();
     this.fuseDropoutsIntoDenseReduces();
+    this.gateInputGradients();
     this.partial = partialFloats > 0 ? f32(partialFloats, 'conv weight-gradient partial sums') : null;
     this.matmulPartial = matmulPartialFloats > 0 ? f32(matmulPartialFloats, 'matmul split-K partial sums') : null;
     this.transposeScratch = transposeFloats > 0 ? f32(transposeFloats, 'transposed matmul input') : null;
@@ -364,6 +372,40 @@ export class GpuTrainer {
       this.fusionNotes.set(step.index, 'In training it also does the dropout after it, in the same pass that adds up its split sums.');
       this.fusionNotes.set(next.index, `Done forward inside the dense layer's kernel${next.foldsRelu ? '; its mask also carries the ReLU before it, so that ReLU needs no backward pass' : ''}.`);
     }
+  }
+
+  /**
+   * A dense layer whose input gradient runs on matmul_small also does the backward pass of the
+   * layer right before it, as it writes dX (matmul_small's gate): a dropout's (its mask and
+   * 1 / (1 − rate)), or the ReLU fused into a dense layer before (its output > 0). That layer then
+   * runs no backward kernel of its own for it: one dispatch less per step, the same values.
+   */
+  private gateInputGradients(): void {
+    for (const step of this.plan.steps) {
+      const geo = this.geometry.get(step.index);
+      if (step.role !== 'dense' || !step.needsInputGradient || geo?.denseKernels?.inputGrad !== MATMUL_SMALL) continue;
+      const prev = this.plan.steps.slice(0, step.index).findLast((s) => s.role !== 'alias');
+      if (prev?.output.id !== step.input.id) continue;
+      if (prev.role === 'dropout' && prev.layer.kind === 'dropout' && !prev.doneInPool) {
+        geo.inputGradGate = { gate: { kind: 'dropout', rate: prev.layer.rate }, buffer: this.masks.get(prev.index)!, target: prev.input, absorbs: prev };
+      } else if (prev.role === 'dense' && prev.fusedRelu && prev.preActivationGradient) {
+        geo.inputGradGate = { gate: { kind: 'relu' }, buffer: this.activations[step.input.id], target: prev.preActivationGradient, absorbs: prev };
+      } else {
+        continue;
+      }
+      this.backwardInNextKernel.add(prev.index);
+      const what = prev.role === 'dropout' ? 'the dropout before it' : 'the ReLU of the layer before it';
+      this.addFusionNote(step.index, `Its input gradient also does the backward pass of ${what}, in the same kernel.`);
+      this.addFusionNote(prev.index, prev.role === 'dropout'
+        ? 'Its backward pass runs inside the next layer\'s input-gradient kernel.'
+        : 'The backward pass of its ReLU runs inside the next layer\'s input-gradient kernel.', prev.fusionNote);
+    }
+  }
+
+  /** Adds a sentence to a layer's note for the layer-cost panel (after the plan's own note, if any). */
+  private addFusionNote(index: number, text: string, planNote?: string): void {
+    const before = this.fusionNotes.get(index) ?? planNote;
+    this.fusionNotes.set(index, before ? `${before} ${text}` : text);
   }
 
   /** The next step after `step` that runs a kernel of its own (past aliases such as a fused ReLU or a flatten). */
@@ -802,8 +844,11 @@ export class GpuTrainer {
           const geo = this.geometry.get(step.index)!;
           const kernels = geo.denseKernels!;
           let g = dy;
-          // With reluBackwardInDropout the dropout after this layer already wrote dL/d(pre-activation) to dy.
-          if (step.fusedRelu && !step.reluBackwardInDropout) {
+          // With reluBackwardInDropout the dropout after this layer already wrote dL/d(pre-activation) to dy;
+          // with backwardInNextKernel the next layer's input gradient wrote it (gateInputGradients).
+          if (step.fusedRelu && this.backwardInNextKernel.has(step.index)) {
+            g = this.gradients[step.preActivationGradient!.id];
+          } else if (step.fusedRelu && !step.reluBackwardInDropout) {
             // dL/d(pre-ReLU) = dL/dy · (y > 0): y > 0 exactly where the pre-activation was > 0.
             g = this.gradients[step.preActivationGradient!.id];
             this.runner.dispatch(pass, ACTIVATION_BACKWARD, { x: y, y, dy, dx: g }, activationUniforms('relu', B * layer.units));
@@ -818,6 +863,11 @@ export class GpuTrainer {
             const call: MatmulCall = { M: B, K: layer.units, N: inF, transposeB: true };
             if (kernels.inputGrad === MATMUL_LARGE) {
               n += this.dispatchLargePlainA(pass, g, this.range(step.weight!, this.params), dx, call);
+            } else if (geo.inputGradGate) {
+              // dX through the backward pass of the layer before (gateInputGradients).
+              const { gate, buffer, target } = geo.inputGradGate;
+              this.runner.dispatch(pass, kernels.inputGrad, { A: g, B: this.range(step.weight!, this.params), C: this.gradients[target.id], gate: buffer }, matmulUniforms({ ...call, gate }));
+              n++;
             } else {
               this.runner.dispatch(pass, kernels.inputGrad, { A: g, B: this.range(step.weight!, this.params), C: dx }, matmulUniforms(call), geo.denseTiles?.inputGrad);
               n++;
@@ -871,8 +921,8 @@ export class GpuTrainer {
           n++;
           break;
         case 'dropout':
-          // doneInPool: the max-pooling layer before does it (see 'maxpool').
-          if (!needDx || layer.kind !== 'dropout' || step.doneInPool) break;
+          // doneInPool: the max-pooling layer before does it (see 'maxpool'); or the next layer's input gradient did.
+          if (!needDx || layer.kind !== 'dropout' || step.doneInPool || this.backwardInNextKernel.has(step.index)) break;
           this.runner.dispatch(pass, DROPOUT_BACKWARD, { dy, mask: this.masks.get(step.index)!, dx }, dropoutBackwardUniforms(B * step.output.size, layer.rate));
           n++;
           break;
