@@ -215,8 +215,10 @@ describe.skipIf(!ctx)('matmul kernel on the GPU', () => {
 
 describe('choosing the K split', () => {
   it('splits small outputs with a long K into chunks of at least 128, and never big outputs', () => {
-    // pytorch-cnn's first dense layer (batch 64, 12544 -> 128): two 64x64 tiles, the 64-chunk cap.
-    expect(matmulSplitK(64, 128, 12544)).toBe(64);
+    // pytorch-cnn's first dense layer (batch 64, 12544 -> 128): two 64x64 tiles, 98 chunks of 128.
+    expect(matmulSplitK(64, 128, 12544)).toBe(98);
+    // A longer K still: no more than 128 chunks.
+    expect(matmulSplitK(64, 128, 128 * 1000)).toBe(128);
     // mlp's first layer (batch 128, 784 -> 128): 4 tiles, 6 chunks of at least 128.
     expect(matmulSplitK(128, 128, 784)).toBe(6);
     // fast-cnn's first dense layer (batch 256, 800 -> 256): 16 tiles.

@@ -164,6 +164,14 @@ const TARGET_WORKGROUPS = 256;
  * recipes have more margin.
  */
 const MIN_K_CHUNK = 128;
+/**
+ * ... and at most this many chunks. pytorch-cnn's first dense layer (K = 12544, 2 tiles) is the
+ * only preset layer that reaches it: at 64 chunks its forward product ran 128 workgroups, one per
+ * multiprocessor of an H200; at 98 (chunks of 128) the whole step went from 0.497-0.499 to
+ * 0.487-0.488 ms (median over the run, seeds 1-3), ending at 99.07 / 99.13 / 99.04% against
+ * 99.09 / 99.18 / 99.08% (bench/README.md).
+ */
+const MAX_SPLIT_K = 128;
 
 /**
  * How many K chunks a call should use: a small output (few 64×64 tiles) with a long K would run
@@ -172,7 +180,7 @@ const MIN_K_CHUNK = 128;
 export function matmulSplitK(M: number, N: number, K: number, overrides: KernelOverrides = { WG_X: 16, WG_Y: 16 }): number {
   const tiles = Math.ceil(N / (overrides.WG_X * THREAD_TILE)) * Math.ceil(M / (overrides.WG_Y * THREAD_TILE));
   if (tiles >= TARGET_WORKGROUPS / 2) return 1;
-  return Math.max(1, Math.min(Math.ceil(TARGET_WORKGROUPS / tiles), Math.floor(K / MIN_K_CHUNK), 64));
+  return Math.max(1, Math.min(Math.ceil(TARGET_WORKGROUPS / tiles), Math.floor(K / MIN_K_CHUNK), MAX_SPLIT_K));
 }
 
 /** Floats of scratch space a split call needs. */
@@ -364,7 +372,7 @@ export function randomMatmulCalls(rng: SeededRandom, maxDim = 100): MatmulCall[]
   const dropout = (foldRelu: boolean) => ({ rate: Math.fround(0.1 + 0.6 * rng.next()), seed: rng.int(2 ** 32), layerIndex: rng.int(64), foldRelu });
   calls.push({ M: 1 + rng.int(20), K: 200 + rng.int(300), N: 1 + rng.int(40), bias: true, biasInB: true, relu: true, splitK: 4, dropout: dropout(true) });
   calls.push({ M: 1 + rng.int(20), K: 200 + rng.int(300), N: 1 + rng.int(40), bias: true, splitK: 3, dropout: dropout(false) });
-  // Many chunks (the trainer splits a dense layer's long K up to 64 ways).
+  // Many chunks (the trainer splits a dense layer's long K up to MAX_SPLIT_K ways).
   calls.push({ M: 1 + rng.int(12), K: 3000 + rng.int(1000), N: 1 + rng.int(20), bias: true, relu: true, splitK: 40 + rng.int(20) });
   // A dense layer's input gradient with the backward pass of the dropout or ReLU before it (matmul_small only).
   calls.push({ M: 1 + rng.int(70), K: 1 + rng.int(20), N: dim(), transposeB: true, gate: { kind: 'dropout', rate: Math.fround(0.1 + 0.6 * rng.next()) } });
