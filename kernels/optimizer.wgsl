@@ -115,62 +115,106 @@ fn sqrt_rn(x: f32) -> f32 {
   return bitcast<f32>((u32(eo) << 23u) | (root & 0x7fffffu));
 }
 
-fn sgd(i: u32, neg_lr: f32) {
-  var g = grads[i];
-  if (u.weightDecay != 0.0) { g = g + rounded(u.weightDecay * params[i]); }
-  if (u.momentum != 0.0) {
-    let b = rounded(u.momentum * state[i]) + g;
-    state[i] = b;
-    g = select(b, g + rounded(u.momentum * b), u.nesterov != 0u);
-  }
-  params[i] = params[i] + rounded(neg_lr * g);
+// One parameter's values: its gradient, its value and its (up to) two optimizer-state slots,
+// state[i] and state[count + i]. The update functions take them and return the new value and slots.
+struct Slot {
+  g: f32,
+  p: f32,
+  s0: f32,
+  s1: f32,
 }
 
-fn adam(i: u32, neg_step_size: f32, bias_correction2_sqrt: f32) {
-  let n = u.count;
-  var g = grads[i];
-  if (u.weightDecay != 0.0) { g = g + rounded(u.weightDecay * params[i]); }
-  let m0 = state[i];
+fn sgd(x: Slot, neg_lr: f32) -> Slot {
+  var y = x;
+  var g = x.g;
+  if (u.weightDecay != 0.0) { g = g + rounded(u.weightDecay * x.p); }
+  if (u.momentum != 0.0) {
+    let b = rounded(u.momentum * x.s0) + g;
+    y.s0 = b;
+    g = select(b, g + rounded(u.momentum * b), u.nesterov != 0u);
+  }
+  y.p = x.p + rounded(neg_lr * g);
+  return y;
+}
+
+fn adam(x: Slot, neg_step_size: f32, bias_correction2_sqrt: f32) -> Slot {
+  var y = x;
+  var g = x.g;
+  if (u.weightDecay != 0.0) { g = g + rounded(u.weightDecay * x.p); }
+  let m0 = x.s0;
   let diff = g - m0;
   // torch.lerp(m, g, w) picks its formula by |w| < 0.5 for accuracy near both ends.
   let w = u.oneMinusBeta1;
   var m: f32;
   if (abs(w) < 0.5) { m = m0 + rounded(w * diff); } else { m = g - rounded(diff * rounded(1.0 - w)); }
-  let v = rounded(u.beta2 * state[n + i]) + rounded(rounded(u.oneMinusBeta2 * g) * g);
-  state[i] = m;
-  state[n + i] = v;
+  let v = rounded(u.beta2 * x.s1) + rounded(rounded(u.oneMinusBeta2 * g) * g);
+  y.s0 = m;
+  y.s1 = v;
   let denom = div_rn(sqrt_rn(v), bias_correction2_sqrt) + u.epsilon;
-  params[i] = params[i] + rounded(neg_step_size * div_rn(m, denom));
+  y.p = x.p + rounded(neg_step_size * div_rn(m, denom));
+  return y;
 }
 
-fn rmsprop(i: u32, neg_lr: f32) {
-  let n = u.count;
-  let g = grads[i];
-  let v = rounded(u.alpha * state[i]) + rounded(rounded(u.oneMinusAlpha * g) * g);
-  state[i] = v;
+fn rmsprop(x: Slot, neg_lr: f32) -> Slot {
+  var y = x;
+  let g = x.g;
+  let v = rounded(u.alpha * x.s0) + rounded(rounded(u.oneMinusAlpha * g) * g);
+  y.s0 = v;
   let avg = sqrt_rn(v) + u.epsilon;
   if (u.momentum != 0.0) {
-    let b = rounded(u.momentum * state[n + i]) + div_rn(g, avg);
-    state[n + i] = b;
-    params[i] = params[i] + rounded(neg_lr * b);
+    let b = rounded(u.momentum * x.s1) + div_rn(g, avg);
+    y.s1 = b;
+    y.p = x.p + rounded(neg_lr * b);
   } else {
-    params[i] = params[i] + rounded(neg_lr * div_rn(g, avg));
+    y.p = x.p + rounded(neg_lr * div_rn(g, avg));
   }
+  return y;
 }
+
+// Parameters per thread. A thread's PER_THREAD parameters lie `threads` apart (so each load is
+// contiguous across a warp), and all their loads are issued before any store: one parameter at a
+// time, the GPU could not start the next one's loads before the last one's stores (the buffers
+// might overlap, as far as it knows) and waited on memory for each. On an H200 this took
+// pytorch-cnn's step (1.7 million parameters) from 0.487-0.493 to 0.482-0.487 ms, with the same results.
+const PER_THREAD: u32 = 4u;
 
 // Grid-stride loop: models with many millions of parameters fit the 65535-workgroup limit.
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let step = train_state[0] - u.stepAdvanced;
-  let stride = groups.x * WG;
+  let n = u.count;
+  let threads = groups.x * WG;
+  // State slots in use: SGD 1 with momentum; Adam 2 (m, v); RMSprop 1, 2 with momentum.
+  let slots = select(select(select(0u, 1u, u.momentum != 0.0), 2u, u.kind == 1u), select(1u, 2u, u.momentum != 0.0), u.kind == 2u);
+  // The per-step numbers: the learning rate, or Adam's step size and bias correction.
+  var neg_lr = 0.0;
+  var bias_correction2_sqrt = 0.0;
   if (u.kind == 1u) {
-    let neg_step_size = adam_table[2u * step];
-    let bias_correction2_sqrt = adam_table[2u * step + 1u];
-    for (var i = gid.x; i < u.count; i += stride) { adam(i, neg_step_size, bias_correction2_sqrt); }
+    neg_lr = adam_table[2u * step];
+    bias_correction2_sqrt = adam_table[2u * step + 1u];
   } else {
-    let neg_lr = -lr_table[step];
-    for (var i = gid.x; i < u.count; i += stride) {
-      if (u.kind == 0u) { sgd(i, neg_lr); } else { rmsprop(i, neg_lr); }
+    neg_lr = -lr_table[step];
+  }
+  for (var i = gid.x; i < n; i += PER_THREAD * threads) {
+    var x: array<Slot, PER_THREAD>;
+    for (var j = 0u; j < PER_THREAD; j++) {
+      let e = min(i + j * threads, n - 1u);
+      x[j] = Slot(grads[e], params[e], 0.0, 0.0);
+      if (slots > 0u) { x[j].s0 = state[e]; }
+      if (slots > 1u) { x[j].s1 = state[n + e]; }
+    }
+    for (var j = 0u; j < PER_THREAD; j++) {
+      let e = i + j * threads;
+      if (e >= n) { break; }
+      var y: Slot;
+      switch (u.kind) {
+        case 1u: { y = adam(x[j], neg_lr, bias_correction2_sqrt); }
+        case 2u: { y = rmsprop(x[j], neg_lr); }
+        default: { y = sgd(x[j], neg_lr); }
+      }
+      params[e] = y.p;
+      if (slots > 0u) { state[e] = y.s0; }
+      if (slots > 1u) { state[n + e] = y.s1; }
     }
   }
 }

@@ -270,7 +270,8 @@ export const OPTIMIZER: KernelSpec = {
   ],
   overrides: { WG: 256 },
   workgroupSize: (o) => [o.WG, 1, 1],
-  dispatch: (u, o) => gridStrideDispatch(u.count, o.WG),
+  // PER_THREAD (4) parameters per thread.
+  dispatch: (u, o) => gridStrideDispatch(Math.ceil(u.count / 4), o.WG),
   cpuTwin: 'optimizers.optimizerStep',
   check: (runner, rng, options) => checkOptimizer(runner, rng, options),
 };
