@@ -40,12 +40,15 @@ describe('matmul dispatch and uniforms', () => {
   });
 
   it('sets one flag bit per option', () => {
-    expect(matmulUniforms({ M: 2, K: 3, N: 4 })).toEqual({ M: 2, N: 4, K: 3, flags: 0, splitK: 1, kChunk: 3, dropoutRate: 0, seed: 0, layerIndex: 0 });
+    expect(matmulUniforms({ M: 2, K: 3, N: 4 })).toEqual({ M: 2, N: 4, K: 3, flags: 0, splitK: 1, kChunk: 3, gateRate: 0, dropoutRate: 0, seed: 0, layerIndex: 0 });
     expect(matmulUniforms({ M: 2, K: 3, N: 4, relu: true, biasInB: true, onesRowA: true }).flags).toBe(16 + 32 + 64);
     // A dropout after the layer (matmul_reduce's), with and without the ReLU in its mask.
     const dropout = { rate: 0.5, seed: 2 ** 32 - 1, layerIndex: 9 };
     expect(matmulUniforms({ M: 2, K: 3, N: 4, splitK: 2, dropout: { ...dropout, foldRelu: true } })).toMatchObject({ flags: 128 + 256, dropoutRate: 0.5, seed: 2 ** 32 - 1, layerIndex: 9 });
     expect(matmulUniforms({ M: 2, K: 3, N: 4, splitK: 2, dropout }).flags).toBe(128);
+    // The backward pass of the layer before, done by matmul_small's input gradient (its gate).
+    expect(matmulUniforms({ M: 2, K: 3, N: 4, transposeB: true, gate: { kind: 'dropout', rate: 0.25 } })).toMatchObject({ flags: 2 + 512, gateRate: 0.25 });
+    expect(matmulUniforms({ M: 2, K: 3, N: 4, transposeB: true, gate: { kind: 'relu' } })).toMatchObject({ flags: 2 + 1024, gateRate: 0 });
     // Split K: chunks are whole multiples of the 16-deep tile and cover K.
     const split = matmulUniforms({ M: 2, K: 1000, N: 4, splitK: 3 });
     expect(split.splitK).toBe(3);
