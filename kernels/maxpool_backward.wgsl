@@ -57,11 +57,22 @@ fn covering(i: u32, out: u32) -> vec2<u32> {
 fn scatter(o: u32) {
   let ox = o % params.outW;
   let t = o / params.outW;
-  let oy = t % params.outH;
-  let plane = t / params.outH;
   let s = params.stride;
   let winner = argmax[o];
   let g = grad_at(o);
+  if (s == 2u && params.inH == 2u * params.outH && params.inW == 2u * params.outW) {
+    // 2x2 windows that cover the image exactly (pytorch-cnn's): the window's top-left cell is
+    // row 2 * t of the stacked planes, column 2 * ox; its 4 cells are written straight out, with
+    // no loops and half the divisions (0.0 + g as below).
+    let i = 2u * t * params.inW + 2u * ox;
+    dx[i] = select(0.0, 0.0 + g, i == winner);
+    dx[i + 1u] = select(0.0, 0.0 + g, i + 1u == winner);
+    dx[i + params.inW] = select(0.0, 0.0 + g, i + params.inW == winner);
+    dx[i + params.inW + 1u] = select(0.0, 0.0 + g, i + params.inW + 1u == winner);
+    return;
+  }
+  let oy = t % params.outH;
+  let plane = t / params.outH;
   let y_end = select(oy * s + s, params.inH, oy + 1u == params.outH);
   let x_end = select(ox * s + s, params.inW, ox + 1u == params.outW);
   for (var iy = oy * s; iy < y_end; iy++) {

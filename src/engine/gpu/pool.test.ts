@@ -16,6 +16,7 @@ const BROKEN: [KernelSpec, string, string][] = [
   [MAXPOOL_FORWARD, 'dropout_stream(train_state[0], params.layerIndex)', 'dropout_stream(0u, params.layerIndex)'], // ... or the same mask every step
   [MAXPOOL_BACKWARD, 'oy < rows.y', 'oy < min(rows.y, rows.x + 1u)'], // ignores overlapping windows
   [MAXPOOL_BACKWARD, 'let x_end = select(ox * s + s, params.inW, ox + 1u == params.outW);', 'let x_end = ox * s + s;'], // tiling: leaves uncovered cells unwritten
+  [MAXPOOL_BACKWARD, 'dx[i + params.inW] = select(0.0, 0.0 + g, i + params.inW == winner);', 'dx[i + params.inW] = select(0.0, 0.0 + g, i + 1u == winner);'], // 2x2 fast path: a wrong cell
   [MAXPOOL_BACKWARD, 'select(0.0, g * scale, mask[o] != 0u)', 'g * scale'], // a dropout after the pooling: ignores its mask
   [MAXPOOL_BACKWARD, 'select(0.0, g * scale, mask[o] != 0u)', 'select(0.0, g, mask[o] != 0u)'], // ... or its 1 / (1 - rate)
   [AVGPOOL_FORWARD, 'y[o] = sum / area;', 'y[o] = sum / f32(params.size);'],

@@ -81,6 +81,7 @@ export function randomPoolGeometries(rng: SeededRandom): Pool2dGeometry[] {
     pool2dGeometry(1, [1, 6, 6], 6, 1), // one window
     pool2dGeometry(2, [3, 7, 9], 2, 2), // tiling windows, a last row and column no window covers
     pool2dGeometry(1, [2, 11, 10], 3, 3), // tiling, 2 uncovered rows and 1 column
+    pool2dGeometry(3, [4, 8, 6], 2, 2), // 2x2 windows covering the image exactly (maxpool_backward's fast path)
   ];
   for (let i = 0; i < 2; i++) {
     const size = 1 + rng.int(4);
