@@ -30,6 +30,9 @@ struct Params {
   zero: u32,
   // 1 when train_state[0] was already advanced past this step (by the loss kernel), else 0.
   stepAdvanced: u32,
+  // State slots per parameter in use (optimizers.ts optimizerStateSlots): SGD 1 with momentum,
+  // else 0; Adam 2 (m, v); RMSprop 1, 2 with momentum.
+  stateSlots: u32,
 }
 
 @group(0) @binding(0) var<storage, read_write> params: array<f32>;
@@ -184,8 +187,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let step = train_state[0] - u.stepAdvanced;
   let n = u.count;
   let threads = groups.x * WG;
-  // State slots in use: SGD 1 with momentum; Adam 2 (m, v); RMSprop 1, 2 with momentum.
-  let slots = select(select(select(0u, 1u, u.momentum != 0.0), 2u, u.kind == 1u), select(1u, 2u, u.momentum != 0.0), u.kind == 2u);
+  let slots = u.stateSlots;
   // The per-step numbers: the learning rate, or Adam's step size and bias correction.
   var neg_lr = 0.0;
   var bias_correction2_sqrt = 0.0;

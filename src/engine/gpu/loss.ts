@@ -71,7 +71,7 @@ async function checkSoftmaxCrossEntropy(runner: KernelRunner, rng: SeededRandom,
       const slots = 1 + rng.int(5);
       const counters: [number, number] = [rng.int(1000), rng.int(100)];
       const advance = i % 2 === 1;
-      return { batch, classes, logits, labels, slots, step: counters[0], counters, advance, ref: softmaxCrossEntropy(Float64Array.from(logits), labels, batch, classes) };
+      return { batch, classes, logits, labels, slots, counters, advance, ref: softmaxCrossEntropy(Float64Array.from(logits), labels, batch, classes) };
     });
     const cases: GpuCase[] = setups.map((s) => ({
       shape: `${s.batch}x${s.classes}${s.advance ? ' +advance' : ''}`,
@@ -83,7 +83,7 @@ async function checkSoftmaxCrossEntropy(runner: KernelRunner, rng: SeededRandom,
     return setups.flatMap((s, i): KernelCheckCase[] => {
       const metrics = new Float32Array(outs[i].metrics);
       const expected = sentinelRing(s.slots);
-      const slot = s.step % s.slots;
+      const slot = s.counters[0] % s.slots;
       expected[slot * 2] = s.ref.loss;
       expected[slot * 2 + 1] = s.ref.correct;
       const counts = Array.from(expected, (v, k) => (k === slot * 2 ? 0 : v));
@@ -248,7 +248,7 @@ async function checkMseLoss(runner: KernelRunner, rng: SeededRandom, options: Ke
       const slots = 1 + rng.int(5);
       const counters: [number, number] = [rng.int(1000), rng.int(100)];
       const advance = i % 2 === 1;
-      return { batch, features, labelTargets, pred, labels, targets, slots, step: counters[0], counters, advance, ref: mseReference(pred, targets, batch, features) };
+      return { batch, features, labelTargets, pred, labels, targets, slots, counters, advance, ref: mseReference(pred, targets, batch, features) };
     });
     const cases: GpuCase[] = setups.map((s) => ({
       shape: `${s.batch}x${s.features}${s.labelTargets ? ' labels' : ''}${s.advance ? ' +advance' : ''}`,
@@ -265,7 +265,7 @@ async function checkMseLoss(runner: KernelRunner, rng: SeededRandom, options: Ke
     const outs = await runGpuCases(runner, kernel, cases);
     return setups.flatMap((s, i): KernelCheckCase[] => {
       const metrics = new Float32Array(outs[i].metrics);
-      const slot = s.step % s.slots;
+      const slot = s.counters[0] % s.slots;
       const expected = sentinelRing(s.slots);
       expected[slot * 2 + 1] = s.ref.correct;
       const n = s.batch * s.features;

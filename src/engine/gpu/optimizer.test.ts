@@ -15,6 +15,9 @@ describe('optimizer uniforms and tables', () => {
     expect(u.oneMinusBeta1).toBe(Math.fround(0.1));
     expect(u.oneMinusBeta1).not.toBe(Math.fround(1 - Math.fround(0.9)));
     expect(u.kind).toBe(1);
+    // The kernel reads and writes as many state slots as the CPU optimizer keeps.
+    expect(u.stateSlots).toBe(2);
+    expect(optimizerUniforms({ kind: 'sgd', learningRate: 0.1, momentum: 0 }, 5).stateSlots).toBe(0);
   });
 
   it('holds the bias corrections of optimizerScalars for every step', () => {

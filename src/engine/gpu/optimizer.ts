@@ -10,6 +10,7 @@ import type { SeededRandom } from '../rng';
 import {
   optimizerScalars,
   optimizerStateSize,
+  optimizerStateSlots,
   optimizerStep,
   type AdamConfig,
   type OptimizerConfig,
@@ -30,6 +31,7 @@ export const OPTIMIZER_KIND: Readonly<Record<OptimizerKind, number>> = { sgd: 0,
 export function optimizerUniforms(config: OptimizerConfig, count: number, stepAdvanced = false): UniformValues {
   const u: UniformValues = {
     stepAdvanced: stepAdvanced ? 1 : 0,
+    stateSlots: optimizerStateSlots(config),
     kind: OPTIMIZER_KIND[config.kind],
     count,
     momentum: 0,
@@ -121,12 +123,14 @@ interface OptimizerCase {
   params: Float32Array;
   grads: Float32Array[];
   state: Float32Array;
+  /** Run as in training: the counter already advanced past each step (stepAdvanced). */
+  stepAdvanced: boolean;
 }
 
 /**
  * Runs every case for OPTIMIZER_CHECK_STEPS steps in one command buffer (new gradients and the
- * step counter copied in, optimizer, ...) and returns each case's final params and state. Odd
- * cases run as in training, with the counter already advanced past the step (stepAdvanced).
+ * step counter copied in, optimizer, ...) and returns each case's final params and state. A case
+ * with stepAdvanced runs as in training, with the counter already advanced past the step.
  */
 export async function runOptimizerCases(
   runner: KernelRunner,
@@ -137,10 +141,9 @@ export async function runOptimizerCases(
   const created: GPUBuffer[] = [];
   const track = (b: GPUBuffer) => (created.push(b), b);
   const encoder = device.createCommandEncoder({ label: 'optimizer check' });
-  const prepared = cases.map((c, i) => {
-    const stepAdvanced = i % 2 === 1;
+  const prepared = cases.map((c) => {
     // The counter each step sees: [global step (+1 when already advanced), step in epoch].
-    const counters = Uint32Array.from({ length: 2 * OPTIMIZER_CHECK_STEPS }, (_, k) => (k % 2 === 0 ? c.firstStep + k / 2 + (stepAdvanced ? 1 : 0) : 0));
+    const counters = Uint32Array.from({ length: 2 * OPTIMIZER_CHECK_STEPS }, (_, k) => (k % 2 === 0 ? c.firstStep + k / 2 + (c.stepAdvanced ? 1 : 0) : 0));
     const buffers = {
       params: track(runner.createBuffer(c.params)),
       grads: track(runner.createBuffer(c.count * 4)),
@@ -149,7 +152,7 @@ export async function runOptimizerCases(
       lr_table: track(runner.createBuffer(learningRateTable([...new Array<number>(c.firstStep).fill(0), ...c.learningRates]))),
       adam_table: track(runner.createBuffer(c.config.kind === 'adam' ? adamStepTable(c.config, [...new Array<number>(c.firstStep).fill(1), ...c.learningRates]) : new Float32Array(2))),
     };
-    const step = runner.prepare(kernel, buffers, optimizerUniforms(c.config, c.count, stepAdvanced));
+    const step = runner.prepare(kernel, buffers, optimizerUniforms(c.config, c.count, c.stepAdvanced));
     if (step.uniformBuffer) created.push(step.uniformBuffer);
     return { c, buffers, gradsAll: track(runner.createBuffer(concat(c.grads))), countersAll: track(runner.createBuffer(counters)), step };
   });
@@ -198,6 +201,8 @@ export function randomOptimizerCases(rng: SeededRandom): OptimizerCase[] {
       params: randomFloats(rng, count),
       grads: Array.from({ length: OPTIMIZER_CHECK_STEPS }, () => randomFloats(rng, count, -0.5, 0.5)),
       state: new Float32Array(optimizerStateSize(config, count)),
+      // Odd cases run as in training, with the counter already advanced past the step.
+      stepAdvanced: i % 2 === 1,
     };
   });
 }
@@ -212,13 +217,13 @@ export function optimizerReference(c: OptimizerCase): { params: Float32Array; st
   return { params, state };
 }
 
-function describeCase(c: OptimizerCase, i: number): string {
+function describeCase(c: OptimizerCase): string {
   const cfg = c.config;
   const extra =
     cfg.kind === 'sgd' ? `momentum ${cfg.momentum.toFixed(2)}${cfg.nesterov ? ' nesterov' : ''}${cfg.weightDecay ? ' wd' : ''}`
     : cfg.kind === 'adam' ? `beta1 ${cfg.beta1.toFixed(2)}${cfg.weightDecay ? ' wd' : ''}`
     : `momentum ${(cfg.momentum ?? 0).toFixed(2)}`;
-  return `${cfg.kind} ${extra} n=${c.count} from step ${c.firstStep}${i % 2 === 1 ? ', counter advanced' : ''}`;
+  return `${cfg.kind} ${extra} n=${c.count} from step ${c.firstStep}${c.stepAdvanced ? ', counter advanced' : ''}`;
 }
 
 async function checkOptimizer(runner: KernelRunner, rng: SeededRandom, options: KernelCheckOptions = {}): Promise<KernelCheckResult> {
@@ -227,7 +232,7 @@ async function checkOptimizer(runner: KernelRunner, rng: SeededRandom, options: 
     const outs = await runOptimizerCases(runner, kernel, cases);
     return cases.flatMap((c, i) => {
       const ref = optimizerReference(c);
-      const shape = describeCase(c, i);
+      const shape = describeCase(c);
       const result = [compareUlps(`${shape} params`, outs[i].params, ref.params, OPTIMIZER_ULP_TOLERANCE)];
       if (ref.state.length > 0) result.push(compareUlps(`${shape} state`, outs[i].state, ref.state, OPTIMIZER_ULP_TOLERANCE));
       return result;
@@ -267,6 +272,7 @@ export const OPTIMIZER: KernelSpec = {
     { name: 'oneMinusAlpha', type: 'f32' },
     { name: 'zero', type: 'u32' },
     { name: 'stepAdvanced', type: 'u32' },
+    { name: 'stateSlots', type: 'u32' },
   ],
   overrides: { WG: 256 },
   workgroupSize: (o) => [o.WG, 1, 1],

@@ -159,7 +159,7 @@ interface LayerGeometry {
    * dense: the backward pass of the dropout or fused ReLU right before it, which its input
    * gradient (matmul_small's gate) does: `gate` is read by element, dX is written to `target`.
    */
-  inputGradGate?: { gate: MatmulGate; buffer: GPUBuffer; target: TensorSlot; absorbs: LayerStep };
+  inputGradGate?: { gate: MatmulGate; buffer: GPUBuffer; target: TensorSlot };
 }
 
 export class GpuTrainer {
@@ -387,9 +387,9 @@ export class GpuTrainer {
       const prev = this.plan.steps.slice(0, step.index).findLast((s) => s.role !== 'alias');
       if (prev?.output.id !== step.input.id) continue;
       if (prev.role === 'dropout' && prev.layer.kind === 'dropout' && !prev.doneInPool) {
-        geo.inputGradGate = { gate: { kind: 'dropout', rate: prev.layer.rate }, buffer: this.masks.get(prev.index)!, target: prev.input, absorbs: prev };
+        geo.inputGradGate = { gate: { kind: 'dropout', rate: prev.layer.rate }, buffer: this.masks.get(prev.index)!, target: prev.input };
       } else if (prev.role === 'dense' && prev.fusedRelu && prev.preActivationGradient) {
-        geo.inputGradGate = { gate: { kind: 'relu' }, buffer: this.activations[step.input.id], target: prev.preActivationGradient, absorbs: prev };
+        geo.inputGradGate = { gate: { kind: 'relu' }, buffer: this.activations[step.input.id], target: prev.preActivationGradient };
       } else {
         continue;
       }
@@ -844,15 +844,15 @@ export class GpuTrainer {
           const geo = this.geometry.get(step.index)!;
           const kernels = geo.denseKernels!;
           let g = dy;
-          // With reluBackwardInDropout the dropout after this layer already wrote dL/d(pre-activation) to dy;
-          // with backwardInNextKernel the next layer's input gradient wrote it (gateInputGradients).
-          if (step.fusedRelu && this.backwardInNextKernel.has(step.index)) {
+          // With reluBackwardInDropout the dropout after this layer already wrote dL/d(pre-activation) to dy.
+          if (step.fusedRelu && !step.reluBackwardInDropout) {
+            // dL/d(pre-ReLU) = dL/dy · (y > 0): y > 0 exactly where the pre-activation was > 0. The
+            // next layer's input gradient may already have written it (gateInputGradients).
             g = this.gradients[step.preActivationGradient!.id];
-          } else if (step.fusedRelu && !step.reluBackwardInDropout) {
-            // dL/d(pre-ReLU) = dL/dy · (y > 0): y > 0 exactly where the pre-activation was > 0.
-            g = this.gradients[step.preActivationGradient!.id];
-            this.runner.dispatch(pass, ACTIVATION_BACKWARD, { x: y, y, dy, dx: g }, activationUniforms('relu', B * layer.units));
-            n++;
+            if (!this.backwardInNextKernel.has(step.index)) {
+              this.runner.dispatch(pass, ACTIVATION_BACKWARD, { x: y, y, dy, dx: g }, activationUniforms('relu', B * layer.units));
+              n++;
+            }
           }
           // [dW; db] = [Xᵀ; 1ᵀ]·dY in one call: the extra row of ones sums dY over the batch.
           this.runner.dispatch(pass, kernels.weightGrad, { A: x, B: g, C: this.weightsAndBias(step, this.grads) },
@@ -863,13 +863,12 @@ export class GpuTrainer {
             const call: MatmulCall = { M: B, K: layer.units, N: inF, transposeB: true };
             if (kernels.inputGrad === MATMUL_LARGE) {
               n += this.dispatchLargePlainA(pass, g, this.range(step.weight!, this.params), dx, call);
-            } else if (geo.inputGradGate) {
-              // dX through the backward pass of the layer before (gateInputGradients).
-              const { gate, buffer, target } = geo.inputGradGate;
-              this.runner.dispatch(pass, kernels.inputGrad, { A: g, B: this.range(step.weight!, this.params), C: this.gradients[target.id], gate: buffer }, matmulUniforms({ ...call, gate }));
-              n++;
             } else {
-              this.runner.dispatch(pass, kernels.inputGrad, { A: g, B: this.range(step.weight!, this.params), C: dx }, matmulUniforms(call), geo.denseTiles?.inputGrad);
+              // With a gate, dX goes on through the backward pass of the layer before (gateInputGradients).
+              const gate = geo.inputGradGate;
+              const bound: Record<string, BufferRef> = { A: g, B: this.range(step.weight!, this.params), C: gate ? this.gradients[gate.target.id] : dx };
+              if (gate) bound.gate = gate.buffer;
+              this.runner.dispatch(pass, kernels.inputGrad, bound, matmulUniforms({ ...call, gate: gate?.gate }), geo.denseTiles?.inputGrad);
               n++;
             }
           }
