@@ -4,12 +4,36 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
 // The engine must run in a Worker and in Node: no DOM, React or Worker globals may leak into it.
-const engineRestrictedGlobals = ['window', 'document', 'navigator', 'self', 'postMessage', 'importScripts',
-  'localStorage', 'sessionStorage', 'location', 'HTMLElement', 'HTMLCanvasElement', 'requestAnimationFrame',
-  'onmessage', 'Worker'].map((name) => ({ name, message: 'src/engine is pure: pass this in from the caller instead.' }));
+const engineRestrictedGlobals = [
+  'window',
+  'document',
+  'navigator',
+  'self',
+  'postMessage',
+  'importScripts',
+  'localStorage',
+  'sessionStorage',
+  'location',
+  'HTMLElement',
+  'HTMLCanvasElement',
+  'requestAnimationFrame',
+  'onmessage',
+  'Worker',
+].map((name) => ({ name, message: 'src/engine is pure: pass this in from the caller instead.' }));
 
 export default tseslint.config(
-  { ignores: ['dist', 'dist-bench', 'node_modules', 'public', 'test-results', 'playwright-report', 'e2e-artifacts', '.carry'] },
+  {
+    ignores: [
+      'dist',
+      'dist-bench',
+      'node_modules',
+      'public',
+      'test-results',
+      'playwright-report',
+      'e2e-artifacts',
+      '.carry',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -29,13 +53,35 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.es2024 } },
     rules: {
       'no-restricted-globals': ['error', ...engineRestrictedGlobals],
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: ['react', 'react-dom', 'react-dom/*', 'react/*', 'zustand', 'zustand/*', 'recharts', 'monaco-editor', 'monaco-editor/*'], message: 'src/engine must not depend on UI libraries.' },
-          { group: ['**/ui/**', '**/state/**', '**/worker/**'], message: 'src/engine must not import UI, state or Worker code.' },
-          { group: ['node:*', 'fs', 'path', 'webgpu'], message: 'src/engine must run in a browser Worker: no Node modules.' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                'react',
+                'react-dom',
+                'react-dom/*',
+                'react/*',
+                'zustand',
+                'zustand/*',
+                'recharts',
+                'monaco-editor',
+                'monaco-editor/*',
+              ],
+              message: 'src/engine must not depend on UI libraries.',
+            },
+            {
+              group: ['**/ui/**', '**/state/**', '**/worker/**'],
+              message: 'src/engine must not import UI, state or Worker code.',
+            },
+            {
+              group: ['node:*', 'fs', 'path', 'webgpu'],
+              message: 'src/engine must run in a browser Worker: no Node modules.',
+            },
+          ],
+        },
+      ],
     },
   },
 );

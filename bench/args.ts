@@ -43,7 +43,10 @@ function parseDenseTiles(v: string | undefined): Partial<Record<DenseProduct, Ke
   const out: Partial<Record<DenseProduct, KernelOverrides>> = {};
   for (const part of (v ?? '').split(',')) {
     const m = /^(forward|weightGrad|inputGrad)=(\d+)x(\d+)$/.exec(part.trim());
-    if (!m) throw new UsageError(`--dense-tiles takes PRODUCT=WG_XxWG_Y pairs (forward, weightGrad, inputGrad), got "${part}".`);
+    if (!m)
+      throw new UsageError(
+        `--dense-tiles takes PRODUCT=WG_XxWG_Y pairs (forward, weightGrad, inputGrad), got "${part}".`,
+      );
     out[m[1] as DenseProduct] = { WG_X: Number(m[2]), WG_Y: Number(m[3]) };
   }
   return out;
@@ -53,7 +56,8 @@ export function parseArgs(argv: string[]): BenchArgs {
   const out: Partial<BenchArgs> = { json: false, vs: null };
   const int = (flag: string, v: string | undefined, min = 1): number => {
     const n = Number(v);
-    if (v === undefined || !Number.isInteger(n) || n < min) throw new UsageError(`${flag} needs an integer ≥ ${min}, got ${v ?? 'nothing'}.`);
+    if (v === undefined || !Number.isInteger(n) || n < min)
+      throw new UsageError(`${flag} needs an integer ≥ ${min}, got ${v ?? 'nothing'}.`);
     return n;
   };
   for (let i = 0; i < argv.length; i++) {
@@ -67,18 +71,42 @@ export function parseArgs(argv: string[]): BenchArgs {
         out.preset = v as PresetName;
         break;
       }
-      case '--subset': out.subset = int(flag, value()); break;
-      case '--epochs': out.epochs = int(flag, value()); break;
-      case '--batch': out.batch = int(flag, value()); break;
-      case '--seed': out.seed = int(flag, value(), 0); break;
-      case '--tfjs-epochs': out.tfjsEpochs = int(flag, value()); break;
-      case '--test-subset': out.testSubset = int(flag, value()); break;
-      case '--chunk-ms': out.targetChunkMs = int(flag, value()); break;
-      case '--max-steps-per-submit': out.maxStepsPerSubmit = int(flag, value()); break;
-      case '--max-seconds': out.maxSeconds = int(flag, value()); break;
-      case '--json': out.json = true; break;
-      case '--layer-costs': out.layerCosts = true; break;
-      case '--dense-tiles': out.denseTiles = parseDenseTiles(value()); break;
+      case '--subset':
+        out.subset = int(flag, value());
+        break;
+      case '--epochs':
+        out.epochs = int(flag, value());
+        break;
+      case '--batch':
+        out.batch = int(flag, value());
+        break;
+      case '--seed':
+        out.seed = int(flag, value(), 0);
+        break;
+      case '--tfjs-epochs':
+        out.tfjsEpochs = int(flag, value());
+        break;
+      case '--test-subset':
+        out.testSubset = int(flag, value());
+        break;
+      case '--chunk-ms':
+        out.targetChunkMs = int(flag, value());
+        break;
+      case '--max-steps-per-submit':
+        out.maxStepsPerSubmit = int(flag, value());
+        break;
+      case '--max-seconds':
+        out.maxSeconds = int(flag, value());
+        break;
+      case '--json':
+        out.json = true;
+        break;
+      case '--layer-costs':
+        out.layerCosts = true;
+        break;
+      case '--dense-tiles':
+        out.denseTiles = parseDenseTiles(value());
+        break;
       case '--training': {
         const v = value();
         try {
@@ -88,8 +116,12 @@ export function parseArgs(argv: string[]): BenchArgs {
         }
         break;
       }
-      case '--data': out.data = value(); break;
-      case '--out': out.out = value(); break;
+      case '--data':
+        out.data = value();
+        break;
+      case '--out':
+        out.out = value();
+        break;
       case '--vs': {
         const v = value();
         if (v !== 'tfjs') throw new UsageError(`--vs takes "tfjs", got "${v}".`);

@@ -20,12 +20,38 @@ import { acquireGpu } from '../src/engine/gpu/device';
 import { KernelRunner, type CompiledKernel, type PreparedDispatch } from '../src/engine/gpu/kernelRunner';
 import { timeDispatches } from '../src/engine/gpu/kernelBench';
 import { maxAbs, maxAbsDiff } from '../src/engine/cpu/tensor';
-import { kernelByName, MATMUL, MATMUL_LARGE, MATMUL_SMALL, type KernelOverrides, type KernelSpec, type UniformValues } from '../src/engine/kernels';
-import { kernelPartialLength, largeMatmulSplitK, matmulSplitK, matmulUniforms, useSmallMatmul, MATMUL_REDUCE, type MatmulCall } from '../src/engine/gpu/matmul';
+import {
+  kernelByName,
+  MATMUL,
+  MATMUL_LARGE,
+  MATMUL_SMALL,
+  type KernelOverrides,
+  type KernelSpec,
+  type UniformValues,
+} from '../src/engine/kernels';
+import {
+  kernelPartialLength,
+  largeMatmulSplitK,
+  matmulSplitK,
+  matmulUniforms,
+  useSmallMatmul,
+  MATMUL_REDUCE,
+  type MatmulCall,
+} from '../src/engine/gpu/matmul';
 import { countMismatches } from '../src/engine/gpu/kernelCheck';
 import {
-  CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_INPUT_LARGE, CONV2D_BACKWARD_WEIGHT, CONV2D_FORWARD, CONV2D_FORWARD_LARGE, CONV2D_WEIGHT_REDUCE,
-  conv2dBackwardInputKernelFor, conv2dForwardKernelFor, conv2dUniforms, conv2dWeightOverridesFor, conv2dWeightPartialLength, conv2dWeightSplitK,
+  CONV2D_BACKWARD_INPUT,
+  CONV2D_BACKWARD_INPUT_LARGE,
+  CONV2D_BACKWARD_WEIGHT,
+  CONV2D_FORWARD,
+  CONV2D_FORWARD_LARGE,
+  CONV2D_WEIGHT_REDUCE,
+  conv2dBackwardInputKernelFor,
+  conv2dForwardKernelFor,
+  conv2dUniforms,
+  conv2dWeightOverridesFor,
+  conv2dWeightPartialLength,
+  conv2dWeightSplitK,
 } from '../src/engine/gpu/conv';
 import { TRANSPOSE } from '../src/engine/gpu/transpose';
 import { conv2dGeometry, type Conv2dGeometry } from '../src/engine/cpu/conv';
@@ -45,7 +71,15 @@ interface Options {
 }
 
 function parse(argv: string[]): Options {
-  const o: Options = { only: null, sweep: false, smallEverywhere: false, batch: null, relu: true, sizes: [1024, 2048, 4096], overrides: new Map() };
+  const o: Options = {
+    only: null,
+    sweep: false,
+    smallEverywhere: false,
+    batch: null,
+    relu: true,
+    sizes: [1024, 2048, 4096],
+    overrides: new Map(),
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--only') o.only = argv[++i];
@@ -87,10 +121,16 @@ interface Call {
   overrides?: KernelOverrides;
 }
 
-async function prepareAll(calls: Call[], source?: (spec: KernelSpec) => string | undefined): Promise<PreparedDispatch[]> {
+async function prepareAll(
+  calls: Call[],
+  source?: (spec: KernelSpec) => string | undefined,
+): Promise<PreparedDispatch[]> {
   const out: PreparedDispatch[] = [];
   for (const c of calls) {
-    const kernel: CompiledKernel = await runner.compile(c.spec, { source: source?.(c.spec) ?? c.spec.builtinSource, overrides: c.overrides });
+    const kernel: CompiledKernel = await runner.compile(c.spec, {
+      source: source?.(c.spec) ?? c.spec.builtinSource,
+      overrides: c.overrides,
+    });
     out.push(runner.prepare(kernel, c.bindings, c.uniforms));
   }
   return out;
@@ -126,7 +166,11 @@ function relDiff(a: Float32Array, b: Float32Array): number {
  * with `keepOutput` it returns the shipped kernels' output.
  */
 async function runCase(
-  name: string, calls: Call[], output: GPUBuffer, flops: number, extra: Record<string, unknown> = {},
+  name: string,
+  calls: Call[],
+  output: GPUBuffer,
+  flops: number,
+  extra: Record<string, unknown> = {},
   compare: { sameAs?: Float32Array | null; keepOutput?: boolean } = {},
 ): Promise<Float32Array | null> {
   const builtin = await prepareAll(calls);
@@ -138,15 +182,24 @@ async function runCase(
     expected = await readOut(output);
   }
   const result: Record<string, unknown> = {
-    adapter, method: timestamps ? 'timestamp' : 'wall', case: name, ...extra,
+    adapter,
+    method: timestamps ? 'timestamp' : 'wall',
+    case: name,
+    ...extra,
     ...(compare.sameAs ? { mismatchesVsMatmul: countMismatches(expected!, compare.sameAs) } : {}),
-    kernels: calls.map((c) => c.spec.name), ms: +ms.toFixed(4), tflops: +(flops / ms / 1e9).toFixed(2),
+    kernels: calls.map((c) => c.spec.name),
+    ms: +ms.toFixed(4),
+    tflops: +(flops / ms / 1e9).toFixed(2),
   };
   if (overridden) {
     const variant = await prepareAll(calls, (spec) => opts.overrides.get(spec.name));
     const vms = await measure(variant);
     await timeCalls(variant, 1);
-    result.override = { ms: +vms.toFixed(4), tflops: +(flops / vms / 1e9).toFixed(2), vsBuiltin: +relDiff(await readOut(output), expected!).toExponential(2) };
+    result.override = {
+      ms: +vms.toFixed(4),
+      tflops: +(flops / vms / 1e9).toFixed(2),
+      vsBuiltin: +relDiff(await readOut(output), expected!).toExponential(2),
+    };
   }
   console.log(JSON.stringify(result));
   return expected;
@@ -179,7 +232,13 @@ const DENSE_CALLS: [string, MatmulCall][] = [
 
 /** Workgroup shapes tried with --sweep on every dense case (matmul's default is 16 x 16: 64 x 64 tiles). */
 const DENSE_TILE_SHAPES: KernelOverrides[] = [
-  { WG_X: 8, WG_Y: 16 }, { WG_X: 16, WG_Y: 8 }, { WG_X: 8, WG_Y: 8 }, { WG_X: 32, WG_Y: 8 }, { WG_X: 32, WG_Y: 4 }, { WG_X: 4, WG_Y: 16 }, { WG_X: 32, WG_Y: 16 },
+  { WG_X: 8, WG_Y: 16 },
+  { WG_X: 16, WG_Y: 8 },
+  { WG_X: 8, WG_Y: 8 },
+  { WG_X: 32, WG_Y: 8 },
+  { WG_X: 32, WG_Y: 4 },
+  { WG_X: 4, WG_Y: 16 },
+  { WG_X: 32, WG_Y: 16 },
 ];
 
 async function denseCases() {
@@ -192,20 +251,34 @@ async function denseCases() {
     let tiledOutput: Float32Array | null = null;
     for (const spec of [MATMUL, MATMUL_LARGE, MATMUL_SMALL]) {
       // --sweep (or --small-everywhere): matmul_small on every case, to place useSmallMatmul's limits.
-      if (spec === MATMUL_SMALL && !(useSmallMatmul(base.M, base.N, base.K, base) || opts.sweep || opts.smallEverywhere)) continue;
+      if (
+        spec === MATMUL_SMALL &&
+        !(useSmallMatmul(base.M, base.N, base.K, base) || opts.sweep || opts.smallEverywhere)
+      )
+        continue;
       // matmul_small takes matmul's split (it sums the same chunks itself).
-      const chosen = spec === MATMUL_LARGE ? largeMatmulSplitK(base.M, base.N, base.K) : matmulSplitK(base.M, base.N, base.K);
+      const chosen =
+        spec === MATMUL_LARGE ? largeMatmulSplitK(base.M, base.N, base.K) : matmulSplitK(base.M, base.N, base.K);
       // --sweep: other K splits too (the chosen one first), to check matmulSplitK's choice.
-      const others = opts.sweep && spec !== MATMUL_SMALL ? [1, 2, 4, 8, 16, 32, 64, 128, 256].filter((s) => s * 16 <= base.K) : [];
+      const others =
+        opts.sweep && spec !== MATMUL_SMALL ? [1, 2, 4, 8, 16, 32, 64, 128, 256].filter((s) => s * 16 <= base.K) : [];
       for (const splitK of new Set([chosen, ...others])) {
-        const out = await denseCase(name, spec, { ...base, splitK }, { A, B, C }, splitK === chosen && spec === MATMUL_SMALL ? tiledOutput : null);
+        const out = await denseCase(
+          name,
+          spec,
+          { ...base, splitK },
+          { A, B, C },
+          splitK === chosen && spec === MATMUL_SMALL ? tiledOutput : null,
+        );
         if (spec === MATMUL && splitK === chosen) tiledOutput = out;
       }
       // --sweep: deeper staging steps (fewer of them: the small layers wait on memory once per step).
       if (opts.sweep && spec === MATMUL) {
-        for (const TILE_K of [32, 64]) await denseCase(name, spec, { ...base, splitK: chosen }, { A, B, C }, null, { WG_X: 16, WG_Y: 16, TILE_K });
+        for (const TILE_K of [32, 64])
+          await denseCase(name, spec, { ...base, splitK: chosen }, { A, B, C }, null, { WG_X: 16, WG_Y: 16, TILE_K });
         // Other tile shapes at the same split: the same sums in the same order, so the same bits.
-        for (const shape of DENSE_TILE_SHAPES) await denseCase(name, spec, { ...base, splitK: chosen }, { A, B, C }, tiledOutput, shape);
+        for (const shape of DENSE_TILE_SHAPES)
+          await denseCase(name, spec, { ...base, splitK: chosen }, { A, B, C }, tiledOutput, shape);
       }
     }
     for (const b of [A, B, C]) b.destroy();
@@ -213,7 +286,14 @@ async function denseCases() {
 }
 
 /** Times one dense call; with `sameAs` (matmul's output on the same inputs) also counts differing outputs. */
-async function denseCase(name: string, spec: KernelSpec, call: MatmulCall, io: { A: GPUBuffer; B: GPUBuffer; C: GPUBuffer }, sameAs: Float32Array | null, overrides?: KernelOverrides) {
+async function denseCase(
+  name: string,
+  spec: KernelSpec,
+  call: MatmulCall,
+  io: { A: GPUBuffer; B: GPUBuffer; C: GPUBuffer },
+  sameAs: Float32Array | null,
+  overrides?: KernelOverrides,
+) {
   const { A, B, C } = io;
   const u = matmulUniforms(call);
   const calls: Call[] = [];
@@ -224,7 +304,10 @@ async function denseCase(name: string, spec: KernelSpec, call: MatmulCall, io: {
     calls.push({ spec: MATMUL_REDUCE, bindings: { partial, bias: B, C }, uniforms: u });
   } else calls.push({ spec, bindings: { A, B, C }, uniforms: u, overrides });
   const extra = { splitK: call.splitK, ...(overrides ? { overrides } : {}) };
-  const output = await runCase(name, calls, C, 2 * call.M * call.K * call.N, extra, { sameAs, keepOutput: spec === MATMUL });
+  const output = await runCase(name, calls, C, 2 * call.M * call.K * call.N, extra, {
+    sameAs,
+    keepOutput: spec === MATMUL,
+  });
   partial?.destroy();
   return output;
 }
@@ -237,25 +320,64 @@ async function matmulCases() {
     for (const spec of [MATMUL, MATMUL_LARGE]) {
       for (const transposeA of [false, true]) {
         if (transposeA && s !== Math.max(...opts.sizes)) continue;
-        await runCase(`matmul ${s}x${s}x${s}${transposeA ? ' Aᵀ' : ''}`, [{ spec, bindings: { A, B, C }, uniforms: matmulUniforms({ M: s, K: s, N: s, transposeA }) }], C, 2 * s ** 3);
+        await runCase(
+          `matmul ${s}x${s}x${s}${transposeA ? ' Aᵀ' : ''}`,
+          [{ spec, bindings: { A, B, C }, uniforms: matmulUniforms({ M: s, K: s, N: s, transposeA }) }],
+          C,
+          2 * s ** 3,
+        );
       }
     }
     // A plain multiply as the engine runs a big one: A transposed into scratch, then the Aᵀ path
     // (both dispatches timed together).
     const At = runner.createBuffer(s * s * 4);
-    await runCase(`matmul ${s}x${s}x${s} via transpose`, [
-      { spec: TRANSPOSE, bindings: { x: A, y: At }, uniforms: { rows: s, cols: s } },
-      { spec: MATMUL_LARGE, bindings: { A: At, B, C }, uniforms: matmulUniforms({ M: s, K: s, N: s, transposeA: true }) },
-    ], C, 2 * s ** 3);
+    await runCase(
+      `matmul ${s}x${s}x${s} via transpose`,
+      [
+        { spec: TRANSPOSE, bindings: { x: A, y: At }, uniforms: { rows: s, cols: s } },
+        {
+          spec: MATMUL_LARGE,
+          bindings: { A: At, B, C },
+          uniforms: matmulUniforms({ M: s, K: s, N: s, transposeA: true }),
+        },
+      ],
+      C,
+      2 * s ** 3,
+    );
     if (s === Math.max(...opts.sizes)) {
       // B stored transposed too (a dense layer's input gradient, dY·Wᵀ): plain A, and A via the transpose.
-      await runCase(`matmul ${s}x${s}x${s} Bᵀ`, [{ spec: MATMUL_LARGE, bindings: { A, B, C }, uniforms: matmulUniforms({ M: s, K: s, N: s, transposeB: true }) }], C, 2 * s ** 3);
-      await runCase(`matmul ${s}x${s}x${s} Bᵀ via transpose`, [
-        { spec: TRANSPOSE, bindings: { x: A, y: At }, uniforms: { rows: s, cols: s } },
-        { spec: MATMUL_LARGE, bindings: { A: At, B, C }, uniforms: matmulUniforms({ M: s, K: s, N: s, transposeA: true, transposeB: true }) },
-      ], C, 2 * s ** 3);
+      await runCase(
+        `matmul ${s}x${s}x${s} Bᵀ`,
+        [
+          {
+            spec: MATMUL_LARGE,
+            bindings: { A, B, C },
+            uniforms: matmulUniforms({ M: s, K: s, N: s, transposeB: true }),
+          },
+        ],
+        C,
+        2 * s ** 3,
+      );
+      await runCase(
+        `matmul ${s}x${s}x${s} Bᵀ via transpose`,
+        [
+          { spec: TRANSPOSE, bindings: { x: A, y: At }, uniforms: { rows: s, cols: s } },
+          {
+            spec: MATMUL_LARGE,
+            bindings: { A: At, B, C },
+            uniforms: matmulUniforms({ M: s, K: s, N: s, transposeA: true, transposeB: true }),
+          },
+        ],
+        C,
+        2 * s ** 3,
+      );
     }
-    await runCase(`transpose ${s}x${s}`, [{ spec: TRANSPOSE, bindings: { x: A, y: At }, uniforms: { rows: s, cols: s } }], At, 0);
+    await runCase(
+      `transpose ${s}x${s}`,
+      [{ spec: TRANSPOSE, bindings: { x: A, y: At }, uniforms: { rows: s, cols: s } }],
+      At,
+      0,
+    );
     for (const b of [A, B, C, At]) b.destroy();
   }
 }
@@ -272,17 +394,37 @@ const CONV_LAYERS: [string, number, [number, number, number], number, number, nu
 
 /** Other workgroup and tile sizes tried with --sweep, per kernel. */
 const SWEEP: Record<string, KernelOverrides[]> = {
-  conv2d_forward: [{ WG_X: 16, WG_Y: 4 }, { WG_X: 32, WG_Y: 8 }, { WG_X: 16, WG_Y: 8, TILE_K: 8 }, { WG_X: 16, WG_Y: 16 }],
-  conv2d_backward_input: [{ WG_X: 16, WG_Y: 4 }, { WG_X: 32, WG_Y: 8 }, { WG_X: 16, WG_Y: 8, TILE_K: 8 }, { WG_X: 8, WG_Y: 8 }],
+  conv2d_forward: [
+    { WG_X: 16, WG_Y: 4 },
+    { WG_X: 32, WG_Y: 8 },
+    { WG_X: 16, WG_Y: 8, TILE_K: 8 },
+    { WG_X: 16, WG_Y: 16 },
+  ],
+  conv2d_backward_input: [
+    { WG_X: 16, WG_Y: 4 },
+    { WG_X: 32, WG_Y: 8 },
+    { WG_X: 16, WG_Y: 8, TILE_K: 8 },
+    { WG_X: 8, WG_Y: 8 },
+  ],
   conv2d_backward_weight: [
-    { WG_X: 16, WG_Y: 16 }, { WG_X: 8, WG_Y: 16 }, { WG_X: 16, WG_Y: 8, TILE_K: 32 },
+    { WG_X: 16, WG_Y: 16 },
+    { WG_X: 8, WG_Y: 16 },
+    { WG_X: 16, WG_Y: 8, TILE_K: 32 },
     // Narrow column tiles for layers with few input channels (a first layer has only k*k + 1 columns).
-    { WG_X: 4, WG_Y: 8 }, { WG_X: 4, WG_Y: 16 }, { WG_X: 4, WG_Y: 8, TILE_K: 32 },
+    { WG_X: 4, WG_Y: 8 },
+    { WG_X: 4, WG_Y: 16 },
+    { WG_X: 4, WG_Y: 8, TILE_K: 32 },
   ],
 };
 
 /** Runs a conv case at its defaults, then (with --sweep) at the other sizes of its main kernel. */
-async function convCase(name: string, calls: Call[], output: GPUBuffer, flops: number, extra: Record<string, unknown> = {}) {
+async function convCase(
+  name: string,
+  calls: Call[],
+  output: GPUBuffer,
+  flops: number,
+  extra: Record<string, unknown> = {},
+) {
   await runCase(name, calls, output, flops, extra);
   if (!opts.sweep) return;
   for (const overrides of SWEEP[calls[0].spec.name] ?? []) {
@@ -307,10 +449,26 @@ async function convCases() {
     const db = runner.createBuffer(filters * 4);
     const macs = outCount * input[0] * kernel * kernel;
     const yOut = runner.createBuffer(outCount * 4);
-    await convCase(`${name} forward`, [{ spec: CONV2D_FORWARD, bindings: { x, w, bias, y: yOut }, uniforms: conv2dUniforms(g, { relu: opts.relu }) }], yOut, 2 * macs);
+    await convCase(
+      `${name} forward`,
+      [{ spec: CONV2D_FORWARD, bindings: { x, w, bias, y: yOut }, uniforms: conv2dUniforms(g, { relu: opts.relu }) }],
+      yOut,
+      2 * macs,
+    );
     // The large-layer forward kernel too, on every layer, so the chooser's threshold can be checked.
-    await runCase(`${name} forward`, [{ spec: CONV2D_FORWARD_LARGE, bindings: { x, w, bias, y: yOut }, uniforms: conv2dUniforms(g, { relu: opts.relu }) }], yOut, 2 * macs,
-      { chosen: conv2dForwardKernelFor(g).name });
+    await runCase(
+      `${name} forward`,
+      [
+        {
+          spec: CONV2D_FORWARD_LARGE,
+          bindings: { x, w, bias, y: yOut },
+          uniforms: conv2dUniforms(g, { relu: opts.relu }),
+        },
+      ],
+      yOut,
+      2 * macs,
+      { chosen: conv2dForwardKernelFor(g).name },
+    );
     if (g.outHeight >= 2 && g.outWidth >= 2) {
       // The same kernel doing the 2x2 max pooling after the layer (and a dropout after that), as
       // the trainer runs it when a pooling follows: only the pooled output is written.
@@ -320,16 +478,39 @@ async function convCases() {
       const mask = runner.createBuffer(pooled * 4);
       const trainState = runner.createBuffer(new Uint32Array([7, 0, 0, 0]));
       const dropout = { rate: 0.25, seed: 1, layerIndex: 5 };
-      await runCase(`${name} forward + maxpool + dropout`, [{
-        spec: CONV2D_FORWARD_LARGE,
-        bindings: { x, w, bias, y: pooledY, argmax, mask, train_state: trainState },
-        uniforms: conv2dUniforms(g, { relu: opts.relu, pool: true, dropout }),
-      }], pooledY, 2 * macs);
+      await runCase(
+        `${name} forward + maxpool + dropout`,
+        [
+          {
+            spec: CONV2D_FORWARD_LARGE,
+            bindings: { x, w, bias, y: pooledY, argmax, mask, train_state: trainState },
+            uniforms: conv2dUniforms(g, { relu: opts.relu, pool: true, dropout }),
+          },
+        ],
+        pooledY,
+        2 * macs,
+      );
     }
     if (input[0] > 1) {
-      await convCase(`${name} input grad`, [{ spec: CONV2D_BACKWARD_INPUT, bindings: { dy, w, y, dx }, uniforms: conv2dUniforms(g, { relu: opts.relu }) }], dx, 2 * macs);
-      await runCase(`${name} input grad`, [{ spec: CONV2D_BACKWARD_INPUT_LARGE, bindings: { dy, w, y, dx }, uniforms: conv2dUniforms(g, { relu: opts.relu }) }], dx, 2 * macs,
-        { chosen: conv2dBackwardInputKernelFor(g).name });
+      await convCase(
+        `${name} input grad`,
+        [{ spec: CONV2D_BACKWARD_INPUT, bindings: { dy, w, y, dx }, uniforms: conv2dUniforms(g, { relu: opts.relu }) }],
+        dx,
+        2 * macs,
+      );
+      await runCase(
+        `${name} input grad`,
+        [
+          {
+            spec: CONV2D_BACKWARD_INPUT_LARGE,
+            bindings: { dy, w, y, dx },
+            uniforms: conv2dUniforms(g, { relu: opts.relu }),
+          },
+        ],
+        dx,
+        2 * macs,
+        { chosen: conv2dBackwardInputKernelFor(g).name },
+      );
     }
     // The weight gradient, at the trainer's split of the reduction and (with --sweep) at other
     // tile sizes with half, the same and twice their own default split.

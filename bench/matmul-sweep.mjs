@@ -26,7 +26,13 @@ const toggles = opt('toggles', '');
 // --large a.wgsl,b.wgsl: more files with matmul_large's interface; --constants EXACT=1,... sets
 // their pipeline-overridable constants (then each file runs both without and with them).
 const largeFiles = opt('large', '').split(',').filter(Boolean);
-const largeConstants = Object.fromEntries(opt('constants', '').split(',').filter(Boolean).map((kv) => kv.split('=')).map(([k, v]) => [k, Number(v)]));
+const largeConstants = Object.fromEntries(
+  opt('constants', '')
+    .split(',')
+    .filter(Boolean)
+    .map((kv) => kv.split('='))
+    .map(([k, v]) => [k, Number(v)]),
+);
 
 const dawn = process.env.DAWN_NODE ? createRequire(import.meta.url)(process.env.DAWN_NODE) : await import('webgpu');
 Object.assign(globalThis, dawn.globals);
@@ -39,15 +45,19 @@ const device = await adapter.requestDevice({
 });
 const keepAlive = setInterval(() => {}, 1000);
 let gpuError = null;
-device.onuncapturederror = (e) => { gpuError = e.error.message; };
+device.onuncapturederror = (e) => {
+  gpuError = e.error.message;
+};
 const info = adapter.info;
-console.log(JSON.stringify({
-  adapter: `${info.vendor}/${info.architecture}/${info.description}`,
-  features: [...adapter.features].filter((f) => /subgroup|f16|timestamp/.test(f)),
-  subgroupSizes: [info.subgroupMinSize, info.subgroupMaxSize],
-  toggles,
-  maxWorkgroupStorage: adapter.limits.maxComputeWorkgroupStorageSize,
-}));
+console.log(
+  JSON.stringify({
+    adapter: `${info.vendor}/${info.architecture}/${info.description}`,
+    features: [...adapter.features].filter((f) => /subgroup|f16|timestamp/.test(f)),
+    subgroupSizes: [info.subgroupMinSize, info.subgroupMaxSize],
+    toggles,
+    maxWorkgroupStorage: adapter.limits.maxComputeWorkgroupStorageSize,
+  }),
+);
 
 // ---------------------------------------------------------------- kernel generator
 // BM x BN tile per workgroup, TM x TN per thread (multiples of 4; accumulators are NAMED vec4s),
@@ -61,12 +71,18 @@ console.log(JSON.stringify({
 // unroll: the k loop written out by the generator (constant offsets) instead of a WGSL loop.
 function generate(v) {
   const { BM, BN, TM, TN, TK, aLayout, g4, prefetch, unroll } = v;
-  const TX = BN / TN, TY = BM / TM, threads = TX * TY;
-  const RG = TM / 4, CG = TN / 4; // row groups, column groups
-  const rowStride = BM / RG, colStride = BN / CG;
-  const aVec4 = (BM * TK) / 4, bVec4 = (BN * TK) / 4; // vec4s staged per step
+  const TX = BN / TN,
+    TY = BM / TM,
+    threads = TX * TY;
+  const RG = TM / 4,
+    CG = TN / 4; // row groups, column groups
+  const rowStride = BM / RG,
+    colStride = BN / CG;
+  const aVec4 = (BM * TK) / 4,
+    bVec4 = (BN * TK) / 4; // vec4s staged per step
   if (aVec4 % threads || bVec4 % threads) throw new Error('tile not divisible among threads');
-  const nA = aVec4 / threads, nB = bVec4 / threads;
+  const nA = aVec4 / threads,
+    nB = bVec4 / threads;
   const bufs = prefetch ? 2 : 1;
   const L = [];
   const arr = g4 ? 'array<vec4<f32>>' : 'array<f32>';
@@ -78,7 +94,8 @@ function generate(v) {
   L.push(`var<workgroup> As: array<vec4<f32>, ${bufs * aVec4}>;`);
   L.push(`var<workgroup> Bs: array<vec4<f32>, ${bufs * bVec4}>;`);
   const load4 = (buf, elemIndex) =>
-    g4 ? `${buf}[(${elemIndex}) / 4u]`
+    g4
+      ? `${buf}[(${elemIndex}) / 4u]`
       : `vec4<f32>(${buf}[${elemIndex}], ${buf}[${elemIndex} + 1u], ${buf}[${elemIndex} + 2u], ${buf}[${elemIndex} + 3u])`;
   L.push(`@compute @workgroup_size(${TX}, ${TY}, 1)`);
   L.push(`fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {`);
@@ -108,7 +125,9 @@ function generate(v) {
       if (aLayout === 'm') out.push(`      As[${base} + m * ${TK / 4}u + k4] = na${l}; }`);
       else {
         out.push(`      let q = ${base} + k4 * 4u * ${BM / 4}u + m / 4u; let c = m % 4u;`);
-        out.push(`      As[q][c] = na${l}.x; As[q + ${BM / 4}u][c] = na${l}.y; As[q + ${BM / 2}u][c] = na${l}.z; As[q + ${(3 * BM) / 4}u][c] = na${l}.w; }`);
+        out.push(
+          `      As[q][c] = na${l}.x; As[q + ${BM / 4}u][c] = na${l}.y; As[q + ${BM / 2}u][c] = na${l}.z; As[q + ${(3 * BM) / 4}u][c] = na${l}.w; }`,
+        );
       }
     }
     for (let l = 0; l < nB; l++) out.push(`    Bs[${base} + tid + ${l * threads}u] = nb${l};`);
@@ -118,7 +137,8 @@ function generate(v) {
   const multiply = (aBase, bBase) => {
     const out = [];
     const fmas = (aExpr, k) => {
-      for (let g = 0; g < CG; g++) out.push(`      let b${g} = Bs[${bBase} + ${k} * ${BN / 4}u + ${(g * colStride) / 4}u + tx];`);
+      for (let g = 0; g < CG; g++)
+        out.push(`      let b${g} = Bs[${bBase} + ${k} * ${BN / 4}u + ${(g * colStride) / 4}u + tx];`);
       for (let r = 0; r < TM; r++) {
         const a = aExpr(r);
         for (let g = 0; g < CG; g++) out.push(`      c${r}_${g} = fma(vec4<f32>(${a}), b${g}, c${r}_${g});`);
@@ -127,15 +147,25 @@ function generate(v) {
     const comp = ['x', 'y', 'z', 'w'];
     if (aLayout === 'k') {
       const body = (k) => {
-        for (let gr = 0; gr < RG; gr++) out.push(`      let a${gr} = As[${aBase} + ${k} * ${BM / 4}u + ${(gr * rowStride) / 4}u + ty];`);
+        for (let gr = 0; gr < RG; gr++)
+          out.push(`      let a${gr} = As[${aBase} + ${k} * ${BM / 4}u + ${(gr * rowStride) / 4}u + ty];`);
         fmas((r) => `a${Math.floor(r / 4)}.${comp[r % 4]}`, k);
       };
-      if (unroll) for (let k = 0; k < TK; k++) { out.push('    {'); body(`${k}u`); out.push('    }'); }
-      else { out.push(`    for (var k = 0u; k < ${TK}u; k++) {`); body('k'); out.push('    }'); }
+      if (unroll)
+        for (let k = 0; k < TK; k++) {
+          out.push('    {');
+          body(`${k}u`);
+          out.push('    }');
+        }
+      else {
+        out.push(`    for (var k = 0u; k < ${TK}u; k++) {`);
+        body('k');
+        out.push('    }');
+      }
     } else {
       const body = (k4) => {
         for (let r = 0; r < TM; r++) {
-          const row = `${(Math.floor(r / 4) * rowStride)}u + ty * 4u + ${r % 4}u`;
+          const row = `${Math.floor(r / 4) * rowStride}u + ty * 4u + ${r % 4}u`;
           out.push(`      let a${r} = As[${aBase} + (${row}) * ${TK / 4}u + ${k4}];`);
         }
         for (let j = 0; j < 4; j++) {
@@ -144,8 +174,17 @@ function generate(v) {
           out.push('      }');
         }
       };
-      if (unroll) for (let k4 = 0; k4 < TK / 4; k4++) { out.push('    {'); body(`${k4}u`); out.push('    }'); }
-      else { out.push(`    for (var k4 = 0u; k4 < ${TK / 4}u; k4++) {`); body('k4'); out.push('    }'); }
+      if (unroll)
+        for (let k4 = 0; k4 < TK / 4; k4++) {
+          out.push('    {');
+          body(`${k4}u`);
+          out.push('    }');
+        }
+      else {
+        out.push(`    for (var k4 = 0u; k4 < ${TK / 4}u; k4++) {`);
+        body('k4');
+        out.push('    }');
+      }
     }
     return out;
   };
@@ -161,7 +200,14 @@ function generate(v) {
     L.push(`    workgroupBarrier();`, `  }`);
   } else {
     L.push(`  for (var t = 0u; t < k_tiles; t++) {`);
-    L.push(...fetch('t'), ...stage('0u'), `    workgroupBarrier();`, ...multiply('0u', '0u'), `    workgroupBarrier();`, `  }`);
+    L.push(
+      ...fetch('t'),
+      ...stage('0u'),
+      `    workgroupBarrier();`,
+      ...multiply('0u', '0u'),
+      `    workgroupBarrier();`,
+      `  }`,
+    );
   }
   for (let r = 0; r < TM; r++) {
     const m = `row0 + ${Math.floor(r / 4) * rowStride}u + ty * 4u + ${r % 4}u`;
@@ -253,29 +299,39 @@ for (const file of largeFiles) {
 }
 
 function shippedKernel(file) {
-  const code = file ? readFileSync(file, 'utf8') : readFileSync(new URL('../kernels/matmul_large.wgsl', import.meta.url), 'utf8');
+  const code = file
+    ? readFileSync(file, 'utf8')
+    : readFileSync(new URL('../kernels/matmul_large.wgsl', import.meta.url), 'utf8');
   return { code, wg: [128, 128], shipped: true };
 }
 
 const rand = (n, seed) => {
   const a = new Float32Array(n);
   let s = seed >>> 0;
-  for (let i = 0; i < n; i++) { s = (s * 1664525 + 1013904223) >>> 0; a[i] = (s / 2 ** 32) * 2 - 1; }
+  for (let i = 0; i < n; i++) {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    a[i] = (s / 2 ** 32) * 2 - 1;
+  }
   return a;
 };
 
 const STORAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
 async function bench(name, kernel, n) {
-  const a = rand(n * n, 1), b = rand(n * n, 2);
+  const a = rand(n * n, 1),
+    b = rand(n * n, 2);
   const mk = (size, usage) => device.createBuffer({ size, usage });
-  const A = mk(n * n * 4, STORAGE), B = mk(n * n * 4, STORAGE), C = mk(n * n * 4, STORAGE);
-  device.queue.writeBuffer(A, 0, a); device.queue.writeBuffer(B, 0, b);
+  const A = mk(n * n * 4, STORAGE),
+    B = mk(n * n * 4, STORAGE),
+    C = mk(n * n * 4, STORAGE);
+  device.queue.writeBuffer(A, 0, a);
+  device.queue.writeBuffer(B, 0, b);
   const U = mk(32, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
   const extra = [];
   let entries;
   if (kernel.shipped) {
     device.queue.writeBuffer(U, 0, new Uint32Array([n, n, n, 0, 1, n, 0, 0]));
-    const bias = mk(n * 4, STORAGE), partial = mk(16, STORAGE);
+    const bias = mk(n * 4, STORAGE),
+      partial = mk(16, STORAGE);
     extra.push(bias, partial);
     entries = [A, B, bias, C, U, partial];
   } else {
@@ -285,43 +341,78 @@ async function bench(name, kernel, n) {
   gpuError = null;
   device.pushErrorScope('validation');
   const module = device.createShaderModule({ code: kernel.code });
-  const pipe = await device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint: 'main', constants: kernel.constants } }).catch((e) => e);
+  const pipe = await device
+    .createComputePipelineAsync({
+      layout: 'auto',
+      compute: { module, entryPoint: 'main', constants: kernel.constants },
+    })
+    .catch((e) => e);
   const err = await device.popErrorScope();
   if (err || pipe instanceof Error) {
     const msgs = (await module.getCompilationInfo()).messages.map((m) => `${m.lineNum}:${m.linePos} ${m.message}`);
-    console.log(JSON.stringify({ variant: name, n, error: String(err?.message ?? pipe).slice(0, 300), compile: msgs.slice(0, 3) }));
+    console.log(
+      JSON.stringify({
+        variant: name,
+        n,
+        error: String(err?.message ?? pipe).slice(0, 300),
+        compile: msgs.slice(0, 3),
+      }),
+    );
     return;
   }
-  const bg = device.createBindGroup({ layout: pipe.getBindGroupLayout(0), entries: entries.map((buf, k) => ({ binding: k, resource: { buffer: buf } })) });
+  const bg = device.createBindGroup({
+    layout: pipe.getBindGroupLayout(0),
+    entries: entries.map((buf, k) => ({ binding: k, resource: { buffer: buf } })),
+  });
   const run = (reps) => {
-    const e = device.createCommandEncoder(); const p = e.beginComputePass();
-    p.setPipeline(pipe); p.setBindGroup(0, bg);
+    const e = device.createCommandEncoder();
+    const p = e.beginComputePass();
+    p.setPipeline(pipe);
+    p.setBindGroup(0, bg);
     for (let r = 0; r < reps; r++) p.dispatchWorkgroups(n / kernel.wg[0], n / kernel.wg[1]);
-    p.end(); device.queue.submit([e.finish()]);
+    p.end();
+    device.queue.submit([e.finish()]);
   };
-  run(2); await device.queue.onSubmittedWorkDone();
+  run(2);
+  await device.queue.onSubmittedWorkDone();
   const reps = Math.max(3, Math.min(200, Math.round(4e11 / (2 * n * n * n))));
   const times = [];
   for (let trial = 0; trial < 3; trial++) {
-    const t0 = performance.now(); run(reps); await device.queue.onSubmittedWorkDone();
+    const t0 = performance.now();
+    run(reps);
+    await device.queue.onSubmittedWorkDone();
     times.push((performance.now() - t0) / reps);
   }
   const ms = Math.min(...times);
   // check 64 sampled entries of C against a float64 dot product
   const rb = mk(n * n * 4, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST);
-  const e = device.createCommandEncoder(); e.copyBufferToBuffer(C, 0, rb, 0, n * n * 4); device.queue.submit([e.finish()]);
+  const e = device.createCommandEncoder();
+  e.copyBufferToBuffer(C, 0, rb, 0, n * n * 4);
+  device.queue.submit([e.finish()]);
   await rb.mapAsync(GPUMapMode.READ);
   const c = new Float32Array(rb.getMappedRange());
   let maxErr = 0;
   for (let s = 0; s < 64; s++) {
-    const i = (s * 2654435761) % n, j = (s * 40503 + 7) % n;
+    const i = (s * 2654435761) % n,
+      j = (s * 40503 + 7) % n;
     let ref = 0;
     for (let k = 0; k < n; k++) ref += a[i * n + k] * b[k * n + j];
     maxErr = Math.max(maxErr, Math.abs(ref - c[i * n + j]));
   }
   rb.unmap();
   [A, B, C, U, rb, ...extra].forEach((x) => x.destroy());
-  console.log(JSON.stringify({ variant: name, n, ms: +ms.toFixed(4), tflops: +((2 * n ** 3) / ms / 1e9).toFixed(2), maxErr: +maxErr.toExponential(2), ok: maxErr < 1e-3 * Math.sqrt(n), gpuError, toggles }));
+  console.log(
+    JSON.stringify({
+      variant: name,
+      n,
+      ms: +ms.toFixed(4),
+      tflops: +((2 * n ** 3) / ms / 1e9).toFixed(2),
+      maxErr: +maxErr.toExponential(2),
+      ok: maxErr < 1e-3 * Math.sqrt(n),
+      gpuError,
+      toggles,
+    }),
+  );
 }
 
 for (const [name, v] of Object.entries(VARIANTS)) {
@@ -330,7 +421,10 @@ for (const [name, v] of Object.entries(VARIANTS)) {
   try {
     kernel = v === null ? PROBE : v === 'shipped' ? shippedKernel() : v.file ? shippedKernel(v.file) : generate(v);
     if (v?.constants) kernel.constants = v.constants;
-  } catch (e) { console.log(JSON.stringify({ variant: name, error: e.message })); continue; }
+  } catch (e) {
+    console.log(JSON.stringify({ variant: name, error: e.message }));
+    continue;
+  }
   if (process.env.DUMP === name) console.error(kernel.code);
   for (const n of sizes) {
     if (n % kernel.wg[0] || n % kernel.wg[1]) continue;

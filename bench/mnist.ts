@@ -52,7 +52,9 @@ export function loadMnist(dir?: string): Mnist {
   const dirs = dir ? [dir] : defaultDataDirs();
   const found = dirs.find((d) => NAMES.trainImages.some((n) => existsSync(join(d, n))));
   if (!found) {
-    throw new Error(`MNIST not found in ${dirs.join(' or ')}: pass --data DIR (a folder with train-images.idx3.gz, ...).`);
+    throw new Error(
+      `MNIST not found in ${dirs.join(' or ')}: pass --data DIR (a folder with train-images.idx3.gz, ...).`,
+    );
   }
   return {
     train: pair(found, NAMES.trainImages, NAMES.trainLabels),

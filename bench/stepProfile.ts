@@ -29,9 +29,16 @@ export interface StepProfile {
 /** A compute pass stand-in that forwards everything to a real pass except dispatch number `skip`. */
 class SkippingPass {
   private n = 0;
-  constructor(private readonly pass: GPUComputePassEncoder, private readonly skip: number) {}
-  setPipeline(p: GPUComputePipeline) { this.pass.setPipeline(p); }
-  setBindGroup(i: number, g: GPUBindGroup) { this.pass.setBindGroup(i, g); }
+  constructor(
+    private readonly pass: GPUComputePassEncoder,
+    private readonly skip: number,
+  ) {}
+  setPipeline(p: GPUComputePipeline) {
+    this.pass.setPipeline(p);
+  }
+  setBindGroup(i: number, g: GPUBindGroup) {
+    this.pass.setBindGroup(i, g);
+  }
   dispatchWorkgroups(x: number, y = 1, z = 1) {
     if (this.n++ !== this.skip) this.pass.dispatchWorkgroups(x, y, z);
   }
@@ -43,14 +50,29 @@ class SplittingPass {
   private pipeline: GPUComputePipeline | null = null;
   private groups = new Map<number, GPUBindGroup>();
   readonly recorded: { kernel: string; workgroups: [number, number, number] }[] = [];
-  constructor(private readonly encoder: GPUCommandEncoder, private readonly querySet: GPUQuerySet | null) {}
-  setPipeline(p: GPUComputePipeline) { this.pipeline = p; }
-  setBindGroup(i: number, g: GPUBindGroup) { this.groups.set(i, g); }
+  constructor(
+    private readonly encoder: GPUCommandEncoder,
+    private readonly querySet: GPUQuerySet | null,
+  ) {}
+  setPipeline(p: GPUComputePipeline) {
+    this.pipeline = p;
+  }
+  setBindGroup(i: number, g: GPUBindGroup) {
+    this.groups.set(i, g);
+  }
   dispatchWorkgroups(x: number, y = 1, z = 1) {
     const i = this.recorded.length;
-    const pass = this.encoder.beginComputePass(this.querySet
-      ? { timestampWrites: { querySet: this.querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } }
-      : {});
+    const pass = this.encoder.beginComputePass(
+      this.querySet
+        ? {
+            timestampWrites: {
+              querySet: this.querySet,
+              beginningOfPassWriteIndex: 2 * i,
+              endOfPassWriteIndex: 2 * i + 1,
+            },
+          }
+        : {},
+    );
     pass.setPipeline(this.pipeline!);
     for (const [k, g] of this.groups) pass.setBindGroup(k, g);
     pass.dispatchWorkgroups(x, y, z);
@@ -60,8 +82,16 @@ class SplittingPass {
   end() {}
 }
 
-async function readTimestamps(device: GPUDevice, encoder: GPUCommandEncoder, querySet: GPUQuerySet, count: number): Promise<BigInt64Array> {
-  const resolve = device.createBuffer({ size: count * 8, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+async function readTimestamps(
+  device: GPUDevice,
+  encoder: GPUCommandEncoder,
+  querySet: GPUQuerySet,
+  count: number,
+): Promise<BigInt64Array> {
+  const resolve = device.createBuffer({
+    size: count * 8,
+    usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC,
+  });
   const read = device.createBuffer({ size: count * 8, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   encoder.resolveQuerySet(querySet, 0, count, resolve, 0);
   encoder.copyBufferToBuffer(resolve, 0, read, 0, count * 8);
@@ -78,12 +108,17 @@ async function readTimestamps(device: GPUDevice, encoder: GPUCommandEncoder, que
  * Profiles `encodeStep` (which records one training step into the pass it is given): `repeats`
  * times with a pass per dispatch, averaged, and the same in one pass. Needs 'timestamp-query'.
  */
-export async function profileStep(device: GPUDevice, encodeStep: (pass: GPUComputePassEncoder) => void, repeats = 20): Promise<StepProfile> {
+export async function profileStep(
+  device: GPUDevice,
+  encodeStep: (pass: GPUComputePassEncoder) => void,
+  repeats = 20,
+): Promise<StepProfile> {
   let dispatches: DispatchTime[] = [];
   const maxDispatches = 256;
   const querySet = device.createQuerySet({ type: 'timestamp', count: 2 * maxDispatches });
   try {
-    for (let r = -1; r < repeats; r++) { // r = -1: warm-up, not counted
+    for (let r = -1; r < repeats; r++) {
+      // r = -1: warm-up, not counted
       const encoder = device.createCommandEncoder({ label: 'step profile' });
       const fake = new SplittingPass(encoder, querySet);
       encodeStep(fake as unknown as GPUComputePassEncoder);
@@ -103,8 +138,11 @@ export async function profileStep(device: GPUDevice, encodeStep: (pass: GPUCompu
       let ms = 0;
       for (let r = -1; r < Math.ceil(repeats / 4); r++) {
         const encoder = device.createCommandEncoder({ label: 'step profile, one pass' });
-        const pass = encoder.beginComputePass({ timestampWrites: { querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } });
-        for (let k = 0; k < perSubmit; k++) encodeStep(skip < 0 ? pass : (new SkippingPass(pass, skip) as unknown as GPUComputePassEncoder));
+        const pass = encoder.beginComputePass({
+          timestampWrites: { querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 },
+        });
+        for (let k = 0; k < perSubmit; k++)
+          encodeStep(skip < 0 ? pass : (new SkippingPass(pass, skip) as unknown as GPUComputePassEncoder));
         pass.end();
         const t = await readTimestamps(device, encoder, querySet, 2);
         if (r >= 0) ms += Number(t[1] - t[0]) / 1e6 / perSubmit / Math.ceil(repeats / 4);

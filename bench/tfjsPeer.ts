@@ -61,14 +61,26 @@ function buildModel(spec: ModelSpec): tfl.Sequential {
     switch (l.kind) {
       case 'conv2d': {
         if (l.padding !== 0 && (l.stride !== 1 || l.padding * 2 !== l.kernel - 1)) {
-          throw new Error(`TF.js has no conv2d with padding ${l.padding} for a ${l.kernel}x${l.kernel} kernel at stride ${l.stride}.`);
+          throw new Error(
+            `TF.js has no conv2d with padding ${l.padding} for a ${l.kernel}x${l.kernel} kernel at stride ${l.stride}.`,
+          );
         }
-        model.add(tfl.layers.conv2d({ ...input(), filters: l.filters, kernelSize: l.kernel, strides: l.stride, padding: l.padding ? 'same' : 'valid' }));
+        model.add(
+          tfl.layers.conv2d({
+            ...input(),
+            filters: l.filters,
+            kernelSize: l.kernel,
+            strides: l.stride,
+            padding: l.padding ? 'same' : 'valid',
+          }),
+        );
         break;
       }
       case 'dense':
         // The softmax layer that ends every classifier is fused into the last dense layer.
-        model.add(tfl.layers.dense({ ...input(), units: l.units, activation: next?.kind === 'softmax' ? 'softmax' : 'linear' }));
+        model.add(
+          tfl.layers.dense({ ...input(), units: l.units, activation: next?.kind === 'softmax' ? 'softmax' : 'linear' }),
+        );
         if (next?.kind === 'softmax') i++;
         break;
       case 'maxpool':
@@ -106,7 +118,9 @@ function buildOptimizer(o: OptimizerConfig): tf.Optimizer {
     case 'adam':
       return tf.train.adam(o.learningRate, o.beta1, o.beta2, o.epsilon);
     case 'sgd':
-      return o.momentum ? tf.train.momentum(o.learningRate, o.momentum, Boolean(o.nesterov)) : tf.train.sgd(o.learningRate);
+      return o.momentum
+        ? tf.train.momentum(o.learningRate, o.momentum, Boolean(o.nesterov))
+        : tf.train.sgd(o.learningRate);
     case 'rmsprop':
       return tf.train.rmsprop(o.learningRate, o.alpha, o.momentum ?? 0, o.epsilon);
   }
@@ -128,7 +142,12 @@ function toTensors(set: ImageDataset, count: number, classes: number): { x: tf.T
 
 const elapsed = (t0: number) => performance.now() - t0;
 
-export async function runTfjs(config: TfjsRunConfig, train: ImageDataset, test: ImageDataset, log: (s: string) => void): Promise<TfjsResult> {
+export async function runTfjs(
+  config: TfjsRunConfig,
+  train: ImageDataset,
+  test: ImageDataset,
+  log: (s: string) => void,
+): Promise<TfjsResult> {
   await tf.setBackend('webgpu');
   await tf.ready();
   const backend = tf.getBackend();
@@ -139,7 +158,8 @@ export async function runTfjs(config: TfjsRunConfig, train: ImageDataset, test: 
   const testT = toTensors(test, test.count, classes);
   const stepsPerEpoch = Math.ceil(train.count / B);
   const totalSteps = stepsPerEpoch * config.epochs;
-  const compile = (m: tfl.Sequential, opt: tf.Optimizer) => m.compile({ optimizer: opt, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const compile = (m: tfl.Sequential, opt: tf.Optimizer) =>
+    m.compile({ optimizer: opt, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
 
   // Warm-up: a throwaway copy fits three batches, so every shader is compiled before timing.
   const t0 = performance.now();
@@ -165,7 +185,13 @@ export async function runTfjs(config: TfjsRunConfig, train: ImageDataset, test: 
   if (config.schedule.kind !== 'constant') {
     const base = config.optimizer.learningRate;
     callbacks.onBatchBegin = async () => {
-      (optimizer as unknown as { learningRate: number }).learningRate = learningRateAt(config.schedule, base, step, totalSteps, stepsPerEpoch);
+      (optimizer as unknown as { learningRate: number }).learningRate = learningRateAt(
+        config.schedule,
+        base,
+        step,
+        totalSteps,
+        stepsPerEpoch,
+      );
     };
   }
   callbacks.onBatchEnd = async () => {
@@ -176,13 +202,22 @@ export async function runTfjs(config: TfjsRunConfig, train: ImageDataset, test: 
   for (let e = 0; e < config.epochs; e++) {
     const t = performance.now();
     // fit resolves after its epoch-end logs are read back, i.e. after the GPU finished the epoch.
-    await model.fit(trainT.x, trainT.y, { batchSize: B, epochs: 1, shuffle: true, verbose: 0, callbacks, yieldEvery: 'never' });
+    await model.fit(trainT.x, trainT.y, {
+      batchSize: B,
+      epochs: 1,
+      shuffle: true,
+      verbose: 0,
+      callbacks,
+      yieldEvery: 'never',
+    });
     msTrain += elapsed(t);
     const ev = model.evaluate(testT.x, testT.y, { batchSize: 1000 }) as tf.Scalar[];
     const [loss, acc] = await Promise.all(ev.map(async (s) => (await s.data())[0]));
     tf.dispose(ev);
     perEpoch.push({ epoch: e + 1, testAccuracy: acc, testLoss: loss, msTrain: Math.round(msTrain) });
-    log(`[tfjs] epoch ${e + 1}: test accuracy ${(acc * 100).toFixed(2)}%, ${(msTrain / ((e + 1) * stepsPerEpoch)).toFixed(2)} ms/step`);
+    log(
+      `[tfjs] epoch ${e + 1}: test accuracy ${(acc * 100).toFixed(2)}%, ${(msTrain / ((e + 1) * stepsPerEpoch)).toFixed(2)} ms/step`,
+    );
   }
   tf.dispose([trainT.x, trainT.y, testT.x, testT.y]);
   model.dispose();

@@ -12,7 +12,12 @@ import { acquireGpu, type GpuContext } from '../src/engine/gpu/device';
 import { KernelRunner } from '../src/engine/gpu/kernelRunner';
 import { PRESETS, type PresetName } from '../src/engine/presets';
 import type { InitScheme } from '../src/engine/init';
-import { GpuTrainer, type EvaluationResult, type StepMetric, type TrainingConfig } from '../src/engine/train/gpuTrainer';
+import {
+  GpuTrainer,
+  type EvaluationResult,
+  type StepMetric,
+  type TrainingConfig,
+} from '../src/engine/train/gpuTrainer';
 import { runSession, RUN_TO_END, type StepSource } from '../src/engine/train/session';
 import { measureLayerCosts, type LayerCostReport } from '../src/engine/train/layerCost';
 import { profileStep, type StepProfile } from './stepProfile';
@@ -51,12 +56,25 @@ class MeasuredSource implements StepSource {
   evalMs = 0;
   evalSubmits = 0;
   evals: { start: number; end: number }[] = [];
-  constructor(readonly trainer: GpuTrainer, private readonly submitCount: () => number) {}
-  get stepsPerEpoch() { return this.trainer.stepsPerEpoch; }
-  get totalSteps() { return this.trainer.totalSteps; }
-  get batch() { return this.trainer.batch; }
-  get globalStep() { return this.trainer.globalStep; }
-  set globalStep(v: number) { this.trainer.globalStep = v; }
+  constructor(
+    readonly trainer: GpuTrainer,
+    private readonly submitCount: () => number,
+  ) {}
+  get stepsPerEpoch() {
+    return this.trainer.stepsPerEpoch;
+  }
+  get totalSteps() {
+    return this.trainer.totalSteps;
+  }
+  get batch() {
+    return this.trainer.batch;
+  }
+  get globalStep() {
+    return this.trainer.globalStep;
+  }
+  set globalStep(v: number) {
+    this.trainer.globalStep = v;
+  }
   submitSteps(n: number): Promise<StepMetric[]> {
     this.submits++;
     return this.trainer.submitSteps(n);
@@ -117,12 +135,20 @@ async function runEngine(args: BenchArgs, gpu: GpuContext, train: ImageDataset, 
   const runner = new KernelRunner(gpu);
   const tCompile = performance.now();
   const tiles = args.denseTiles;
-  const trainer = await GpuTrainer.create(runner, config, train, test, tiles ? { denseTiles: (product) => tiles[product] } : {});
+  const trainer = await GpuTrainer.create(
+    runner,
+    config,
+    train,
+    test,
+    tiles ? { denseTiles: (product) => tiles[product] } : {},
+  );
   // Upload and compile finish before the clock starts.
   await gpu.device.queue.onSubmittedWorkDone();
   const msSetup = performance.now() - tCompile;
-  log(`[engine] ${args.preset}: ${train.count} images, batch ${config.batchSize}, ${config.epochs} epoch(s), ` +
-    `${trainer.stepsPerEpoch} steps/epoch; setup+compile ${msSetup.toFixed(0)} ms`);
+  log(
+    `[engine] ${args.preset}: ${train.count} images, batch ${config.batchSize}, ${config.epochs} epoch(s), ` +
+      `${trainer.stepsPerEpoch} steps/epoch; setup+compile ${msSetup.toFixed(0)} ms`,
+  );
 
   const source = new MeasuredSource(trainer, submitCounter.count);
   const progress: { t: number; steps: number }[] = [];
@@ -133,7 +159,8 @@ async function runEngine(args: BenchArgs, gpu: GpuContext, train: ImageDataset, 
   // --max-seconds: stop at the next chunk boundary once the deadline has passed (the JSON then
   // says end: "stopped" and holds the epochs that finished).
   const deadline = args.maxSeconds ? start + args.maxSeconds * 1000 : Infinity;
-  const control = deadline === Infinity ? RUN_TO_END : { ...RUN_TO_END, stopRequested: () => performance.now() > deadline };
+  const control =
+    deadline === Infinity ? RUN_TO_END : { ...RUN_TO_END, stopRequested: () => performance.now() > deadline };
   const end = await runSession(source, control, {
     targetChunkMs: args.targetChunkMs,
     maxStepsPerSubmit: args.maxStepsPerSubmit,
@@ -153,8 +180,10 @@ async function runEngine(args: BenchArgs, gpu: GpuContext, train: ImageDataset, 
         trainLoss: e.trainLoss,
         msTrain,
       });
-      log(`[engine] epoch ${e.epoch + 1}: test accuracy ${e.test ? (e.test.accuracy * 100).toFixed(2) : '?'}%, ` +
-        `train loss ${e.trainLoss.toFixed(4)}, ${msTrain.toFixed(0)} ms training so far`);
+      log(
+        `[engine] epoch ${e.epoch + 1}: test accuracy ${e.test ? (e.test.accuracy * 100).toFixed(2) : '?'}%, ` +
+          `train loss ${e.trainLoss.toFixed(4)}, ${msTrain.toFixed(0)} ms training so far`,
+      );
     },
   });
   const msWall = performance.now() - start;
@@ -183,7 +212,9 @@ async function runEngine(args: BenchArgs, gpu: GpuContext, train: ImageDataset, 
     const hit = epochs.find((e) => e.testAccuracy !== null && e.testAccuracy >= th);
     if (hit) timeToAccuracy[String(th)] = { epoch: hit.epoch, msTrain: Math.round(hit.msTrain) };
   }
-  const reached = target ? epochs.find((e) => e.epoch <= target.epochs && (e.testAccuracy ?? 0) >= target.accuracy) : undefined;
+  const reached = target
+    ? epochs.find((e) => e.epoch <= target.epochs && (e.testAccuracy ?? 0) >= target.accuracy)
+    : undefined;
   const result = {
     end: end.kind === 'finished' ? 'finished' : `${end.kind}${'message' in end ? `: ${end.message}` : ''}`,
     batch: config.batchSize,
@@ -220,12 +251,19 @@ async function runEngine(args: BenchArgs, gpu: GpuContext, train: ImageDataset, 
   let encodeMsPerStep: number | null = null;
   let submitMsPerStep: number | null = null;
   if (args.layerCosts) {
-    layerCosts = await measureLayerCosts(trainer.dashboardHooks(), trainer.plan, trainer.batch, { useTimestamps: true, repeats: 20 });
+    layerCosts = await measureLayerCosts(trainer.dashboardHooks(), trainer.plan, trainer.batch, {
+      useTimestamps: true,
+      repeats: 20,
+    });
     const parts = layerCosts.layers.filter((l) => l.forwardMs !== null || l.backwardMs !== null);
     const sum = parts.reduce((a, l) => a + (l.forwardMs ?? 0) + (l.backwardMs ?? 0), layerCosts.lossMs ?? 0);
-    log(`[engine] layer costs (${layerCosts.method}), ms: ` + parts.map((l) =>
-      `${l.index}:${l.kind} ${(l.forwardMs ?? 0).toFixed(3)}/${(l.backwardMs ?? 0).toFixed(3)}`).join(', ') +
-      `; loss ${(layerCosts.lossMs ?? 0).toFixed(3)}; sum ${sum.toFixed(3)} of ${result.msPerStep} per step`);
+    log(
+      `[engine] layer costs (${layerCosts.method}), ms: ` +
+        parts
+          .map((l) => `${l.index}:${l.kind} ${(l.forwardMs ?? 0).toFixed(3)}/${(l.backwardMs ?? 0).toFixed(3)}`)
+          .join(', ') +
+        `; loss ${(layerCosts.lossMs ?? 0).toFixed(3)}; sum ${sum.toFixed(3)} of ${result.msPerStep} per step`,
+    );
 
     // CPU time to record a step, and to submit it (Dawn builds the native command buffer inside
     // queue.submit, on this thread): when the two exceed the GPU's time per step, the GPU waits.
@@ -242,18 +280,28 @@ async function runEngine(args: BenchArgs, gpu: GpuContext, train: ImageDataset, 
     await gpu.device.queue.onSubmittedWorkDone();
     encodeMsPerStep = round((t1 - t0) / 200, 4);
     submitMsPerStep = round((t2 - t1) / 201, 4);
-    log(`[engine] CPU time per step: ${encodeMsPerStep} ms to record, ${submitMsPerStep} ms to submit (${trainer.dispatchesPerStep} dispatches)`);
+    log(
+      `[engine] CPU time per step: ${encodeMsPerStep} ms to record, ${submitMsPerStep} ms to submit (${trainer.dispatchesPerStep} dispatches)`,
+    );
   }
   let stepProfile: StepProfile | null = null;
   if (args.layerCosts && gpu.hasTimestamps) {
     // Last: it advances the GPU training state outside the run.
     stepProfile = await profileStep(gpu.device, (pass) => trainer.encodeStepForProfile(pass));
-    log(`[engine] step profile, ms per dispatch (each in its own pass): ` +
-      stepProfile.dispatches.map((d) => `${d.kernel}[${d.workgroups.join('x')}] ${d.ms.toFixed(4)} (marginal ${d.marginalMs.toFixed(4)})`).join(', ') +
-      `; sum ${stepProfile.sumMs}, whole step in one pass ${stepProfile.onePassMs}`);
+    log(
+      `[engine] step profile, ms per dispatch (each in its own pass): ` +
+        stepProfile.dispatches
+          .map((d) => `${d.kernel}[${d.workgroups.join('x')}] ${d.ms.toFixed(4)} (marginal ${d.marginalMs.toFixed(4)})`)
+          .join(', ') +
+        `; sum ${stepProfile.sumMs}, whole step in one pass ${stepProfile.onePassMs}`,
+    );
   }
   trainer.destroy();
-  return { ...result, ...(layerCosts ? { layerCosts, encodeMsPerStep, submitMsPerStep } : {}), ...(stepProfile ? { stepProfile } : {}) };
+  return {
+    ...result,
+    ...(layerCosts ? { layerCosts, encodeMsPerStep, submitMsPerStep } : {}),
+    ...(stepProfile ? { stepProfile } : {}),
+  };
 }
 
 async function main(): Promise<number> {
@@ -288,7 +336,13 @@ async function main(): Promise<number> {
   const out: Record<string, unknown> = {
     bench: 'train',
     preset: args.preset,
-    adapter: { vendor: s.vendor, architecture: s.architecture, device: s.device, description: s.description, isFallback: s.isFallback },
+    adapter: {
+      vendor: s.vendor,
+      architecture: s.architecture,
+      device: s.device,
+      description: s.description,
+      isFallback: s.isFallback,
+    },
     images: train.count,
     testImages: test.count,
     ...engine,
@@ -301,13 +355,18 @@ async function main(): Promise<number> {
   if (args.vs === 'tfjs') {
     try {
       const { runTfjs } = await import('./tfjsPeer');
-      const r: TfjsResult = await runTfjs({
-        model: preset.model,
-        optimizer: preset.training.optimizer,
-        schedule: preset.training.schedule,
-        batchSize: engine.batch,
-        epochs: args.tfjsEpochs ?? engine.epochs,
-      }, train, test, log);
+      const r: TfjsResult = await runTfjs(
+        {
+          model: preset.model,
+          optimizer: preset.training.optimizer,
+          schedule: preset.training.schedule,
+          batchSize: engine.batch,
+          epochs: args.tfjsEpochs ?? engine.epochs,
+        },
+        train,
+        test,
+        log,
+      );
       Object.assign(out, {
         tfjsMsPerStep: round(r.msPerStep),
         tfjsTestAccuracy: r.testAccuracy,

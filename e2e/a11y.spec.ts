@@ -9,7 +9,13 @@ async function seriousViolations(page: Page) {
   const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.slice(0, 5).map((n) => `${n.target.join(' ')} — ${n.failureSummary?.split('\n')[1] ?? ''}`).join('\n  ')}`);
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes
+          .slice(0, 5)
+          .map((n) => `${n.target.join(' ')} — ${n.failureSummary?.split('\n')[1] ?? ''}`)
+          .join('\n  ')}`,
+    );
 }
 
 test('no serious or critical accessibility violations on any route', async ({ page }) => {
@@ -19,7 +25,8 @@ test('no serious or critical accessibility violations on any route', async ({ pa
     await expect(page.locator('main h1').first()).toBeVisible();
     await expect(page.getByTestId('webgpu-status')).not.toHaveAttribute('data-state', 'checking');
     if (route === 'data') await expect(page.getByTestId('data-count')).toHaveText('10,000');
-    if (route === 'kernels') await expect(page.getByTestId('kernel-editor')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+    if (route === 'kernels')
+      await expect(page.getByTestId('kernel-editor')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
     for (const v of await seriousViolations(page)) found.push(`#/${route}: ${v}`);
   }
   expect(found, found.join('\n')).toEqual([]);
@@ -45,7 +52,9 @@ async function focusIsVisible(page: Page): Promise<boolean> {
   });
 }
 
-test('the add-layer palette and the stepper controls work from the keyboard with a visible focus ring', async ({ page }) => {
+test('the add-layer palette and the stepper controls work from the keyboard with a visible focus ring', async ({
+  page,
+}) => {
   await page.goto('./#/build');
   await expect(page.locator('li.bf-layer').first()).toBeVisible();
   const before = await page.locator('li.bf-layer').count();

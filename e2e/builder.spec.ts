@@ -8,7 +8,7 @@ const layerKinds = (page: Page) => page.locator('[data-testid^="layer-"][data-te
 async function clearLayers(page: Page) {
   // The builder is loaded on demand: wait for it before counting its layers.
   await expect(page.getByTestId('layer-add-dense')).toBeVisible();
-  while (await layerKinds(page).count() > 0) await page.getByTestId('layer-0-remove').click();
+  while ((await layerKinds(page).count()) > 0) await page.getByTestId('layer-0-remove').click();
 }
 
 async function kindsOf(page: Page): Promise<string[]> {
@@ -20,7 +20,11 @@ async function shapesOf(page: Page): Promise<string[]> {
 }
 
 test.describe('layer builder', () => {
-  test('builds a model by clicking and typing, with live shapes, and a copied link reopens the same model', async ({ page, context, browser }) => {
+  test('builds a model by clicking and typing, with live shapes, and a copied link reopens the same model', async ({
+    page,
+    context,
+    browser,
+  }) => {
     await context.grantPermissions(['clipboard-read', 'clipboard-write']);
     await page.goto('./#/build');
     await expect(page.locator('main h1')).toHaveText('Build a network');
@@ -104,7 +108,9 @@ test.describe('layer builder', () => {
     raw.model.layers[1].units = 1_000_000;
     raw.training.batchSize = 77;
     await page.goto(`./#/build?c=${encodeRawJson(JSON.stringify(raw))}`);
-    await expect(page.getByTestId('config-error')).toContainText('Layer 2 (Dense): the number of units must be a whole number from 1 to 4,096');
+    await expect(page.getByTestId('config-error')).toContainText(
+      'Layer 2 (Dense): the number of units must be a whole number from 1 to 4,096',
+    );
     await expect(page.getByTestId('config-error')).toContainText('Kept from the link');
     await page.screenshot({ path: 'e2e-artifacts/builder-config-error.png' });
     await page.getByTestId('config-error-apply').click();
@@ -183,12 +189,17 @@ test.describe('layer builder', () => {
     await expect(page.getByTestId('classroom-notice')).toContainText('2 controls are hidden and 2 controls are locked');
     await expect(page.getByTestId('builder-total-params')).toHaveText('34,826');
     await expect(page.getByTestId('hp-learning-rate')).toBeEnabled();
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     expect(overflow).toBeLessThanOrEqual(1);
     await page.screenshot({ path: 'e2e-artifacts/builder-presenter-1280.png' });
   });
 
-  test('a teacher sets classroom options and the share link carries them, opening on the chosen view', async ({ page, browser }) => {
+  test('a teacher sets classroom options and the share link carries them, opening on the chosen view', async ({
+    page,
+    browser,
+  }) => {
     await page.goto('./#/build');
     await page.getByTestId('classroom-panel').locator('summary').click();
     await page.getByTestId('classroom-presenter').check();
@@ -209,13 +220,18 @@ test.describe('layer builder', () => {
     await student.context().close();
   });
 
-  for (const size of [{ width: 1280, height: 720 }, { width: 390, height: 844 }]) {
+  for (const size of [
+    { width: 1280, height: 720 },
+    { width: 390, height: 844 },
+  ]) {
     test(`the builder fits ${size.width}px without horizontal scrolling`, async ({ page }) => {
       await page.setViewportSize(size);
       await page.goto(`./#/build?c=${encodeConfig(configFromPreset('pytorch-cnn'))}`);
       await expect(page.getByTestId('builder-total-params')).toHaveText('1,625,866');
       await page.getByTestId('classroom-panel').locator('summary').click();
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
       expect(overflow).toBeLessThanOrEqual(1);
       await page.screenshot({ path: `e2e-artifacts/builder-${size.width}.png`, fullPage: true });
       // Viewport-sized pieces of the long page, small enough to look at one by one.

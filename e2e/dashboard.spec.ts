@@ -13,7 +13,8 @@ async function watchLongTasks(page: Page): Promise<void> {
     window.__longTasks = [];
     window.__windows = [];
     new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) window.__longTasks!.push({ start: e.startTime, duration: Math.round(e.duration) });
+      for (const e of list.getEntries())
+        window.__longTasks!.push({ start: e.startTime, duration: Math.round(e.duration) });
     }).observe({ type: 'longtask' });
   });
 }
@@ -41,15 +42,19 @@ async function longTasksWhileTraining(page: Page): Promise<number[]> {
     const ended = performance.getEntriesByName('gpulearn:training-ended').map((e) => e.startTime);
     const from = started.length ? started[started.length - 1] : 0;
     const to = ended.length ? ended[ended.length - 1] : Infinity;
-    return window.__longTasks!
-      .filter((t) => t.start >= from && t.start < to && window.__windows!.some(([a, b]) => t.start >= a && t.start <= b))
+    return window
+      .__longTasks!.filter(
+        (t) => t.start >= from && t.start < to && window.__windows!.some(([a, b]) => t.start >= a && t.start <= b),
+      )
       .map((t) => t.duration);
   });
 }
 
 const stepOf = async (page: Page) => Number(await page.getByTestId('train-progress').getAttribute('value'));
 
-test('the training dashboard: live charts, pause and resume, exploring the network, saving and loading it', async ({ page }) => {
+test('the training dashboard: live charts, pause and resume, exploring the network, saving and loading it', async ({
+  page,
+}) => {
   test.setTimeout(300_000);
   await page.setViewportSize({ width: 1280, height: 720 });
   await page.goto('./#/train');
@@ -65,7 +70,9 @@ test('the training dashboard: live charts, pause and resume, exploring the netwo
 
   // Both charts fill while training runs: loss per step, and the mid-epoch accuracy on a test subset.
   const lossChart = page.getByTestId('chart-loss');
-  await expect.poll(async () => Number(await lossChart.getAttribute('data-points')), { timeout: 120_000 }).toBeGreaterThan(4);
+  await expect
+    .poll(async () => Number(await lossChart.getAttribute('data-points')), { timeout: 120_000 })
+    .toBeGreaterThan(4);
   await mark(page, 'close');
   await page.screenshot({ path: 'e2e-artifacts/dashboard-training-desktop.png', fullPage: true });
   await page.getByTestId('train-pause').click();
@@ -76,7 +83,9 @@ test('the training dashboard: live charts, pause and resume, exploring the netwo
   expect(await stepOf(page)).toBe(pausedAt);
   await page.setViewportSize({ width: 390, height: 844 });
   await page.screenshot({ path: 'e2e-artifacts/dashboard-training-phone.png', fullPage: true });
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
   expect(overflow, 'horizontal overflow at 390 px').toBeLessThanOrEqual(1);
   await page.setViewportSize({ width: 1280, height: 720 });
   await page.waitForTimeout(500);
@@ -130,7 +139,8 @@ test('the training dashboard: live charts, pause and resume, exploring the netwo
   const box = (await canvas.boundingBox())!;
   await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.15);
   await page.mouse.down();
-  for (let i = 1; i <= 12; i++) await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * (0.15 + (0.7 * i) / 12));
+  for (let i = 1; i <= 12; i++)
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * (0.15 + (0.7 * i) / 12));
   await page.mouse.up();
   await expect(page.getByTestId('draw-prediction')).toHaveText(/^\d$/);
   await expect(page.getByTestId('conv-activations').or(page.getByText('has no convolution layer'))).toBeVisible();

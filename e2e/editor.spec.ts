@@ -42,7 +42,10 @@ test.describe('the kernel editor', () => {
     await expect(page.getByTestId('kernel-test-result')).toHaveAttribute('data-pass', 'false', { timeout: 60_000 });
   });
 
-  test('marks a syntax error, refuses a wrong kernel, trains with a correct one, shares it and reverts', async ({ page, context }) => {
+  test('marks a syntax error, refuses a wrong kernel, trains with a correct one, shares it and reverts', async ({
+    page,
+    context,
+  }) => {
     await page.setViewportSize({ width: 1280, height: 720 });
     await openEditor(page);
     await expect(page.getByTestId('kernel-info')).toContainText('cpu/dense.matmul');
@@ -122,7 +125,9 @@ test.describe('the kernel editor', () => {
     await expect(fresh.getByTestId('kernel-draft-summary')).toContainText('2 line(s) added or changed, 0 removed');
     await expect(fresh.getByTestId('kernel-editor')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
     await expect(fresh.getByTestId('kernel-compile-status')).toHaveAttribute('data-state', 'ok', { timeout: 60_000 });
-    expect(await fresh.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(1);
+    expect(
+      await fresh.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth),
+    ).toBeLessThanOrEqual(1);
     await fresh.screenshot({ path: 'e2e-artifacts/editor-phone.png', fullPage: true });
     await fresh.getByTestId('kernel-info').screenshot({ path: 'e2e-artifacts/editor-phone-info.png' });
     await fresh.locator('.editor-card').screenshot({ path: 'e2e-artifacts/editor-phone-editor.png' });

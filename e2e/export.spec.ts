@@ -18,7 +18,10 @@ test('"Export as PyTorch" downloads train.py with the builder\'s layers and para
   await page.getByTestId('train-preset').selectOption('mlp');
   await page.getByTestId('train-subset').fill('1200');
   await page.getByTestId('train-epochs').fill('2');
-  const [fromTrain] = await Promise.all([page.waitForEvent('download'), page.getByTestId('train-export-pytorch').click()]);
+  const [fromTrain] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('train-export-pytorch').click(),
+  ]);
   const trainScript = await readFile((await fromTrain.path())!, 'utf8');
   expect(trainScript).toContain('EPOCHS = 2');
   expect(trainScript).toContain('TRAIN_SUBSET = 1200');

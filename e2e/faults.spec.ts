@@ -7,16 +7,27 @@ interface Hooks {
   loseTrainerDevice(): Promise<void>;
   trainMlp(o: { epochs: number; trainSubset: number; testSubset: number; sgdLearningRate?: number }): Promise<void>;
 }
-const hooks = (page: Page) => page.waitForFunction(() => Boolean((window as { __gpuLearnTestHooks?: Hooks }).__gpuLearnTestHooks));
+const hooks = (page: Page) =>
+  page.waitForFunction(() => Boolean((window as { __gpuLearnTestHooks?: Hooks }).__gpuLearnTestHooks));
 
-test('after the GPU device is lost mid-training the page says so, keeps the chart and resumes from the last epoch', async ({ page }) => {
+test('after the GPU device is lost mid-training the page says so, keeps the chart and resumes from the last epoch', async ({
+  page,
+}) => {
   await page.goto('./?test-hooks#/train');
   await expect(page.getByTestId('webgpu-status')).toHaveAttribute('data-state', 'ready');
   await hooks(page);
   // The MLP through the page's own controller, evaluated on 500 test images (SwiftShader is slow).
-  await page.evaluate(() => (window as unknown as { __gpuLearnTestHooks: Hooks }).__gpuLearnTestHooks.trainMlp({ epochs: 3, trainSubset: 1000, testSubset: 500 }));
+  await page.evaluate(() =>
+    (window as unknown as { __gpuLearnTestHooks: Hooks }).__gpuLearnTestHooks.trainMlp({
+      epochs: 3,
+      trainSubset: 1000,
+      testSubset: 500,
+    }),
+  );
   await expect(page.getByTestId('chart-accuracy')).toHaveAttribute('data-points', '1', { timeout: 60_000 });
-  await page.evaluate(() => (window as unknown as { __gpuLearnTestHooks: Hooks }).__gpuLearnTestHooks.loseTrainerDevice());
+  await page.evaluate(() =>
+    (window as unknown as { __gpuLearnTestHooks: Hooks }).__gpuLearnTestHooks.loseTrainerDevice(),
+  );
 
   const notice = page.getByTestId('device-lost');
   await expect(notice).toContainText('The GPU stopped working during training');
@@ -46,7 +57,14 @@ test('a learning rate of a million stops training with an explanation within one
   await page.goto('./?test-hooks#/train');
   await expect(page.getByTestId('webgpu-status')).toHaveAttribute('data-state', 'ready');
   await hooks(page);
-  await page.evaluate(() => (window as unknown as { __gpuLearnTestHooks: Hooks }).__gpuLearnTestHooks.trainMlp({ epochs: 1, trainSubset: 6000, testSubset: 500, sgdLearningRate: 1e6 }));
+  await page.evaluate(() =>
+    (window as unknown as { __gpuLearnTestHooks: Hooks }).__gpuLearnTestHooks.trainMlp({
+      epochs: 1,
+      trainSubset: 6000,
+      testSubset: 500,
+      sgdLearningRate: 1e6,
+    }),
+  );
   const message = page.getByTestId('train-message');
   await expect(message).toContainText('the learning rate is too high', { timeout: 60_000 });
   await expect(message).toContainText('1000000');

@@ -30,7 +30,9 @@ test('when the browser has no navigator.gpu at all the banner says which browser
 });
 
 // The builder, a stepper and a small training run on the CPU reference still work without WebGPU.
-test('without WebGPU the banner says how to get it, and the steppers, the builder and CPU training work', async ({ page }) => {
+test('without WebGPU the banner says how to get it, and the steppers, the builder and CPU training work', async ({
+  page,
+}) => {
   await page.goto('./#/build');
   const banner = page.getByTestId('webgpu-status');
   await expect(banner).toHaveAttribute('data-state', 'unavailable');

@@ -16,7 +16,9 @@ for (const size of SIZES) {
       await expect(page.locator('main h1').first()).toBeVisible();
       await expect(page.getByTestId('webgpu-status')).not.toHaveAttribute('data-state', 'checking');
       if (view === 'data') await expect(page.getByTestId('data-count')).toHaveText('10,000');
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
       expect(overflow, `horizontal overflow on #/${view}`).toBeLessThanOrEqual(1);
       await page.screenshot({ path: `e2e-artifacts/${size.name}-${view || 'home'}.png`, fullPage: true });
     }
@@ -26,11 +28,36 @@ for (const size of SIZES) {
 // Views after they have real content (data loaded, a stepper run to the end, a trained chart,
 // the editor open), on a phone: no sideways scrolling, and the main buttons big enough to tap.
 const FILLED: { view: string; fill: (page: import('@playwright/test').Page) => Promise<void> }[] = [
-  { view: 'data', fill: async (page) => { await expect(page.getByTestId('data-count')).toHaveText('10,000'); } },
-  { view: 'build', fill: async (page) => { await page.getByTestId('layer-add-dense').click(); } },
-  { view: 'matmul', fill: async (page) => { await page.getByTestId('step-end').click(); } },
-  { view: 'conv', fill: async (page) => { await page.getByTestId('step-end').click(); } },
-  { view: 'pool', fill: async (page) => { await page.getByTestId('step-end').click(); } },
+  {
+    view: 'data',
+    fill: async (page) => {
+      await expect(page.getByTestId('data-count')).toHaveText('10,000');
+    },
+  },
+  {
+    view: 'build',
+    fill: async (page) => {
+      await page.getByTestId('layer-add-dense').click();
+    },
+  },
+  {
+    view: 'matmul',
+    fill: async (page) => {
+      await page.getByTestId('step-end').click();
+    },
+  },
+  {
+    view: 'conv',
+    fill: async (page) => {
+      await page.getByTestId('step-end').click();
+    },
+  },
+  {
+    view: 'pool',
+    fill: async (page) => {
+      await page.getByTestId('step-end').click();
+    },
+  },
   {
     view: 'train',
     fill: async (page) => {
@@ -40,7 +67,12 @@ const FILLED: { view: string; fill: (page: import('@playwright/test').Page) => P
       await expect(page.getByText('Finished.', { exact: true })).toBeVisible({ timeout: 60_000 });
     },
   },
-  { view: 'kernels', fill: async (page) => { await expect(page.getByTestId('kernel-editor')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 }); } },
+  {
+    view: 'kernels',
+    fill: async (page) => {
+      await expect(page.getByTestId('kernel-editor')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+    },
+  },
 ];
 
 test('at 390px every view with real content has no sideways scrolling and tappable main buttons', async ({ page }) => {
@@ -50,13 +82,19 @@ test('at 390px every view with real content has no sideways scrolling and tappab
     await page.goto(`./#/${view}`);
     await expect(page.getByTestId('webgpu-status')).not.toHaveAttribute('data-state', 'checking');
     await fill(page);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     expect(overflow, `horizontal overflow on #/${view} with content`).toBeLessThanOrEqual(1);
     // Main controls: buttons, navigation links, selects and the stepper controls.
     const sizes = await page.evaluate(() =>
       [...document.querySelectorAll<HTMLElement>('.button, .nav-links a, button[data-testid^="step-"], main select')]
         .filter((el) => el.offsetParent !== null)
-        .map((el) => ({ name: el.dataset.testid ?? el.textContent?.trim().slice(0, 30) ?? el.tagName, h: el.getBoundingClientRect().height })));
+        .map((el) => ({
+          name: el.dataset.testid ?? el.textContent?.trim().slice(0, 30) ?? el.tagName,
+          h: el.getBoundingClientRect().height,
+        })),
+    );
     for (const s of sizes) if (s.h < 39.5) small.push(`#/${view} "${s.name}": ${Math.round(s.h)}px tall`);
     await page.screenshot({ path: `e2e-artifacts/phone-${view}-filled.png`, fullPage: true });
   }

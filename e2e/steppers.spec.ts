@@ -37,7 +37,10 @@ test.describe('matmul stepper', () => {
     await page.keyboard.press('Home');
     await expect(page.getByTestId('step-counter')).toHaveText('Step 0 of 12');
     await page.getByTestId('step-end').click();
-    await expectGrid(page, 'matmul-out', [[58, 64], [139, 154]]);
+    await expectGrid(page, 'matmul-out', [
+      [58, 64],
+      [139, 154],
+    ]);
     await page.getByTestId('step-reset').click();
     await page.getByTestId('step-next').click();
     await expect(page.getByTestId('step-counter')).toHaveText('Step 1 of 12');
@@ -112,7 +115,10 @@ test.describe('conv stepper', () => {
     await page.keyboard.press('Home');
     await expect(page.getByTestId('step-counter')).toHaveText('Step 0 of 16');
     await page.getByTestId('step-end').click();
-    await expectGrid(page, 'conv-out', [[37, 47], [67, 77]]);
+    await expectGrid(page, 'conv-out', [
+      [37, 47],
+      [67, 77],
+    ]);
   });
 
   test('zero padding lets a 3x3 kernel cover a 2x2 input, with the size formula shown', async ({ page }) => {
@@ -120,7 +126,10 @@ test.describe('conv stepper', () => {
     await expect(page.getByText('out = floor((2 + 2·1 − 3) / 1) + 1 = 2')).toBeVisible();
     await expect(page.getByTestId('conv-x-0-0')).toHaveClass(/is-pad/);
     await page.getByTestId('step-end').click();
-    await expectGrid(page, 'conv-out', [[77, 67], [47, 37]]);
+    await expectGrid(page, 'conv-out', [
+      [77, 67],
+      [47, 37],
+    ]);
   });
 
   test('backward mode ends with the hand-computed input and kernel gradients', async ({ page }) => {
@@ -128,15 +137,24 @@ test.describe('conv stepper', () => {
     // 4 windows x 4 kernel cells, once for dx and once for dk.
     await expect(page.getByTestId('step-counter')).toHaveText('Step 0 of 32');
     await page.keyboard.press('End');
-    await expectGrid(page, 'conv-dx', [[1, 3, 2], [4, 10, 6], [3, 7, 4]]);
-    await expectGrid(page, 'conv-dk', [[12, 16], [24, 28]]);
+    await expectGrid(page, 'conv-dx', [
+      [1, 3, 2],
+      [4, 10, 6],
+      [3, 7, 4],
+    ]);
+    await expectGrid(page, 'conv-dk', [
+      [12, 16],
+      [24, 28],
+    ]);
   });
 });
 
 test.describe('GPU view of the conv stepper', () => {
   const link = './#/conv?x=1,2,3;4,5,6;7,8,9&k=1,2;3,4&pad=0&stride=1';
 
-  test('names the workgroup, thread and register of a clicked output, and the real kernel matches the CPU', async ({ page }) => {
+  test('names the workgroup, thread and register of a clicked output, and the real kernel matches the CPU', async ({
+    page,
+  }) => {
     await page.goto(link);
     // Before any click it follows the pixel being computed: out[0,0] at first.
     await expect(page.getByTestId('gpu-thread')).toContainText('out[0,0]');
@@ -147,10 +165,15 @@ test.describe('GPU view of the conv stepper', () => {
     await expect(thread).toContainText('workgroup (0, 0)');
     await expect(thread).toContainText('local_invocation_id = (3, 0)');
     await expect(thread).toContainText('acc[0]');
-    await expect(page.getByTestId('gpu-thread-why')).toContainText('(0·2 + 1)·2 + 1 = 3 is row 3 of the implicit matrix');
+    await expect(page.getByTestId('gpu-thread-why')).toContainText(
+      '(0·2 + 1)·2 + 1 = 3 is row 3 of the implicit matrix',
+    );
     await page.getByTestId('gpu-run').click();
     await expect(page.getByTestId('gpu-check-result')).toHaveAttribute('data-pass', 'true', { timeout: 60_000 });
-    await expectGrid(page, 'gpu-out', [[37, 47], [67, 77]]);
+    await expectGrid(page, 'gpu-out', [
+      [37, 47],
+      [67, 77],
+    ]);
     // A new input clears the old verdict.
     await page.getByTestId('edit-x-0-0').fill('2');
     await expect(page.getByTestId('gpu-check-result')).toHaveCount(0);
@@ -158,13 +181,17 @@ test.describe('GPU view of the conv stepper', () => {
 
   test('the real kernel also matches with padding and stride', async ({ page }) => {
     // 5x5 input, pad 1, stride 2: a 3x3 output whose corners read the padding.
-    await page.goto('./#/conv?x=1,2,0,1,3;0,1,3,2,1;2,1,0,1,0;1,0,2,3,1;0,1,1,0,2&k=1,0,-1;1,0,-1;1,0,-1&pad=1&stride=2');
+    await page.goto(
+      './#/conv?x=1,2,0,1,3;0,1,3,2,1;2,1,0,1,0;1,0,2,3,1;0,1,1,0,2&k=1,0,-1;1,0,-1;1,0,-1&pad=1&stride=2',
+    );
     await page.getByTestId('step-end').click();
     await page.getByTestId('gpu-run').click();
     await expect(page.getByTestId('gpu-check-result')).toHaveAttribute('data-pass', 'true', { timeout: 60_000 });
     for (let r = 0; r < 3; r++) {
       for (let c = 0; c < 3; c++) {
-        await expect(page.getByTestId(`gpu-out-${r}-${c}`)).toHaveText((await page.getByTestId(`conv-out-${r}-${c}`).textContent()) ?? 'missing');
+        await expect(page.getByTestId(`gpu-out-${r}-${c}`)).toHaveText(
+          (await page.getByTestId(`conv-out-${r}-${c}`).textContent()) ?? 'missing',
+        );
       }
     }
   });
@@ -198,8 +225,14 @@ test.describe('workgroup-memory staging of the matmul stepper', () => {
     await page.getByTestId('stage-next').click();
     await expect(page.getByTestId('stage-counter')).toHaveText('Tile step 1 of 2');
     // Workgroup memory holds A[0–1, 0–1] and B[0–1, 0–1].
-    await expectGrid(page, 'stage-as', [[1, 2], [4, 5]]);
-    await expectGrid(page, 'stage-bs', [[7, 8], [9, 10]]);
+    await expectGrid(page, 'stage-as', [
+      [1, 2],
+      [4, 5],
+    ]);
+    await expectGrid(page, 'stage-bs', [
+      [7, 8],
+      [9, 10],
+    ]);
     await expect(page.getByTestId('stage-a-0-0')).toHaveClass(/is-focus/);
     await expect(page.getByTestId('stage-a-0-2')).not.toHaveClass(/is-focus/);
     // C[1,1] uses row 1 of the staged A slice and column 1 of the staged B slice.
@@ -207,21 +240,30 @@ test.describe('workgroup-memory staging of the matmul stepper', () => {
     await expect(page.getByTestId('stage-b-1-1')).toHaveClass(/is-chosen/);
     await expect(page.getByTestId('stage-b-1-0')).not.toHaveClass(/is-chosen/);
     await expect(page.getByTestId('stage-formula')).toHaveText('C[1,1] = 4·8 + 5·10 = 82');
-    await expectGrid(page, 'stage-c', [[25, 28], [73, 82]]);
+    await expectGrid(page, 'stage-c', [
+      [25, 28],
+      [73, 82],
+    ]);
     await page.getByTestId('stage-next').click();
     await expect(page.getByTestId('stage-counter')).toHaveText('Tile step 2 of 2');
     await expectGrid(page, 'stage-as', [[3], [6]]);
     await expect(page.getByTestId('stage-formula')).toHaveText('C[1,1] = 82 + 6·12 = 154');
     await expect(page.getByTestId('stage-narration')).toContainText('last step');
     // The final partial sums are C.
-    await expectGrid(page, 'stage-c', [[58, 64], [139, 154]]);
+    await expectGrid(page, 'stage-c', [
+      [58, 64],
+      [139, 154],
+    ]);
     await page.getByTestId('stage-prev').click();
     await expect(page.getByTestId('stage-counter')).toHaveText('Tile step 1 of 2');
     // The real tile covers the whole product in one step.
     await page.getByTestId('stage-tile').selectOption({ index: 2 });
     await expect(page.getByTestId('stage-counter')).toHaveText('Tile step 0 of 1');
     await page.getByTestId('stage-next').click();
-    await expectGrid(page, 'stage-c', [[58, 64], [139, 154]]);
+    await expectGrid(page, 'stage-c', [
+      [58, 64],
+      [139, 154],
+    ]);
   });
 
   test('a cell in another tile is followed by its own workgroup', async ({ page }) => {
@@ -238,7 +280,10 @@ test.describe('workgroup-memory staging of the matmul stepper', () => {
 });
 
 test.describe('GPU view screenshots', () => {
-  for (const [width, height] of [[1280, 720], [390, 844]]) {
+  for (const [width, height] of [
+    [1280, 720],
+    [390, 844],
+  ]) {
     test(`matmul staging and conv GPU check at ${width}px wide`, async ({ page }) => {
       await page.setViewportSize({ width, height });
       await page.goto('./#/matmul?a=1,2,3;4,5,6;7,8,9&b=1,2,3;4,5,6;7,8,9');
@@ -246,7 +291,9 @@ test.describe('GPU view screenshots', () => {
       await page.getByTestId('stage-next').click();
       await expect(page.getByTestId('stage-counter')).toHaveText('Tile step 1 of 2');
       await page.locator('.viz-staging').screenshot({ path: `e2e-artifacts/stepper-matmul-staging-${width}.png` });
-      await page.goto('./#/conv?x=1,2,0,1,3;0,1,3,2,1;2,1,0,1,0;1,0,2,3,1;0,1,1,0,2&k=1,0,-1;1,0,-1;1,0,-1&pad=1&stride=2');
+      await page.goto(
+        './#/conv?x=1,2,0,1,3;0,1,3,2,1;2,1,0,1,0;1,0,2,3,1;0,1,1,0,2&k=1,0,-1;1,0,-1;1,0,-1&pad=1&stride=2',
+      );
       await page.getByTestId('conv-out-2-1').click();
       await page.getByTestId('gpu-run').click();
       await expect(page.getByTestId('gpu-check-result')).toHaveAttribute('data-pass', 'true', { timeout: 60_000 });
@@ -267,24 +314,36 @@ test.describe('pool stepper', () => {
     await page.keyboard.press('ArrowRight');
     await expect(page.getByTestId('step-formula')).toHaveText('out[0,0] = max(1, 3, 4, 6) = 6');
     await page.keyboard.press('End');
-    await expectGrid(page, 'pool-out', [[6, 5], [3, 8]]);
+    await expectGrid(page, 'pool-out', [
+      [6, 5],
+      [3, 8],
+    ]);
   });
 
   test('average pooling shows the mean of each window', async ({ page }) => {
     await page.goto(`./#/pool?x=${x}&size=2&stride=2&op=avg`);
     await page.getByTestId('step-end').click();
-    await expectGrid(page, 'pool-out', [[3.5, 2], [1.5, 3.75]]);
+    await expectGrid(page, 'pool-out', [
+      [3.5, 2],
+      [1.5, 3.75],
+    ]);
   });
 
   test('backward routes the gradient to the max and splits it for the average', async ({ page }) => {
     await page.goto('./#/pool?x=1,3;4,2&size=2&stride=2&op=max&mode=backward&g=5');
     await expect(page.getByTestId('step-counter')).toHaveText('Step 0 of 1');
     await page.keyboard.press('End');
-    await expectGrid(page, 'pool-dx', [[0, 0], [5, 0]]);
+    await expectGrid(page, 'pool-dx', [
+      [0, 0],
+      [5, 0],
+    ]);
     await page.getByTestId('op-avg').click();
     await expect(page.getByTestId('step-counter')).toHaveText('Step 0 of 1');
     await page.keyboard.press('End');
-    await expectGrid(page, 'pool-dx', [[1.25, 1.25], [1.25, 1.25]]);
+    await expectGrid(page, 'pool-dx', [
+      [1.25, 1.25],
+      [1.25, 1.25],
+    ]);
   });
 });
 
@@ -313,7 +372,10 @@ test.describe('stepper screenshots', () => {
     ['conv-backward', '#/conv?x=1,2,3;4,5,6;7,8,9&k=1,2;3,4&pad=0&stride=1&mode=backward', 6],
   ] as const;
   for (const [name, link, steps] of views) {
-    for (const [width, height] of [[1280, 720], [390, 844]]) {
+    for (const [width, height] of [
+      [1280, 720],
+      [390, 844],
+    ]) {
       test(`${name} at ${width}px wide`, async ({ page }) => {
         await page.setViewportSize({ width, height });
         await page.goto(`./${link}`);

@@ -26,7 +26,10 @@ const rawPlugin = {
       path: path.resolve(args.resolveDir, args.path.replace(/\?raw$/, '')),
       namespace: 'raw',
     }));
-    build.onLoad({ filter: /.*/, namespace: 'raw' }, (args) => ({ contents: readFileSync(args.path, 'utf8'), loader: 'text' }));
+    build.onLoad({ filter: /.*/, namespace: 'raw' }, (args) => ({
+      contents: readFileSync(args.path, 'utf8'),
+      loader: 'text',
+    }));
   },
 };
 
@@ -45,7 +48,9 @@ export async function bundle(name, outfile) {
     logLevel: 'warning',
     plugins: [rawPlugin],
     // CommonJS inside the bundle (TF.js's dependencies) may call require() for Node built-ins.
-    banner: { js: "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);",
+    },
   });
   return outfile;
 }
@@ -70,7 +75,10 @@ async function main() {
   return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
 }
 
-main().then((code) => process.exit(code), (e) => {
-  console.error(e);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

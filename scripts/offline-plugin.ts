@@ -23,7 +23,9 @@ function filesUnder(dir: string): string[] {
 
 /** The manifest for a built folder: everything except lazy chunks, data files and source maps. */
 export function offlineManifest(outDir: string): OfflineManifest {
-  const files = filesUnder(outDir).filter((f) => f !== 'sw.js' && !f.endsWith('.map')).sort();
+  const files = filesUnder(outDir)
+    .filter((f) => f !== 'sw.js' && !f.endsWith('.map'))
+    .sort();
   const data = files.filter((f) => f.startsWith('data/') && f.endsWith('.gz'));
   const precache = files.filter((f) => !data.includes(f) && !LAZY.test(f));
   const hash = createHash('sha256');
@@ -45,7 +47,11 @@ export function offlinePlugin(): Plugin {
       const manifest = offlineManifest(outDir);
       const result = await build({
         entryPoints: [resolve(root, 'src/offline/sw.ts')],
-        bundle: true, write: false, format: 'iife', target: 'es2022', minify: true,
+        bundle: true,
+        write: false,
+        format: 'iife',
+        target: 'es2022',
+        minify: true,
       });
       const code = `self.__OFFLINE_MANIFEST__=${JSON.stringify(manifest)};\n${result.outputFiles[0].text}`;
       writeFileSync(join(outDir, 'sw.js'), code);

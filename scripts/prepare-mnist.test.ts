@@ -18,7 +18,8 @@ describe('prepare-mnist.mjs', () => {
   let dir = '';
 
   beforeAll(() => {
-    if (!existsSync(path.join(prepared, 'manifest.json'))) execFileSync(process.execPath, [script], { stdio: 'inherit' });
+    if (!existsSync(path.join(prepared, 'manifest.json')))
+      execFileSync(process.execPath, [script], { stdio: 'inherit' });
   }, 120_000);
 
   afterEach(() => {

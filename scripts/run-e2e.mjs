@@ -4,13 +4,18 @@ import { findChromium, HOW_TO_INSTALL } from './find-chromium.mjs';
 
 const chromium = findChromium();
 if (!chromium) {
-  if (process.env.CHROMIUM_PATH) console.error(`CHROMIUM_PATH points to ${process.env.CHROMIUM_PATH}, which does not exist.`);
+  if (process.env.CHROMIUM_PATH)
+    console.error(`CHROMIUM_PATH points to ${process.env.CHROMIUM_PATH}, which does not exist.`);
   console.error(HOW_TO_INSTALL);
   process.exit(1);
 }
 
 function run(cmd, args, env = {}) {
-  const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env }, shell: process.platform === 'win32' });
+  const r = spawnSync(cmd, args, {
+    stdio: 'inherit',
+    env: { ...process.env, ...env },
+    shell: process.platform === 'win32',
+  });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 

@@ -40,16 +40,20 @@ export function encodeConfig(config: Config): string {
   return toBase64Url(zlibSync(strToU8(JSON.stringify(config)), { level: 9 }));
 }
 
-const CORRUPT = 'The link is damaged: part of it may have been cut off or changed when it was copied. ' +
+const CORRUPT =
+  'The link is damaged: part of it may have been cut off or changed when it was copied. ' +
   'Ask for the link again, or copy the whole address.';
 
 /** Reads link text back into a config; never throws (see DecodeResult for what comes back). */
 export function decodeConfig(text: unknown): DecodeResult {
   try {
-    if (typeof text !== 'string' || text.trim() === '') return unreadable(['The link has no network description in it.']);
+    if (typeof text !== 'string' || text.trim() === '')
+      return unreadable(['The link has no network description in it.']);
     const trimmed = text.trim();
     if (trimmed.length > MAX_ENCODED_LENGTH) {
-      return unreadable([`The link is too long to be a GPU Learn network (${trimmed.length.toLocaleString('en-US')} characters).`]);
+      return unreadable([
+        `The link is too long to be a GPU Learn network (${trimmed.length.toLocaleString('en-US')} characters).`,
+      ]);
     }
     const bytes = fromBase64Url(trimmed);
     if (!bytes || bytes.length === 0) return unreadable([CORRUPT]);
@@ -57,7 +61,8 @@ export function decodeConfig(text: unknown): DecodeResult {
     try {
       // One byte more than allowed: an output that fills it was cut short, so it was too big.
       const out = unzlibSync(bytes, { out: new Uint8Array(MAX_JSON_BYTES + 1) });
-      if (out.length > MAX_JSON_BYTES) return unreadable(['The link expands to far more data than any GPU Learn network needs.']);
+      if (out.length > MAX_JSON_BYTES)
+        return unreadable(['The link expands to far more data than any GPU Learn network needs.']);
       // fflate does not check the zlib trailer; a mismatch means the text was changed or cut.
       if (bytes.length < 6 || adler32(out) !== readUint32(bytes, bytes.length - 4)) return unreadable([CORRUPT]);
       json = strFromU8(out);
@@ -90,7 +95,9 @@ function parseJsonConfig(json: string, where: 'link' | 'file'): DecodeResult {
   try {
     value = JSON.parse(json);
   } catch {
-    return unreadable([where === 'link' ? CORRUPT : 'The file is not valid JSON, so it cannot be a GPU Learn network.']);
+    return unreadable([
+      where === 'link' ? CORRUPT : 'The file is not valid JSON, so it cannot be a GPU Learn network.',
+    ]);
   }
   return validateConfig(value, where);
 }

@@ -39,16 +39,82 @@ export function hostileLinks(): HostileLink[] {
     { name: 'a link cut in half', text: good.slice(0, mid), says: /damaged/i },
     { name: 'a link with one character changed', text: flipped, says: /damaged/i },
     { name: 'compressed text that is not JSON', text: encodeRawJson('not json {'), says: /damaged/i },
-    { name: 'a link from a newer version', text: withChanges((c) => { c.v = 99; }), says: /newer version of GPU Learn/i },
-    { name: 'a learning rate of 10', text: withChanges((c) => { (c.training as { optimizer: { learningRate: number } }).optimizer.learningRate = 10; }), says: /learning rate must be more than 0 and at most 1/i, partial: true },
-    { name: 'a million-unit layer', text: withChanges((c) => { (c as unknown as Layers).model.layers[1].units = 1e6; }), says: /layer 2 \(Dense\): the number of units must be a whole number from 1 to 4,096/i, partial: true },
-    { name: 'a negative number of units', text: withChanges((c) => { (c as unknown as Layers).model.layers[1].units = -5; }), says: /number of units/i, partial: true },
-    { name: 'units that are not a number', text: withChanges((c) => { (c as unknown as Layers).model.layers[1].units = 'NaN'; }), says: /"NaN"/, partial: true },
-    { name: 'an infinite batch size', text: encodeRawJson(JSON.stringify(configFromPreset('mlp')).replace(/"batchSize":\d+/, '"batchSize":1e999')), says: /batch size/i, partial: true },
-    { name: 'script text as a layer kind', text: withChanges((c) => { (c as unknown as Layers).model.layers[0].kind = '<script>alert(1)</script>'; }), says: /not a kind of layer/i, partial: true },
-    { name: 'script text as a preset name', text: withChanges((c) => { c.preset = '<img src=x onerror=alert(1)>'; }), says: /preset name/i, partial: true },
-    { name: 'a thousand layers', text: withChanges((c) => { (c as unknown as Layers).model.layers = Array.from({ length: 1000 }, () => ({ kind: 'relu' })); }), says: /at most 24 layers/i, partial: true },
-    { name: 'a hundred thousand layers', text: withChanges((c) => { (c as unknown as Layers).model.layers = Array.from({ length: 100_000 }, () => ({ kind: 'relu' })); }), says: /far more data/i },
+    {
+      name: 'a link from a newer version',
+      text: withChanges((c) => {
+        c.v = 99;
+      }),
+      says: /newer version of GPU Learn/i,
+    },
+    {
+      name: 'a learning rate of 10',
+      text: withChanges((c) => {
+        (c.training as { optimizer: { learningRate: number } }).optimizer.learningRate = 10;
+      }),
+      says: /learning rate must be more than 0 and at most 1/i,
+      partial: true,
+    },
+    {
+      name: 'a million-unit layer',
+      text: withChanges((c) => {
+        (c as unknown as Layers).model.layers[1].units = 1e6;
+      }),
+      says: /layer 2 \(Dense\): the number of units must be a whole number from 1 to 4,096/i,
+      partial: true,
+    },
+    {
+      name: 'a negative number of units',
+      text: withChanges((c) => {
+        (c as unknown as Layers).model.layers[1].units = -5;
+      }),
+      says: /number of units/i,
+      partial: true,
+    },
+    {
+      name: 'units that are not a number',
+      text: withChanges((c) => {
+        (c as unknown as Layers).model.layers[1].units = 'NaN';
+      }),
+      says: /"NaN"/,
+      partial: true,
+    },
+    {
+      name: 'an infinite batch size',
+      text: encodeRawJson(JSON.stringify(configFromPreset('mlp')).replace(/"batchSize":\d+/, '"batchSize":1e999')),
+      says: /batch size/i,
+      partial: true,
+    },
+    {
+      name: 'script text as a layer kind',
+      text: withChanges((c) => {
+        (c as unknown as Layers).model.layers[0].kind = '<script>alert(1)</script>';
+      }),
+      says: /not a kind of layer/i,
+      partial: true,
+    },
+    {
+      name: 'script text as a preset name',
+      text: withChanges((c) => {
+        c.preset = '<img src=x onerror=alert(1)>';
+      }),
+      says: /preset name/i,
+      partial: true,
+    },
+    {
+      name: 'a thousand layers',
+      text: withChanges((c) => {
+        (c as unknown as Layers).model.layers = Array.from({ length: 1000 }, () => ({ kind: 'relu' }));
+      }),
+      says: /at most 24 layers/i,
+      partial: true,
+    },
+    {
+      name: 'a hundred thousand layers',
+      text: withChanges((c) => {
+        (c as unknown as Layers).model.layers = Array.from({ length: 100_000 }, () => ({ kind: 'relu' }));
+      }),
+      says: /far more data/i,
+    },
     { name: 'a list instead of a config', text: encodeRawJson('[1,2,3]'), says: /does not contain/i },
     { name: 'a config without a version', text: encodeRawJson('{"model":{}}'), says: /no valid version/i },
     { name: 'a very long link', text: 'A'.repeat(20_000), says: /too long/i },

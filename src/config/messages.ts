@@ -4,37 +4,75 @@ import type * as z from 'zod';
 export type Where = 'link' | 'file';
 
 const LAYER_NAMES: Record<string, string> = {
-  dense: 'Dense', conv2d: 'Conv2D', maxpool: 'Max pooling', avgpool: 'Average pooling', flatten: 'Flatten',
-  dropout: 'Dropout', relu: 'ReLU', leakyRelu: 'Leaky ReLU', sigmoid: 'Sigmoid', tanh: 'Tanh', softmax: 'Softmax',
+  dense: 'Dense',
+  conv2d: 'Conv2D',
+  maxpool: 'Max pooling',
+  avgpool: 'Average pooling',
+  flatten: 'Flatten',
+  dropout: 'Dropout',
+  relu: 'ReLU',
+  leakyRelu: 'Leaky ReLU',
+  sigmoid: 'Sigmoid',
+  tanh: 'Tanh',
+  softmax: 'Softmax',
 };
 
 const LAYER_FIELDS: Record<string, string> = {
-  units: 'the number of units', filters: 'the number of filters', kernel: 'the kernel size', stride: 'the stride',
-  padding: 'the padding', size: 'the pooling window size', rate: 'the dropout rate', alpha: 'the slope',
+  units: 'the number of units',
+  filters: 'the number of filters',
+  kernel: 'the kernel size',
+  stride: 'the stride',
+  padding: 'the padding',
+  size: 'the pooling window size',
+  rate: 'the dropout rate',
+  alpha: 'the slope',
 };
 
 const TRAINING_FIELDS: Record<string, string> = {
-  optimizer: 'the optimizer', schedule: 'the learning-rate schedule', batchSize: 'the batch size',
-  epochs: 'the number of epochs', seed: 'the random seed', trainSubset: 'the training subset size', init: 'the weight initialisation',
+  optimizer: 'the optimizer',
+  schedule: 'the learning-rate schedule',
+  batchSize: 'the batch size',
+  epochs: 'the number of epochs',
+  seed: 'the random seed',
+  trainSubset: 'the training subset size',
+  init: 'the weight initialisation',
 };
 
 const OPTIMIZER_FIELDS: Record<string, string> = {
-  kind: 'the optimizer', learningRate: 'the learning rate', momentum: 'the momentum', nesterov: 'the Nesterov setting',
-  weightDecay: 'the weight decay', beta1: 'Adam\'s beta1', beta2: 'Adam\'s beta2', epsilon: 'the optimizer\'s epsilon',
-  alpha: 'RMSprop\'s smoothing constant',
+  kind: 'the optimizer',
+  learningRate: 'the learning rate',
+  momentum: 'the momentum',
+  nesterov: 'the Nesterov setting',
+  weightDecay: 'the weight decay',
+  beta1: "Adam's beta1",
+  beta2: "Adam's beta2",
+  epsilon: "the optimizer's epsilon",
+  alpha: "RMSprop's smoothing constant",
 };
 
 const SCHEDULE_FIELDS: Record<string, string> = {
-  kind: 'the learning-rate schedule', everySteps: 'the steps between decays', everyEpochs: 'the epochs between decays',
-  gamma: 'the decay factor', maxLearningRate: 'the peak learning rate', pctStart: 'the warm-up fraction',
-  divFactor: 'the starting divisor', finalDivFactor: 'the final divisor',
+  kind: 'the learning-rate schedule',
+  everySteps: 'the steps between decays',
+  everyEpochs: 'the epochs between decays',
+  gamma: 'the decay factor',
+  maxLearningRate: 'the peak learning rate',
+  pctStart: 'the warm-up fraction',
+  divFactor: 'the starting divisor',
+  finalDivFactor: 'the final divisor',
 };
 
 const OTHER_FIELDS: Record<string, string> = {
-  preset: 'the preset name', view: 'the view options', classroom: 'the classroom options',
-  lockSeed: 'the "fix the seed" option', hide: 'the list of hidden controls', lock: 'the list of locked controls',
-  presenter: 'the presenter-mode option', startView: 'the start view', focus: 'the section to open',
-  model: 'the model', training: 'the training settings',
+  preset: 'the preset name',
+  view: 'the view options',
+  classroom: 'the classroom options',
+  lockSeed: 'the "fix the seed" option',
+  hide: 'the list of hidden controls',
+  lock: 'the list of locked controls',
+  presenter: 'the presenter-mode option',
+  startView: 'the start view',
+  focus: 'the section to open',
+  model: 'the model',
+  training: 'the training settings',
 };
 
 type Path = readonly PropertyKey[];
@@ -58,7 +96,8 @@ export function shown(value: unknown): string {
     return JSON.stringify(clean.length > 24 ? `${clean.slice(0, 24)}…` : clean);
   }
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (Array.isArray(value)) return `a list of ${value.length.toLocaleString('en-US')} item${value.length === 1 ? '' : 's'}`;
+  if (Array.isArray(value))
+    return `a list of ${value.length.toLocaleString('en-US')} item${value.length === 1 ? '' : 's'}`;
   return 'a group of settings';
 }
 
@@ -80,7 +119,7 @@ function subject(path: Path, root: unknown): string {
       return d === undefined ? title : `${title}: ${LAYER_FIELDS[d] ?? String(d)}`;
     }
     if (b === 'layers') return 'the list of layers';
-    if (b === 'input') return 'the model\'s input';
+    if (b === 'input') return "the model's input";
     if (b === 'loss') return 'the loss';
     return 'the model';
   }
@@ -89,7 +128,8 @@ function subject(path: Path, root: unknown): string {
     if (b === 'schedule' && c !== undefined) return SCHEDULE_FIELDS[c] ?? 'the learning-rate schedule';
     return TRAINING_FIELDS[b] ?? 'the training settings';
   }
-  if (a === 'classroom' && (b === 'hide' || b === 'lock') && typeof c === 'number') return `a name in ${OTHER_FIELDS[b]}`;
+  if (a === 'classroom' && (b === 'hide' || b === 'lock') && typeof c === 'number')
+    return `a name in ${OTHER_FIELDS[b]}`;
   const last = [d, c, b, a].find((k) => k !== undefined);
   return OTHER_FIELDS[String(last)] ?? 'a setting';
 }
@@ -104,7 +144,8 @@ export function issueSentence(issue: z.core.$ZodIssue, prefix: Path, root: unkno
     const kind = at(root, ['model', 'layers', i, 'kind']);
     return `Layer ${i + 1} has the kind ${shown(kind)}, which is not a kind of layer GPU Learn knows.`;
   }
-  const received = issue.code === 'too_big' && Array.isArray(value) ? `${value.length.toLocaleString('en-US')}` : shown(value);
+  const received =
+    issue.code === 'too_big' && Array.isArray(value) ? `${value.length.toLocaleString('en-US')}` : shown(value);
   return `${capitalise(subject(path, root))} ${issue.message}, but the ${where} has ${received}.`;
 }
 

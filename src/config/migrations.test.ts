@@ -8,7 +8,13 @@ import { validateConfig } from './validate';
 const V0 = {
   version: 0,
   input: [1, 28, 28],
-  layers: [{ kind: 'flatten' }, { kind: 'dense', units: 32 }, { kind: 'relu' }, { kind: 'dense', units: 10 }, { kind: 'softmax' }],
+  layers: [
+    { kind: 'flatten' },
+    { kind: 'dense', units: 32 },
+    { kind: 'relu' },
+    { kind: 'dense', units: 10 },
+    { kind: 'softmax' },
+  ],
   loss: 'softmaxCrossEntropy',
   optimizer: 'sgd',
   lr: 0.05,
@@ -41,8 +47,14 @@ describe('migrate', () => {
   it('chains migrations one version at a time', () => {
     const seen: number[] = [];
     const chain: Record<number, Migration> = {
-      0: (o) => { seen.push(0); return { ...o, v: 1, a: 1 }; },
-      1: (o) => { seen.push(1); return { ...o, v: 2, b: 2 }; },
+      0: (o) => {
+        seen.push(0);
+        return { ...o, v: 1, a: 1 };
+      },
+      1: (o) => {
+        seen.push(1);
+        return { ...o, v: 2, b: 2 };
+      },
     };
     const result = migrate({ v: 0 }, { migrations: chain, current: 2 });
     expect(result).toEqual({ ok: true, value: { v: 2, a: 1, b: 2 }, fromVersion: 0 });
@@ -50,7 +62,17 @@ describe('migrate', () => {
   });
 
   it('reports a migration that throws instead of throwing', () => {
-    const result = migrate({ v: 0 }, { migrations: { 0: () => { throw new Error('boom'); } }, current: 1 });
+    const result = migrate(
+      { v: 0 },
+      {
+        migrations: {
+          0: () => {
+            throw new Error('boom');
+          },
+        },
+        current: 1,
+      },
+    );
     expect(result).toEqual({ ok: false, error: 'The link is in the old format 0 and could not be upgraded.' });
   });
 

@@ -14,7 +14,10 @@ export type Migration = (old: Raw) => Raw;
  * lr, batch, epochs, seed }` with the optimizer as a bare name and its learning rate beside it.
  */
 function v0ToV1(old: Raw): Raw {
-  const name = typeof old.optimizer === 'string' && old.optimizer in OPTIMIZER_DEFAULTS ? (old.optimizer as OptimizerKind) : 'adam';
+  const name =
+    typeof old.optimizer === 'string' && old.optimizer in OPTIMIZER_DEFAULTS
+      ? (old.optimizer as OptimizerKind)
+      : 'adam';
   return {
     v: 1,
     model: { input: old.input, layers: old.layers, loss: old.loss },
@@ -41,26 +44,34 @@ function versionOf(raw: Raw): number | null {
 }
 
 /** Brings any object up to CONFIG_VERSION, or says in a sentence why it cannot. Never throws. */
-export function migrate(raw: unknown, options: { migrations?: Record<number, Migration>; current?: number; where?: 'link' | 'file' } = {}): MigrationResult {
+export function migrate(
+  raw: unknown,
+  options: { migrations?: Record<number, Migration>; current?: number; where?: 'link' | 'file' } = {},
+): MigrationResult {
   const { migrations = MIGRATIONS, current = CONFIG_VERSION, where = 'link' } = options;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return { ok: false, error: `The ${where} does not contain a GPU Learn network description.` };
   }
   const start = versionOf(raw as Raw);
   if (start === null || !Number.isInteger(start) || start < 0) {
-    return { ok: false, error: `The ${where}'s network description has no valid version number, so GPU Learn cannot tell how to read it.` };
+    return {
+      ok: false,
+      error: `The ${where}'s network description has no valid version number, so GPU Learn cannot tell how to read it.`,
+    };
   }
   if (start > current) {
     return {
       ok: false,
-      error: `This ${where} was made by a newer version of GPU Learn (format ${start}; this page reads up to format ${current}). ` +
+      error:
+        `This ${where} was made by a newer version of GPU Learn (format ${start}; this page reads up to format ${current}). ` +
         `Reload the page to get the newest version, then open the ${where} again.`,
     };
   }
   let value = raw as Raw;
   for (let version = start; version < current; version++) {
     const step = migrations[version];
-    if (!step) return { ok: false, error: `GPU Learn can no longer read the old format ${version} this ${where} uses.` };
+    if (!step)
+      return { ok: false, error: `GPU Learn can no longer read the old format ${version} this ${where} uses.` };
     try {
       value = step(value);
     } catch {

@@ -26,7 +26,12 @@ export interface Bound {
 }
 
 const int = (min: number, max: number): Bound => ({ min, max, int: true, step: 1 });
-const real = (min: number, max: number, step: number, minExclusive = false): Bound => ({ min, max, step, minExclusive });
+const real = (min: number, max: number, step: number, minExclusive = false): Bound => ({
+  min,
+  max,
+  step,
+  minExclusive,
+});
 
 /** Every numeric field's bounds. Tighter than the engine's limits: sizes a browser tab trains in minutes. */
 export const BOUNDS = {
@@ -65,8 +70,19 @@ export const MAX_LAYERS = 24;
 
 /** Controls a classroom link can hide or lock. */
 export const CONTROL_IDS = [
-  'presets', 'layers', 'optimizer', 'learningRate', 'schedule', 'batchSize', 'epochs', 'seed', 'trainSubset',
-  'diagram', 'share', 'importExport', 'classroom',
+  'presets',
+  'layers',
+  'optimizer',
+  'learningRate',
+  'schedule',
+  'batchSize',
+  'epochs',
+  'seed',
+  'trainSubset',
+  'diagram',
+  'share',
+  'importExport',
+  'classroom',
 ] as const;
 export type ControlId = (typeof CONTROL_IDS)[number];
 
@@ -108,7 +124,9 @@ function fmt(n: number): string {
 /** "a whole number from 1 to 4,096", "more than 0 and at most 1", … */
 export function rangeText(b: Bound): string {
   if (b.int) return `a whole number from ${fmt(b.min)} to ${fmt(b.max)}`;
-  return b.minExclusive ? `more than ${fmt(b.min)} and at most ${fmt(b.max)}` : `a number from ${fmt(b.min)} to ${fmt(b.max)}`;
+  return b.minExclusive
+    ? `more than ${fmt(b.min)} and at most ${fmt(b.max)}`
+    : `a number from ${fmt(b.min)} to ${fmt(b.max)}`;
 }
 
 /** A number schema for a bound; every failure carries the same "must be …" sentence fragment. */
@@ -128,80 +146,103 @@ const yesNo = z.boolean({ error: 'must be true or false' });
 const kind = <const K extends string>(k: K) => z.literal(k);
 
 /** One layer; `layerSchema.parse({ kind })` gives a new layer of that kind with default options. */
-export const layerSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: kind('dense'), units: num(BOUNDS.units).default(64) }),
-  z.object({
-    kind: kind('conv2d'),
-    filters: num(BOUNDS.filters).default(16),
-    kernel: num(BOUNDS.kernel).default(3),
-    stride: num(BOUNDS.convStride).default(1),
-    padding: num(BOUNDS.padding).default(0),
-  }),
-  z.object({ kind: kind('maxpool'), size: num(BOUNDS.poolSize).default(2), stride: num(BOUNDS.poolStride).default(2) }),
-  z.object({ kind: kind('avgpool'), size: num(BOUNDS.poolSize).default(2), stride: num(BOUNDS.poolStride).default(2) }),
-  z.object({ kind: kind('flatten') }),
-  z.object({ kind: kind('dropout'), rate: num(BOUNDS.dropoutRate).default(0.25) }),
-  z.object({ kind: kind('relu') }),
-  z.object({ kind: kind('leakyRelu'), alpha: num(BOUNDS.leakyAlpha).default(0.01) }),
-  z.object({ kind: kind('sigmoid') }),
-  z.object({ kind: kind('tanh') }),
-  z.object({ kind: kind('softmax') }),
-], { error: 'is not a kind of layer GPU Learn knows' });
+export const layerSchema = z.discriminatedUnion(
+  'kind',
+  [
+    z.object({ kind: kind('dense'), units: num(BOUNDS.units).default(64) }),
+    z.object({
+      kind: kind('conv2d'),
+      filters: num(BOUNDS.filters).default(16),
+      kernel: num(BOUNDS.kernel).default(3),
+      stride: num(BOUNDS.convStride).default(1),
+      padding: num(BOUNDS.padding).default(0),
+    }),
+    z.object({
+      kind: kind('maxpool'),
+      size: num(BOUNDS.poolSize).default(2),
+      stride: num(BOUNDS.poolStride).default(2),
+    }),
+    z.object({
+      kind: kind('avgpool'),
+      size: num(BOUNDS.poolSize).default(2),
+      stride: num(BOUNDS.poolStride).default(2),
+    }),
+    z.object({ kind: kind('flatten') }),
+    z.object({ kind: kind('dropout'), rate: num(BOUNDS.dropoutRate).default(0.25) }),
+    z.object({ kind: kind('relu') }),
+    z.object({ kind: kind('leakyRelu'), alpha: num(BOUNDS.leakyAlpha).default(0.01) }),
+    z.object({ kind: kind('sigmoid') }),
+    z.object({ kind: kind('tanh') }),
+    z.object({ kind: kind('softmax') }),
+  ],
+  { error: 'is not a kind of layer GPU Learn knows' },
+);
 
 /** MNIST images or the 2-number toy set: the only inputs the app has data for. */
-const inputSchema = z.union([
-  z.tuple([z.literal(1), z.literal(28), z.literal(28)]),
-  z.tuple([z.literal(2)]),
-], { error: 'must be MNIST images [1, 28, 28] or the toy set\'s 2 numbers [2]' });
+const inputSchema = z.union([z.tuple([z.literal(1), z.literal(28), z.literal(28)]), z.tuple([z.literal(2)])], {
+  error: "must be MNIST images [1, 28, 28] or the toy set's 2 numbers [2]",
+});
 
-export const modelSchema = z.object({
-  input: inputSchema.default([1, 28, 28]),
-  layers: z.array(layerSchema, { error: 'must be a list of layers' })
-    .max(MAX_LAYERS, { error: `can hold at most ${MAX_LAYERS} layers` }),
-  loss: oneOf(['softmaxCrossEntropy', 'mse']).default('softmaxCrossEntropy'),
-}, { error: 'must be a model description' });
+export const modelSchema = z.object(
+  {
+    input: inputSchema.default([1, 28, 28]),
+    layers: z
+      .array(layerSchema, { error: 'must be a list of layers' })
+      .max(MAX_LAYERS, { error: `can hold at most ${MAX_LAYERS} layers` }),
+    loss: oneOf(['softmaxCrossEntropy', 'mse']).default('softmaxCrossEntropy'),
+  },
+  { error: 'must be a model description' },
+);
 
-export const optimizerSchema = z.discriminatedUnion('kind', [
-  z.object({
-    kind: kind('sgd'),
-    learningRate: num(BOUNDS.learningRate).default(0.01),
-    momentum: num(BOUNDS.momentum).default(0.9),
-    nesterov: yesNo.default(false),
-    weightDecay: num(BOUNDS.weightDecay).default(0),
-  }),
-  z.object({
-    kind: kind('adam'),
-    learningRate: num(BOUNDS.learningRate).default(0.001),
-    beta1: num(BOUNDS.beta1).default(0.9),
-    beta2: num(BOUNDS.beta2).default(0.999),
-    epsilon: num(BOUNDS.epsilon).default(1e-8),
-    weightDecay: num(BOUNDS.weightDecay).default(0),
-  }),
-  z.object({
-    kind: kind('rmsprop'),
-    learningRate: num(BOUNDS.learningRate).default(0.01),
-    alpha: num(BOUNDS.rmsAlpha).default(0.99),
-    epsilon: num(BOUNDS.epsilon).default(1e-8),
-    momentum: num(BOUNDS.momentum).default(0),
-  }),
-], { error: 'must be one of: sgd, adam, rmsprop' });
+export const optimizerSchema = z.discriminatedUnion(
+  'kind',
+  [
+    z.object({
+      kind: kind('sgd'),
+      learningRate: num(BOUNDS.learningRate).default(0.01),
+      momentum: num(BOUNDS.momentum).default(0.9),
+      nesterov: yesNo.default(false),
+      weightDecay: num(BOUNDS.weightDecay).default(0),
+    }),
+    z.object({
+      kind: kind('adam'),
+      learningRate: num(BOUNDS.learningRate).default(0.001),
+      beta1: num(BOUNDS.beta1).default(0.9),
+      beta2: num(BOUNDS.beta2).default(0.999),
+      epsilon: num(BOUNDS.epsilon).default(1e-8),
+      weightDecay: num(BOUNDS.weightDecay).default(0),
+    }),
+    z.object({
+      kind: kind('rmsprop'),
+      learningRate: num(BOUNDS.learningRate).default(0.01),
+      alpha: num(BOUNDS.rmsAlpha).default(0.99),
+      epsilon: num(BOUNDS.epsilon).default(1e-8),
+      momentum: num(BOUNDS.momentum).default(0),
+    }),
+  ],
+  { error: 'must be one of: sgd, adam, rmsprop' },
+);
 
-export const scheduleSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: kind('constant') }),
-  z.object({
-    kind: kind('step'),
-    everySteps: num(BOUNDS.everySteps).optional(),
-    everyEpochs: num(BOUNDS.everyEpochs).optional(),
-    gamma: num(BOUNDS.gamma).default(0.1),
-  }),
-  z.object({
-    kind: kind('oneCycle'),
-    maxLearningRate: num(BOUNDS.maxLearningRate).default(0.01),
-    pctStart: num(BOUNDS.pctStart).default(0.3),
-    divFactor: num(BOUNDS.divFactor).default(25),
-    finalDivFactor: num(BOUNDS.finalDivFactor).default(1e4),
-  }),
-], { error: 'must be one of: constant, step, oneCycle' });
+export const scheduleSchema = z.discriminatedUnion(
+  'kind',
+  [
+    z.object({ kind: kind('constant') }),
+    z.object({
+      kind: kind('step'),
+      everySteps: num(BOUNDS.everySteps).optional(),
+      everyEpochs: num(BOUNDS.everyEpochs).optional(),
+      gamma: num(BOUNDS.gamma).default(0.1),
+    }),
+    z.object({
+      kind: kind('oneCycle'),
+      maxLearningRate: num(BOUNDS.maxLearningRate).default(0.01),
+      pctStart: num(BOUNDS.pctStart).default(0.3),
+      divFactor: num(BOUNDS.divFactor).default(25),
+      finalDivFactor: num(BOUNDS.finalDivFactor).default(1e4),
+    }),
+  ],
+  { error: 'must be one of: constant, step, oneCycle' },
+);
 
 /** Schemas of the training fields, one by one, so a bad field can be replaced alone. */
 export const trainingFieldSchemas = {
@@ -214,19 +255,26 @@ export const trainingFieldSchemas = {
   init: oneOf(INIT_SCHEMES).optional(),
 };
 
-const controlList = z.array(oneOf(CONTROL_IDS), { error: 'must be a list of control names' })
+const controlList = z
+  .array(oneOf(CONTROL_IDS), { error: 'must be a list of control names' })
   .max(CONTROL_IDS.length * 2, { error: 'lists too many controls' })
   .transform((ids) => CONTROL_IDS.filter((id) => ids.includes(id)));
 
-export const classroomSchema = z.object({
-  lockSeed: yesNo.optional(),
-  hide: controlList.optional(),
-  lock: controlList.optional(),
-  presenter: yesNo.optional(),
-  startView: oneOf(START_VIEWS).optional(),
-}, { error: 'must be a list of classroom options' });
+export const classroomSchema = z.object(
+  {
+    lockSeed: yesNo.optional(),
+    hide: controlList.optional(),
+    lock: controlList.optional(),
+    presenter: yesNo.optional(),
+    startView: oneOf(START_VIEWS).optional(),
+  },
+  { error: 'must be a list of classroom options' },
+);
 
-export const viewSchema = z.object({ focus: oneOf(FOCUS_SECTIONS).optional() }, { error: 'must be a list of view options' });
+export const viewSchema = z.object(
+  { focus: oneOf(FOCUS_SECTIONS).optional() },
+  { error: 'must be a list of view options' },
+);
 
 export const presetSchema = oneOf(PRESET_NAMES as [PresetName, ...PresetName[]]);
 

@@ -8,8 +8,14 @@ import { configFromPreset, DEFAULT_PRESET } from './defaults';
 import { issueSentences, listText, type Where } from './messages';
 import { migrate } from './migrations';
 import {
-  classroomSchema, CONFIG_VERSION, modelSchema, presetSchema, trainingFieldSchemas, viewSchema,
-  type Config, type TrainingConfig,
+  classroomSchema,
+  CONFIG_VERSION,
+  modelSchema,
+  presetSchema,
+  trainingFieldSchemas,
+  viewSchema,
+  type Config,
+  type TrainingConfig,
 } from './schema';
 
 export interface DecodeResult {
@@ -72,7 +78,10 @@ export function validateConfig(input: unknown, where: Where = 'link'): DecodeRes
     }
   }
 
-  for (const [key, schema] of [['view', viewSchema], ['classroom', classroomSchema]] as const) {
+  for (const [key, schema] of [
+    ['view', viewSchema],
+    ['classroom', classroomSchema],
+  ] as const) {
     if (raw[key] === undefined) continue;
     const r = schema.safeParse(raw[key]);
     if (r.success) {
@@ -84,19 +93,28 @@ export function validateConfig(input: unknown, where: Where = 'link'): DecodeRes
     }
   }
 
-  const capped = errors.length > MAX_ERRORS
-    ? [...errors.slice(0, MAX_ERRORS), `…and ${errors.length - MAX_ERRORS} more problems.`]
-    : errors;
+  const capped =
+    errors.length > MAX_ERRORS
+      ? [...errors.slice(0, MAX_ERRORS), `…and ${errors.length - MAX_ERRORS} more problems.`]
+      : errors;
   const partial = capped.length > 0 && kept.length > 0;
   if (capped.length > 0) {
-    capped.push(partial
-      ? `Kept from the ${where}: ${listText(kept)}. Replaced: ${listText(replaced)}.`
-      : `Nothing could be kept from the ${where}${replaced.length ? `; replaced: ${listText(replaced)}` : ''}.`);
+    capped.push(
+      partial
+        ? `Kept from the ${where}: ${listText(kept)}. Replaced: ${listText(replaced)}.`
+        : `Nothing could be kept from the ${where}${replaced.length ? `; replaced: ${listText(replaced)}` : ''}.`,
+    );
   }
   return { config, errors: capped, partial };
 }
 
-interface Context { raw: Raw; where: Where; errors: string[]; kept: string[]; replaced: string[] }
+interface Context {
+  raw: Raw;
+  where: Where;
+  errors: string[];
+  kept: string[];
+  replaced: string[];
+}
 
 /** Reads each training field on its own, so one bad number does not discard the others. */
 function readTraining(training: Raw, into: TrainingConfig, ctx: Context): void {
@@ -121,6 +139,11 @@ function readTraining(training: Raw, into: TrainingConfig, ctx: Context): void {
 }
 
 const TRAINING_LABELS: Record<string, string> = {
-  optimizer: 'the optimizer', schedule: 'the schedule', batchSize: 'the batch size', epochs: 'the epochs',
-  seed: 'the seed', trainSubset: 'the training subset', init: 'the weight initialisation',
+  optimizer: 'the optimizer',
+  schedule: 'the schedule',
+  batchSize: 'the batch size',
+  epochs: 'the epochs',
+  seed: 'the seed',
+  trainSubset: 'the training subset',
+  init: 'the weight initialisation',
 };

@@ -9,14 +9,25 @@ function canvasWithRect(w: number, h: number, x0: number, y0: number, rw: number
 }
 
 function inkBox(img: Uint8Array) {
-  let minX = 99, minY = 99, maxX = -1, maxY = -1, mass = 0, sx = 0, sy = 0;
+  let minX = 99,
+    minY = 99,
+    maxX = -1,
+    maxY = -1,
+    mass = 0,
+    sx = 0,
+    sy = 0;
   for (let y = 0; y < DIGIT_SIDE; y++) {
     for (let x = 0; x < DIGIT_SIDE; x++) {
       const v = img[y * DIGIT_SIDE + x];
       if (v > 0) {
-        minX = Math.min(minX, x); maxX = Math.max(maxX, x); minY = Math.min(minY, y); maxY = Math.max(maxY, y);
+        minX = Math.min(minX, x);
+        maxX = Math.max(maxX, x);
+        minY = Math.min(minY, y);
+        maxY = Math.max(maxY, y);
       }
-      mass += v; sx += v * (x + 0.5); sy += v * (y + 0.5);
+      mass += v;
+      sx += v * (x + 0.5);
+      sy += v * (y + 0.5);
     }
   }
   return { w: maxX - minX + 1, h: maxY - minY + 1, cx: sx / mass, cy: sy / mass };

@@ -67,7 +67,16 @@ export function drawingToMnist(ink: ArrayLike<number>, width: number, height: nu
 }
 
 /** Area-averaging resample of a sub-rectangle (each output pixel = mean ink of the source area it covers). */
-function resampleArea(src: ArrayLike<number>, stride: number, x0: number, y0: number, w: number, h: number, outW: number, outH: number): Float32Array {
+function resampleArea(
+  src: ArrayLike<number>,
+  stride: number,
+  x0: number,
+  y0: number,
+  w: number,
+  h: number,
+  outW: number,
+  outH: number,
+): Float32Array {
   const out = new Float32Array(outW * outH);
   const fx = w / outW;
   const fy = h / outH;

@@ -57,7 +57,10 @@ describe('parseIdx', () => {
   });
 
   it('rejects a header cut off inside the dimensions', () => {
-    expectIdxError(() => parseIdx(bytes(0, 0, 8, 3, 0, 0, 0, 2, 0, 0)), /3 dimensions need 16 header bytes, but only 10/);
+    expectIdxError(
+      () => parseIdx(bytes(0, 0, 8, 3, 0, 0, 0, 2, 0, 0)),
+      /3 dimensions need 16 header bytes, but only 10/,
+    );
   });
 
   it('rejects a magic number that does not start with two zero bytes', () => {
@@ -79,7 +82,10 @@ describe('parseIdx', () => {
 
   it('reports expected and actual sizes for truncated data', () => {
     const file = encodeIdx([2, 2, 2], new Uint8Array(8)).subarray(0, 16 + 5);
-    expectIdxError(() => parseIdx(file), /truncated: dims \[2, 2, 2\] need 8 data bytes .*\(24 bytes in all\), but the file has 21 bytes \(5 of data\)/);
+    expectIdxError(
+      () => parseIdx(file),
+      /truncated: dims \[2, 2, 2\] need 8 data bytes .*\(24 bytes in all\), but the file has 21 bytes \(5 of data\)/,
+    );
   });
 
   it('rejects trailing bytes after the declared data', () => {

@@ -14,13 +14,23 @@ function craftSplit(count: number, labelValues = Array.from({ length: count }, (
   const pixels = Uint8Array.from({ length: count * 784 }, (_, k) => (Math.floor(k / 784) * 7 + (k % 784)) % 256);
   const imagesRaw = encodeIdx([count, 28, 28], pixels);
   const labelsRaw = encodeIdx([labelValues.length], Uint8Array.from(labelValues));
-  return { pixels, imagesRaw, labelsRaw, imagesGz: gzipSync(imagesRaw, { level: 9 }), labelsGz: gzipSync(labelsRaw, { level: 9 }) };
+  return {
+    pixels,
+    imagesRaw,
+    labelsRaw,
+    imagesGz: gzipSync(imagesRaw, { level: 9 }),
+    labelsGz: gzipSync(labelsRaw, { level: 9 }),
+  };
 }
 
 type Served = { status?: number; body?: Uint8Array; contentType?: string };
 
 /** Builds the manifest entries the prepare script would write for these files. */
-function manifestFor(split: 'train' | 'test', files: { images: [Uint8Array, Uint8Array]; labels: [Uint8Array, Uint8Array] }, count: number) {
+function manifestFor(
+  split: 'train' | 'test',
+  files: { images: [Uint8Array, Uint8Array]; labels: [Uint8Array, Uint8Array] },
+  count: number,
+) {
   const entry = (kind: 'images' | 'labels', [gz, raw]: [Uint8Array, Uint8Array]): MnistManifestFile => ({
     name: `${split}-${kind}.idx${kind === 'images' ? 3 : 1}.gz`,
     split,
@@ -117,7 +127,8 @@ describe('loadMnistSplit with an in-memory server', () => {
     const total = imagesGz.length + labelsGz.length;
     expect(events.length).toBeGreaterThan(5); // many chunks, not just a start and an end
     expect(events.every((e) => e.totalBytes === total)).toBe(true);
-    for (let i = 1; i < events.length; i++) expect(events[i].loadedBytes).toBeGreaterThanOrEqual(events[i - 1].loadedBytes);
+    for (let i = 1; i < events.length; i++)
+      expect(events[i].loadedBytes).toBeGreaterThanOrEqual(events[i - 1].loadedBytes);
     expect(events.at(-1)!.loadedBytes).toBe(total);
     expect(new Set(events.map((e) => e.file))).toEqual(new Set(['test-images.idx3.gz', 'test-labels.idx1.gz']));
   });
@@ -142,7 +153,10 @@ describe('loadMnistSplit with an in-memory server', () => {
 
   it('treats an HTML page served in place of the manifest (a dev server fallback) as missing', async () => {
     const { routes } = testSplitRoutes(2, {
-      'manifest.json': { body: new TextEncoder().encode('<!doctype html><title>app</title>'), contentType: 'text/html' },
+      'manifest.json': {
+        body: new TextEncoder().encode('<!doctype html><title>app</title>'),
+        contentType: 'text/html',
+      },
     });
     const err = await loadError(loadMnistSplit('test', { baseUrl: BASE, fetchImpl: fakeFetch(routes).impl }));
     expect(err.kind).toBe('not-found');
@@ -194,7 +208,9 @@ describe('loadMnistSplit with an in-memory server', () => {
     routes['test-images.idx3.gz'] = { body: imagesGz.subarray(0, 100) };
     const err = await loadError(loadMnistSplit('test', { baseUrl: BASE, fetchImpl: fakeFetch(routes).impl }));
     expect(err.kind).toBe('mismatch');
-    expect(err.message).toMatch(new RegExp(`is 100 bytes, but the manifest says ${imagesGz.length}: the download was cut short`));
+    expect(err.message).toMatch(
+      new RegExp(`is 100 bytes, but the manifest says ${imagesGz.length}: the download was cut short`),
+    );
   });
 
   it('rejects a body that is neither gzip nor the raw file', async () => {
@@ -208,7 +224,11 @@ describe('loadMnistSplit with an in-memory server', () => {
     const { routes, imagesRaw, imagesGz, labelsGz, pixels } = testSplitRoutes(4);
     routes['test-images.idx3.gz'] = { body: imagesRaw };
     const events: MnistProgress[] = [];
-    const set = await loadMnistSplit('test', { baseUrl: BASE, fetchImpl: fakeFetch(routes).impl, onProgress: (p) => events.push(p) });
+    const set = await loadMnistSplit('test', {
+      baseUrl: BASE,
+      fetchImpl: fakeFetch(routes).impl,
+      onProgress: (p) => events.push(p),
+    });
     expect(set.images).toEqual(pixels);
     expect(Math.max(...events.map((e) => e.loadedBytes))).toBe(imagesGz.length + labelsGz.length);
   });

@@ -25,7 +25,12 @@ function perceptronAccuracy(set: ToySet, epochs: number): number {
 
 describe('toyPerceptronSet truth tables', () => {
   it('gives the AND table over the four corners of the unit square', () => {
-    expect(rows(toyPerceptronSet('and'))).toEqual([[0, 0, 0], [0, 1, 0], [1, 0, 0], [1, 1, 1]]);
+    expect(rows(toyPerceptronSet('and'))).toEqual([
+      [0, 0, 0],
+      [0, 1, 0],
+      [1, 0, 0],
+      [1, 1, 1],
+    ]);
   });
 
   it('gives the OR table', () => {

@@ -32,8 +32,11 @@ describe('initParameters', () => {
     expect(m.kurtosis).toBeCloseTo(3, 1); // a normal distribution's kurtosis
   });
 
-  it('uses PyTorch\'s leaky-ReLU gain: variance 2 / ((1 + a²) fan_in)', () => {
-    const model = flat(1000, [{ kind: 'dense', units: 1000 }, { kind: 'leakyRelu', alpha: 0.5 }]);
+  it("uses PyTorch's leaky-ReLU gain: variance 2 / ((1 + a²) fan_in)", () => {
+    const model = flat(1000, [
+      { kind: 'dense', units: 1000 },
+      { kind: 'leakyRelu', alpha: 0.5 },
+    ]);
     const m = moments(initParameters(model, 3).get(0)!.weight);
     expect(m.variance / (2 / (1.25 * 1000))).toBeCloseTo(1, 2);
   });
@@ -43,7 +46,7 @@ describe('initParameters', () => {
     const bound = Math.sqrt(6 / 1500);
     const m = moments(w);
     expect(Math.abs(m.mean)).toBeLessThan(2.5e-4);
-    expect(m.variance / (bound * bound / 3)).toBeCloseTo(1, 2);
+    expect(m.variance / ((bound * bound) / 3)).toBeCloseTo(1, 2);
     expect(m.kurtosis).toBeCloseTo(1.8, 1); // a uniform distribution's kurtosis
     const largest = w.reduce((a, v) => Math.max(a, Math.abs(v)), 0);
     expect(largest).toBeLessThanOrEqual(Math.fround(bound));
@@ -53,7 +56,11 @@ describe('initParameters', () => {
   it('computes conv fans as channels × k², so a 16→32 5×5 conv before ReLU has variance 2/400', () => {
     const model: ModelSpec = {
       input: [16, 12, 12],
-      layers: [{ kind: 'conv2d', filters: 512, kernel: 5, stride: 1, padding: 2 }, { kind: 'maxpool', size: 2, stride: 2 }, { kind: 'relu' }],
+      layers: [
+        { kind: 'conv2d', filters: 512, kernel: 5, stride: 1, padding: 2 },
+        { kind: 'maxpool', size: 2, stride: 2 },
+        { kind: 'relu' },
+      ],
       loss: 'mse',
     };
     const { weight, bias } = initParameters(model, 1).get(0)!;
@@ -71,7 +78,16 @@ describe('initParameters', () => {
   });
 
   it('returns zero biases and one entry per dense/conv layer, keyed by layer index', () => {
-    const model: ModelSpec = { input: [1, 8, 8], layers: [{ kind: 'conv2d', filters: 4, kernel: 3, stride: 1, padding: 0 }, { kind: 'relu' }, { kind: 'flatten' }, { kind: 'dense', units: 3 }], loss: 'mse' };
+    const model: ModelSpec = {
+      input: [1, 8, 8],
+      layers: [
+        { kind: 'conv2d', filters: 4, kernel: 3, stride: 1, padding: 0 },
+        { kind: 'relu' },
+        { kind: 'flatten' },
+        { kind: 'dense', units: 3 },
+      ],
+      loss: 'mse',
+    };
     const params = initParameters(model, 1);
     expect([...params.keys()]).toEqual([0, 3]);
     expect(params.get(3)!.weight.length).toBe(4 * 6 * 6 * 3);
@@ -100,14 +116,20 @@ describe('initParameters', () => {
   });
 
   it('throws on a model whose shapes do not work out', () => {
-    expect(() => initParameters({ input: [1, 28, 28], layers: [{ kind: 'dense', units: 10 }], loss: 'mse' }, 1)).toThrow(/Flatten/);
+    expect(() =>
+      initParameters({ input: [1, 28, 28], layers: [{ kind: 'dense', units: 10 }], loss: 'mse' }, 1),
+    ).toThrow(/Flatten/);
   });
 });
 
 describe('PyTorch default initialisation', () => {
   it('draws weights and biases from U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with the right variance', async () => {
     const { initParameters } = await import('./init');
-    const model = { input: [1, 28, 28], layers: [{ kind: 'flatten' as const }, { kind: 'dense' as const, units: 500 }], loss: 'mse' as const };
+    const model = {
+      input: [1, 28, 28],
+      layers: [{ kind: 'flatten' as const }, { kind: 'dense' as const, units: 500 }],
+      loss: 'mse' as const,
+    };
     const p = initParameters(model, 3, 'pytorch').get(1)!;
     const bound = 1 / Math.sqrt(784);
     let max = 0;

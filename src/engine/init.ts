@@ -58,7 +58,11 @@ export function glorotUniformBound(fanIn: number, fanOut: number): number {
  * 'auto' uses He-normal when the layer feeds a ReLU or leaky ReLU and Glorot-uniform otherwise
  * (sigmoid, tanh, softmax, none); 'he' and 'glorot' force one scheme. Throws on an invalid model.
  */
-export function initParameters(model: ModelSpec, seed: number, scheme: InitScheme = 'auto'): Map<number, LayerParameters> {
+export function initParameters(
+  model: ModelSpec,
+  seed: number,
+  scheme: InitScheme = 'auto',
+): Map<number, LayerParameters> {
   const result = new Map<number, LayerParameters>();
   for (const shape of parameterShapes(model)) {
     if (scheme === 'pytorch') {

@@ -9,10 +9,12 @@ describe('the kernel table', () => {
     const onDisk = readFileSync(new URL(`../../kernels/${spec.file}`, import.meta.url), 'utf8');
     expect(spec.builtinSource).toBe(onDisk);
     expect(spec.builtinSource).toContain(`fn ${spec.entryPoint}(`);
-    for (const name of Object.keys(spec.overrides)) expect(spec.builtinSource).toMatch(new RegExp(`override ${name}\\b`));
+    for (const name of Object.keys(spec.overrides))
+      expect(spec.builtinSource).toMatch(new RegExp(`override ${name}\\b`));
     const numbers = spec.bindings.map((b) => b.binding);
     expect(new Set(numbers).size).toBe(numbers.length);
-    for (const b of spec.bindings) expect(spec.builtinSource).toMatch(new RegExp(`@binding\\(${b.binding}\\) var<[^>]*> ${b.name}\\b`));
+    for (const b of spec.bindings)
+      expect(spec.builtinSource).toMatch(new RegExp(`@binding\\(${b.binding}\\) var<[^>]*> ${b.name}\\b`));
     expect(spec.bindings.filter((b) => b.access === 'uniform')).toHaveLength(spec.uniforms.length ? 1 : 0);
     const [x, y, z] = spec.workgroupSize(spec.overrides);
     expect(x * y * z).toBeLessThanOrEqual(256); // WebGPU's default maxComputeInvocationsPerWorkgroup
@@ -40,15 +42,36 @@ describe('matmul dispatch and uniforms', () => {
   });
 
   it('sets one flag bit per option', () => {
-    expect(matmulUniforms({ M: 2, K: 3, N: 4 })).toEqual({ M: 2, N: 4, K: 3, flags: 0, splitK: 1, kChunk: 3, gateRate: 0, dropoutRate: 0, seed: 0, layerIndex: 0 });
+    expect(matmulUniforms({ M: 2, K: 3, N: 4 })).toEqual({
+      M: 2,
+      N: 4,
+      K: 3,
+      flags: 0,
+      splitK: 1,
+      kChunk: 3,
+      gateRate: 0,
+      dropoutRate: 0,
+      seed: 0,
+      layerIndex: 0,
+    });
     expect(matmulUniforms({ M: 2, K: 3, N: 4, relu: true, biasInB: true, onesRowA: true }).flags).toBe(16 + 32 + 64);
     // A dropout after the layer (matmul_reduce's), with and without the ReLU in its mask.
     const dropout = { rate: 0.5, seed: 2 ** 32 - 1, layerIndex: 9 };
-    expect(matmulUniforms({ M: 2, K: 3, N: 4, splitK: 2, dropout: { ...dropout, foldRelu: true } })).toMatchObject({ flags: 128 + 256, dropoutRate: 0.5, seed: 2 ** 32 - 1, layerIndex: 9 });
+    expect(matmulUniforms({ M: 2, K: 3, N: 4, splitK: 2, dropout: { ...dropout, foldRelu: true } })).toMatchObject({
+      flags: 128 + 256,
+      dropoutRate: 0.5,
+      seed: 2 ** 32 - 1,
+      layerIndex: 9,
+    });
     expect(matmulUniforms({ M: 2, K: 3, N: 4, splitK: 2, dropout }).flags).toBe(128);
     // The backward pass of the layer before, done by matmul_small's input gradient (its gate).
-    expect(matmulUniforms({ M: 2, K: 3, N: 4, transposeB: true, gate: { kind: 'dropout', rate: 0.25 } })).toMatchObject({ flags: 2 + 512, gateRate: 0.25 });
-    expect(matmulUniforms({ M: 2, K: 3, N: 4, transposeB: true, gate: { kind: 'relu' } })).toMatchObject({ flags: 2 + 1024, gateRate: 0 });
+    expect(matmulUniforms({ M: 2, K: 3, N: 4, transposeB: true, gate: { kind: 'dropout', rate: 0.25 } })).toMatchObject(
+      { flags: 2 + 512, gateRate: 0.25 },
+    );
+    expect(matmulUniforms({ M: 2, K: 3, N: 4, transposeB: true, gate: { kind: 'relu' } })).toMatchObject({
+      flags: 2 + 1024,
+      gateRate: 0,
+    });
     // Split K: chunks are whole multiples of the 16-deep tile and cover K.
     const split = matmulUniforms({ M: 2, K: 1000, N: 4, splitK: 3 });
     expect(split.splitK).toBe(3);

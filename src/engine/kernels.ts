@@ -6,13 +6,30 @@
  */
 import type { KernelRunner } from './gpu/kernelRunner';
 import type { SeededRandom } from './rng';
-import { checkMatmul, matmulDispatch, matmulLargeDispatch, registerMatmulSpec, useLargeMatmul, useSmallMatmul, MATMUL_REDUCE, MATMUL_SMALL_NAME, MATMUL_UNIFORMS } from './gpu/matmul';
+import {
+  checkMatmul,
+  matmulDispatch,
+  matmulLargeDispatch,
+  registerMatmulSpec,
+  useLargeMatmul,
+  useSmallMatmul,
+  MATMUL_REDUCE,
+  MATMUL_SMALL_NAME,
+  MATMUL_UNIFORMS,
+} from './gpu/matmul';
 import { gridStrideDispatch } from './gpu/kernelCheck';
 import { TRANSPOSE } from './gpu/transpose';
 import matmulSource from '../../kernels/matmul.wgsl?raw';
 import matmulLargeSource from '../../kernels/matmul_large.wgsl?raw';
 import matmulSmallSource from '../../kernels/matmul_small.wgsl?raw';
-import { CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_INPUT_LARGE, CONV2D_BACKWARD_WEIGHT, CONV2D_FORWARD, CONV2D_FORWARD_LARGE, CONV2D_WEIGHT_REDUCE } from './gpu/conv';
+import {
+  CONV2D_BACKWARD_INPUT,
+  CONV2D_BACKWARD_INPUT_LARGE,
+  CONV2D_BACKWARD_WEIGHT,
+  CONV2D_FORWARD,
+  CONV2D_FORWARD_LARGE,
+  CONV2D_WEIGHT_REDUCE,
+} from './gpu/conv';
 import { TRAINING_KERNELS } from './gpu/trainingKernels';
 
 export type BindingAccess = 'read' | 'read_write' | 'uniform';
@@ -107,10 +124,22 @@ export const MATMUL: KernelSpec = {
   bindings: [
     { binding: 0, name: 'A', access: 'read', description: 'Left matrix: [M, K], or [K, M] when transposed.' },
     { binding: 1, name: 'B', access: 'read', description: 'Right matrix: [K, N], or [N, K] when transposed.' },
-    { binding: 2, name: 'bias', access: 'read', description: 'N values added to every row (only with the bias flag).', optional: true },
+    {
+      binding: 2,
+      name: 'bias',
+      access: 'read',
+      description: 'N values added to every row (only with the bias flag).',
+      optional: true,
+    },
     { binding: 3, name: 'C', access: 'read_write', description: 'The [M, N] result (read too when accumulating).' },
     { binding: 4, name: 'params', access: 'uniform', description: 'Sizes M, N, K, the flag bits and the split of K.' },
-    { binding: 5, name: 'partial', access: 'read_write', description: 'Scratch for partial sums when K is split into chunks.', optional: true },
+    {
+      binding: 5,
+      name: 'partial',
+      access: 'read_write',
+      description: 'Scratch for partial sums when K is split into chunks.',
+      optional: true,
+    },
   ],
   uniforms: MATMUL_UNIFORMS,
   overrides: { WG_X: 16, WG_Y: 16, TILE_K: 16 },
@@ -130,7 +159,7 @@ export const MATMUL_LARGE: KernelSpec = {
   description:
     'The same matrix multiply as "matmul", for big matrices: each group of 256 threads computes a ' +
     '128x128 block of C and each thread an 8x8 block, so every number a thread reads feeds 8 multiply-adds. ' +
-    'Training uses it for big layers (at least 128 such blocks and a long K); the MNIST presets\' layers are ' +
+    "Training uses it for big layers (at least 128 such blocks and a long K); the MNIST presets' layers are " +
     'faster with the smaller tiles of "matmul".',
   overrides: {},
   workgroupSize: () => [16, 16, 1],
@@ -150,7 +179,13 @@ export const MATMUL_SMALL: KernelSpec = {
     'to share, the threads spread over the whole GPU instead of waiting in one or two groups.',
   bindings: [
     ...MATMUL.bindings.filter((b) => b.name !== 'partial'),
-    { binding: 5, name: 'gate', access: 'read', description: 'Input gradients only: the dropout mask or ReLU output before the layer (flag bits 9, 10).', optional: true },
+    {
+      binding: 5,
+      name: 'gate',
+      access: 'read',
+      description: 'Input gradients only: the dropout mask or ReLU output before the layer (flag bits 9, 10).',
+      optional: true,
+    },
   ],
   uniforms: [...MATMUL_UNIFORMS, { name: 'gateRate', type: 'f32' }],
   overrides: { WG: 64 },
@@ -169,7 +204,20 @@ export function matmulKernelFor(M: number, N: number, K: number, options: { tran
 }
 
 /** Every kernel the app ships, in display order. */
-export const ALL_KERNELS: readonly KernelSpec[] = [MATMUL, MATMUL_LARGE, MATMUL_SMALL, MATMUL_REDUCE, TRANSPOSE, CONV2D_FORWARD, CONV2D_FORWARD_LARGE, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_INPUT_LARGE, CONV2D_BACKWARD_WEIGHT, CONV2D_WEIGHT_REDUCE, ...TRAINING_KERNELS];
+export const ALL_KERNELS: readonly KernelSpec[] = [
+  MATMUL,
+  MATMUL_LARGE,
+  MATMUL_SMALL,
+  MATMUL_REDUCE,
+  TRANSPOSE,
+  CONV2D_FORWARD,
+  CONV2D_FORWARD_LARGE,
+  CONV2D_BACKWARD_INPUT,
+  CONV2D_BACKWARD_INPUT_LARGE,
+  CONV2D_BACKWARD_WEIGHT,
+  CONV2D_WEIGHT_REDUCE,
+  ...TRAINING_KERNELS,
+];
 
 /** Looks a kernel up by name; throws for an unknown name (a programming error). */
 export function kernelByName(name: string): KernelSpec {

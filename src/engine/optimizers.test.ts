@@ -63,7 +63,9 @@ function randomGrads(n: number, steps: number, seed: number): number[][] {
 function runF32(config: OptimizerConfig, p0: number[], gradsPerStep: number[][], lrs?: number[]): Float32Array {
   const params = Float32Array.from(p0);
   const state = new Float32Array(optimizerStateSize(config, params.length));
-  gradsPerStep.forEach((g, k) => optimizerStep(config, params, Float32Array.from(g), state, k + 1, lrs?.[k] ?? config.learningRate));
+  gradsPerStep.forEach((g, k) =>
+    optimizerStep(config, params, Float32Array.from(g), state, k + 1, lrs?.[k] ?? config.learningRate),
+  );
   return params;
 }
 
@@ -84,7 +86,10 @@ describe('optimizerStep', () => {
   ];
   const adamCases: [string, AdamConfig][] = [
     ['Adam with PyTorch defaults', OPTIMIZER_DEFAULTS.adam],
-    ['Adam with beta1 below 0.5 (the other lerp branch)', { kind: 'adam', learningRate: 0.01, beta1: 0.3, beta2: 0.9, epsilon: 1e-8 }],
+    [
+      'Adam with beta1 below 0.5 (the other lerp branch)',
+      { kind: 'adam', learningRate: 0.01, beta1: 0.3, beta2: 0.9, epsilon: 1e-8 },
+    ],
     ['Adam with weight decay', { ...OPTIMIZER_DEFAULTS.adam, learningRate: 0.01, weightDecay: 0.05 }],
     // A large epsilon makes its placement visible: added to sqrt(v_hat), not to sqrt(v) (the "eps-hat" variant).
     ['Adam with a large epsilon', { ...OPTIMIZER_DEFAULTS.adam, learningRate: 0.1, epsilon: 0.5 }],
@@ -92,14 +97,20 @@ describe('optimizerStep', () => {
   const rmsCases: [string, RmspropConfig][] = [
     ['RMSprop', OPTIMIZER_DEFAULTS.rmsprop],
     ['RMSprop with momentum', { ...OPTIMIZER_DEFAULTS.rmsprop, momentum: 0.9 }],
-    ['RMSprop with a large epsilon (outside the square root)', { ...OPTIMIZER_DEFAULTS.rmsprop, learningRate: 0.1, epsilon: 0.5 }],
+    [
+      'RMSprop with a large epsilon (outside the square root)',
+      { ...OPTIMIZER_DEFAULTS.rmsprop, learningRate: 0.1, epsilon: 0.5 },
+    ],
   ];
 
-  it.each([...sgdCases, ...adamCases, ...rmsCases])('%s matches a float64 implementation of PyTorch\'s rule over 20 steps', (_name, config) => {
-    const grads = randomGrads(P0.length, 20, 3);
-    // Tolerance: a few f32 ulps of |p| <= 4 per step (ulp(4) = 4.8e-7), accumulated over 20 steps.
-    expectClose(runF32(config, P0, grads), referenceRun(config, P0, grads), 2e-5);
-  });
+  it.each([...sgdCases, ...adamCases, ...rmsCases])(
+    "%s matches a float64 implementation of PyTorch's rule over 20 steps",
+    (_name, config) => {
+      const grads = randomGrads(P0.length, 20, 3);
+      // Tolerance: a few f32 ulps of |p| <= 4 per step (ulp(4) = 4.8e-7), accumulated over 20 steps.
+      expectClose(runF32(config, P0, grads), referenceRun(config, P0, grads), 2e-5);
+    },
+  );
 
   it('uses the scheduled learning rate passed for each step, not the configured one', () => {
     const config: AdamConfig = { ...OPTIMIZER_DEFAULTS.adam, learningRate: 123 };
@@ -112,7 +123,8 @@ describe('optimizerStep', () => {
     const [lr, mu, g, steps] = [0.01, 0.9, 2, 30];
     const params = new Float32Array([1]);
     const state = new Float32Array(1);
-    for (let t = 1; t <= steps; t++) optimizerStep({ kind: 'sgd', learningRate: lr, momentum: mu }, params, new Float32Array([g]), state, t, lr);
+    for (let t = 1; t <= steps; t++)
+      optimizerStep({ kind: 'sgd', learningRate: lr, momentum: mu }, params, new Float32Array([g]), state, t, lr);
     // buf_t = g (1 - mu^t) / (1 - mu); p_T = p_0 - lr * sum_t buf_t.
     expect(state[0]).toBeCloseTo((g * (1 - mu ** steps)) / (1 - mu), 4);
     const expected = 1 - ((lr * g) / (1 - mu)) * (steps - (mu * (1 - mu ** steps)) / (1 - mu));
@@ -147,9 +159,15 @@ describe('optimizerStep', () => {
 
   it('rejects mismatched buffer lengths and a step below 1', () => {
     const config = OPTIMIZER_DEFAULTS.adam;
-    expect(() => optimizerStep(config, new Float32Array(2), new Float32Array(3), new Float32Array(4), 1, 0.1)).toThrow(/gradients/);
-    expect(() => optimizerStep(config, new Float32Array(2), new Float32Array(2), new Float32Array(2), 1, 0.1)).toThrow(/state/);
-    expect(() => optimizerStep(config, new Float32Array(2), new Float32Array(2), new Float32Array(4), 0, 0.1)).toThrow(/step/);
+    expect(() => optimizerStep(config, new Float32Array(2), new Float32Array(3), new Float32Array(4), 1, 0.1)).toThrow(
+      /gradients/,
+    );
+    expect(() => optimizerStep(config, new Float32Array(2), new Float32Array(2), new Float32Array(2), 1, 0.1)).toThrow(
+      /state/,
+    );
+    expect(() => optimizerStep(config, new Float32Array(2), new Float32Array(2), new Float32Array(4), 0, 0.1)).toThrow(
+      /step/,
+    );
   });
 });
 
@@ -164,7 +182,7 @@ describe('optimizerStateSize', () => {
 });
 
 describe('optimizerScalars', () => {
-  it('gives Adam\'s bias-corrected step size and sqrt(1 - beta2^t) rounded to f32', () => {
+  it("gives Adam's bias-corrected step size and sqrt(1 - beta2^t) rounded to f32", () => {
     const s = optimizerScalars(OPTIMIZER_DEFAULTS.adam, 3, 0.002);
     if (s.kind !== 'adam') throw new Error('expected adam scalars');
     expect(s.negStepSize).toBe(Math.fround(-0.002 / (1 - 0.9 ** 3)));

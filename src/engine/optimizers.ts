@@ -165,7 +165,12 @@ export function optimizerStep(
  *   g   = nesterov ? g + momentum * buf : buf
  *   p   = p + (-lr) * g
  */
-function sgdUpdate(s: Extract<OptimizerScalars, { kind: 'sgd' }>, p: Float32Array, grads: Float32Array, buf: Float32Array): void {
+function sgdUpdate(
+  s: Extract<OptimizerScalars, { kind: 'sgd' }>,
+  p: Float32Array,
+  grads: Float32Array,
+  buf: Float32Array,
+): void {
   for (let i = 0; i < p.length; i++) {
     let g = grads[i];
     if (s.weightDecay !== 0) g = f32(g + f32(s.weightDecay * p[i]));
@@ -186,7 +191,12 @@ function sgdUpdate(s: Extract<OptimizerScalars, { kind: 'sgd' }>, p: Float32Arra
  *   denom = sqrt(v) / biasCorrection2Sqrt + eps
  *   p     = p + negStepSize * (m / denom)                negStepSize = -lr / (1 - beta1^step)
  */
-function adamUpdate(s: Extract<OptimizerScalars, { kind: 'adam' }>, p: Float32Array, grads: Float32Array, state: Float32Array): void {
+function adamUpdate(
+  s: Extract<OptimizerScalars, { kind: 'adam' }>,
+  p: Float32Array,
+  grads: Float32Array,
+  state: Float32Array,
+): void {
   const n = p.length;
   const w = s.oneMinusBeta1;
   const oneMinusW = f32(1 - w);
@@ -212,7 +222,12 @@ function adamUpdate(s: Extract<OptimizerScalars, { kind: 'adam' }>, p: Float32Ar
  *   momentum != 0:  buf = momentum * buf + g / avg;  p = p + (-lr) * buf
  *   momentum == 0:  p = p + (-lr) * (g / avg)
  */
-function rmspropUpdate(s: Extract<OptimizerScalars, { kind: 'rmsprop' }>, p: Float32Array, grads: Float32Array, state: Float32Array): void {
+function rmspropUpdate(
+  s: Extract<OptimizerScalars, { kind: 'rmsprop' }>,
+  p: Float32Array,
+  grads: Float32Array,
+  state: Float32Array,
+): void {
   const n = p.length;
   for (let i = 0; i < n; i++) {
     const g = grads[i];

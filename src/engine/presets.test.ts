@@ -18,7 +18,8 @@ describe('PRESETS', () => {
     const { model, training } = PRESETS[name];
     expect(initParameters(model, training.seed).size).toBe(parameterShapes(model).length);
     const total = 10 * training.epochs;
-    for (let k = 0; k < total; k++) expect(learningRateAt(training.schedule, training.optimizer.learningRate, k, total, 10)).toBeGreaterThan(0);
+    for (let k = 0; k < total; k++)
+      expect(learningRateAt(training.schedule, training.optimizer.learningRate, k, total, 10)).toBeGreaterThan(0);
   });
 
   it('pytorch-cnn keeps 28×28 with padding 1, so its first dense layer sees 64·14·14 = 12544 inputs', () => {
@@ -35,7 +36,7 @@ describe('PRESETS', () => {
     expect(inferModel(PRESETS['keras-small-cnn'].model).totals.params).toBe(347_146);
   });
 
-  it('keras-cnn matches the Keras example\'s published 34,826 parameters', () => {
+  it("keras-cnn matches the Keras example's published 34,826 parameters", () => {
     expect(inferModel(PRESETS['keras-cnn'].model).totals.params).toBe(34_826);
   });
 

@@ -27,7 +27,13 @@ export interface Preset {
 const mnistInput = (): number[] => [1, 28, 28];
 const SEED = 1;
 
-const conv = (filters: number, kernel: number, padding = 0): LayerSpec => ({ kind: 'conv2d', filters, kernel, stride: 1, padding });
+const conv = (filters: number, kernel: number, padding = 0): LayerSpec => ({
+  kind: 'conv2d',
+  filters,
+  kernel,
+  stride: 1,
+  padding,
+});
 const maxpool2 = (): LayerSpec => ({ kind: 'maxpool', size: 2, stride: 2 });
 const dense = (units: number): LayerSpec => ({ kind: 'dense', units });
 const relu = (): LayerSpec => ({ kind: 'relu' });
@@ -49,7 +55,20 @@ export const PRESETS: Record<PresetName, Preset> = {
       'a score for each digit. Plain SGD with momentum trains it to about 99% test accuracy in a few epochs.',
     model: {
       input: mnistInput(),
-      layers: [conv(32, 3, 1), relu(), conv(64, 3, 1), relu(), maxpool2(), dropout(0.25), flatten(), dense(128), relu(), dropout(0.5), dense(10), softmax()],
+      layers: [
+        conv(32, 3, 1),
+        relu(),
+        conv(64, 3, 1),
+        relu(),
+        maxpool2(),
+        dropout(0.25),
+        flatten(),
+        dense(128),
+        relu(),
+        dropout(0.5),
+        dense(10),
+        softmax(),
+      ],
       loss: 'softmaxCrossEntropy',
     },
     // SGD with momentum 0.9 at batch 64, as in the reference. With a constant rate of 0.01 it ends at
@@ -101,7 +120,18 @@ export const PRESETS: Record<PresetName, Preset> = {
       'filters everywhere in the image.',
     model: {
       input: mnistInput(),
-      layers: [conv(32, 3), relu(), maxpool2(), conv(64, 3), relu(), maxpool2(), flatten(), dropout(0.5), dense(10), softmax()],
+      layers: [
+        conv(32, 3),
+        relu(),
+        maxpool2(),
+        conv(64, 3),
+        relu(),
+        maxpool2(),
+        flatten(),
+        dropout(0.5),
+        dense(10),
+        softmax(),
+      ],
       loss: 'softmaxCrossEntropy',
     },
     training: { optimizer: adam(), schedule: constant(), batchSize: 128, epochs: 10, seed: SEED },
@@ -132,7 +162,19 @@ export const PRESETS: Record<PresetName, Preset> = {
       'accuracy after just one epoch.',
     model: {
       input: mnistInput(),
-      layers: [conv(24, 5), relu(), maxpool2(), conv(32, 3), relu(), maxpool2(), flatten(), dense(256), relu(), dense(10), softmax()],
+      layers: [
+        conv(24, 5),
+        relu(),
+        maxpool2(),
+        conv(32, 3),
+        relu(),
+        maxpool2(),
+        flatten(),
+        dense(256),
+        relu(),
+        dense(10),
+        softmax(),
+      ],
       loss: 'softmaxCrossEntropy',
     },
     training: {
@@ -159,7 +201,13 @@ export const PRESETS: Record<PresetName, Preset> = {
       layers: [dense(1), { kind: 'sigmoid' }],
       loss: 'mse',
     },
-    training: { optimizer: { kind: 'sgd', learningRate: 0.5, momentum: 0 }, schedule: constant(), batchSize: 4, epochs: 200, seed: SEED },
+    training: {
+      optimizer: { kind: 'sgd', learningRate: 0.5, momentum: 0 },
+      schedule: constant(),
+      batchSize: 4,
+      epochs: 200,
+      seed: SEED,
+    },
     dataset: 'toy-and',
   },
 };

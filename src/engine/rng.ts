@@ -34,7 +34,10 @@ export const RandomStream = {
 /** A small sequential generator over the counter-based one, for CPU-side work like weight init. */
 export class SeededRandom {
   private counter = 0;
-  constructor(readonly seed: number, readonly stream: number) {}
+  constructor(
+    readonly seed: number,
+    readonly stream: number,
+  ) {}
 
   /** Uniform in [0, 1). */
   next(): number {

@@ -26,7 +26,13 @@ describe('learningRateAt', () => {
   });
 
   describe('one-cycle, like OneCycleLR(max_lr=0.01, pct_start=0.25, div_factor=25, final_div_factor=1e4)', () => {
-    const s: ScheduleConfig = { kind: 'oneCycle', maxLearningRate: 0.01, pctStart: 0.25, divFactor: 25, finalDivFactor: 1e4 };
+    const s: ScheduleConfig = {
+      kind: 'oneCycle',
+      maxLearningRate: 0.01,
+      pctStart: 0.25,
+      divFactor: 25,
+      finalDivFactor: 1e4,
+    };
     const initial = 0.01 / 25; // 4e-4
     const minimum = initial / 1e4; // 4e-8
 
@@ -46,7 +52,10 @@ describe('learningRateAt', () => {
       expect(learningRateAt(s, 0, 124, 200, 10)).toBeCloseTo((0.01 + minimum) / 2, 15);
       expect(learningRateAt(s, 0, 199, 200, 10)).toBeCloseTo(minimum, 18);
       // Phase 2 starts from step pctStart·T − 1 (PyTorch's convention), so step 50 is 1/150 of the way down.
-      expect(learningRateAt(s, 0, 50, 200, 10)).toBeCloseTo(minimum + ((0.01 - minimum) / 2) * (1 + Math.cos(Math.PI / 150)), 15);
+      expect(learningRateAt(s, 0, 50, 200, 10)).toBeCloseTo(
+        minimum + ((0.01 - minimum) / 2) * (1 + Math.cos(Math.PI / 150)),
+        15,
+      );
     });
 
     it('rises monotonically then falls monotonically', () => {

@@ -36,9 +36,10 @@ export function learningRateAt(
       return baseLearningRate;
     case 'step': {
       // StepLR's closed form: base_lr * gamma ** (last_epoch // step_size).
-      const decays = schedule.everySteps !== undefined
-        ? Math.floor(step / schedule.everySteps)
-        : Math.floor(Math.floor(step / stepsPerEpoch) / (schedule.everyEpochs ?? 1));
+      const decays =
+        schedule.everySteps !== undefined
+          ? Math.floor(step / schedule.everySteps)
+          : Math.floor(Math.floor(step / stepsPerEpoch) / (schedule.everyEpochs ?? 1));
       return baseLearningRate * schedule.gamma ** decays;
     }
     case 'oneCycle':

@@ -10,32 +10,72 @@ import {
   parameterShapes,
 } from './shapes';
 
-const mnist = (layers: LayerSpec[], loss: ModelSpec['loss'] = 'softmaxCrossEntropy'): ModelSpec => ({ input: [1, 28, 28], layers, loss });
-const conv = (filters: number, kernel: number, stride = 1, padding = 0): LayerSpec => ({ kind: 'conv2d', filters, kernel, stride, padding });
+const mnist = (layers: LayerSpec[], loss: ModelSpec['loss'] = 'softmaxCrossEntropy'): ModelSpec => ({
+  input: [1, 28, 28],
+  layers,
+  loss,
+});
+const conv = (filters: number, kernel: number, stride = 1, padding = 0): LayerSpec => ({
+  kind: 'conv2d',
+  filters,
+  kernel,
+  stride,
+  padding,
+});
 
 // PyTorch's examples/mnist/main.py network (Conv2d(1,32,3,1), Conv2d(32,64,3,1), Linear(9216,128), Linear(128,10)).
 const pytorchExample = mnist([
-  conv(32, 3), { kind: 'relu' }, conv(64, 3), { kind: 'relu' }, { kind: 'maxpool', size: 2, stride: 2 },
-  { kind: 'dropout', rate: 0.25 }, { kind: 'flatten' }, { kind: 'dense', units: 128 }, { kind: 'relu' },
-  { kind: 'dropout', rate: 0.5 }, { kind: 'dense', units: 10 }, { kind: 'softmax' },
+  conv(32, 3),
+  { kind: 'relu' },
+  conv(64, 3),
+  { kind: 'relu' },
+  { kind: 'maxpool', size: 2, stride: 2 },
+  { kind: 'dropout', rate: 0.25 },
+  { kind: 'flatten' },
+  { kind: 'dense', units: 128 },
+  { kind: 'relu' },
+  { kind: 'dropout', rate: 0.5 },
+  { kind: 'dense', units: 10 },
+  { kind: 'softmax' },
 ]);
 
 describe('inferModel', () => {
-  it('follows the shapes of PyTorch\'s MNIST example and counts its published 1,199,882 parameters', () => {
+  it("follows the shapes of PyTorch's MNIST example and counts its published 1,199,882 parameters", () => {
     const a = inferModel(pytorchExample);
     expect(a.totals.ok).toBe(true);
     expect(a.layers.map((l) => l.outputShape)).toEqual([
-      [32, 26, 26], [32, 26, 26], [64, 24, 24], [64, 24, 24], [64, 12, 12], [64, 12, 12], [9216], [128], [128], [128], [10], [10],
+      [32, 26, 26],
+      [32, 26, 26],
+      [64, 24, 24],
+      [64, 24, 24],
+      [64, 12, 12],
+      [64, 12, 12],
+      [9216],
+      [128],
+      [128],
+      [128],
+      [10],
+      [10],
     ]);
     expect(a.totals.params).toBe(1_199_882);
     expect(a.outputShape).toEqual([10]);
   });
 
   it('counts the Keras mnist_convnet example at its published 34,826 parameters', () => {
-    const a = inferModel(mnist([
-      conv(32, 3), { kind: 'relu' }, { kind: 'maxpool', size: 2, stride: 2 }, conv(64, 3), { kind: 'relu' },
-      { kind: 'maxpool', size: 2, stride: 2 }, { kind: 'flatten' }, { kind: 'dropout', rate: 0.5 }, { kind: 'dense', units: 10 }, { kind: 'softmax' },
-    ]));
+    const a = inferModel(
+      mnist([
+        conv(32, 3),
+        { kind: 'relu' },
+        { kind: 'maxpool', size: 2, stride: 2 },
+        conv(64, 3),
+        { kind: 'relu' },
+        { kind: 'maxpool', size: 2, stride: 2 },
+        { kind: 'flatten' },
+        { kind: 'dropout', rate: 0.5 },
+        { kind: 'dense', units: 10 },
+        { kind: 'softmax' },
+      ]),
+    );
     expect(a.layers[5].outputShape).toEqual([64, 5, 5]);
     expect(a.totals.params).toBe(34_826);
   });
@@ -52,7 +92,9 @@ describe('inferModel', () => {
   });
 
   it('rejects a kernel larger than its padded input, naming both sizes and the fixes', () => {
-    const a = inferModel(mnist([{ kind: 'maxpool', size: 4, stride: 4 }, { kind: 'maxpool', size: 2, stride: 2 }, conv(4, 5)]));
+    const a = inferModel(
+      mnist([{ kind: 'maxpool', size: 4, stride: 4 }, { kind: 'maxpool', size: 2, stride: 2 }, conv(4, 5)]),
+    );
     expect(a.layers[1].outputShape).toEqual([1, 3, 3]);
     const message = a.layers[2].error ?? '';
     expect(message).toContain('5×5');
@@ -60,7 +102,11 @@ describe('inferModel', () => {
     expect(message).toMatch(/smaller kernel/);
     expect(message).toMatch(/padding/);
     // With padding 1 the padded input is 5×5 and the same kernel fits.
-    expect(inferModel(mnist([{ kind: 'maxpool', size: 4, stride: 4 }, { kind: 'maxpool', size: 2, stride: 2 }, conv(4, 5, 1, 1)])).layers[2].outputShape).toEqual([4, 1, 1]);
+    expect(
+      inferModel(
+        mnist([{ kind: 'maxpool', size: 4, stride: 4 }, { kind: 'maxpool', size: 2, stride: 2 }, conv(4, 5, 1, 1)]),
+      ).layers[2].outputShape,
+    ).toEqual([4, 1, 1]);
   });
 
   it('rejects a pooling window larger than its input', () => {
@@ -70,7 +116,9 @@ describe('inferModel', () => {
 
   it('rejects convolution and pooling on flat input', () => {
     expect(inferModel({ input: [784], layers: [conv(4, 3)], loss: 'mse' }).layers[0].error).toMatch(/image-shaped/);
-    expect(inferModel({ input: [784], layers: [{ kind: 'maxpool', size: 2, stride: 2 }], loss: 'mse' }).layers[0].error).toMatch(/image-shaped/);
+    expect(
+      inferModel({ input: [784], layers: [{ kind: 'maxpool', size: 2, stride: 2 }], loss: 'mse' }).layers[0].error,
+    ).toMatch(/image-shaped/);
   });
 
   it.each<[string, LayerSpec]>([
@@ -94,7 +142,9 @@ describe('inferModel', () => {
     const tooWide = inferModel(mnist([{ kind: 'flatten' }, { kind: 'dense', units: MODEL_LIMITS.maxUnits + 1 }]));
     expect(tooWide.layers[1].error).toMatch(/Units/);
     // 784 × 65536 + 65536 ≈ 51.4M parameters: each number is allowed, the total is not.
-    const tooBig = inferModel(mnist([{ kind: 'flatten' }, { kind: 'dense', units: 65536 }, { kind: 'dense', units: 10 }]));
+    const tooBig = inferModel(
+      mnist([{ kind: 'flatten' }, { kind: 'dense', units: 65536 }, { kind: 'dense', units: 10 }]),
+    );
     expect(tooBig.totals.firstError?.index).toBe(1);
     expect(tooBig.layers[1].error).toMatch(/50,000,000/);
   });
@@ -116,7 +166,9 @@ describe('inferModel', () => {
     const a = inferModel({ input: [28, 28], layers: [{ kind: 'flatten' }], loss: 'mse' });
     expect(a.totals.firstError?.index).toBe(-1);
     expect(a.layers[0].error).toBe(DEPENDS_ON_EARLIER_ERROR);
-    expect(inferModel({ input: [2], layers: [], loss: 'hinge' as ModelSpec['loss'] }).totals.firstError?.index).toBe(-1);
+    expect(inferModel({ input: [2], layers: [], loss: 'hinge' as ModelSpec['loss'] }).totals.firstError?.index).toBe(
+      -1,
+    );
   });
 
   it('counts a dense layer as one multiply-add (2 FLOPs) per weight plus one add per bias', () => {
@@ -156,15 +208,30 @@ describe('inferModel', () => {
 });
 
 describe('estimateTrainingMemory', () => {
-  const model: ModelSpec = { input: [784], layers: [{ kind: 'dense', units: 100 }, { kind: 'relu' }, { kind: 'dense', units: 10 }], loss: 'softmaxCrossEntropy' };
+  const model: ModelSpec = {
+    input: [784],
+    layers: [{ kind: 'dense', units: 100 }, { kind: 'relu' }, { kind: 'dense', units: 10 }],
+    loss: 'softmaxCrossEntropy',
+  };
   const paramBytes = (784 * 100 + 100 + 100 * 10 + 10) * 4;
 
   it('holds one copy of the parameters for momentum, two for Adam and none for plain SGD', () => {
     expect(estimateTrainingMemory(model, 32, 'adam').optimizerState).toBe(2 * paramBytes);
     expect(estimateTrainingMemory(model, 32, 'sgd').optimizerState).toBe(paramBytes);
     expect(estimateTrainingMemory(model, 32, { kind: 'sgd', learningRate: 0.1, momentum: 0 }).optimizerState).toBe(0);
-    expect(estimateTrainingMemory(model, 32, { kind: 'rmsprop', learningRate: 0.01, alpha: 0.99, epsilon: 1e-8 }).optimizerState).toBe(paramBytes);
-    expect(estimateTrainingMemory(model, 32, { kind: 'rmsprop', learningRate: 0.01, alpha: 0.99, epsilon: 1e-8, momentum: 0.9 }).optimizerState).toBe(2 * paramBytes);
+    expect(
+      estimateTrainingMemory(model, 32, { kind: 'rmsprop', learningRate: 0.01, alpha: 0.99, epsilon: 1e-8 })
+        .optimizerState,
+    ).toBe(paramBytes);
+    expect(
+      estimateTrainingMemory(model, 32, {
+        kind: 'rmsprop',
+        learningRate: 0.01,
+        alpha: 0.99,
+        epsilon: 1e-8,
+        momentum: 0.9,
+      }).optimizerState,
+    ).toBe(2 * paramBytes);
   });
 
   it('scales activations with the batch: the input plus each output saved forward and its gradient backward', () => {
@@ -198,63 +265,118 @@ describe('parameterShapes', () => {
 
 describe('inferModel properties', () => {
   const imageLayer = fc.oneof(
-    fc.record({ kind: fc.constant('conv2d' as const), filters: fc.integer({ min: 1, max: 16 }), kernel: fc.integer({ min: 1, max: 7 }), stride: fc.integer({ min: 1, max: 3 }), padding: fc.integer({ min: 0, max: 6 }) })
+    fc
+      .record({
+        kind: fc.constant('conv2d' as const),
+        filters: fc.integer({ min: 1, max: 16 }),
+        kernel: fc.integer({ min: 1, max: 7 }),
+        stride: fc.integer({ min: 1, max: 3 }),
+        padding: fc.integer({ min: 0, max: 6 }),
+      })
       .map((l) => ({ ...l, padding: Math.min(l.padding, l.kernel - 1) })),
-    fc.record({ kind: fc.constantFrom('maxpool' as const, 'avgpool' as const), size: fc.integer({ min: 1, max: 4 }), stride: fc.integer({ min: 1, max: 4 }) }),
+    fc.record({
+      kind: fc.constantFrom('maxpool' as const, 'avgpool' as const),
+      size: fc.integer({ min: 1, max: 4 }),
+      stride: fc.integer({ min: 1, max: 4 }),
+    }),
     fc.constantFrom<LayerSpec>({ kind: 'relu' }, { kind: 'dropout', rate: 0.5 }),
   );
 
   it('matches floor((H + 2p - k)/s) + 1 on random conv/pool stacks, or fails exactly where a window stops fitting', () => {
-    fc.assert(fc.property(
-      fc.integer({ min: 1, max: 4 }), fc.integer({ min: 4, max: 40 }), fc.integer({ min: 4, max: 40 }), fc.array(imageLayer, { maxLength: 8 }),
-      (c0, h0, w0, layers) => {
-        let [c, h, w] = [c0, h0, w0];
-        let failAt = -1;
-        for (let i = 0; i < layers.length && failAt < 0; i++) {
-          const l = layers[i];
-          if (l.kind === 'conv2d' || l.kind === 'maxpool' || l.kind === 'avgpool') {
-            const k = l.kind === 'conv2d' ? l.kernel : l.size;
-            const p = l.kind === 'conv2d' ? l.padding : 0;
-            if (h + 2 * p < k || w + 2 * p < k) failAt = i;
-            h = Math.floor((h + 2 * p - k) / l.stride) + 1;
-            w = Math.floor((w + 2 * p - k) / l.stride) + 1;
-            if (l.kind === 'conv2d') c = l.filters;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 4, max: 40 }),
+        fc.integer({ min: 4, max: 40 }),
+        fc.array(imageLayer, { maxLength: 8 }),
+        (c0, h0, w0, layers) => {
+          let [c, h, w] = [c0, h0, w0];
+          let failAt = -1;
+          for (let i = 0; i < layers.length && failAt < 0; i++) {
+            const l = layers[i];
+            if (l.kind === 'conv2d' || l.kind === 'maxpool' || l.kind === 'avgpool') {
+              const k = l.kind === 'conv2d' ? l.kernel : l.size;
+              const p = l.kind === 'conv2d' ? l.padding : 0;
+              if (h + 2 * p < k || w + 2 * p < k) failAt = i;
+              h = Math.floor((h + 2 * p - k) / l.stride) + 1;
+              w = Math.floor((w + 2 * p - k) / l.stride) + 1;
+              if (l.kind === 'conv2d') c = l.filters;
+            }
           }
-        }
-        const a = inferModel({ input: [c0, h0, w0], layers, loss: 'mse' });
-        if (failAt >= 0) {
-          expect(a.totals.firstError?.index).toBe(failAt);
-        } else {
-          expect(a.totals.ok).toBe(true);
-          expect(a.outputShape).toEqual([c, h, w]);
-        }
-      },
-    ));
+          const a = inferModel({ input: [c0, h0, w0], layers, loss: 'mse' });
+          if (failAt >= 0) {
+            expect(a.totals.firstError?.index).toBe(failAt);
+          } else {
+            expect(a.totals.ok).toBe(true);
+            expect(a.outputShape).toEqual([c, h, w]);
+          }
+        },
+      ),
+    );
   });
 
   it('never throws on arbitrary specs and always reports dependent layers after the first error', () => {
-    const number = fc.oneof(fc.integer({ min: -3, max: 40 }), fc.double(), fc.constant(Number.NaN), fc.string(), fc.constant(undefined));
+    const number = fc.oneof(
+      fc.integer({ min: -3, max: 40 }),
+      fc.double(),
+      fc.constant(Number.NaN),
+      fc.string(),
+      fc.constant(undefined),
+    );
     const anyLayer = fc.oneof(
       imageLayer,
       fc.record({
-        kind: fc.constantFrom('dense', 'conv2d', 'maxpool', 'avgpool', 'flatten', 'dropout', 'relu', 'leakyRelu', 'sigmoid', 'tanh', 'softmax', 'bogus'),
-        units: number, filters: number, kernel: number, stride: number, padding: number, size: number, rate: number, alpha: number,
+        kind: fc.constantFrom(
+          'dense',
+          'conv2d',
+          'maxpool',
+          'avgpool',
+          'flatten',
+          'dropout',
+          'relu',
+          'leakyRelu',
+          'sigmoid',
+          'tanh',
+          'softmax',
+          'bogus',
+        ),
+        units: number,
+        filters: number,
+        kernel: number,
+        stride: number,
+        padding: number,
+        size: number,
+        rate: number,
+        alpha: number,
       }),
       fc.anything(),
     );
-    const input = fc.oneof(fc.constant([1, 28, 28]), fc.constant([2]), fc.array(number, { maxLength: 4 }), fc.anything());
-    fc.assert(fc.property(input, fc.array(anyLayer, { maxLength: 10 }), fc.constantFrom('mse', 'softmaxCrossEntropy', 'bogus'), (inp, layers, loss) => {
-      const a = inferModel({ input: inp, layers, loss } as unknown as ModelSpec);
-      expect(a.layers).toHaveLength(layers.length);
-      expect(Number.isFinite(a.totals.params) && Number.isFinite(a.totals.flopsPerImage)).toBe(true);
-      const firstBad = a.layers.findIndex((l) => l.error !== undefined);
-      expect(a.totals.ok).toBe(a.totals.firstError === undefined);
-      if (firstBad >= 0) {
-        expect(a.totals.ok).toBe(false);
-        if (a.totals.firstError!.index >= 0) expect(a.totals.firstError!.index).toBe(firstBad);
-        // Only the cross-entropy end check can mark the last layer after it already has shapes.
-        for (const l of a.layers.slice(firstBad + 1)) expect(l.error).toBe(DEPENDS_ON_EARLIER_ERROR);
-      }
-    }), { numRuns: 300 });
+    const input = fc.oneof(
+      fc.constant([1, 28, 28]),
+      fc.constant([2]),
+      fc.array(number, { maxLength: 4 }),
+      fc.anything(),
+    );
+    fc.assert(
+      fc.property(
+        input,
+        fc.array(anyLayer, { maxLength: 10 }),
+        fc.constantFrom('mse', 'softmaxCrossEntropy', 'bogus'),
+        (inp, layers, loss) => {
+          const a = inferModel({ input: inp, layers, loss } as unknown as ModelSpec);
+          expect(a.layers).toHaveLength(layers.length);
+          expect(Number.isFinite(a.totals.params) && Number.isFinite(a.totals.flopsPerImage)).toBe(true);
+          const firstBad = a.layers.findIndex((l) => l.error !== undefined);
+          expect(a.totals.ok).toBe(a.totals.firstError === undefined);
+          if (firstBad >= 0) {
+            expect(a.totals.ok).toBe(false);
+            if (a.totals.firstError!.index >= 0) expect(a.totals.firstError!.index).toBe(firstBad);
+            // Only the cross-entropy end check can mark the last layer after it already has shapes.
+            for (const l of a.layers.slice(firstBad + 1)) expect(l.error).toBe(DEPENDS_ON_EARLIER_ERROR);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

@@ -69,7 +69,10 @@ export function inferModel(model: ModelSpec): ModelAnalysis {
   const layers: unknown[] = Array.isArray(spec.layers) ? spec.layers : [];
   const result: LayerAnalysis[] = [];
   let firstError: { index: number; message: string } | undefined;
-  const modelError = checkInput(spec.input) ?? checkLoss(spec.loss) ?? (Array.isArray(spec.layers) ? null : 'The model has no list of layers.');
+  const modelError =
+    checkInput(spec.input) ??
+    checkLoss(spec.loss) ??
+    (Array.isArray(spec.layers) ? null : 'The model has no list of layers.');
   if (modelError) firstError = { index: -1, message: modelError };
 
   let shape: Shape | null = firstError ? null : [...(spec.input as Shape)];
@@ -87,10 +90,12 @@ export function inferModel(model: ModelSpec): ModelAnalysis {
     if (!('error' in step)) {
       const elements = product(step.output);
       if (elements > MODEL_LIMITS.maxActivationElements) {
-        error = `This layer outputs ${fmt(elements)} numbers per image (${shapeText(step.output)}), more than the ` +
+        error =
+          `This layer outputs ${fmt(elements)} numbers per image (${shapeText(step.output)}), more than the ` +
           `${fmt(MODEL_LIMITS.maxActivationElements)} that fit in GPU memory. Use fewer filters or add pooling.`;
       } else if (params + step.params > MODEL_LIMITS.maxTotalParams) {
-        error = `This layer brings the model to ${fmt(params + step.params)} parameters; the limit is ` +
+        error =
+          `This layer brings the model to ${fmt(params + step.params)} parameters; the limit is ` +
           `${fmt(MODEL_LIMITS.maxTotalParams)}. Use fewer units or filters, or add pooling before Flatten.`;
       }
     }
@@ -103,8 +108,13 @@ export function inferModel(model: ModelSpec): ModelAnalysis {
     }
     const activationBytesPerImage = layer.kind === 'flatten' ? 0 : product(step.output) * 4;
     result.push({
-      index, layer, inputShape: shape, outputShape: step.output,
-      params: step.params, flopsPerImage: step.flops, activationBytesPerImage,
+      index,
+      layer,
+      inputShape: shape,
+      outputShape: step.output,
+      params: step.params,
+      flopsPerImage: step.flops,
+      activationBytesPerImage,
     });
     params += step.params;
     flops += step.flops;
@@ -113,7 +123,8 @@ export function inferModel(model: ModelSpec): ModelAnalysis {
   }
 
   if (!firstError && shape !== null && spec.loss === 'softmaxCrossEntropy' && (shape.length !== 1 || shape[0] < 2)) {
-    const message = `The cross-entropy loss needs the model to end with a flat list of at least 2 class scores, ` +
+    const message =
+      `The cross-entropy loss needs the model to end with a flat list of at least 2 class scores, ` +
       `but it ends with ${shapeText(shape)}. End the model with Flatten and a Dense layer with one unit per class.`;
     const last = result.length - 1;
     firstError = { index: last, message };
@@ -128,7 +139,16 @@ export function inferModel(model: ModelSpec): ModelAnalysis {
 }
 
 function emptyAnalysis(index: number, layer: LayerSpec, inputShape: Shape | null, error: string): LayerAnalysis {
-  return { index, layer, inputShape, outputShape: null, params: 0, flopsPerImage: 0, activationBytesPerImage: 0, error };
+  return {
+    index,
+    layer,
+    inputShape,
+    outputShape: null,
+    params: 0,
+    flopsPerImage: 0,
+    activationBytesPerImage: 0,
+    error,
+  };
 }
 
 function checkInput(input: unknown): string | null {
@@ -149,7 +169,8 @@ function checkLoss(loss: unknown): string | null {
 
 /** Checks `value` is an integer in [min, max]; returns a message naming `what` otherwise. */
 function checkInt(value: unknown, what: string, min: number, max: number): string | null {
-  if (typeof value !== 'number' || !Number.isInteger(value)) return `${what} must be a whole number (got ${String(value)}).`;
+  if (typeof value !== 'number' || !Number.isInteger(value))
+    return `${what} must be a whole number (got ${String(value)}).`;
   if (value < min || value > max) return `${what} must be between ${min} and ${fmt(max)} (got ${value}).`;
   return null;
 }
@@ -160,7 +181,9 @@ function analyseLayer(layer: LayerSpec, input: Shape, isLast: boolean): LayerRes
   switch (layer.kind) {
     case 'dense': {
       if (input.length !== 1) {
-        return { error: `Dense needs a flat list of numbers, but it receives ${shapeText(input)}. Add a Flatten layer before it.` };
+        return {
+          error: `Dense needs a flat list of numbers, but it receives ${shapeText(input)}. Add a Flatten layer before it.`,
+        };
       }
       const bad = checkInt(layer.units, 'Units', 1, MODEL_LIMITS.maxUnits);
       if (bad) return { error: bad };
@@ -170,16 +193,18 @@ function analyseLayer(layer: LayerSpec, input: Shape, isLast: boolean): LayerRes
     }
     case 'conv2d': {
       if (input.length !== 3) return { error: needsImage('Conv2D', input) };
-      const bad = checkInt(layer.filters, 'Filters', 1, MODEL_LIMITS.maxFilters)
-        ?? checkInt(layer.kernel, 'Kernel size', 1, MODEL_LIMITS.maxKernel)
-        ?? checkInt(layer.stride, 'Stride', 1, MODEL_LIMITS.maxStride)
-        ?? checkInt(layer.padding, 'Padding', 0, Math.max(0, (layer.kernel as number) - 1));
+      const bad =
+        checkInt(layer.filters, 'Filters', 1, MODEL_LIMITS.maxFilters) ??
+        checkInt(layer.kernel, 'Kernel size', 1, MODEL_LIMITS.maxKernel) ??
+        checkInt(layer.stride, 'Stride', 1, MODEL_LIMITS.maxStride) ??
+        checkInt(layer.padding, 'Padding', 0, Math.max(0, (layer.kernel as number) - 1));
       if (bad) return { error: bad };
       const [c, h, w] = input;
       const { kernel: k, stride: s, padding: p, filters } = layer;
       if (k > h + 2 * p || k > w + 2 * p) {
         return {
-          error: `The ${k}×${k} kernel is larger than its ${h}×${w} input` +
+          error:
+            `The ${k}×${k} kernel is larger than its ${h}×${w} input` +
             (p > 0 ? ` (${h + 2 * p}×${w + 2 * p} with padding ${p}). ` : '. ') +
             'Use a smaller kernel, add padding, or remove an earlier pooling layer.',
         };
@@ -187,29 +212,43 @@ function analyseLayer(layer: LayerSpec, input: Shape, isLast: boolean): LayerRes
       const oh = Math.floor((h + 2 * p - k) / s) + 1;
       const ow = Math.floor((w + 2 * p - k) / s) + 1;
       const outputs = filters * oh * ow;
-      return { output: [filters, oh, ow], params: c * k * k * filters + filters, flops: 2 * c * k * k * outputs + outputs };
+      return {
+        output: [filters, oh, ow],
+        params: c * k * k * filters + filters,
+        flops: 2 * c * k * k * outputs + outputs,
+      };
     }
     case 'maxpool':
     case 'avgpool': {
       const name = layer.kind === 'maxpool' ? 'Max pooling' : 'Average pooling';
       if (input.length !== 3) return { error: needsImage(name, input) };
-      const bad = checkInt(layer.size, 'Pool size', 1, MODEL_LIMITS.maxPoolSize) ?? checkInt(layer.stride, 'Stride', 1, MODEL_LIMITS.maxStride);
+      const bad =
+        checkInt(layer.size, 'Pool size', 1, MODEL_LIMITS.maxPoolSize) ??
+        checkInt(layer.stride, 'Stride', 1, MODEL_LIMITS.maxStride);
       if (bad) return { error: bad };
       const [c, h, w] = input;
       const { size: k, stride: s } = layer;
       if (k > h || k > w) {
-        return { error: `The ${k}×${k} pooling window is larger than its ${h}×${w} input. Use a smaller window or remove an earlier pooling layer.` };
+        return {
+          error: `The ${k}×${k} pooling window is larger than its ${h}×${w} input. Use a smaller window or remove an earlier pooling layer.`,
+        };
       }
       const outputs = c * (Math.floor((h - k) / s) + 1) * (Math.floor((w - k) / s) + 1);
       const perOutput = layer.kind === 'maxpool' ? k * k - 1 : k * k;
-      return { output: [c, Math.floor((h - k) / s) + 1, Math.floor((w - k) / s) + 1], params: 0, flops: perOutput * outputs };
+      return {
+        output: [c, Math.floor((h - k) / s) + 1, Math.floor((w - k) / s) + 1],
+        params: 0,
+        flops: perOutput * outputs,
+      };
     }
     case 'flatten':
       return { output: [size], params: 0, flops: 0 };
     case 'dropout': {
       const r = layer.rate;
       if (typeof r !== 'number' || !(r >= 0 && r < 1)) {
-        return { error: `The dropout rate is the fraction of values dropped: it must be at least 0 and below 1 (got ${String(r)}).` };
+        return {
+          error: `The dropout rate is the fraction of values dropped: it must be at least 0 and below 1 (got ${String(r)}).`,
+        };
       }
       return { output: [...input], params: 0, flops: size };
     }
@@ -226,8 +265,12 @@ function analyseLayer(layer: LayerSpec, input: Shape, isLast: boolean): LayerRes
     case 'tanh':
       return { output: [...input], params: 0, flops: 4 * size };
     case 'softmax':
-      if (!isLast) return { error: 'Softmax can only be the last layer: it turns the final scores into probabilities.' };
-      if (input.length !== 1) return { error: `Softmax needs a flat list of scores, but it receives ${shapeText(input)}. Add Flatten and a Dense layer before it.` };
+      if (!isLast)
+        return { error: 'Softmax can only be the last layer: it turns the final scores into probabilities.' };
+      if (input.length !== 1)
+        return {
+          error: `Softmax needs a flat list of scores, but it receives ${shapeText(input)}. Add Flatten and a Dense layer before it.`,
+        };
       return { output: [...input], params: 0, flops: 5 * size };
     default:
       return { error: `Unknown layer kind "${String((layer as { kind?: unknown }).kind)}".` };
@@ -235,8 +278,10 @@ function analyseLayer(layer: LayerSpec, input: Shape, isLast: boolean): LayerRes
 }
 
 function needsImage(name: string, input: Shape): string {
-  return `${name} needs an image-shaped input [channels, height, width], but it receives a flat list ${shapeText(input)}. ` +
-    'Put image layers before Flatten and Dense layers.';
+  return (
+    `${name} needs an image-shaped input [channels, height, width], but it receives a flat list ${shapeText(input)}. ` +
+    'Put image layers before Flatten and Dense layers.'
+  );
 }
 
 function product(shape: Shape): number {
@@ -315,15 +360,27 @@ export function parameterShapes(model: ModelSpec): ParameterShape[] {
     if (layer.kind === 'dense') {
       const inF = input[0];
       shapes.push({
-        layerIndex: a.index, kind: 'dense', weight: [inF, layer.units], bias: [layer.units],
-        weightCount: inF * layer.units, biasCount: layer.units, fanIn: inF, fanOut: layer.units,
+        layerIndex: a.index,
+        kind: 'dense',
+        weight: [inF, layer.units],
+        bias: [layer.units],
+        weightCount: inF * layer.units,
+        biasCount: layer.units,
+        fanIn: inF,
+        fanOut: layer.units,
       });
     } else if (layer.kind === 'conv2d') {
       const inC = input[0];
       const k = layer.kernel;
       shapes.push({
-        layerIndex: a.index, kind: 'conv2d', weight: [layer.filters, inC, k, k], bias: [layer.filters],
-        weightCount: layer.filters * inC * k * k, biasCount: layer.filters, fanIn: inC * k * k, fanOut: layer.filters * k * k,
+        layerIndex: a.index,
+        kind: 'conv2d',
+        weight: [layer.filters, inC, k, k],
+        bias: [layer.filters],
+        weightCount: layer.filters * inC * k * k,
+        biasCount: layer.filters,
+        fanIn: inC * k * k,
+        fanOut: layer.filters * k * k,
       });
     }
   }

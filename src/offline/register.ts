@@ -38,7 +38,10 @@ function apply(reply: OfflineReply, saving = false): void {
     return;
   }
   if (!reply.ready) return;
-  offlineStore.setState({ kind: 'ready', dataCached: reply.dataCached, dataTotal: reply.dataTotal, saving, error: null }, true);
+  offlineStore.setState(
+    { kind: 'ready', dataCached: reply.dataCached, dataTotal: reply.dataTotal, saving, error: null },
+    true,
+  );
 }
 
 /** Asks the worker again what is stored (after data was downloaded, say). */

@@ -3,7 +3,15 @@
  * (scripts/offline-plugin.ts) bundles this file into `sw.js` and puts the list of built files in
  * `self.__OFFLINE_MANIFEST__`. Decisions live in swRoutes.ts; this file wires them to the Cache API.
  */
-import { cacheable, DATA_CACHE, LAZY_CACHE, precacheName, routeFor, staleCaches, type OfflineManifest } from './swRoutes';
+import {
+  cacheable,
+  DATA_CACHE,
+  LAZY_CACHE,
+  precacheName,
+  routeFor,
+  staleCaches,
+  type OfflineManifest,
+} from './swRoutes';
 import type { OfflineReply, OfflineRequest } from './protocol';
 
 /** The few ServiceWorkerGlobalScope members we use (the project's TS lib is DOM, not WebWorker). */
@@ -37,7 +45,8 @@ const urlOf = (path: string) => new URL(path, scope()).href;
 sw.addEventListener('install', (event) => {
   // All or nothing: addAll fails if any file fails, and the worker is then not installed.
   event.waitUntil(
-    caches.open(PRECACHE)
+    caches
+      .open(PRECACHE)
       .then((cache) => cache.addAll(manifest.precache.map((p) => new Request(urlOf(p), { cache: 'reload' }))))
       .then(() => sw.skipWaiting()),
   );
@@ -45,7 +54,8 @@ sw.addEventListener('install', (event) => {
 
 sw.addEventListener('activate', (event) => {
   event.waitUntil(
-    caches.keys()
+    caches
+      .keys()
       .then((names) => Promise.all(staleCaches(names, manifest.version).map((n) => caches.delete(n))))
       .then(() => sw.clients.claim()),
   );
@@ -109,7 +119,13 @@ async function answer(request: OfflineRequest): Promise<OfflineReply> {
   try {
     if (request.type === 'save-data') await saveData();
     const precached = await caches.has(PRECACHE);
-    return { type: 'status', version: manifest.version, ready: precached, dataCached: await dataCachedCount(), dataTotal: manifest.data.length };
+    return {
+      type: 'status',
+      version: manifest.version,
+      ready: precached,
+      dataCached: await dataCachedCount(),
+      dataTotal: manifest.data.length,
+    };
   } catch (e) {
     return { type: 'error', message: e instanceof Error ? e.message : String(e) };
   }

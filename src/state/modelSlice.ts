@@ -9,8 +9,15 @@ import type { OptimizerConfig } from '../engine/optimizers';
 import type { ScheduleConfig } from '../engine/schedules';
 import type { PresetName } from '../engine/presets';
 import {
-  configFromPreset, configSchema, defaultConfig, layerSchema, MAX_LAYERS,
-  type ClassroomConfig, type Config, type TrainingConfig, type ViewConfig,
+  configFromPreset,
+  configSchema,
+  defaultConfig,
+  layerSchema,
+  MAX_LAYERS,
+  type ClassroomConfig,
+  type Config,
+  type TrainingConfig,
+  type ViewConfig,
 } from '../config';
 
 /** Undo steps kept; older ones are dropped. */
@@ -90,7 +97,8 @@ export const createModelSlice: StateCreator<ModelSlice, [], [], ModelSlice> = (s
     if (same(next, state.config)) return;
     const { past } = state.configHistory;
     const last = state.configChange;
-    const coalesce = kind === 'small' && last.kind === 'small' && key !== undefined && last.key === key && past.length > 0;
+    const coalesce =
+      kind === 'small' && last.kind === 'small' && key !== undefined && last.key === key && past.length > 0;
     set({
       config: next,
       configHistory: {
@@ -114,67 +122,116 @@ export const createModelSlice: StateCreator<ModelSlice, [], [], ModelSlice> = (s
     configChange: { id: 0, kind: 'reset' },
     configLoadError: null,
 
-    addLayer: (kind, at) => commit(withLayers((ls) => {
-      const index = at === undefined ? ls.length : Math.max(0, Math.min(ls.length, at));
-      ls.splice(index, 0, newLayer(kind));
-      return ls;
-    }), 'big'),
-    removeLayer: (index) => commit(withLayers((ls) => (inRange(index, ls.length) ? (ls.splice(index, 1), ls) : null)), 'big'),
-    moveLayer: (from, to) => commit(withLayers((ls) => {
-      if (!inRange(from, ls.length) || !inRange(to, ls.length) || from === to) return null;
-      const [moved] = ls.splice(from, 1);
-      ls.splice(to, 0, moved);
-      return ls;
-    }), 'big'),
-    duplicateLayer: (index) => commit(withLayers((ls) => (inRange(index, ls.length) ? (ls.splice(index + 1, 0, { ...ls[index] }), ls) : null)), 'big'),
-    updateLayer: (index, patch) => commit(withLayers((ls) => {
-      if (!inRange(index, ls.length)) return null;
-      ls[index] = { ...ls[index], ...patch, kind: ls[index].kind } as LayerSpec;
-      return ls;
-    }), 'small', `layer-${index}-${Object.keys(patch).join(',')}`),
-    setLayerKind: (index, kind) => commit(withLayers((ls) => {
-      if (!inRange(index, ls.length) || ls[index].kind === kind) return null;
-      ls[index] = newLayer(kind);
-      return ls;
-    }), 'big'),
-    setDataset: (dataset) => commit((c) => ({
-      ...c,
-      model: { ...c.model, ...(dataset === 'mnist' ? { input: [1, 28, 28], loss: 'softmaxCrossEntropy' } : { input: [2], loss: 'mse' }) },
-    }), 'big'),
-    setTrainingConfig: (patch, key) => commit((c) => {
-      const training = { ...c.training, ...patch };
-      if ('trainSubset' in patch && patch.trainSubset === undefined) delete training.trainSubset;
-      return { ...c, training };
-    }, key ? 'small' : 'big', key),
-    setOptimizer: (optimizer, key) => commit((c) => ({ ...c, training: { ...c.training, optimizer } }), key ? 'small' : 'big', key),
-    setSchedule: (schedule, key) => commit((c) => ({ ...c, training: { ...c.training, schedule } }), key ? 'small' : 'big', key),
-    setClassroom: (patch) => commit((c) => {
-      const classroom: ClassroomConfig = { ...c.classroom, ...patch };
-      for (const k of Object.keys(classroom) as (keyof ClassroomConfig)[]) {
-        const v = classroom[k];
-        if (v === undefined || v === false || (Array.isArray(v) && v.length === 0)) delete classroom[k];
-      }
-      const next: Config = { ...c, classroom };
-      if (Object.keys(classroom).length === 0) delete next.classroom;
-      return next;
-    }, 'big'),
-    setViewConfig: (patch) => commit((c) => {
-      const view: ViewConfig = { ...c.view, ...patch };
-      if (view.focus === undefined) delete view.focus;
-      const next: Config = { ...c, view };
-      if (Object.keys(view).length === 0) delete next.view;
-      return next;
-    }, 'big'),
-    loadPreset: (name) => commit((c) => ({ ...configFromPreset(name), ...(c.classroom ? { classroom: c.classroom } : {}) }), 'big'),
+    addLayer: (kind, at) =>
+      commit(
+        withLayers((ls) => {
+          const index = at === undefined ? ls.length : Math.max(0, Math.min(ls.length, at));
+          ls.splice(index, 0, newLayer(kind));
+          return ls;
+        }),
+        'big',
+      ),
+    removeLayer: (index) =>
+      commit(
+        withLayers((ls) => (inRange(index, ls.length) ? (ls.splice(index, 1), ls) : null)),
+        'big',
+      ),
+    moveLayer: (from, to) =>
+      commit(
+        withLayers((ls) => {
+          if (!inRange(from, ls.length) || !inRange(to, ls.length) || from === to) return null;
+          const [moved] = ls.splice(from, 1);
+          ls.splice(to, 0, moved);
+          return ls;
+        }),
+        'big',
+      ),
+    duplicateLayer: (index) =>
+      commit(
+        withLayers((ls) => (inRange(index, ls.length) ? (ls.splice(index + 1, 0, { ...ls[index] }), ls) : null)),
+        'big',
+      ),
+    updateLayer: (index, patch) =>
+      commit(
+        withLayers((ls) => {
+          if (!inRange(index, ls.length)) return null;
+          ls[index] = { ...ls[index], ...patch, kind: ls[index].kind } as LayerSpec;
+          return ls;
+        }),
+        'small',
+        `layer-${index}-${Object.keys(patch).join(',')}`,
+      ),
+    setLayerKind: (index, kind) =>
+      commit(
+        withLayers((ls) => {
+          if (!inRange(index, ls.length) || ls[index].kind === kind) return null;
+          ls[index] = newLayer(kind);
+          return ls;
+        }),
+        'big',
+      ),
+    setDataset: (dataset) =>
+      commit(
+        (c) => ({
+          ...c,
+          model: {
+            ...c.model,
+            ...(dataset === 'mnist'
+              ? { input: [1, 28, 28], loss: 'softmaxCrossEntropy' }
+              : { input: [2], loss: 'mse' }),
+          },
+        }),
+        'big',
+      ),
+    setTrainingConfig: (patch, key) =>
+      commit(
+        (c) => {
+          const training = { ...c.training, ...patch };
+          if ('trainSubset' in patch && patch.trainSubset === undefined) delete training.trainSubset;
+          return { ...c, training };
+        },
+        key ? 'small' : 'big',
+        key,
+      ),
+    setOptimizer: (optimizer, key) =>
+      commit((c) => ({ ...c, training: { ...c.training, optimizer } }), key ? 'small' : 'big', key),
+    setSchedule: (schedule, key) =>
+      commit((c) => ({ ...c, training: { ...c.training, schedule } }), key ? 'small' : 'big', key),
+    setClassroom: (patch) =>
+      commit((c) => {
+        const classroom: ClassroomConfig = { ...c.classroom, ...patch };
+        for (const k of Object.keys(classroom) as (keyof ClassroomConfig)[]) {
+          const v = classroom[k];
+          if (v === undefined || v === false || (Array.isArray(v) && v.length === 0)) delete classroom[k];
+        }
+        const next: Config = { ...c, classroom };
+        if (Object.keys(classroom).length === 0) delete next.classroom;
+        return next;
+      }, 'big'),
+    setViewConfig: (patch) =>
+      commit((c) => {
+        const view: ViewConfig = { ...c.view, ...patch };
+        if (view.focus === undefined) delete view.focus;
+        const next: Config = { ...c, view };
+        if (Object.keys(view).length === 0) delete next.view;
+        return next;
+      }, 'big'),
+    loadPreset: (name) =>
+      commit((c) => ({ ...configFromPreset(name), ...(c.classroom ? { classroom: c.classroom } : {}) }), 'big'),
     loadConfig: (config, kind = 'load') => commit(() => config, kind),
-    resetConfig: (config) => set({
-      config: config ?? defaultConfig(),
-      configHistory: { past: [], future: [] },
-      configChange: { id: get().configChange.id + 1, kind: 'reset' },
-      configLoadError: null,
-    }),
+    resetConfig: (config) =>
+      set({
+        config: config ?? defaultConfig(),
+        configHistory: { past: [], future: [] },
+        configChange: { id: get().configChange.id + 1, kind: 'reset' },
+        configLoadError: null,
+      }),
     undoConfig: () => {
-      const { config, configHistory: { past, future }, configChange } = get();
+      const {
+        config,
+        configHistory: { past, future },
+        configChange,
+      } = get();
       if (past.length === 0) return;
       set({
         config: past[past.length - 1],
@@ -184,7 +241,11 @@ export const createModelSlice: StateCreator<ModelSlice, [], [], ModelSlice> = (s
       });
     },
     redoConfig: () => {
-      const { config, configHistory: { past, future }, configChange } = get();
+      const {
+        config,
+        configHistory: { past, future },
+        configChange,
+      } = get();
       if (future.length === 0) return;
       set({
         config: future[0],

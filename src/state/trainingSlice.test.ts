@@ -6,7 +6,9 @@ describe('the training slice', () => {
   it('keeps the loss chart under its point budget however long training runs, ending at the last step', () => {
     const store = createAppStore();
     for (let chunk = 0; chunk < 100; chunk++) {
-      store.getState().appendLoss(Array.from({ length: 97 }, (_, i) => ({ step: chunk * 97 + i, loss: 1, accuracy: 0.5 })));
+      store
+        .getState()
+        .appendLoss(Array.from({ length: 97 }, (_, i) => ({ step: chunk * 97 + i, loss: 1, accuracy: 0.5 })));
     }
     const series = store.getState().training.lossSeries;
     expect(series.length).toBeLessThanOrEqual(MAX_LOSS_POINTS);
@@ -21,6 +23,9 @@ describe('the training slice', () => {
       { step: 1, loss: 4, accuracy: 1 },
       { step: 2, loss: 6, accuracy: 1 },
     ]);
-    expect(d).toEqual([{ step: 1, loss: 3, accuracy: 0.5 }, { step: 2, loss: 6, accuracy: 1 }]);
+    expect(d).toEqual([
+      { step: 1, loss: 3, accuracy: 0.5 },
+      { step: 2, loss: 6, accuracy: 1 },
+    ]);
   });
 });

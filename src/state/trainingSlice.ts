@@ -2,7 +2,8 @@ import type { StateCreator } from 'zustand/vanilla';
 import type { TrainingStarted } from '../worker/protocol';
 import type { StepMetric } from '../engine/train/gpuTrainer';
 
-export type TrainingStatus = 'idle' | 'preparing' | 'running' | 'paused' | 'finished' | 'stopped' | 'failed' | 'diverged' | 'loaded';
+export type TrainingStatus =
+  'idle' | 'preparing' | 'running' | 'paused' | 'finished' | 'stopped' | 'failed' | 'diverged' | 'loaded';
 
 /** A mid-epoch test accuracy on a small test subset. */
 export interface CheckpointPoint {
@@ -100,7 +101,9 @@ export const createTrainingSlice: StateCreator<TrainingSlice, [], [], TrainingSl
   patchTraining: (patch) => set((s) => ({ training: { ...s.training, ...patch } })),
   appendLoss: (metrics) =>
     set((s) => {
-      let series = s.training.lossSeries.concat(metrics.map((m) => ({ step: m.step, loss: m.loss, accuracy: m.accuracy })));
+      let series = s.training.lossSeries.concat(
+        metrics.map((m) => ({ step: m.step, loss: m.loss, accuracy: m.accuracy })),
+      );
       while (series.length > MAX_LOSS_POINTS) series = decimate(series);
       return { training: { ...s.training, lossSeries: series } };
     }),

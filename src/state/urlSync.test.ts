@@ -14,19 +14,49 @@ function fakeBrowser(initialHash: string) {
   const presenter = { on: false };
   const env: UrlEnv = {
     getHash: () => entries[at],
-    replaceHash: (h) => { entries[at] = h; },
-    pushHash: (h) => { entries.splice(at + 1, entries.length, h); at++; },
-    onHashChange: (cb) => { listeners.add(cb); return () => listeners.delete(cb); },
-    storage: { getItem: (k) => storage.get(k) ?? null, setItem: (k, v) => { storage.set(k, v); } },
-    setPresenter: (on) => { presenter.on = on; },
+    replaceHash: (h) => {
+      entries[at] = h;
+    },
+    pushHash: (h) => {
+      entries.splice(at + 1, entries.length, h);
+      at++;
+    },
+    onHashChange: (cb) => {
+      listeners.add(cb);
+      return () => listeners.delete(cb);
+    },
+    storage: {
+      getItem: (k) => storage.get(k) ?? null,
+      setItem: (k, v) => {
+        storage.set(k, v);
+      },
+    },
+    setPresenter: (on) => {
+      presenter.on = on;
+    },
   };
   const fire = () => listeners.forEach((cb) => cb());
   return {
-    env, entries, storage, presenter,
-    get index() { return at; },
-    back: () => { at--; fire(); },
-    forward: () => { at++; fire(); },
-    navigate: (h: string) => { entries.splice(at + 1, entries.length, h); at++; fire(); },
+    env,
+    entries,
+    storage,
+    presenter,
+    get index() {
+      return at;
+    },
+    back: () => {
+      at--;
+      fire();
+    },
+    forward: () => {
+      at++;
+      fire();
+    },
+    navigate: (h: string) => {
+      entries.splice(at + 1, entries.length, h);
+      at++;
+      fire();
+    },
   };
 }
 
@@ -101,16 +131,19 @@ describe('URL sync', () => {
     stop();
   });
 
-  it.each(hostileLinks().map((h) => [h.name, h.text] as const))('keeps the current work and reports %s', (_name, text) => {
-    const browser = fakeBrowser('#/build');
-    const stop = startUrlSync(store, browser.env);
-    s().addLayer('relu');
-    const work = s().config;
-    browser.navigate(`#/build?c=${text}`);
-    expect(s().config).toEqual(work);
-    expect(s().configLoadError?.errors.length).toBeGreaterThan(0);
-    stop();
-  });
+  it.each(hostileLinks().map((h) => [h.name, h.text] as const))(
+    'keeps the current work and reports %s',
+    (_name, text) => {
+      const browser = fakeBrowser('#/build');
+      const stop = startUrlSync(store, browser.env);
+      s().addLayer('relu');
+      const work = s().config;
+      browser.navigate(`#/build?c=${text}`);
+      expect(s().config).toEqual(work);
+      expect(s().configLoadError?.errors.length).toBeGreaterThan(0);
+      stop();
+    },
+  );
 
   it('clears a link error when the user navigates to a plain #/build', () => {
     const browser = fakeBrowser('#/build?c=%%%');

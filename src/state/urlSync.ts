@@ -58,7 +58,8 @@ export function configHash(route: (typeof CONFIG_ROUTES)[number], encoded: strin
   return buildHash(route, `c=${encoded}`);
 }
 
-const isConfigRoute = (name: string): name is (typeof CONFIG_ROUTES)[number] => (CONFIG_ROUTES as readonly string[]).includes(name);
+const isConfigRoute = (name: string): name is (typeof CONFIG_ROUTES)[number] =>
+  (CONFIG_ROUTES as readonly string[]).includes(name);
 
 let stopActive: (() => void) | null = null;
 
@@ -82,7 +83,12 @@ export function startUrlSync(store: StoreApi<ModelSlice>, env: UrlEnv = browserE
     }
     const result = decodeConfig(text);
     if (result.errors.length === 0) state.loadConfig(result.config, 'load');
-    else state.setConfigLoadError({ source: 'link', errors: result.errors, salvaged: result.partial ? result.config : null });
+    else
+      state.setConfigLoadError({
+        source: 'link',
+        errors: result.errors,
+        salvaged: result.partial ? result.config : null,
+      });
   };
 
   const unsubscribe = store.subscribe((state, prev) => {

@@ -32,7 +32,7 @@ export function parseHash(hash: string): HashRoute {
 
 /** Builds a hash such as `#/build?c=...` from a route name and optional query. */
 export function buildHash(name: string, query?: string | URLSearchParams): string {
-  const q = typeof query === 'string' ? query : query?.toString() ?? '';
+  const q = typeof query === 'string' ? query : (query?.toString() ?? '');
   return `#/${name}${q ? `?${q}` : ''}`;
 }
 

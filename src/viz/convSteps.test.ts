@@ -19,7 +19,14 @@ const problem: fc.Arbitrary<ConvInput> = fc
   .chain(({ H, W, K, pad, stride }) =>
     fc.record({ x: matrixOf(H, W), k: matrixOf(K, K) }).chain(({ x, k }) => {
       const g = conv2dGeometry(1, [1, H, W], 1, K, stride, pad);
-      return matrixOf(g.outHeight, g.outWidth).map((grad): ConvInput => ({ x, k, pad, stride, mode: 'backward', grad }));
+      return matrixOf(g.outHeight, g.outWidth).map((grad): ConvInput => ({
+        x,
+        k,
+        pad,
+        stride,
+        mode: 'backward',
+        grad,
+      }));
     }),
   );
 

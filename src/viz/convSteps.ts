@@ -38,7 +38,8 @@ function shapeOf(input: ConvInput): ConvShape {
 export function padInput(x: Matrix, pad: number): number[] {
   const PW = x.cols + 2 * pad;
   const out = new Array<number>((x.rows + 2 * pad) * PW).fill(0);
-  for (let r = 0; r < x.rows; r++) for (let c = 0; c < x.cols; c++) out[(r + pad) * PW + c + pad] = x.data[r * x.cols + c];
+  for (let r = 0; r < x.rows; r++)
+    for (let c = 0; c < x.cols; c++) out[(r + pad) * PW + c + pad] = x.data[r * x.cols + c];
   return out;
 }
 
@@ -47,12 +48,15 @@ export function convSizeNotes(s: ConvShape): string[] {
   const line = (axis: string, n: number, out: number) =>
     `${axis}: out = floor((${n} + 2·${s.pad} − ${s.K}) / ${s.stride}) + 1 = ${out}`;
   const general = 'Output size: out = floor((H + 2·pad − k) / stride) + 1.';
-  return s.H === s.W ? [general, line('Height and width', s.H, s.OH)] : [general, line('Height', s.H, s.OH), line('Width', s.W, s.OW)];
+  return s.H === s.W
+    ? [general, line('Height and width', s.H, s.OH)]
+    : [general, line('Height', s.H, s.OH), line('Width', s.W, s.OW)];
 }
 
 function windowCells(s: ConvShape, oy: number, ox: number): number[] {
   const out: number[] = [];
-  for (let ky = 0; ky < s.K; ky++) for (let kx = 0; kx < s.K; kx++) out.push((oy * s.stride + ky) * s.PW + ox * s.stride + kx);
+  for (let ky = 0; ky < s.K; ky++)
+    for (let kx = 0; kx < s.K; kx++) out.push((oy * s.stride + ky) * s.PW + ox * s.stride + kx);
   return out;
 }
 
@@ -64,8 +68,24 @@ export function convSteps(input: ConvInput): VizTrace {
 function baseGrids(input: ConvInput, s: ConvShape): GridSpec[] {
   const padded = s.pad > 0 ? `, padded to ${s.PH}×${s.PW}` : '';
   return [
-    { id: 'x', label: `Input x (${s.H}×${s.W}${padded})`, rows: s.PH, cols: s.PW, kind: 'input', padding: s.pad, testIdPrefix: 'conv-x' },
-    { id: 'k', label: `Kernel k (${s.K}×${s.K})`, rows: s.K, cols: s.K, kind: 'input', testIdPrefix: 'conv-k', before: input.mode === 'forward' ? '⋆' : undefined },
+    {
+      id: 'x',
+      label: `Input x (${s.H}×${s.W}${padded})`,
+      rows: s.PH,
+      cols: s.PW,
+      kind: 'input',
+      padding: s.pad,
+      testIdPrefix: 'conv-x',
+    },
+    {
+      id: 'k',
+      label: `Kernel k (${s.K}×${s.K})`,
+      rows: s.K,
+      cols: s.K,
+      kind: 'input',
+      testIdPrefix: 'conv-k',
+      before: input.mode === 'forward' ? '⋆' : undefined,
+    },
   ];
 }
 
@@ -76,7 +96,15 @@ export function convForwardSteps(input: ConvInput): VizTrace {
   const w = input.k.data;
   const grids: GridSpec[] = [
     ...baseGrids(input, s),
-    { id: 'out', label: `Output (${s.OH}×${s.OW})`, rows: s.OH, cols: s.OW, kind: 'output', testIdPrefix: 'conv-out', before: '=' },
+    {
+      id: 'out',
+      label: `Output (${s.OH}×${s.OW})`,
+      rows: s.OH,
+      cols: s.OW,
+      kind: 'output',
+      testIdPrefix: 'conv-out',
+      before: '=',
+    },
   ];
   const t = new TraceBuilder({ x: cells(xp), k: cells(w), out: empty(s.OH * s.OW) });
   for (let oy = 0; oy < s.OH; oy++) {
@@ -101,7 +129,9 @@ export function convForwardSteps(input: ConvInput): VizTrace {
             narration:
               `Window at row ${oy * s.stride}, column ${ox * s.stride} of the padded input. ` +
               `Kernel cell ${ky},${kx} (${fmt(wv)}) times ${inPadding ? 'a padding zero' : `input ${fmt(v)}`} is ${fmt(v * wv)}; ` +
-              (last ? `the window sum is ${fmt(sum)}, so ${at('out', oy, ox)} = ${fmt(sum)}.` : `the running sum is ${fmt(sum)}.`),
+              (last
+                ? `the window sum is ${fmt(sum)}, so ${at('out', oy, ox)} = ${fmt(sum)}.`
+                : `the running sum is ${fmt(sum)}.`),
             marks: [
               { grid: 'x', kind: 'area', cells: area },
               { grid: 'x', kind: 'focus', cells: [py * s.PW + px] },
@@ -128,9 +158,30 @@ export function convBackwardSteps(input: ConvInput): VizTrace {
   const g = input.grad ?? filled(s.OH, s.OW, 1);
   const grids: GridSpec[] = [
     ...baseGrids(input, s),
-    { id: 'g', label: `dy, the upstream gradient (${s.OH}×${s.OW})`, rows: s.OH, cols: s.OW, kind: 'input', testIdPrefix: 'conv-dy' },
-    { id: 'dx', label: `dx, gradient for the input (${s.H}×${s.W})`, rows: s.H, cols: s.W, kind: 'output', testIdPrefix: 'conv-dx' },
-    { id: 'dk', label: `dk, gradient for the kernel (${s.K}×${s.K})`, rows: s.K, cols: s.K, kind: 'output', testIdPrefix: 'conv-dk' },
+    {
+      id: 'g',
+      label: `dy, the upstream gradient (${s.OH}×${s.OW})`,
+      rows: s.OH,
+      cols: s.OW,
+      kind: 'input',
+      testIdPrefix: 'conv-dy',
+    },
+    {
+      id: 'dx',
+      label: `dx, gradient for the input (${s.H}×${s.W})`,
+      rows: s.H,
+      cols: s.W,
+      kind: 'output',
+      testIdPrefix: 'conv-dx',
+    },
+    {
+      id: 'dk',
+      label: `dk, gradient for the kernel (${s.K}×${s.K})`,
+      rows: s.K,
+      cols: s.K,
+      kind: 'output',
+      testIdPrefix: 'conv-dk',
+    },
   ];
   const t = new TraceBuilder({
     x: cells(xp),

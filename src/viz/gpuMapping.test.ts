@@ -49,7 +49,11 @@ describe('matmulTileSizes', () => {
     expect(t.depth).toBe(MATMUL.overrides.TILE_K);
     expect(MATMUL.dispatch({ M: t.rows, N: t.cols, K: 1, flags: 0 }, MATMUL.overrides)).toEqual([1, 1, 1]);
     expect(MATMUL.dispatch({ M: t.rows + 1, N: t.cols + 1, K: 1, flags: 0 }, MATMUL.overrides)).toEqual([2, 2, 1]);
-    expect(matmulTileSizes(MATMUL, { WG_X: 2, WG_Y: 1, TILE_K: 3 })).toEqual({ rows: t.rows / MATMUL.overrides.WG_Y, cols: (t.cols / MATMUL.overrides.WG_X) * 2, depth: 3 });
+    expect(matmulTileSizes(MATMUL, { WG_X: 2, WG_Y: 1, TILE_K: 3 })).toEqual({
+      rows: t.rows / MATMUL.overrides.WG_Y,
+      cols: (t.cols / MATMUL.overrides.WG_X) * 2,
+      depth: 3,
+    });
   });
 });
 
@@ -68,14 +72,20 @@ describe('convThreadFor', () => {
     const one = { ...u, outH: 1, outC: 1 };
     expect(CONV2D_FORWARD.dispatch({ ...one, outW: t.tile.positions }, CONV2D_FORWARD.overrides)[0]).toBe(1);
     expect(CONV2D_FORWARD.dispatch({ ...one, outW: t.tile.positions + 1 }, CONV2D_FORWARD.overrides)[0]).toBe(2);
-    expect(CONV2D_FORWARD.dispatch({ ...one, outW: 1, outC: t.tile.channels + 1 }, CONV2D_FORWARD.overrides)[1]).toBe(2);
+    expect(CONV2D_FORWARD.dispatch({ ...one, outW: 1, outC: t.tile.channels + 1 }, CONV2D_FORWARD.overrides)[1]).toBe(
+      2,
+    );
     expect(t.perThread.positions * wx).toBe(t.tile.positions);
     expect(t.local).toEqual({ x: 3, y: 0 });
     expect(t.register).toEqual({ r: 0, c: 0, index: 0 });
-    expect(convTileSizes(CONV2D_FORWARD, u)).toEqual({ rows: t.tile.positions, cols: t.tile.channels, depth: CONV2D_FORWARD.overrides.TILE_K });
+    expect(convTileSizes(CONV2D_FORWARD, u)).toEqual({
+      rows: t.tile.positions,
+      cols: t.tile.channels,
+      depth: CONV2D_FORWARD.overrides.TILE_K,
+    });
   });
 
-  it("matches the WGSL store for every output of a multi-tile, multi-image call, each with its own thread and register", () => {
+  it('matches the WGSL store for every output of a multi-tile, multi-image call, each with its own thread and register', () => {
     const o = { WG_X: 2, WG_Y: 3, TILE_K: 4 };
     const u = uniformsFor(2, 14, 7, 6, 3, 1, 1);
     const seen = new Set<string>();

@@ -38,7 +38,9 @@ function tileExtent(count: (n: number) => number): number {
 }
 
 function matmulExtent(spec: KernelSpec, o: KernelOverrides, axis: 'N' | 'M'): number {
-  return tileExtent((n) => spec.dispatch({ M: axis === 'M' ? n : 1, N: axis === 'N' ? n : 1, K: 1, flags: 0 }, o)[axis === 'N' ? 0 : 1]);
+  return tileExtent(
+    (n) => spec.dispatch({ M: axis === 'M' ? n : 1, N: axis === 'N' ? n : 1, K: 1, flags: 0 }, o)[axis === 'N' ? 0 : 1],
+  );
 }
 
 /** The block of C one workgroup of the matmul kernel computes, and how deep one staging step is (TILE_K). */

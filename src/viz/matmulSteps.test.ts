@@ -5,7 +5,11 @@ import { matmulBackwardSteps, matmulForwardSteps, matmulSteps } from './matmulSt
 import { valuesAt } from './trace';
 import { matrixOf } from './testing';
 
-const dims = fc.record({ M: fc.integer({ min: 1, max: 8 }), K: fc.integer({ min: 1, max: 8 }), N: fc.integer({ min: 1, max: 8 }) });
+const dims = fc.record({
+  M: fc.integer({ min: 1, max: 8 }),
+  K: fc.integer({ min: 1, max: 8 }),
+  N: fc.integer({ min: 1, max: 8 }),
+});
 const problem = dims.chain(({ M, K, N }) => fc.tuple(matrixOf(M, K), matrixOf(K, N), matrixOf(M, N)));
 
 describe('matmul forward steps', () => {
@@ -34,7 +38,10 @@ describe('matmul forward steps', () => {
   });
 
   it('show the running sum with every product, as in C[1,0] = 4·9 + 5·2 + 6·3 = 64', () => {
-    const trace = matmulForwardSteps({ rows: 2, cols: 3, data: [1, 2, 3, 4, 5, 6] }, { rows: 3, cols: 2, data: [7, 8, 9, 10, 11, 12] });
+    const trace = matmulForwardSteps(
+      { rows: 2, cols: 3, data: [1, 2, 3, 4, 5, 6] },
+      { rows: 3, cols: 2, data: [7, 8, 9, 10, 11, 12] },
+    );
     // C[1,0] is the third output cell; its steps are 6, 7, 8.
     expect(trace.steps[6].formula).toBe('C[1,0] = 4·7 = 28');
     expect(trace.steps[8].formula).toBe('C[1,0] = 4·7 + 5·9 + 6·11 = 139');
@@ -54,7 +61,14 @@ describe('matmul backward steps', () => {
     fc.assert(
       fc.property(problem, ([a, b, g]) => {
         const trace = matmulBackwardSteps(a, b, g);
-        const ref = matmulBackward(Float64Array.from(a.data), Float64Array.from(b.data), Float64Array.from(g.data), a.rows, a.cols, b.cols);
+        const ref = matmulBackward(
+          Float64Array.from(a.data),
+          Float64Array.from(b.data),
+          Float64Array.from(g.data),
+          a.rows,
+          a.cols,
+          b.cols,
+        );
         const end = valuesAt(trace, trace.steps.length);
         expect(end.dA).toEqual(Array.from(ref.dA));
         expect(end.dB).toEqual(Array.from(ref.dB));

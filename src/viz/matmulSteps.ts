@@ -17,7 +17,9 @@ function size(m: Matrix): string {
 
 /** All the steps of C = A·B (forward) or of its gradients (backward), as the input's mode says. */
 export function matmulSteps(input: MatmulInput): VizTrace {
-  return input.mode === 'backward' ? matmulBackwardSteps(input.a, input.b, input.grad) : matmulForwardSteps(input.a, input.b);
+  return input.mode === 'backward'
+    ? matmulBackwardSteps(input.a, input.b, input.grad)
+    : matmulForwardSteps(input.a, input.b);
 }
 
 /** One step per multiply-add of C[m,n] = Σ_k A[m,k]·B[k,n]; a C cell is filled in at its last term. */
@@ -28,7 +30,15 @@ export function matmulForwardSteps(a: Matrix, b: Matrix): VizTrace {
   const grids: GridSpec[] = [
     { id: 'a', label: `A (${size(a)})`, rows: M, cols: K, kind: 'input', testIdPrefix: 'matmul-a' },
     { id: 'b', label: `B (${size(b)})`, rows: K, cols: N, kind: 'input', testIdPrefix: 'matmul-b', before: '×' },
-    { id: 'c', label: `C = A·B (${M}×${N})`, rows: M, cols: N, kind: 'output', testIdPrefix: 'matmul-out', before: '=' },
+    {
+      id: 'c',
+      label: `C = A·B (${M}×${N})`,
+      rows: M,
+      cols: N,
+      kind: 'output',
+      testIdPrefix: 'matmul-out',
+      before: '=',
+    },
   ];
   const t = new TraceBuilder({ a: cells(a.data), b: cells(b.data), c: empty(M * N) });
   const phase = 'Forward: C = A · B';
@@ -49,7 +59,9 @@ export function matmulForwardSteps(a: Matrix, b: Matrix): VizTrace {
           narration:
             `${at('C', m, n)} uses row ${m} of A and column ${n} of B. ` +
             `Multiply ${at('A', m, k)} = ${fmt(x)} by ${at('B', k, n)} = ${fmt(y)} to get ${fmt(x * y)}; ` +
-            (last ? `the sum is ${fmt(sum)}, so ${at('C', m, n)} = ${fmt(sum)} is done.` : `the running sum is ${fmt(sum)}.`),
+            (last
+              ? `the sum is ${fmt(sum)}, so ${at('C', m, n)} = ${fmt(sum)} is done.`
+              : `the running sum is ${fmt(sum)}.`),
           marks: [
             { grid: 'a', kind: 'area', cells: rowCells(m, M, K) },
             { grid: 'a', kind: 'focus', cells: [rc(m, k, K)] },
@@ -65,7 +77,9 @@ export function matmulForwardSteps(a: Matrix, b: Matrix): VizTrace {
     grids,
     initial: t.initial,
     steps: t.steps,
-    notes: [`A has ${K} column${K === 1 ? '' : 's'} and B has ${K} row${K === 1 ? '' : 's'}, so each output cell is a sum of ${K} products. C has A's ${M} row${M === 1 ? '' : 's'} and B's ${N} column${N === 1 ? '' : 's'}.`],
+    notes: [
+      `A has ${K} column${K === 1 ? '' : 's'} and B has ${K} row${K === 1 ? '' : 's'}, so each output cell is a sum of ${K} products. C has A's ${M} row${M === 1 ? '' : 's'} and B's ${N} column${N === 1 ? '' : 's'}.`,
+    ],
   };
 }
 
@@ -81,11 +95,24 @@ export function matmulBackwardSteps(a: Matrix, b: Matrix, grad: Matrix | null): 
   const grids: GridSpec[] = [
     { id: 'a', label: `A (${size(a)})`, rows: M, cols: K, kind: 'input', testIdPrefix: 'matmul-a' },
     { id: 'b', label: `B (${size(b)})`, rows: K, cols: N, kind: 'input', testIdPrefix: 'matmul-b' },
-    { id: 'g', label: `dC, the upstream gradient (${M}×${N})`, rows: M, cols: N, kind: 'input', testIdPrefix: 'matmul-dC' },
+    {
+      id: 'g',
+      label: `dC, the upstream gradient (${M}×${N})`,
+      rows: M,
+      cols: N,
+      kind: 'input',
+      testIdPrefix: 'matmul-dC',
+    },
     { id: 'dA', label: `dA = dC · Bᵀ (${M}×${K})`, rows: M, cols: K, kind: 'output', testIdPrefix: 'matmul-dA' },
     { id: 'dB', label: `dB = Aᵀ · dC (${K}×${N})`, rows: K, cols: N, kind: 'output', testIdPrefix: 'matmul-dB' },
   ];
-  const t = new TraceBuilder({ a: cells(a.data), b: cells(b.data), g: cells(g.data), dA: empty(M * K), dB: empty(K * N) });
+  const t = new TraceBuilder({
+    a: cells(a.data),
+    b: cells(b.data),
+    g: cells(g.data),
+    dA: empty(M * K),
+    dB: empty(K * N),
+  });
 
   const phaseA = 'Gradient for A: dA = dC · Bᵀ';
   for (let m = 0; m < M; m++) {

@@ -21,15 +21,25 @@ function errorOf<T>(p: Parsed<T>) {
   return p.error;
 }
 
-const value = fc.oneof(fc.integer({ min: -999, max: 999 }), fc.double({ min: -1000, max: 1000, noNaN: true, noDefaultInfinity: true }));
+const value = fc.oneof(
+  fc.integer({ min: -999, max: 999 }),
+  fc.double({ min: -1000, max: 1000, noNaN: true, noDefaultInfinity: true }),
+);
 const matrix = (maxSide: number) =>
-  fc.record({ rows: fc.integer({ min: 1, max: maxSide }), cols: fc.integer({ min: 1, max: maxSide }) }).chain(({ rows, cols }) =>
-    fc.array(value, { minLength: rows * cols, maxLength: rows * cols }).map((data): Matrix => ({ rows, cols, data: data.map((v) => (v === 0 ? 0 : v)) })),
-  );
+  fc
+    .record({ rows: fc.integer({ min: 1, max: maxSide }), cols: fc.integer({ min: 1, max: maxSide }) })
+    .chain(({ rows, cols }) =>
+      fc
+        .array(value, { minLength: rows * cols, maxLength: rows * cols })
+        .map((data): Matrix => ({ rows, cols, data: data.map((v) => (v === 0 ? 0 : v)) })),
+    );
 
 describe('parseRows', () => {
   it('reads rows separated by semicolons and values by commas, with negatives and decimals', () => {
-    expect(parseRows('1,-2.5;3, .5', 'a', 'A', 8, 8)).toEqual({ ok: true, value: { rows: 2, cols: 2, data: [1, -2.5, 3, 0.5] } });
+    expect(parseRows('1,-2.5;3, .5', 'a', 'A', 8, 8)).toEqual({
+      ok: true,
+      value: { rows: 2, cols: 2, data: [1, -2.5, 3, 0.5] },
+    });
   });
 
   it('reads back exactly what formatRows wrote, for any matrix', () => {
@@ -112,7 +122,12 @@ describe('matmul links', () => {
       fc.property(matrix(LIMITS.matmul), fc.integer({ min: 1, max: 8 }), fc.boolean(), (a, n, backward) => {
         const b: Matrix = { rows: a.cols, cols: n, data: Array.from({ length: a.cols * n }, (_, i) => i - 3) };
         const grad: Matrix = { rows: a.rows, cols: n, data: Array.from({ length: a.rows * n }, (_, i) => i % 3) };
-        const input = { a, b, mode: backward ? ('backward' as const) : ('forward' as const), grad: backward ? grad : null };
+        const input = {
+          a,
+          b,
+          mode: backward ? ('backward' as const) : ('forward' as const),
+          grad: backward ? grad : null,
+        };
         const back = parseMatmulQuery(q(matmulQuery(input)));
         expect(back.ok).toBe(true);
         if (back.ok) expect(matmulQuery(back.value)).toBe(matmulQuery(input));

@@ -90,26 +90,46 @@ function fail<T>(field: string, code: VizErrorCode, message: string): Parsed<T> 
  */
 export function parseRows(text: string, field: string, name: string, maxRows: number, maxCols: number): Parsed<Matrix> {
   if (text.length > LIMITS.maxTextLength) {
-    return fail(field, 'too-long', `The text for ${name} is too long: type at most ${maxRows} rows of ${maxCols} numbers.`);
+    return fail(
+      field,
+      'too-long',
+      `The text for ${name} is too long: type at most ${maxRows} rows of ${maxCols} numbers.`,
+    );
   }
   const trimmed = text.trim().replace(/;+\s*$/, '');
   if (trimmed === '') {
-    return fail(field, 'empty', `${cap(name)} is empty: type numbers separated by commas, with rows separated by semicolons, like 1,2;3,4.`);
+    return fail(
+      field,
+      'empty',
+      `${cap(name)} is empty: type numbers separated by commas, with rows separated by semicolons, like 1,2;3,4.`,
+    );
   }
   const rowTexts = trimmed.split(';');
   if (rowTexts.length > maxRows) {
-    return fail(field, 'too-big', `${cap(name)} has ${rowTexts.length} rows; the most this page shows is ${maxRows}. Remove some rows.`);
+    return fail(
+      field,
+      'too-big',
+      `${cap(name)} has ${rowTexts.length} rows; the most this page shows is ${maxRows}. Remove some rows.`,
+    );
   }
   const rows = rowTexts.map((r) => r.split(','));
   const cols = rows[0].length;
   for (let r = 0; r < rows.length; r++) {
     if (rows[r].length > maxCols) {
-      return fail(field, 'too-big', `${cap(name)} has ${rows[r].length} columns in row ${r + 1}; the most this page shows is ${maxCols}. Remove some columns.`);
+      return fail(
+        field,
+        'too-big',
+        `${cap(name)} has ${rows[r].length} columns in row ${r + 1}; the most this page shows is ${maxCols}. Remove some columns.`,
+      );
     }
   }
   for (let r = 1; r < rows.length; r++) {
     if (rows[r].length !== cols) {
-      return fail(field, 'ragged', `Every row of ${name} needs the same number of values: row 1 has ${cols} but row ${r + 1} has ${rows[r].length}.`);
+      return fail(
+        field,
+        'ragged',
+        `Every row of ${name} needs the same number of values: row 1 has ${cols} but row ${r + 1} has ${rows[r].length}.`,
+      );
     }
   }
   const data: number[] = [];
@@ -120,11 +140,19 @@ export function parseRows(text: string, field: string, name: string, maxRows: nu
         return fail(field, 'empty', `Row ${r + 1}, column ${c + 1} of ${name} is empty: type a number there.`);
       }
       if (!NUMBER.test(raw)) {
-        return fail(field, 'not-a-number', `“${clip(raw)}” in row ${r + 1} of ${name} is not a number: use digits, a minus sign and a decimal point, like -1.5.`);
+        return fail(
+          field,
+          'not-a-number',
+          `“${clip(raw)}” in row ${r + 1} of ${name} is not a number: use digits, a minus sign and a decimal point, like -1.5.`,
+        );
       }
       const v = Number(raw);
       if (!Number.isFinite(v) || Math.abs(v) > LIMITS.maxAbsValue) {
-        return fail(field, 'out-of-range', `${clip(raw)} in row ${r + 1} of ${name} is too large: use numbers between -1000000 and 1000000.`);
+        return fail(
+          field,
+          'out-of-range',
+          `${clip(raw)} in row ${r + 1} of ${name} is too large: use numbers between -1000000 and 1000000.`,
+        );
       }
       data.push(v === 0 ? 0 : v); // no -0
     }
@@ -137,7 +165,12 @@ export function formatRows(m: Matrix): string {
   const rows: string[] = [];
   for (let r = 0; r < m.rows; r++) {
     // 'e+' would turn into a space in a query string, so positive exponents are written without '+'.
-    rows.push(m.data.slice(r * m.cols, (r + 1) * m.cols).map((v) => String(v).replace('e+', 'e')).join(','));
+    rows.push(
+      m.data
+        .slice(r * m.cols, (r + 1) * m.cols)
+        .map((v) => String(v).replace('e+', 'e'))
+        .join(','),
+    );
   }
   return rows.join(';');
 }
@@ -147,11 +180,23 @@ export function filled(rows: number, cols: number, value: number): Matrix {
   return { rows, cols, data: new Array<number>(rows * cols).fill(value) };
 }
 
-function parseInteger(text: string | null, field: string, what: string, min: number, max: number, fallback: number): Parsed<number> {
+function parseInteger(
+  text: string | null,
+  field: string,
+  what: string,
+  min: number,
+  max: number,
+  fallback: number,
+): Parsed<number> {
   if (text === null || text.trim() === '') return { ok: true, value: fallback };
   const t = text.trim();
   const v = /^[+-]?\d{1,6}$/.test(t) ? Number(t) : NaN;
-  if (!Number.isInteger(v)) return fail(field, 'bad-setting', `The ${what} must be a whole number between ${min} and ${max}, not “${clip(t)}”.`);
+  if (!Number.isInteger(v))
+    return fail(
+      field,
+      'bad-setting',
+      `The ${what} must be a whole number between ${min} and ${max}, not “${clip(t)}”.`,
+    );
   if (v < min) return fail(field, 'bad-setting', `The ${what} must be at least ${min}; it is ${v}.`);
   if (v > max) return fail(field, 'bad-setting', `The ${what} can be at most ${max} on this page; it is ${v}.`);
   return { ok: true, value: v };
@@ -169,7 +214,11 @@ function parseGrad(text: string | null, rows: number, cols: number, maxSide: num
   const g = parseRows(text, 'g', 'the upstream gradient', maxSide, maxSide);
   if (!g.ok) return g;
   if (g.value.rows !== rows || g.value.cols !== cols) {
-    return fail('g', 'shape-mismatch', `The upstream gradient must have the output's shape, ${rows}×${cols}; it is ${g.value.rows}×${g.value.cols}.`);
+    return fail(
+      'g',
+      'shape-mismatch',
+      `The upstream gradient must have the output's shape, ${rows}×${cols}; it is ${g.value.rows}×${g.value.cols}.`,
+    );
   }
   return g;
 }
@@ -182,7 +231,11 @@ export function parseMatmulQuery(params: URLSearchParams): Parsed<MatmulInput> {
   const b = parseRows(params.get('b') ?? DEFAULT_MATMUL.b, 'b', 'matrix B', max, max);
   if (!b.ok) return b;
   if (a.value.cols !== b.value.rows) {
-    return fail('b', 'shape-mismatch', `A has ${a.value.cols} column${a.value.cols === 1 ? '' : 's'} but B has ${b.value.rows} row${b.value.rows === 1 ? '' : 's'}: they must be equal, so change A's columns or B's rows.`);
+    return fail(
+      'b',
+      'shape-mismatch',
+      `A has ${a.value.cols} column${a.value.cols === 1 ? '' : 's'} but B has ${b.value.rows} row${b.value.rows === 1 ? '' : 's'}: they must be equal, so change A's columns or B's rows.`,
+    );
   }
   const mode = parseMode(params.get('mode'));
   if (!mode.ok) return mode;
@@ -203,7 +256,11 @@ export function parseConvQuery(params: URLSearchParams): Parsed<ConvInput> {
   const k = parseRows(params.get('k') ?? DEFAULT_CONV.k, 'k', 'the kernel', LIMITS.convKernel, LIMITS.convKernel);
   if (!k.ok) return k;
   if (k.value.rows !== k.value.cols) {
-    return fail('k', 'not-square', `The kernel must be square (as many rows as columns); it is ${k.value.rows}×${k.value.cols}.`);
+    return fail(
+      'k',
+      'not-square',
+      `The kernel must be square (as many rows as columns); it is ${k.value.rows}×${k.value.cols}.`,
+    );
   }
   const pad = parseInteger(params.get('pad'), 'pad', 'padding', 0, LIMITS.maxPad, 0);
   if (!pad.ok) return pad;
@@ -213,7 +270,11 @@ export function parseConvQuery(params: URLSearchParams): Parsed<ConvInput> {
   const ph = x.value.rows + 2 * pad.value;
   const pw = x.value.cols + 2 * pad.value;
   if (side > ph || side > pw) {
-    return fail('k', 'kernel-too-big', `The ${side}×${side} kernel does not fit in the ${x.value.rows}×${x.value.cols} input padded by ${pad.value} (${ph}×${pw}): use a smaller kernel, a bigger input, or more padding.`);
+    return fail(
+      'k',
+      'kernel-too-big',
+      `The ${side}×${side} kernel does not fit in the ${x.value.rows}×${x.value.cols} input padded by ${pad.value} (${ph}×${pw}): use a smaller kernel, a bigger input, or more padding.`,
+    );
   }
   const mode = parseMode(params.get('mode'));
   if (!mode.ok) return mode;
@@ -221,7 +282,10 @@ export function parseConvQuery(params: URLSearchParams): Parsed<ConvInput> {
   const ow = slideOutSize(x.value.cols, side, stride.value, pad.value);
   const grad = parseGrad(params.get('g'), oh, ow, 2 * LIMITS.maxPad + LIMITS.convInput);
   if (!grad.ok) return grad;
-  return { ok: true, value: { x: x.value, k: k.value, pad: pad.value, stride: stride.value, mode: mode.value, grad: grad.value } };
+  return {
+    ok: true,
+    value: { x: x.value, k: k.value, pad: pad.value, stride: stride.value, mode: mode.value, grad: grad.value },
+  };
 }
 
 /** Reads `x`, `size`, `stride` (default: the size), `op`, `mode` and `g` of a pool link. */
@@ -232,7 +296,11 @@ export function parsePoolQuery(params: URLSearchParams): Parsed<PoolInput> {
   const size = parseInteger(params.get('size'), 'size', 'window size', 1, LIMITS.poolInput, Math.min(2, smallest));
   if (!size.ok) return size;
   if (size.value > smallest) {
-    return fail('size', 'kernel-too-big', `The ${size.value}×${size.value} window does not fit in the ${x.value.rows}×${x.value.cols} input: use a window of ${smallest} or less, or a bigger input.`);
+    return fail(
+      'size',
+      'kernel-too-big',
+      `The ${size.value}×${size.value} window does not fit in the ${x.value.rows}×${x.value.cols} input: use a window of ${smallest} or less, or a bigger input.`,
+    );
   }
   const stride = parseInteger(params.get('stride'), 'stride', 'stride', 1, LIMITS.poolInput, size.value);
   if (!stride.ok) return stride;
@@ -246,7 +314,10 @@ export function parsePoolQuery(params: URLSearchParams): Parsed<PoolInput> {
   const ow = slideOutSize(x.value.cols, size.value, stride.value, 0);
   const grad = parseGrad(params.get('g'), oh, ow, LIMITS.poolInput);
   if (!grad.ok) return grad;
-  return { ok: true, value: { x: x.value, size: size.value, stride: stride.value, op: opText, mode: mode.value, grad: grad.value } };
+  return {
+    ok: true,
+    value: { x: x.value, size: size.value, stride: stride.value, op: opText, mode: mode.value, grad: grad.value },
+  };
 }
 
 function tail(mode: Mode, grad: Matrix | null): string {

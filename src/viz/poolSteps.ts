@@ -30,7 +30,8 @@ function shapeOf(input: PoolInput): PoolShape {
 /** Flat input indices of the window of output (oy, ox), row-major. */
 function windowCells(s: PoolShape, oy: number, ox: number): number[] {
   const out: number[] = [];
-  for (let ky = 0; ky < s.size; ky++) for (let kx = 0; kx < s.size; kx++) out.push((oy * s.stride + ky) * s.W + ox * s.stride + kx);
+  for (let ky = 0; ky < s.size; ky++)
+    for (let kx = 0; kx < s.size; kx++) out.push((oy * s.stride + ky) * s.W + ox * s.stride + kx);
   return out;
 }
 
@@ -42,9 +43,12 @@ function argmaxOf(x: readonly number[], window: number[]): number {
 }
 
 function sizeNotes(s: PoolShape): string[] {
-  const line = (axis: string, n: number, out: number) => `${axis}: out = floor((${n} − ${s.size}) / ${s.stride}) + 1 = ${out}`;
+  const line = (axis: string, n: number, out: number) =>
+    `${axis}: out = floor((${n} − ${s.size}) / ${s.stride}) + 1 = ${out}`;
   const general = 'Output size: out = floor((H − size) / stride) + 1 (no padding).';
-  return s.H === s.W ? [general, line('Height and width', s.H, s.OH)] : [general, line('Height', s.H, s.OH), line('Width', s.W, s.OW)];
+  return s.H === s.W
+    ? [general, line('Height and width', s.H, s.OH)]
+    : [general, line('Height', s.H, s.OH), line('Width', s.W, s.OW)];
 }
 
 const rcOf = (i: number, cols: number) => `${Math.floor(i / cols)},${i % cols}`;
@@ -62,7 +66,15 @@ export function poolForwardSteps(input: PoolInput): VizTrace {
   const opName = input.op === 'max' ? 'Max' : 'Average';
   const grids: GridSpec[] = [
     { id: 'x', label: `Input x (${s.H}×${s.W})`, rows: s.H, cols: s.W, kind: 'input', testIdPrefix: 'pool-x' },
-    { id: 'out', label: `${opName} pool output (${s.OH}×${s.OW})`, rows: s.OH, cols: s.OW, kind: 'output', testIdPrefix: 'pool-out', before: '→' },
+    {
+      id: 'out',
+      label: `${opName} pool output (${s.OH}×${s.OW})`,
+      rows: s.OH,
+      cols: s.OW,
+      kind: 'output',
+      testIdPrefix: 'pool-out',
+      before: '→',
+    },
   ];
   const t = new TraceBuilder({ x: cells(x), out: empty(s.OH * s.OW) });
   for (let oy = 0; oy < s.OH; oy++) {
@@ -113,8 +125,22 @@ export function poolBackwardSteps(input: PoolInput): VizTrace {
   const g = input.grad ?? filled(s.OH, s.OW, 1);
   const grids: GridSpec[] = [
     { id: 'x', label: `Input x (${s.H}×${s.W})`, rows: s.H, cols: s.W, kind: 'input', testIdPrefix: 'pool-x' },
-    { id: 'g', label: `dy, the upstream gradient (${s.OH}×${s.OW})`, rows: s.OH, cols: s.OW, kind: 'input', testIdPrefix: 'pool-dy' },
-    { id: 'dx', label: `dx, gradient for the input (${s.H}×${s.W})`, rows: s.H, cols: s.W, kind: 'output', testIdPrefix: 'pool-dx' },
+    {
+      id: 'g',
+      label: `dy, the upstream gradient (${s.OH}×${s.OW})`,
+      rows: s.OH,
+      cols: s.OW,
+      kind: 'input',
+      testIdPrefix: 'pool-dy',
+    },
+    {
+      id: 'dx',
+      label: `dx, gradient for the input (${s.H}×${s.W})`,
+      rows: s.H,
+      cols: s.W,
+      kind: 'output',
+      testIdPrefix: 'pool-dx',
+    },
   ];
   const t = new TraceBuilder({ x: cells(x), g: cells(g.data), dx: cells(new Array<number>(s.H * s.W).fill(0)) });
   for (let oy = 0; oy < s.OH; oy++) {

@@ -57,7 +57,14 @@ function checkTile(tile: MatmulTileSizes): void {
 }
 
 /** Every workgroup's staging steps for C = A·B with A [M, K] and B [K, N] (row-major). */
-export function tiledMatmulSteps(a: ArrayLike<number>, b: ArrayLike<number>, M: number, K: number, N: number, tile: MatmulTileSizes): TiledMatmul {
+export function tiledMatmulSteps(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  M: number,
+  K: number,
+  N: number,
+  tile: MatmulTileSizes,
+): TiledMatmul {
   checkTile(tile);
   if (a.length !== M * K || b.length !== K * N) throw new RangeError(`A must have ${M * K} values and B ${K * N}`);
   const grid = { x: Math.ceil(N / tile.cols), y: Math.ceil(M / tile.rows) };
@@ -97,7 +104,8 @@ export function tiledMatmulSteps(a: ArrayLike<number>, b: ArrayLike<number>, M: 
 
 /** The workgroup that owns C[row, col]. */
 export function tiledOwner(t: TiledMatmul, row: number, col: number): TiledWorkgroup {
-  if (!(row >= 0 && row < t.M && col >= 0 && col < t.N)) throw new RangeError(`C[${row},${col}] is outside the ${t.M}x${t.N} result`);
+  if (!(row >= 0 && row < t.M && col >= 0 && col < t.N))
+    throw new RangeError(`C[${row},${col}] is outside the ${t.M}x${t.N} result`);
   return t.workgroups[Math.floor(row / t.tile.rows) * t.grid.x + Math.floor(col / t.tile.cols)];
 }
 
@@ -107,7 +115,8 @@ export function tiledResult(t: TiledMatmul): number[] {
   for (const w of t.workgroups) {
     const last = w.steps[w.steps.length - 1];
     if (!last) continue;
-    for (let r = 0; r < w.rows; r++) for (let col = 0; col < w.cols; col++) c[(w.row0 + r) * t.N + w.col0 + col] = last.partial[r * w.cols + col];
+    for (let r = 0; r < w.rows; r++)
+      for (let col = 0; col < w.cols; col++) c[(w.row0 + r) * t.N + w.col0 + col] = last.partial[r * w.cols + col];
   }
   return c;
 }
@@ -117,7 +126,14 @@ export function tiledResult(t: TiledMatmul): number[] {
  * k·k input values under the kernel at output position p, 0 where the window hangs over the
  * padding. Times the flattened kernel (a k·k x 1 matrix) it gives the output, one row per position.
  */
-export function im2col(x: ArrayLike<number>, H: number, W: number, k: number, stride: number, pad: number): { rows: number; cols: number; data: number[] } {
+export function im2col(
+  x: ArrayLike<number>,
+  H: number,
+  W: number,
+  k: number,
+  stride: number,
+  pad: number,
+): { rows: number; cols: number; data: number[] } {
   const OH = Math.floor((H + 2 * pad - k) / stride) + 1;
   const OW = Math.floor((W + 2 * pad - k) / stride) + 1;
   const data: number[] = [];

@@ -5,21 +5,38 @@ import type { TrainingJob, TrainingStarted } from './protocol';
 import type { LayerParameterMap } from '../engine/train/gpuTrainer';
 
 const job = { config: { epochs: 3 }, dataset: 'mnist', dataBaseUrl: 'x', trainSubset: 500 } as unknown as TrainingJob;
-const info: TrainingStarted = { backend: 'gpu', stepsPerEpoch: 10, totalSteps: 30, paramCount: 3, trainImages: 500, testImages: 100 };
+const info: TrainingStarted = {
+  backend: 'gpu',
+  stepsPerEpoch: 10,
+  totalSteps: 30,
+  paramCount: 3,
+  trainImages: 500,
+  testImages: 100,
+};
 
 function weights(v: number): LayerParameterMap {
   return new Map([[1, { weight: new Float32Array([v, v]), bias: new Float32Array([v]) }]]);
 }
 
 function modelWith(v: number): JobModel {
-  return { job, gpu: null, cpu: { readParameters: () => weights(v) }, runner: null, train: null, test: null } as unknown as JobModel;
+  return {
+    job,
+    gpu: null,
+    cpu: { readParameters: () => weights(v) },
+    runner: null,
+    train: null,
+    test: null,
+  } as unknown as JobModel;
 }
 
 describe('checkpoints for resuming after a lost GPU', () => {
   it('keeps the weights and step of the last finished epoch and resumes the same job from there', async () => {
     const started: TrainingJob[] = [];
     const recovery = createRecovery({
-      startJob: async (j) => { started.push(j); return info; },
+      startJob: async (j) => {
+        started.push(j);
+        return info;
+      },
       adapter: async () => null,
       destroyDevice: async () => undefined,
     });
@@ -43,7 +60,13 @@ describe('checkpoints for resuming after a lost GPU', () => {
 
   it('refuses to resume without a checkpoint and to lose the device unless test hooks are on', async () => {
     let destroyed = 0;
-    const recovery = createRecovery({ startJob: async () => info, adapter: async () => null, destroyDevice: async () => { destroyed++; } });
+    const recovery = createRecovery({
+      startJob: async () => info,
+      adapter: async () => null,
+      destroyDevice: async () => {
+        destroyed++;
+      },
+    });
     await expect(recovery.handle({ op: 'resume' })).rejects.toThrow('no finished epoch');
     await expect(recovery.handle({ op: 'loseDevice' })).rejects.toThrow('Test hooks are off');
     await recovery.handle({ op: 'enableTestHooks' });

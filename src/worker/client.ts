@@ -65,7 +65,8 @@ export function createTrainerClient(createWorker: () => WorkerLike = createTrain
     }
     pending.delete(id!);
     if (msg.type === 'error') waiting.reject(new Error(msg.message));
-    else if (msg.type !== waiting.expect) waiting.reject(new Error(`Expected "${waiting.expect}" but the worker replied "${msg.type}"`));
+    else if (msg.type !== waiting.expect)
+      waiting.reject(new Error(`Expected "${waiting.expect}" but the worker replied "${msg.type}"`));
     else waiting.resolve(msg);
   });
 
@@ -80,7 +81,11 @@ export function createTrainerClient(createWorker: () => WorkerLike = createTrain
     if (terminated) return Promise.reject(new Error('The trainer worker was terminated'));
     const requestId = nextId++;
     return new Promise<ReplyTo<T>>((resolve, reject) => {
-      pending.set(requestId, { expect: REPLY_TYPE[message.type], resolve: resolve as (r: WorkerToMain) => void, reject });
+      pending.set(requestId, {
+        expect: REPLY_TYPE[message.type],
+        resolve: resolve as (r: WorkerToMain) => void,
+        reject,
+      });
       worker.postMessage({ ...message, requestId } as MainToWorker);
     });
   }

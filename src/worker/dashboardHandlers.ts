@@ -7,7 +7,14 @@
 import type { KernelRunner } from '../engine/gpu/kernelRunner';
 import { compareBackends } from '../engine/train/compare';
 import type { LayerParameterMap } from '../engine/train/gpuTrainer';
-import { cpuInference, gpuTestLogits, normaliseImages, outputsToProbabilities, predictionsOf, type TestPrediction } from '../engine/train/inference';
+import {
+  cpuInference,
+  gpuTestLogits,
+  normaliseImages,
+  outputsToProbabilities,
+  predictionsOf,
+  type TestPrediction,
+} from '../engine/train/inference';
 import { measureLayerCosts } from '../engine/train/layerCost';
 import type { DashboardRequest, DashboardResult, PredictedImage } from './dashboardProtocol';
 import type { WorkerToMain } from './protocol';
@@ -32,7 +39,7 @@ export function createDashboard(deps: DashboardDeps): (request: DashboardRequest
   let predictionCache: { model: JobModel; step: number; predictions: TestPrediction[] } | null = null;
   let paramCache: { model: JobModel; step: number; params: LayerParameterMap } | null = null;
 
-  const stepOf = (m: JobModel) => (m.gpu ? m.gpu.globalStep : m.cpu?.globalStep ?? 0);
+  const stepOf = (m: JobModel) => (m.gpu ? m.gpu.globalStep : (m.cpu?.globalStep ?? 0));
 
   async function parameters(m: JobModel): Promise<LayerParameterMap> {
     const step = stepOf(m);
@@ -45,7 +52,8 @@ export function createDashboard(deps: DashboardDeps): (request: DashboardRequest
   /** Predictions for the first `limit` test images (all of them by default; cached when all). */
   async function testPredictions(m: JobModel, limit = Infinity): Promise<TestPrediction[]> {
     const step = stepOf(m);
-    if (predictionCache?.model === m && predictionCache.step === step) return predictionCache.predictions.slice(0, limit);
+    if (predictionCache?.model === m && predictionCache.step === step)
+      return predictionCache.predictions.slice(0, limit);
     const test = m.test ? { ...m.test, count: Math.min(m.test.count, limit) } : null;
     if (!test) throw new Error('This network has no test set (the toy data sets have none).');
     const model = m.job.config.model;
@@ -59,7 +67,14 @@ export function createDashboard(deps: DashboardDeps): (request: DashboardRequest
       const parts: Float32Array[] = [];
       for (let start = 0; start < test.count; start += 200) {
         const n = Math.min(200, test.count - start);
-        parts.push(cpuInference(model, params, normaliseImages(test.images.subarray(start * test.pixels, (start + n) * test.pixels)), n).probs);
+        parts.push(
+          cpuInference(
+            model,
+            params,
+            normaliseImages(test.images.subarray(start * test.pixels, (start + n) * test.pixels)),
+            n,
+          ).probs,
+        );
       }
       probs = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
       parts.reduce((o, p) => (probs.set(p, o), o + p.length), 0);
@@ -72,7 +87,13 @@ export function createDashboard(deps: DashboardDeps): (request: DashboardRequest
 
   function toItem(m: JobModel, p: TestPrediction): PredictedImage {
     const px = m.test!.pixels;
-    return { index: p.index, label: p.label, predicted: p.predicted, probs: Array.from(p.probs), pixels: m.test!.images.slice(p.index * px, (p.index + 1) * px) };
+    return {
+      index: p.index,
+      label: p.label,
+      predicted: p.predicted,
+      probs: Array.from(p.probs),
+      pixels: m.test!.images.slice(p.index * px, (p.index + 1) * px),
+    };
   }
 
   const need = (): JobModel => {
@@ -89,7 +110,12 @@ export function createDashboard(deps: DashboardDeps): (request: DashboardRequest
         // The grid needs only the first few images; a confusion cell needs the whole test set.
         const all = await testPredictions(m, cell ? Infinity : request.limit);
         const chosen = cell ? all.filter((p) => p.label === cell.label && p.predicted === cell.predicted) : all;
-        return { op: 'testPredictions', step: stepOf(m), total: chosen.length, items: chosen.slice(0, request.limit).map((p) => toItem(m, p)) };
+        return {
+          op: 'testPredictions',
+          step: stepOf(m),
+          total: chosen.length,
+          items: chosen.slice(0, request.limit).map((p) => toItem(m, p)),
+        };
       }
       case 'predictImage': {
         const m = need();
@@ -99,7 +125,8 @@ export function createDashboard(deps: DashboardDeps): (request: DashboardRequest
         const conv = model.layers.findIndex((l) => l.kind === 'conv2d');
         // Show the conv layer's output after its ReLU when one follows (what the next layer sees).
         const shown = conv >= 0 && model.layers[conv + 1]?.kind === 'relu' ? conv + 1 : conv;
-        const activation = conv >= 0 ? { layerIndex: conv, shape: r.shapes[shown + 1], data: r.activations[shown + 1] } : null;
+        const activation =
+          conv >= 0 ? { layerIndex: conv, shape: r.shapes[shown + 1], data: r.activations[shown + 1] } : null;
         return { op: 'predictImage', probs: Array.from(r.probs), activation };
       }
       case 'filters': {
@@ -110,7 +137,12 @@ export function createDashboard(deps: DashboardDeps): (request: DashboardRequest
         if (conv < 0 || layer.kind !== 'conv2d') return { op: 'filters', layerIndex: -1 };
         const p = (await parameters(m)).get(conv)!;
         const inC = model.input[0];
-        return { op: 'filters', layerIndex: conv, shape: [layer.filters, inC, layer.kernel, layer.kernel], weights: p.weight };
+        return {
+          op: 'filters',
+          layerIndex: conv,
+          shape: [layer.filters, inC, layer.kernel, layer.kernel],
+          weights: p.weight,
+        };
       }
       case 'readParameters': {
         const m = need();
@@ -130,17 +162,24 @@ export function createDashboard(deps: DashboardDeps): (request: DashboardRequest
       }
       case 'compareBackends': {
         const m = need();
-        if (deps.isRunning()) throw new Error('Pause or finish training first: the comparison needs the GPU to itself.');
+        if (deps.isRunning())
+          throw new Error('Pause or finish training first: the comparison needs the GPU to itself.');
         const runner = m.runner ?? (await deps.ensureRunner());
         const steps = Math.max(1, Math.min(50, Math.floor(request.steps)));
-        const comparison = await compareBackends(runner, m.job.config, m.train, steps, { yieldToEvents: () => new Promise((r) => setTimeout(r, 0)) });
+        const comparison = await compareBackends(runner, m.job.config, m.train, steps, {
+          yieldToEvents: () => new Promise((r) => setTimeout(r, 0)),
+        });
         return { op: 'compareBackends', comparison };
       }
       case 'layerCosts': {
         const m = need();
-        if (!m.gpu || !m.runner) throw new Error('This network is training on the CPU, so there are no GPU timings to show.');
-        if (deps.isRunning()) throw new Error('Pause or finish training first, so the timings measure one layer at a time.');
-        const report = await measureLayerCosts(m.gpu.dashboardHooks(), m.gpu.plan, m.gpu.batch, { useTimestamps: true });
+        if (!m.gpu || !m.runner)
+          throw new Error('This network is training on the CPU, so there are no GPU timings to show.');
+        if (deps.isRunning())
+          throw new Error('Pause or finish training first, so the timings measure one layer at a time.');
+        const report = await measureLayerCosts(m.gpu.dashboardHooks(), m.gpu.plan, m.gpu.batch, {
+          useTimestamps: true,
+        });
         return { op: 'layerCosts', report };
       }
     }

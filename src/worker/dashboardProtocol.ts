@@ -48,7 +48,8 @@ export interface LayerActivation {
 export type DashboardResult =
   | { op: 'testPredictions'; step: number; total: number; items: PredictedImage[] }
   | { op: 'predictImage'; probs: number[]; activation: LayerActivation | null }
-  | { op: 'filters'; layerIndex: number; shape: number[]; weights: Float32Array } | { op: 'filters'; layerIndex: -1 }
+  | { op: 'filters'; layerIndex: number; shape: number[]; weights: Float32Array }
+  | { op: 'filters'; layerIndex: -1 }
   | { op: 'readParameters'; step: number; parameters: LayerParameterMap }
   | { op: 'loadModel'; info: TrainingStarted; evaluation: EvaluationResult | null }
   | { op: 'compareBackends'; comparison: BackendComparison }

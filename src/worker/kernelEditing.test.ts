@@ -28,21 +28,38 @@ function perceptronConfig(): TrainingConfig {
 describe.skipIf(!ctx)('the kernel editor in the worker', () => {
   const posted: WorkerToMain[] = [];
   const runner = new KernelRunner(ctx!);
-  const editing = createKernelEditing({ getGpu: () => sandboxGpu, trainingRunner: async () => runner, post: (m) => posted.push(m) });
+  const editing = createKernelEditing({
+    getGpu: () => sandboxGpu,
+    trainingRunner: async () => runner,
+    post: (m) => posted.push(m),
+  });
 
   it('reports a syntax error with its line and column, and compiles good source with no errors', async () => {
-    const bad = (await editing.handle({ op: 'compile', kernel: 'matmul', source: MATMUL.builtinSource.replace('let tile_m', 'let tile_m =') })) as KernelEditResultOf<'compile'>;
+    const bad = (await editing.handle({
+      op: 'compile',
+      kernel: 'matmul',
+      source: MATMUL.builtinSource.replace('let tile_m', 'let tile_m ='),
+    })) as KernelEditResultOf<'compile'>;
     expect(bad.ok).toBe(false);
     const error = bad.messages.find((m) => m.type === 'error')!;
     expect(error.line).toBeGreaterThan(1);
     expect(error.column).toBeGreaterThan(0);
-    const good = (await editing.handle({ op: 'compile', kernel: 'matmul', source: EDITED_OK })) as KernelEditResultOf<'compile'>;
+    const good = (await editing.handle({
+      op: 'compile',
+      kernel: 'matmul',
+      source: EDITED_OK,
+    })) as KernelEditResultOf<'compile'>;
     expect(good.ok).toBe(true);
     expect(good.messages.filter((m) => m.type === 'error')).toEqual([]);
   });
 
   it('refuses to swap in a kernel that fails its test, and says why', async () => {
-    const reply = (await editing.handle({ op: 'use', kernel: 'matmul', source: ZEROS, seed: 3 })) as KernelEditResultOf<'use'>;
+    const reply = (await editing.handle({
+      op: 'use',
+      kernel: 'matmul',
+      source: ZEROS,
+      seed: 3,
+    })) as KernelEditResultOf<'use'>;
     expect(reply.ok).toBe(false);
     expect(reply.message).toMatch(/does not pass its test/);
     expect(reply.result!.cases.some((c) => !c.pass)).toBe(true);
@@ -51,10 +68,19 @@ describe.skipIf(!ctx)('the kernel editor in the worker', () => {
   });
 
   it('swaps in a passing kernel, lists it as in use, and reverts to the built-in one', async () => {
-    const test = (await editing.handle({ op: 'test', kernel: 'matmul', source: EDITED_OK, seed: 4 })) as KernelEditResultOf<'test'>;
+    const test = (await editing.handle({
+      op: 'test',
+      kernel: 'matmul',
+      source: EDITED_OK,
+      seed: 4,
+    })) as KernelEditResultOf<'test'>;
     expect(test.result.pass).toBe(true);
     expect(test.result.cases.length).toBeGreaterThan(2);
-    const used = (await editing.handle({ op: 'use', kernel: 'matmul', source: EDITED_OK })) as KernelEditResultOf<'use'>;
+    const used = (await editing.handle({
+      op: 'use',
+      kernel: 'matmul',
+      source: EDITED_OK,
+    })) as KernelEditResultOf<'use'>;
     expect(used).toMatchObject({ ok: true, inUse: ['matmul'] });
     expect(runner.currentSource(MATMUL)).toBe(EDITED_OK);
     const reverted = (await editing.handle({ op: 'revert', kernel: 'matmul' })) as KernelEditResultOf<'revert'>;
@@ -66,23 +92,40 @@ describe.skipIf(!ctx)('the kernel editor in the worker', () => {
     // Right only while WG_X is 16 (the default): at the 8 x 8 variant a layer uses, tiles overlap.
     const onlyAt16 = MATMUL.builtinSource.replace('let tile_n = WG_X * TN;', 'let tile_n = 16u * TN;');
     expect(onlyAt16).not.toBe(MATMUL.builtinSource);
-    const test = (await editing.handle({ op: 'test', kernel: 'matmul', source: onlyAt16, seed: 5 })) as KernelEditResultOf<'test'>;
+    const test = (await editing.handle({
+      op: 'test',
+      kernel: 'matmul',
+      source: onlyAt16,
+      seed: 5,
+    })) as KernelEditResultOf<'test'>;
     expect(test.result.pass).toBe(true);
     await runner.readyVariant(MATMUL, { WG_X: 8, WG_Y: 8 });
-    const used = (await editing.handle({ op: 'use', kernel: 'matmul', source: onlyAt16, seed: 5 })) as KernelEditResultOf<'use'>;
+    const used = (await editing.handle({
+      op: 'use',
+      kernel: 'matmul',
+      source: onlyAt16,
+      seed: 5,
+    })) as KernelEditResultOf<'use'>;
     expect(used.ok).toBe(false);
     expect(used.message).toMatch(/workgroup sizes some layers train with \(.*WG_X = 8/);
     expect(used.result!.pass).toBe(false);
     expect(runner.hasOverride('matmul')).toBe(false);
     // A kernel right at every size still goes in, variant and all.
-    expect(((await editing.handle({ op: 'use', kernel: 'matmul', source: EDITED_OK })) as KernelEditResultOf<'use'>).ok).toBe(true);
+    expect(
+      ((await editing.handle({ op: 'use', kernel: 'matmul', source: EDITED_OK })) as KernelEditResultOf<'use'>).ok,
+    ).toBe(true);
     await editing.handle({ op: 'revert', kernel: 'matmul' });
     expect(runner.hasOverride('matmul')).toBe(false);
   });
 
   it('makes a running trainer use a swapped kernel from its next submit, and the built-in one after revert', async () => {
     const toy = toyPerceptronSet('and');
-    const trainer = await GpuTrainer.create(runner, perceptronConfig(), { kind: 'vectors', inputs: toy.inputs, targets: toy.targets, count: 4 }, null);
+    const trainer = await GpuTrainer.create(
+      runner,
+      perceptronConfig(),
+      { kind: 'vectors', inputs: toy.inputs, targets: toy.targets, count: 4 },
+      null,
+    );
     const before = await trainer.submitSteps(3);
     expect(before.some((m) => Math.abs(m.loss - 0.25) > 1e-4)).toBe(true);
 
@@ -101,7 +144,11 @@ describe.skipIf(!ctx)('the kernel editor in the worker', () => {
   it('puts the built-in kernels back when a run that used an edited kernel diverges', async () => {
     await editing.handle({ op: 'use', kernel: 'matmul', source: EDITED_OK });
     expect(runner.hasOverride('matmul')).toBe(true);
-    editing.observe({ type: 'trainingEnded', end: { kind: 'diverged', step: 3, message: 'the loss became NaN' }, step: 3 });
+    editing.observe({
+      type: 'trainingEnded',
+      end: { kind: 'diverged', step: 3, message: 'the loss became NaN' },
+      step: 3,
+    });
     await editing.handle({ op: 'status' });
     await new Promise((r) => setTimeout(r, 20));
     expect(runner.hasOverride('matmul')).toBe(false);

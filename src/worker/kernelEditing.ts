@@ -48,7 +48,8 @@ const MAX_SANDBOX_COMPILES = 60;
 export async function swapKernelSource(runner: KernelRunner, spec: KernelSpec, source: string | null): Promise<void> {
   await runner.compile(spec, { source: source ?? spec.builtinSource });
   // Its variants too (the same source at other tile sizes, for some layers), so `ready` finds them all built.
-  for (const overrides of runner.variantsOf(spec.name)) await runner.compile(spec, { source: source ?? spec.builtinSource, overrides });
+  for (const overrides of runner.variantsOf(spec.name))
+    await runner.compile(spec, { source: source ?? spec.builtinSource, overrides });
   await new Promise<void>((resolve) => setTimeout(resolve, 0));
   if (source === null || source === spec.builtinSource) runner.clearOverride(spec.name);
   else runner.setOverride(spec.name, source);
@@ -94,7 +95,10 @@ export function createKernelEditing(options: KernelEditingOptions): KernelEditin
   async function guarded<T>(box: Sandbox, work: () => Promise<T>): Promise<{ value: T } | { lost: string }> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<{ lost: string }>((resolve) => {
-      timer = setTimeout(() => resolve({ lost: `it did not finish within ${Math.round(timeoutMs / 1000)} s` }), timeoutMs);
+      timer = setTimeout(
+        () => resolve({ lost: `it did not finish within ${Math.round(timeoutMs / 1000)} s` }),
+        timeoutMs,
+      );
     });
     const lost = box.ctx.lost.then((info) => ({ lost: `the GPU device was lost (${info.message || info.reason})` }));
     try {
@@ -142,7 +146,11 @@ export function createKernelEditing(options: KernelEditingOptions): KernelEditin
     return { op: 'compile', ...out.value };
   }
 
-  async function test(spec: KernelSpec, source: string, seed?: number): Promise<Extract<KernelEditResult, { op: 'test' }>> {
+  async function test(
+    spec: KernelSpec,
+    source: string,
+    seed?: number,
+  ): Promise<Extract<KernelEditResult, { op: 'test' }>> {
     const box = await ensureSandbox();
     const t0 = performance.now();
     const rng = new SeededRandom(seed ?? Math.floor(Math.random() * 2 ** 31), 0);
@@ -163,12 +171,15 @@ export function createKernelEditing(options: KernelEditingOptions): KernelEditin
     const large = !box.ctx.summary.isFallback;
     const out = await guarded(box, async () => {
       try {
-        return { result: await benchmarkKernel(box.runner, spec, source, { timestamps: box.ctx.hasTimestamps, large }) };
+        return {
+          result: await benchmarkKernel(box.runner, spec, source, { timestamps: box.ctx.hasTimestamps, large }),
+        };
       } catch (e) {
         return { result: null, error: errorText(e) };
       }
     });
-    if ('lost' in out) return { op: 'benchmark', result: null, error: `The benchmark stopped: ${out.lost}.`, deviceLost: true };
+    if ('lost' in out)
+      return { op: 'benchmark', result: null, error: `The benchmark stopped: ${out.lost}.`, deviceLost: true };
     return { op: 'benchmark', ...out.value };
   }
 
@@ -177,7 +188,13 @@ export function createKernelEditing(options: KernelEditingOptions): KernelEditin
     if (!passed.has(fingerprint(spec.name, source))) {
       result = (await test(spec, source, seed)).result;
       if (!result.pass) {
-        return { op: 'use', ok: false, message: 'Not swapped in: the kernel does not pass its test. Training keeps the kernel it had.', result, inUse: inUse() };
+        return {
+          op: 'use',
+          ok: false,
+          message: 'Not swapped in: the kernel does not pass its test. Training keeps the kernel it had.',
+          result,
+          inUse: inUse(),
+        };
       }
     }
     try {
@@ -188,8 +205,13 @@ export function createKernelEditing(options: KernelEditingOptions): KernelEditin
         const box = await ensureSandbox();
         const rng = new SeededRandom(seed ?? Math.floor(Math.random() * 2 ** 31), 0);
         const out = await guarded(box, () => spec.check(box.runner, rng, { source, overrides }));
-        const sizes = Object.entries(overrides).map(([k, v]) => `${k} = ${v}`).join(', ');
-        const atSizes: KernelCheckResult = 'lost' in out ? { kernel: spec.name, cases: [], pass: false, error: `The test stopped: ${out.lost}.` } : out.value;
+        const sizes = Object.entries(overrides)
+          .map(([k, v]) => `${k} = ${v}`)
+          .join(', ');
+        const atSizes: KernelCheckResult =
+          'lost' in out
+            ? { kernel: spec.name, cases: [], pass: false, error: `The test stopped: ${out.lost}.` }
+            : out.value;
         if (!atSizes.pass) {
           const message = `Not swapped in: the kernel does not pass its test at the workgroup sizes some layers train with (${sizes}). Training keeps the kernel it had.`;
           return { op: 'use', ok: false, message, result: atSizes, inUse: inUse() };
@@ -200,7 +222,13 @@ export function createKernelEditing(options: KernelEditingOptions): KernelEditin
     } catch (e) {
       return { op: 'use', ok: false, message: `Not swapped in: ${errorText(e)}`, result, inUse: inUse() };
     }
-    return { op: 'use', ok: true, message: `Training now uses your ${spec.name} kernel, from its next step.`, result, inUse: inUse() };
+    return {
+      op: 'use',
+      ok: true,
+      message: `Training now uses your ${spec.name} kernel, from its next step.`,
+      result,
+      inUse: inUse(),
+    };
   }
 
   async function revert(names: string[]): Promise<void> {
@@ -250,7 +278,12 @@ export function createKernelEditing(options: KernelEditingOptions): KernelEditin
 }
 
 function isFailedCheck(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && (value as { pass?: boolean }).pass === false && Boolean((value as { error?: string }).error);
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { pass?: boolean }).pass === false &&
+    Boolean((value as { error?: string }).error)
+  );
 }
 
 function delay(ms: number): Promise<void> {

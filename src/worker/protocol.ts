@@ -111,7 +111,10 @@ export type ReplyTo<T extends RequestType> = Extract<WorkerToMain, { type: Reply
 /** A message the worker sends without being asked. */
 export type WorkerEvent = Extract<
   WorkerToMain,
-  { type: 'gpuLost' | 'error' | 'dataProgress' | 'trainingProgress' | 'trainingEpoch' | 'trainingEnded' | 'kernelsRestored' }
+  {
+    type:
+      'gpuLost' | 'error' | 'dataProgress' | 'trainingProgress' | 'trainingEpoch' | 'trainingEnded' | 'kernelsRestored';
+  }
 >;
 
 /** The reply type expected for each request type (the runtime twin of ReplyTypes). */

@@ -46,7 +46,11 @@ export function createTrainerHost(options: TrainerHostOptions): (message: MainTo
     post: (m) => post(m),
   });
   // The kernel editor sees every outgoing message (to restore built-in kernels after a bad run).
-  const editing = createKernelEditing({ getGpu: options.getGpu, trainingRunner: async () => (await ensureGpu()).runner, post: options.post });
+  const editing = createKernelEditing({
+    getGpu: options.getGpu,
+    trainingRunner: async () => (await ensureGpu()).runner,
+    post: options.post,
+  });
   const post = (message: WorkerToMain) => {
     options.post(message);
     editing.observe(message);

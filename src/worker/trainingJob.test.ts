@@ -36,7 +36,12 @@ function spyGpu(devices: GPUDevice[]): GPU {
 function perceptronJob(epochs: number, learningRate?: number): TrainingJob {
   const p = PRESETS.perceptron;
   const optimizer = learningRate === undefined ? p.training.optimizer : { ...p.training.optimizer, learningRate };
-  return { config: { ...p.training, optimizer, model: p.model, epochs }, dataset: 'toy-and', dataBaseUrl: 'unused', backend: 'gpu' };
+  return {
+    config: { ...p.training, optimizer, model: p.model, epochs },
+    dataset: 'toy-and',
+    dataBaseUrl: 'unused',
+    backend: 'gpu',
+  };
 }
 
 function waitFor(messages: WorkerToMain[], type: WorkerToMain['type'], timeoutMs = 30_000): Promise<WorkerToMain> {
@@ -72,7 +77,17 @@ describe.skipIf(!hasAdapter)('training jobs in the worker host', () => {
     // With MSE through a sigmoid the loss stays bounded, so use an MLP-style job with a huge rate
     // on a linear output instead.
     const job = perceptronJob(30, 1e30);
-    job.config = { ...job.config, model: { input: [2], layers: [{ kind: 'dense', units: 4 }, { kind: 'dense', units: 1 }], loss: 'mse' } };
+    job.config = {
+      ...job.config,
+      model: {
+        input: [2],
+        layers: [
+          { kind: 'dense', units: 4 },
+          { kind: 'dense', units: 1 },
+        ],
+        loss: 'mse',
+      },
+    };
     await handle({ type: 'startTraining', requestId: 1, job });
     const ended = (await waitFor(messages, 'trainingEnded')) as Extract<WorkerToMain, { type: 'trainingEnded' }>;
     expect(ended.end.kind).toBe('diverged');

@@ -42,11 +42,19 @@ function asImages(set: MnistSet): ImageDataset {
 /** The CPU trainer behind the same interface as the GPU one (chunks never cross an epoch). */
 function cpuSource(cpu: CpuTrainer, batch: number, testLimit: number): StepSource {
   return {
-    get stepsPerEpoch() { return cpu.stepsPerEpoch; },
-    get totalSteps() { return cpu.totalSteps; },
+    get stepsPerEpoch() {
+      return cpu.stepsPerEpoch;
+    },
+    get totalSteps() {
+      return cpu.totalSteps;
+    },
     batch,
-    get globalStep() { return cpu.globalStep; },
-    set globalStep(v: number) { cpu.globalStep = v; },
+    get globalStep() {
+      return cpu.globalStep;
+    },
+    set globalStep(v: number) {
+      cpu.globalStep = v;
+    },
     submitSteps(n) {
       const left = cpu.stepsPerEpoch - (cpu.globalStep % cpu.stepsPerEpoch);
       return Promise.resolve(cpu.runSteps(Math.min(n, left)));
@@ -81,7 +89,10 @@ export class TrainingJobRunner {
     let train: Dataset;
     let test: ImageDataset | null = null;
     if (job.dataset === 'mnist') {
-      const [trainSet, testSet] = await Promise.all([loadSplit('train', job.dataBaseUrl, this.post), loadSplit('test', job.dataBaseUrl, this.post)]);
+      const [trainSet, testSet] = await Promise.all([
+        loadSplit('train', job.dataBaseUrl, this.post),
+        loadSplit('test', job.dataBaseUrl, this.post),
+      ]);
       train = job.trainSubset ? subsetImages(asImages(trainSet), job.trainSubset) : asImages(trainSet);
       test = job.testSubset ? subsetImages(asImages(testSet), job.testSubset) : asImages(testSet);
     } else {
@@ -89,7 +100,8 @@ export class TrainingJobRunner {
       train = { kind: 'vectors', inputs: toy.inputs, targets: toy.targets, count: toy.count };
     }
     const useGpu = job.backend !== 'cpu' && runner !== null;
-    if (job.backend === 'gpu' && !runner) throw new Error('This job asked for the GPU, but WebGPU is not available here.');
+    if (job.backend === 'gpu' && !runner)
+      throw new Error('This job asked for the GPU, but WebGPU is not available here.');
     let source: StepSource;
     let paramCount: number;
     this.data = { train, test };
@@ -156,7 +168,14 @@ export class TrainingJobRunner {
   /** The model for the dashboard: its trainer (GPU or CPU), data and config; null once disposed. */
   get model(): JobModel | null {
     if (!this.data || (!this.trainer && !this.cpu)) return null;
-    return { job: this.job, gpu: this.trainer, cpu: this.cpu, runner: this.runnerUsed, train: this.data.train, test: this.data.test };
+    return {
+      job: this.job,
+      gpu: this.trainer,
+      cpu: this.cpu,
+      runner: this.runnerUsed,
+      train: this.data.train,
+      test: this.data.test,
+    };
   }
 
   /** Frees the GPU memory of the model. */

@@ -25,7 +25,12 @@ describe('gatherBatch', () => {
 
   it('rounds to f32 after each step, (f32(p) / 255 − mean) / std, for every byte value', () => {
     const all = new Uint8Array(256).map((_, i) => i);
-    const { x } = gatherBatch(all, new Uint8Array(256), Array.from(all, (_, i) => i), 1);
+    const { x } = gatherBatch(
+      all,
+      new Uint8Array(256),
+      Array.from(all, (_, i) => i),
+      1,
+    );
     const t = new Float32Array(3); // each store into t rounds to f32, as a WGSL f32 operation would
     for (let p = 0; p < 256; p++) {
       t[0] = p / 255;

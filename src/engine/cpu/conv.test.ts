@@ -92,7 +92,9 @@ describe('conv2dForward', () => {
   it('cross-correlates (does not flip the kernel)', () => {
     const g = conv2dGeometry(1, [1, 1, 2], 1, 1, 1, 0);
     const g2 = conv2dGeometry(1, [1, 2, 2], 1, 2, 1, 0);
-    expect(Array.from(conv2dForward(new Float64Array([3, 4]), new Float64Array([2]), new Float64Array([0]), g))).toEqual([6, 8]);
+    expect(
+      Array.from(conv2dForward(new Float64Array([3, 4]), new Float64Array([2]), new Float64Array([0]), g)),
+    ).toEqual([6, 8]);
     // kernel [[1, 0], [0, 0]] picks the top-left pixel; a flipped kernel would pick the bottom-right
     const y = conv2dForward(new Float64Array([1, 2, 3, 4]), new Float64Array([1, 0, 0, 0]), new Float64Array([0]), g2);
     expect(Array.from(y)).toEqual([1]);
@@ -131,9 +133,24 @@ describe('conv2dBackward', () => {
     const bias = randomArray(outC, 33);
     const r = randomArray(sizes.output, 34);
     const { dx, dw, db } = conv2dBackward(x, w, r, g);
-    expect(relativeError(dx, numericalGradient((v) => weightedSum(conv2dForward(v, w, bias, g), r), x))).toBeLessThan(1e-6);
-    expect(relativeError(dw, numericalGradient((v) => weightedSum(conv2dForward(x, v, bias, g), r), w))).toBeLessThan(1e-6);
-    expect(relativeError(db, numericalGradient((v) => weightedSum(conv2dForward(x, w, v, g), r), bias))).toBeLessThan(1e-6);
+    expect(
+      relativeError(
+        dx,
+        numericalGradient((v) => weightedSum(conv2dForward(v, w, bias, g), r), x),
+      ),
+    ).toBeLessThan(1e-6);
+    expect(
+      relativeError(
+        dw,
+        numericalGradient((v) => weightedSum(conv2dForward(x, v, bias, g), r), w),
+      ),
+    ).toBeLessThan(1e-6);
+    expect(
+      relativeError(
+        db,
+        numericalGradient((v) => weightedSum(conv2dForward(x, w, v, g), r), bias),
+      ),
+    ).toBeLessThan(1e-6);
   });
 
   it('is the adjoint of the bias-free forward on random shapes: <conv(x), dy> = <x, dx> = <w, dw>', () => {
@@ -148,7 +165,10 @@ describe('conv2dBackward', () => {
         const { dx, dw, db } = conv2dBackward(x, w, dy, g);
         expect(weightedSum(x, dx)).toBeCloseTo(lhs, 10);
         expect(weightedSum(w, dw)).toBeCloseTo(lhs, 10);
-        expect(db.reduce((a, b) => a + b, 0)).toBeCloseTo(dy.reduce((a, b) => a + b, 0), 10);
+        expect(db.reduce((a, b) => a + b, 0)).toBeCloseTo(
+          dy.reduce((a, b) => a + b, 0),
+          10,
+        );
       }),
       { numRuns: 200 },
     );

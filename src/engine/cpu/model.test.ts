@@ -51,7 +51,12 @@ const mlp: ModelSpec = {
 /** Seeded random parameters with the right lengths for every layer. */
 function randomParams(model: ModelSpec, seed: number): ModelParams<Float64Array> {
   return zeroParams(model, new Float64Array(0)).map((p, i) =>
-    p ? { weight: randomArray(p.weight.length, seed + 2 * i, -0.8, 0.8), bias: randomArray(p.bias.length, seed + 2 * i + 1, -0.2, 0.2) } : undefined,
+    p
+      ? {
+          weight: randomArray(p.weight.length, seed + 2 * i, -0.8, 0.8),
+          bias: randomArray(p.bias.length, seed + 2 * i + 1, -0.2, 0.2),
+        }
+      : undefined,
   );
 }
 
@@ -95,11 +100,24 @@ describe('modelActivationShapes', () => {
       ],
       loss: 'softmaxCrossEntropy',
     };
-    expect(modelActivationShapes(model)).toEqual([[1, 28, 28], [8, 24, 24], [8, 24, 24], [8, 12, 12], [1152], [1152], [10], [10]]);
+    expect(modelActivationShapes(model)).toEqual([
+      [1, 28, 28],
+      [8, 24, 24],
+      [8, 24, 24],
+      [8, 12, 12],
+      [1152],
+      [1152],
+      [10],
+      [10],
+    ]);
   });
 
   it('throws a RangeError for a conv layer on flat input', () => {
-    const model: ModelSpec = { input: [10], layers: [{ kind: 'conv2d', filters: 1, kernel: 1, stride: 1, padding: 0 }], loss: 'mse' };
+    const model: ModelSpec = {
+      input: [10],
+      layers: [{ kind: 'conv2d', filters: 1, kernel: 1, stride: 1, padding: 0 }],
+      loss: 'mse',
+    };
     expect(() => modelActivationShapes(model)).toThrow(RangeError);
   });
 });
@@ -110,11 +128,23 @@ describe('lossAndGradients', () => {
   });
 
   it('matches finite differences for strided conv + leakyRelu + avgpool + dropout + tanh with plain logits', () => {
-    expectGradientsMatchFiniteDifferences(mixedNet, randomParams(mixedNet, 200), randomArray(3 * 50, 201), [1, 2, 0], 3);
+    expectGradientsMatchFiniteDifferences(
+      mixedNet,
+      randomParams(mixedNet, 200),
+      randomArray(3 * 50, 201),
+      [1, 2, 0],
+      3,
+    );
   });
 
   it('matches finite differences for a sigmoid perceptron under mean squared error', () => {
-    expectGradientsMatchFiniteDifferences(mlp, randomParams(mlp, 300), randomArray(4 * 3, 301), randomArray(4 * 2, 302), 4);
+    expectGradientsMatchFiniteDifferences(
+      mlp,
+      randomParams(mlp, 300),
+      randomArray(4 * 3, 301),
+      randomArray(4 * 2, 302),
+      4,
+    );
   });
 
   it('gives the same gradients through the fused softmax as through softmax backward on d(−log p)/dp', () => {
@@ -167,7 +197,9 @@ describe('lossAndGradients', () => {
   it('rejects parameters of the wrong length and missing parameters', () => {
     const params = randomParams(mlp, 700);
     const x = randomArray(3, 701);
-    expect(() => lossAndGradients(mlp, [params[0], undefined, undefined], x, [0], 1, { training: false })).toThrow(RangeError);
+    expect(() => lossAndGradients(mlp, [params[0], undefined, undefined], x, [0], 1, { training: false })).toThrow(
+      RangeError,
+    );
     params[2] = { weight: new Float64Array(7), bias: new Float64Array(2) };
     expect(() => lossAndGradients(mlp, params, x, [0], 1, { training: false })).toThrow(RangeError);
   });
@@ -178,7 +210,8 @@ describe('forwardModel', () => {
     const fwd = forwardModel(convNet, randomParams(convNet, 800), randomArray(3 * 36, 801), 3, { training: false });
     expect(fwd.activations).toHaveLength(convNet.layers.length + 1);
     expect(maxAbsDiff(fwd.output, softmax(fwd.activations[5], 3, 3))).toBe(0);
-    for (let b = 0; b < 3; b++) expect(fwd.output[b * 3] + fwd.output[b * 3 + 1] + fwd.output[b * 3 + 2]).toBeCloseTo(1, 14);
+    for (let b = 0; b < 3; b++)
+      expect(fwd.output[b * 3] + fwd.output[b * 3 + 1] + fwd.output[b * 3 + 2]).toBeCloseTo(1, 14);
   });
 
   it('applies dropout only while training', () => {
@@ -193,7 +226,9 @@ describe('forwardModel', () => {
   });
 
   it('rejects an input whose length does not match batch × input shape', () => {
-    expect(() => forwardModel(mlp, randomParams(mlp, 1), new Float64Array(5), 2, { training: false })).toThrow(RangeError);
+    expect(() => forwardModel(mlp, randomParams(mlp, 1), new Float64Array(5), 2, { training: false })).toThrow(
+      RangeError,
+    );
   });
 });
 

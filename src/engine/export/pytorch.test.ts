@@ -48,7 +48,11 @@ describe('Export as PyTorch', () => {
   it('refuses a model with a shape problem instead of writing a broken script', () => {
     expect(() =>
       exportPyTorchScript({
-        model: { input: [1, 28, 28], layers: [{ kind: 'conv2d', filters: 4, kernel: 40, stride: 1, padding: 0 }], loss: 'softmaxCrossEntropy' },
+        model: {
+          input: [1, 28, 28],
+          layers: [{ kind: 'conv2d', filters: 4, kernel: 40, stride: 1, padding: 0 }],
+          loss: 'softmaxCrossEntropy',
+        },
         optimizer: { kind: 'sgd', learningRate: 0.1, momentum: 0 },
         schedule: { kind: 'constant' },
         batchSize: 8,
@@ -58,17 +62,23 @@ describe('Export as PyTorch', () => {
     ).toThrow(/cannot be exported/);
   });
 
-  it.skipIf(!python)(`produces valid Python for every preset (parsed by python3)${python ? '' : ' [skipped: no python3]'}`, () => {
-    for (const name of PRESET_NAMES) {
-      const file = writeTemp(scriptFor(name));
-      execFileSync(python!, ['-c', 'import ast,sys; ast.parse(open(sys.argv[1]).read())', file]);
-    }
-  });
+  it.skipIf(!python)(
+    `produces valid Python for every preset (parsed by python3)${python ? '' : ' [skipped: no python3]'}`,
+    () => {
+      for (const name of PRESET_NAMES) {
+        const file = writeTemp(scriptFor(name));
+        execFileSync(python!, ['-c', 'import ast,sys; ast.parse(open(sys.argv[1]).read())', file]);
+      }
+    },
+  );
 
-  it.skipIf(!hasTorch)(`builds in PyTorch with the same parameter count and output shape (--check)${hasTorch ? '' : ' [skipped: python3 here has no torch]'}`, () => {
-    for (const name of PRESET_NAMES) {
-      const out = execFileSync(python!, [writeTemp(scriptFor(name)), '--check']).toString();
-      expect(out).toContain(`model ok: ${inferModel(PRESETS[name].model).totals.params} parameters`);
-    }
-  });
+  it.skipIf(!hasTorch)(
+    `builds in PyTorch with the same parameter count and output shape (--check)${hasTorch ? '' : ' [skipped: python3 here has no torch]'}`,
+    () => {
+      for (const name of PRESET_NAMES) {
+        const out = execFileSync(python!, [writeTemp(scriptFor(name)), '--check']).toString();
+        expect(out).toContain(`model ok: ${inferModel(PRESETS[name].model).totals.params} parameters`);
+      }
+    },
+  );
 });

@@ -32,7 +32,9 @@ function moduleFor(layer: LayerSpec, inputShape: number[], isLast: boolean, loss
   switch (layer.kind) {
     case 'dense': {
       const inF = inputShape.reduce((a, b) => a * b, 1);
-      return inputShape.length > 1 ? `nn.Sequential(nn.Flatten(), nn.Linear(${inF}, ${layer.units}))` : `nn.Linear(${inF}, ${layer.units})`;
+      return inputShape.length > 1
+        ? `nn.Sequential(nn.Flatten(), nn.Linear(${inF}, ${layer.units}))`
+        : `nn.Linear(${inF}, ${layer.units})`;
     }
     case 'conv2d':
       return `nn.Conv2d(${inputShape[0]}, ${layer.filters}, kernel_size=${layer.kernel}, stride=${layer.stride}, padding=${layer.padding})`;
@@ -90,13 +92,17 @@ export function exportedParameterCount(model: ModelSpec): number {
 /** The Python source of a runnable training script for this experiment. */
 export function exportPyTorchScript(o: ExportOptions): string {
   const analysis = inferModel(o.model);
-  if (!analysis.totals.ok) throw new Error(`The model has a problem, so it cannot be exported: ${analysis.totals.firstError?.message}`);
+  if (!analysis.totals.ok)
+    throw new Error(`The model has a problem, so it cannot be exported: ${analysis.totals.firstError?.message}`);
   const last = o.model.layers.length - 1;
   const modules = o.model.layers
     .map((l, i) => moduleFor(l, analysis.layers[i].inputShape!, i === last, o.model.loss))
     .filter((m): m is string => m !== null);
   const isImage = o.model.input.length === 3;
-  const shapes = analysis.layers.map((l) => `    # ${l.index + 1}. ${l.layer.kind}: ${JSON.stringify(l.inputShape)} -> ${JSON.stringify(l.outputShape)}, ${l.params} parameters`);
+  const shapes = analysis.layers.map(
+    (l) =>
+      `    # ${l.index + 1}. ${l.layer.kind}: ${JSON.stringify(l.inputShape)} -> ${JSON.stringify(l.outputShape)}, ${l.params} parameters`,
+  );
   const init = o.init ?? 'auto';
   // Per parametrised layer, in order: 'he' (kaiming normal, fan_in) or 'glorot', mirroring init.ts.
   const initKinds = o.model.layers

@@ -29,10 +29,19 @@ describe.skipIf(!ctx)('gather_batch on the GPU', () => {
     const kernel = await runner.compile(GATHER_BATCH);
     const rng = new SeededRandom(52, 0);
     const images = Uint8Array.from({ length: 256 }, (_, i) => i);
-    const pairs = Array.from({ length: 40 }, (_, i) => (i === 0 ? [0, 1] : [rng.next() * 2 - 0.5, 1e-3 + rng.next() * (i % 2 ? 0.5 : 300)]));
+    const pairs = Array.from({ length: 40 }, (_, i) =>
+      i === 0 ? [0, 1] : [rng.next() * 2 - 0.5, 1e-3 + rng.next() * (i % 2 ? 0.5 : 300)],
+    );
     const cases: GpuCase[] = pairs.map(([mean, std]) => ({
       shape: `${mean} ${std}`,
-      buffers: { images: packBytes(images), labels: packBytes(new Uint8Array([3])), perm: new Uint32Array([0]), train_state: new Uint32Array(2), x_out: 256 * 4, y_out: 4 },
+      buffers: {
+        images: packBytes(images),
+        labels: packBytes(new Uint8Array([3])),
+        perm: new Uint32Array([0]),
+        train_state: new Uint32Array(2),
+        x_out: 256 * 4,
+        y_out: 4,
+      },
       uniforms: gatherTrainUniforms({ batch: 1, pixels: 256, count: 1, mean, std }),
       read: ['x_out'],
     }));
@@ -44,7 +53,10 @@ describe.skipIf(!ctx)('gather_batch on the GPU', () => {
   });
 
   it('fails its check with plain hardware division, which is not correctly rounded everywhere', async () => {
-    const source = GATHER_BATCH.builtinSource.replace('x_out[i] = div_rn(centred, params.stdDev);', 'x_out[i] = centred * (1.0 / params.stdDev);');
+    const source = GATHER_BATCH.builtinSource.replace(
+      'x_out[i] = div_rn(centred, params.stdDev);',
+      'x_out[i] = centred * (1.0 / params.stdDev);',
+    );
     expect(source).not.toBe(GATHER_BATCH.builtinSource);
     const result = await GATHER_BATCH.check(runner, new SeededRandom(53, 0), { source });
     expect(result.error).toBeUndefined();
@@ -77,16 +89,38 @@ describe.skipIf(!ctx)('gather_batch on the GPU', () => {
       const out = { x_out: runner.createBuffer(batch * pixels * 4), y_out: runner.createBuffer(batch * 4) };
       runner.encode(pass, runner.prepare(kernel, { ...shared, ...out }, gatherTrainUniforms({ batch, pixels, count })));
       // As in a training step: the loss kernel (here on a dummy 1x1 batch) ends the step's use of the counters.
-      const lossBuffers = { logits: runner.createBuffer(4), labels: runner.createBuffer(4), dlogits: runner.createBuffer(4), metrics: runner.createBuffer(8) };
-      runner.encode(pass, runner.prepare(loss, { ...lossBuffers, train_state: shared.train_state }, softmaxCrossEntropyUniforms(1, 1, 1, true)));
+      const lossBuffers = {
+        logits: runner.createBuffer(4),
+        labels: runner.createBuffer(4),
+        dlogits: runner.createBuffer(4),
+        metrics: runner.createBuffer(8),
+      };
+      runner.encode(
+        pass,
+        runner.prepare(
+          loss,
+          { ...lossBuffers, train_state: shared.train_state },
+          softmaxCrossEntropyUniforms(1, 1, 1, true),
+        ),
+      );
       return out;
     });
     // Then an evaluation gather of the last, partly filled batch.
     const evalOut = { x_out: runner.createBuffer(batch * pixels * 4), y_out: runner.createBuffer(batch * 4) };
-    runner.encode(pass, runner.prepare(kernel, { images: shared.images, labels: shared.labels, ...evalOut }, gatherEvalUniforms({ batch, pixels, count, offset: 9 })));
+    runner.encode(
+      pass,
+      runner.prepare(
+        kernel,
+        { images: shared.images, labels: shared.labels, ...evalOut },
+        gatherEvalUniforms({ batch, pixels, count, offset: 9 }),
+      ),
+    );
     pass.end();
     runner.device.queue.submit([encoder.finish()]);
-    const reads = [...outs, evalOut].flatMap((o) => [{ buffer: o.x_out, byteLength: batch * pixels * 4 }, { buffer: o.y_out, byteLength: batch * 4 }]);
+    const reads = [...outs, evalOut].flatMap((o) => [
+      { buffer: o.x_out, byteLength: batch * pixels * 4 },
+      { buffer: o.y_out, byteLength: batch * 4 },
+    ]);
     const bytes = await runner.readBuffers([...reads, { buffer: shared.train_state, byteLength: 8 }]);
     for (let s = 0; s < 3; s++) {
       const ref = gatherReference(images, labels, perm.subarray(s * batch, (s + 1) * batch), pixels, count);

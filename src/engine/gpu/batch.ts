@@ -28,12 +28,28 @@ export interface GatherOptions {
 
 /** Uniforms for a training gather: row b is image perm[train_state[1] * batch + b]. */
 export function gatherTrainUniforms(o: GatherOptions): UniformValues {
-  return { batch: o.batch, pixels: o.pixels, mean: o.mean ?? MNIST_MEAN, stdDev: o.std ?? MNIST_STD, mode: GatherMode.train, offset: 0, count: o.count };
+  return {
+    batch: o.batch,
+    pixels: o.pixels,
+    mean: o.mean ?? MNIST_MEAN,
+    stdDev: o.std ?? MNIST_STD,
+    mode: GatherMode.train,
+    offset: 0,
+    count: o.count,
+  };
 }
 
 /** Uniforms for an evaluation gather: row b is image offset + b; rows at or past count are padding. */
 export function gatherEvalUniforms(o: GatherOptions & { offset: number }): UniformValues {
-  return { batch: o.batch, pixels: o.pixels, mean: o.mean ?? MNIST_MEAN, stdDev: o.std ?? MNIST_STD, mode: GatherMode.evaluate, offset: o.offset, count: o.count };
+  return {
+    batch: o.batch,
+    pixels: o.pixels,
+    mean: o.mean ?? MNIST_MEAN,
+    stdDev: o.std ?? MNIST_STD,
+    mode: GatherMode.evaluate,
+    offset: o.offset,
+    count: o.count,
+  };
 }
 
 /** The CPU twin, including evaluation padding: zeros and label 0xffffffff past `count`. */
@@ -74,9 +90,21 @@ function gatherSetups(rng: SeededRandom): GatherSetup[] {
   const setups: GatherSetup[] = [];
   // Every byte 0..255 once, in one 256-pixel image: the normalisation must be bit-exact for all.
   const all = Uint8Array.from({ length: 256 }, (_, i) => i);
-  for (const [mean, std] of [[MNIST_MEAN, MNIST_STD], [0.5, 0.5], [rng.next(), 0.05 + rng.next()]]) {
+  for (const [mean, std] of [
+    [MNIST_MEAN, MNIST_STD],
+    [0.5, 0.5],
+    [rng.next(), 0.05 + rng.next()],
+  ]) {
     const u = gatherTrainUniforms({ batch: 1, pixels: 256, count: 1, mean, std });
-    setups.push({ shape: `all bytes mean ${mean.toFixed(4)} std ${std.toFixed(4)}`, images: all, labels: new Uint8Array([7]), perm: new Uint32Array([0]), stepInEpoch: 0, uniforms: u, indices: [0] });
+    setups.push({
+      shape: `all bytes mean ${mean.toFixed(4)} std ${std.toFixed(4)}`,
+      images: all,
+      labels: new Uint8Array([7]),
+      perm: new Uint32Array([0]),
+      stepInEpoch: 0,
+      uniforms: u,
+      indices: [0],
+    });
   }
   for (let k = 0; k < 2; k++) {
     const count = 20 + rng.int(40);
@@ -87,15 +115,35 @@ function gatherSetups(rng: SeededRandom): GatherSetup[] {
     const perm = seededPermutation(count, rng.int(1000), k);
     const stepInEpoch = rng.int(Math.floor(count / batch));
     const indices = Array.from(perm.subarray(stepInEpoch * batch, (stepInEpoch + 1) * batch));
-    setups.push({ shape: `train ${batch}x${pixels} step ${stepInEpoch}`, images, labels, perm, stepInEpoch, uniforms: gatherTrainUniforms({ batch, pixels, count }), indices });
+    setups.push({
+      shape: `train ${batch}x${pixels} step ${stepInEpoch}`,
+      images,
+      labels,
+      perm,
+      stepInEpoch,
+      uniforms: gatherTrainUniforms({ batch, pixels, count }),
+      indices,
+    });
     const offset = count - 1 - rng.int(batch);
     const evalIndices = Array.from({ length: batch }, (_, b) => offset + b);
-    setups.push({ shape: `evaluate ${batch}x${pixels} from ${offset} of ${count}`, images, labels, perm, stepInEpoch, uniforms: gatherEvalUniforms({ batch, pixels, count, offset }), indices: evalIndices });
+    setups.push({
+      shape: `evaluate ${batch}x${pixels} from ${offset} of ${count}`,
+      images,
+      labels,
+      perm,
+      stepInEpoch,
+      uniforms: gatherEvalUniforms({ batch, pixels, count, offset }),
+      indices: evalIndices,
+    });
   }
   return setups;
 }
 
-async function checkGatherBatch(runner: KernelRunner, rng: SeededRandom, options: KernelCheckOptions = {}): Promise<KernelCheckResult> {
+async function checkGatherBatch(
+  runner: KernelRunner,
+  rng: SeededRandom,
+  options: KernelCheckOptions = {},
+): Promise<KernelCheckResult> {
   return checkKernel(GATHER_BATCH, runner, options, async (kernel) => {
     const setups = gatherSetups(rng);
     const cases: GpuCase[] = setups.map((s) => ({
@@ -133,13 +181,40 @@ export const GATHER_BATCH: KernelSpec = {
     'Builds the next mini-batch on the GPU: picks the images of this step from the shuffled order, turns each ' +
     'pixel byte into a number around 0 ((p/255 − mean)/std), and copies the labels. The whole data set stays on the GPU.',
   bindings: [
-    { binding: 0, name: 'images', access: 'read', description: 'All images as bytes packed 4 per u32 [count * pixels].' },
+    {
+      binding: 0,
+      name: 'images',
+      access: 'read',
+      description: 'All images as bytes packed 4 per u32 [count * pixels].',
+    },
     { binding: 1, name: 'labels', access: 'read', description: 'All labels as bytes packed 4 per u32 [count].' },
-    { binding: 2, name: 'perm', access: 'read', description: 'u32 shuffled image order of this epoch (training mode).', optional: true },
-    { binding: 3, name: 'train_state', access: 'read', description: 'u32 [global step, step in epoch] (training mode).', optional: true },
+    {
+      binding: 2,
+      name: 'perm',
+      access: 'read',
+      description: 'u32 shuffled image order of this epoch (training mode).',
+      optional: true,
+    },
+    {
+      binding: 3,
+      name: 'train_state',
+      access: 'read',
+      description: 'u32 [global step, step in epoch] (training mode).',
+      optional: true,
+    },
     { binding: 4, name: 'x_out', access: 'read_write', description: 'The normalised batch [batch, pixels] as f32.' },
-    { binding: 5, name: 'y_out', access: 'read_write', description: 'u32 labels [batch]; 0xffffffff marks evaluation padding.' },
-    { binding: 6, name: 'params', access: 'uniform', description: 'batch, pixels, mean, stdDev, mode (0 train, 1 evaluate), offset, count.' },
+    {
+      binding: 5,
+      name: 'y_out',
+      access: 'read_write',
+      description: 'u32 labels [batch]; 0xffffffff marks evaluation padding.',
+    },
+    {
+      binding: 6,
+      name: 'params',
+      access: 'uniform',
+      description: 'batch, pixels, mean, stdDev, mode (0 train, 1 evaluate), offset, count.',
+    },
   ],
   uniforms: [
     { name: 'batch', type: 'u32' },

@@ -74,7 +74,18 @@ describe('conv2d uniforms and dispatch', () => {
 
   it('packs the geometry and one flag bit per option', () => {
     const u = conv2dUniforms(g, { relu: true, accumulate: true, splitK: 3 });
-    expect(u).toMatchObject({ batch: 2, inC: 3, inH: 7, inW: 9, outC: 5, outH: 4, outW: 5, kernel: 3, stride: 2, padding: 1 });
+    expect(u).toMatchObject({
+      batch: 2,
+      inC: 3,
+      inH: 7,
+      inW: 9,
+      outC: 5,
+      outH: 4,
+      outW: 5,
+      kernel: 3,
+      stride: 2,
+      padding: 1,
+    });
     expect(u.flags).toBe(7);
     expect(u.splitK).toBe(3);
     expect(conv2dUniforms(g).flags).toBe(4);
@@ -109,7 +120,9 @@ describe('conv2d uniforms and dispatch', () => {
     expect(conv2dForwardDispatch(conv2dUniforms(geo(1, 1, 8, 9, 32, 1, 1, 0)), o)).toEqual([2, 1, 1]);
     // 32*9 weights + the bias column = 289 columns: 5 tiles of 64.
     expect(conv2dBackwardWeightDispatch({ ...mnist, splitK: 7 }, o)).toEqual([5, 2, 7]);
-    expect(conv2dBackwardWeightDispatch(conv2dUniforms(geo(1, 1, 8, 8, 1, 8, 1, 0), { bias: false }), o)).toEqual([1, 1, 1]);
+    expect(conv2dBackwardWeightDispatch(conv2dUniforms(geo(1, 1, 8, 8, 1, 8, 1, 0), { bias: false }), o)).toEqual([
+      1, 1, 1,
+    ]);
     expect(conv2dWeightReduceDispatch(mnist, { WG_X: 64 })).toEqual([Math.ceil((64 * 289) / 64), 1, 1]);
   });
 
@@ -140,7 +153,7 @@ describe('conv2d uniforms and dispatch', () => {
     const first = geo(64, 1, 28, 28, 32, 3, 1, 1); // one output tile, 50176 positions
     const split = conv2dWeightSplitK(first);
     expect(split).toBeGreaterThan(64);
-    expect((50176 / split)).toBeGreaterThanOrEqual(64);
+    expect(50176 / split).toBeGreaterThanOrEqual(64);
     expect(conv2dWeightSplitK(geo(2, 3, 7, 9, 5, 3, 1, 1))).toBe(1);
     expect(conv2dWeightPartialLength(first, split)).toBe(split * 32 * 10);
     expect(conv2dWeightPartialLength(first, 1)).toBe(0);
@@ -173,7 +186,10 @@ function mutate(spec: KernelSpec, from: string, to: string): string {
 
 /** Source with every replacement of `mutate` applied in turn. */
 function mutateAll(spec: KernelSpec, replacements: [string, string][]): string {
-  return replacements.reduce((source, [from, to]) => mutate({ ...spec, builtinSource: source }, from, to), spec.builtinSource);
+  return replacements.reduce(
+    (source, [from, to]) => mutate({ ...spec, builtinSource: source }, from, to),
+    spec.builtinSource,
+  );
 }
 
 describe.skipIf(!ctx)('conv2d kernels on the GPU', () => {
@@ -202,7 +218,8 @@ describe.skipIf(!ctx)('conv2d kernels on the GPU', () => {
 
   it('passes its own checks with the shipped sources', async () => {
     const results = [];
-    for (const [i, spec] of CONV2D_KERNELS.entries()) results.push(await spec.check(runner, new SeededRandom(31 + i, 0)));
+    for (const [i, spec] of CONV2D_KERNELS.entries())
+      results.push(await spec.check(runner, new SeededRandom(31 + i, 0)));
     for (const r of results) {
       expect(r.error, r.kernel).toBeUndefined();
       expect(r.cases.length).toBeGreaterThanOrEqual(5);
@@ -238,44 +255,177 @@ describe.skipIf(!ctx)('conv2d kernels on the GPU', () => {
       expect(shipped.pass, spec.name).toBe(true);
       const rest = 'for (var i = tid + STAGED * threads; i < TILE_K * tile_m; i += threads)';
       const noRest = mutate(spec, rest, 'for (var i = tid + STAGED * threads; i < 0u; i += threads)');
-      expect((await spec.check(runner, new SeededRandom(71 + i, 0), { source: noRest, overrides: tiny })).pass, spec.name).toBe(false);
+      expect(
+        (await spec.check(runner, new SeededRandom(71 + i, 0), { source: noRest, overrides: tiny })).pass,
+        spec.name,
+      ).toBe(false);
     }
   });
 
   it.each([
     // Each mutation is a plausible bug that the check must catch.
-    ['forward without the padding offset', CONV2D_FORWARD, mutate(CONV2D_FORWARD, ' - i32(params.padding),\n        i32(ow', ',\n        i32(ow')],
+    [
+      'forward without the padding offset',
+      CONV2D_FORWARD,
+      mutate(CONV2D_FORWARD, ' - i32(params.padding),\n        i32(ow', ',\n        i32(ow'),
+    ],
     ['forward that ignores the ReLU flag', CONV2D_FORWARD, mutate(CONV2D_FORWARD, 'v = max(v, 0.0);', '')],
-    ['large forward that never writes the second half of its channels', CONV2D_FORWARD_LARGE, mutate(CONV2D_FORWARD_LARGE, 'write4(ma, nb, c0b);', '')],
-    ['large forward whose tap walk never moves to the next kernel row', CONV2D_FORWARD_LARGE, mutate(CONV2D_FORWARD_LARGE, 's_kw = 0u; s_kh += 1u;', 's_kw = 0u;')],
-    ['large forward that reads every tap\'s weights at the first tap', CONV2D_FORWARD_LARGE, mutate(CONV2D_FORWARD_LARGE, '* kk_per_ic + vec4<u32>(tap)', '* kk_per_ic')],
+    [
+      'large forward that never writes the second half of its channels',
+      CONV2D_FORWARD_LARGE,
+      mutate(CONV2D_FORWARD_LARGE, 'write4(ma, nb, c0b);', ''),
+    ],
+    [
+      'large forward whose tap walk never moves to the next kernel row',
+      CONV2D_FORWARD_LARGE,
+      mutate(CONV2D_FORWARD_LARGE, 's_kw = 0u; s_kh += 1u;', 's_kw = 0u;'),
+    ],
+    [
+      "large forward that reads every tap's weights at the first tap",
+      CONV2D_FORWARD_LARGE,
+      mutate(CONV2D_FORWARD_LARGE, '* kk_per_ic + vec4<u32>(tap)', '* kk_per_ic'),
+    ],
     // The padding channels of a step are zeroed twice (gathered x and staged weights): both guards must go to break it.
-    ['large forward that uses the padding channels of a step', CONV2D_FORWARD_LARGE, mutateAll(CONV2D_FORWARD_LARGE, [['(w_ic < vec4<u32>(params.inC))', 'vec4<bool>(true)'], ['let okj = ok && s_ic + j < params.inC;', 'let okj = ok;']])],
-    ['large forward without the padding offset', CONV2D_FORWARD_LARGE, mutate(CONV2D_FORWARD_LARGE, 'let g_top = i32(g_pos.y * params.stride) - i32(params.padding);', 'let g_top = i32(g_pos.y * params.stride);')],
+    [
+      'large forward that uses the padding channels of a step',
+      CONV2D_FORWARD_LARGE,
+      mutateAll(CONV2D_FORWARD_LARGE, [
+        ['(w_ic < vec4<u32>(params.inC))', 'vec4<bool>(true)'],
+        ['let okj = ok && s_ic + j < params.inC;', 'let okj = ok;'],
+      ]),
+    ],
+    [
+      'large forward without the padding offset',
+      CONV2D_FORWARD_LARGE,
+      mutate(
+        CONV2D_FORWARD_LARGE,
+        'let g_top = i32(g_pos.y * params.stride) - i32(params.padding);',
+        'let g_top = i32(g_pos.y * params.stride);',
+      ),
+    ],
     // Its pooling mode (Conv2dFlags.pool): checked with integer inputs, so ties are exact.
-    ['pooling that lets a later tie win', CONV2D_FORWARD_LARGE, mutate(CONV2D_FORWARD_LARGE, 'if (below > best)', 'if (below >= best)')],
-    ['pooling that names a winner in windows the ReLU zeroed', CONV2D_FORWARD_LARGE, mutate(CONV2D_FORWARD_LARGE, 'NO_WINNER, relu_zeroed)', 'NO_WINNER, false)')],
-    ['pooling whose windows run column-major', CONV2D_FORWARD_LARGE, mutate(CONV2D_FORWARD_LARGE, 'ph * 2u + j / 2u, pw * 2u + j % 2u', 'ph * 2u + j % 2u, pw * 2u + j / 2u')],
-    ['pooling whose dropout ignores the step', CONV2D_FORWARD_LARGE, mutate(CONV2D_FORWARD_LARGE, 'dropout_stream(train_state[0], params.layerIndex)', 'dropout_stream(0u, params.layerIndex)')],
-    ['pooling that skips the bias', CONV2D_FORWARD_LARGE, mutate(CONV2D_FORWARD_LARGE, 'if ((params.flags & 4u) != 0u) { out += bias[ch]; }', '')],
-    ['large input gradient that ignores the ReLU mask', CONV2D_BACKWARD_INPUT_LARGE, mutate(CONV2D_BACKWARD_INPUT_LARGE, 'if (masked && !(y[idx] > 0.0)) { v = 0.0; }', '')],
-    ['large input gradient that ignores the stride test', CONV2D_BACKWARD_INPUT_LARGE, mutate(CONV2D_BACKWARD_INPUT_LARGE, ' && oh * stride == dh && ow * stride == dw', '')],
-    ['large input gradient that reads the weights of the wrong output channel', CONV2D_BACKWARD_INPUT_LARGE, mutate(CONV2D_BACKWARD_INPUT_LARGE, '(oc * N + w_n) * kk_per_oc', '(w_n * params.outC + oc) * kk_per_oc')],
-    ['large input gradient whose tap ignores the kernel column', CONV2D_BACKWARD_INPUT_LARGE, mutate(CONV2D_BACKWARD_INPUT_LARGE, 'let dw = g_col - i32(s_kw);', 'let dw = g_col;')],
-    ['large input gradient whose tap walk never moves to the next kernel row', CONV2D_BACKWARD_INPUT_LARGE, mutate(CONV2D_BACKWARD_INPUT_LARGE, 's_kw = 0u; s_kh += 1u;', 's_kw = 0u;')],
-    ['large input gradient whose gather forgets the output channel', CONV2D_BACKWARD_INPUT_LARGE, mutate(CONV2D_BACKWARD_INPUT_LARGE, 'g_base + s_oc * out_hw', 'g_base')],
-    ['large input gradient that uses the padding channels of a step', CONV2D_BACKWARD_INPUT_LARGE, mutateAll(CONV2D_BACKWARD_INPUT_LARGE, [['let ok = w_n < N && oc < params.outC;', 'let ok = w_n < N;'], ['let okj = hit && s_oc + j < params.outC;', 'let okj = hit;']])],
-    ['input gradient that ignores the ReLU mask', CONV2D_BACKWARD_INPUT, mutate(CONV2D_BACKWARD_INPUT, 'if (masked && !(y[idx] > 0.0)) { return 0.0; }', '')],
-    ['input gradient that ignores the stride test', CONV2D_BACKWARD_INPUT, mutate(CONV2D_BACKWARD_INPUT, 'hit = hit && ty % stride == 0 && tx % stride == 0;', '')],
-    ['weight gradient without the bias column', CONV2D_BACKWARD_WEIGHT, mutate(CONV2D_BACKWARD_WEIGHT, 'select(0.0, 1.0, row.x >= 0 && col.w == 2)', '0.0')],
-    ['weight gradient that ignores the ReLU mask', CONV2D_BACKWARD_WEIGHT, mutate(CONV2D_BACKWARD_WEIGHT, 'ok && (!masked || yv > 0.0)', 'ok')],
-    ['forward that drops a batched staging value of x', CONV2D_FORWARD, mutate(CONV2D_FORWARD, 'As[(i / tile_m) * tile_m + i % tile_m] = sa[j];', '')],
-    ['input gradient that drops a batched staging value of w', CONV2D_BACKWARD_INPUT, mutate(CONV2D_BACKWARD_INPUT, 'Bs[(i % TILE_K) * tile_n + i / TILE_K] = sb[j];', '')],
-    ['weight gradient that drops a batched staging value of dy', CONV2D_BACKWARD_WEIGHT, mutate(CONV2D_BACKWARD_WEIGHT, 'As[kl * a_row + ml / 4u][ml % 4u] = sa[j];', '')],
-    ['weight gradient that drops the last step of each chunk', CONV2D_BACKWARD_WEIGHT, mutate(CONV2D_BACKWARD_WEIGHT, 'k0 < r_end;', 'k0 + TILE_K < r_end;')],
-    ['reduce that reads only the first chunk', CONV2D_WEIGHT_REDUCE, mutate(CONV2D_WEIGHT_REDUCE, 'z < params.splitK', 'z < 1u')],
-    ['reduce that drops a lane of its unrolled loop', CONV2D_WEIGHT_REDUCE, mutate(CONV2D_WEIGHT_REDUCE, 's3 += partial', 's3 -= partial')],
-    ['reduce that drops a value of its 8-deep loop', CONV2D_WEIGHT_REDUCE, mutate(CONV2D_WEIGHT_REDUCE, 's3 += a7;', 's3 -= a7;')],
+    [
+      'pooling that lets a later tie win',
+      CONV2D_FORWARD_LARGE,
+      mutate(CONV2D_FORWARD_LARGE, 'if (below > best)', 'if (below >= best)'),
+    ],
+    [
+      'pooling that names a winner in windows the ReLU zeroed',
+      CONV2D_FORWARD_LARGE,
+      mutate(CONV2D_FORWARD_LARGE, 'NO_WINNER, relu_zeroed)', 'NO_WINNER, false)'),
+    ],
+    [
+      'pooling whose windows run column-major',
+      CONV2D_FORWARD_LARGE,
+      mutate(CONV2D_FORWARD_LARGE, 'ph * 2u + j / 2u, pw * 2u + j % 2u', 'ph * 2u + j % 2u, pw * 2u + j / 2u'),
+    ],
+    [
+      'pooling whose dropout ignores the step',
+      CONV2D_FORWARD_LARGE,
+      mutate(
+        CONV2D_FORWARD_LARGE,
+        'dropout_stream(train_state[0], params.layerIndex)',
+        'dropout_stream(0u, params.layerIndex)',
+      ),
+    ],
+    [
+      'pooling that skips the bias',
+      CONV2D_FORWARD_LARGE,
+      mutate(CONV2D_FORWARD_LARGE, 'if ((params.flags & 4u) != 0u) { out += bias[ch]; }', ''),
+    ],
+    [
+      'large input gradient that ignores the ReLU mask',
+      CONV2D_BACKWARD_INPUT_LARGE,
+      mutate(CONV2D_BACKWARD_INPUT_LARGE, 'if (masked && !(y[idx] > 0.0)) { v = 0.0; }', ''),
+    ],
+    [
+      'large input gradient that ignores the stride test',
+      CONV2D_BACKWARD_INPUT_LARGE,
+      mutate(CONV2D_BACKWARD_INPUT_LARGE, ' && oh * stride == dh && ow * stride == dw', ''),
+    ],
+    [
+      'large input gradient that reads the weights of the wrong output channel',
+      CONV2D_BACKWARD_INPUT_LARGE,
+      mutate(CONV2D_BACKWARD_INPUT_LARGE, '(oc * N + w_n) * kk_per_oc', '(w_n * params.outC + oc) * kk_per_oc'),
+    ],
+    [
+      'large input gradient whose tap ignores the kernel column',
+      CONV2D_BACKWARD_INPUT_LARGE,
+      mutate(CONV2D_BACKWARD_INPUT_LARGE, 'let dw = g_col - i32(s_kw);', 'let dw = g_col;'),
+    ],
+    [
+      'large input gradient whose tap walk never moves to the next kernel row',
+      CONV2D_BACKWARD_INPUT_LARGE,
+      mutate(CONV2D_BACKWARD_INPUT_LARGE, 's_kw = 0u; s_kh += 1u;', 's_kw = 0u;'),
+    ],
+    [
+      'large input gradient whose gather forgets the output channel',
+      CONV2D_BACKWARD_INPUT_LARGE,
+      mutate(CONV2D_BACKWARD_INPUT_LARGE, 'g_base + s_oc * out_hw', 'g_base'),
+    ],
+    [
+      'large input gradient that uses the padding channels of a step',
+      CONV2D_BACKWARD_INPUT_LARGE,
+      mutateAll(CONV2D_BACKWARD_INPUT_LARGE, [
+        ['let ok = w_n < N && oc < params.outC;', 'let ok = w_n < N;'],
+        ['let okj = hit && s_oc + j < params.outC;', 'let okj = hit;'],
+      ]),
+    ],
+    [
+      'input gradient that ignores the ReLU mask',
+      CONV2D_BACKWARD_INPUT,
+      mutate(CONV2D_BACKWARD_INPUT, 'if (masked && !(y[idx] > 0.0)) { return 0.0; }', ''),
+    ],
+    [
+      'input gradient that ignores the stride test',
+      CONV2D_BACKWARD_INPUT,
+      mutate(CONV2D_BACKWARD_INPUT, 'hit = hit && ty % stride == 0 && tx % stride == 0;', ''),
+    ],
+    [
+      'weight gradient without the bias column',
+      CONV2D_BACKWARD_WEIGHT,
+      mutate(CONV2D_BACKWARD_WEIGHT, 'select(0.0, 1.0, row.x >= 0 && col.w == 2)', '0.0'),
+    ],
+    [
+      'weight gradient that ignores the ReLU mask',
+      CONV2D_BACKWARD_WEIGHT,
+      mutate(CONV2D_BACKWARD_WEIGHT, 'ok && (!masked || yv > 0.0)', 'ok'),
+    ],
+    [
+      'forward that drops a batched staging value of x',
+      CONV2D_FORWARD,
+      mutate(CONV2D_FORWARD, 'As[(i / tile_m) * tile_m + i % tile_m] = sa[j];', ''),
+    ],
+    [
+      'input gradient that drops a batched staging value of w',
+      CONV2D_BACKWARD_INPUT,
+      mutate(CONV2D_BACKWARD_INPUT, 'Bs[(i % TILE_K) * tile_n + i / TILE_K] = sb[j];', ''),
+    ],
+    [
+      'weight gradient that drops a batched staging value of dy',
+      CONV2D_BACKWARD_WEIGHT,
+      mutate(CONV2D_BACKWARD_WEIGHT, 'As[kl * a_row + ml / 4u][ml % 4u] = sa[j];', ''),
+    ],
+    [
+      'weight gradient that drops the last step of each chunk',
+      CONV2D_BACKWARD_WEIGHT,
+      mutate(CONV2D_BACKWARD_WEIGHT, 'k0 < r_end;', 'k0 + TILE_K < r_end;'),
+    ],
+    [
+      'reduce that reads only the first chunk',
+      CONV2D_WEIGHT_REDUCE,
+      mutate(CONV2D_WEIGHT_REDUCE, 'z < params.splitK', 'z < 1u'),
+    ],
+    [
+      'reduce that drops a lane of its unrolled loop',
+      CONV2D_WEIGHT_REDUCE,
+      mutate(CONV2D_WEIGHT_REDUCE, 's3 += partial', 's3 -= partial'),
+    ],
+    [
+      'reduce that drops a value of its 8-deep loop',
+      CONV2D_WEIGHT_REDUCE,
+      mutate(CONV2D_WEIGHT_REDUCE, 's3 += a7;', 's3 -= a7;'),
+    ],
   ])('fails its check for a %s', async (_, spec, source) => {
     const result = await spec.check(runner, new SeededRandom(51, 0), { source });
     expect(result.error).toBeUndefined();
@@ -306,13 +456,16 @@ describe.skipIf(!ctx)('conv2d kernels on the GPU', () => {
     });
     const encoder = runner.device.createCommandEncoder();
     const pass = encoder.beginComputePass();
-    for (const o of outs) encodeConv2dBackwardWeight(runner, pass, kernels, { dy, x, y, dw: o.dw, db: o.db, partial: o.partial }, o.u);
+    for (const o of outs)
+      encodeConv2dBackwardWeight(runner, pass, kernels, { dy, x, y, dw: o.dw, db: o.db, partial: o.partial }, o.u);
     pass.end();
     runner.device.queue.submit([encoder.finish()]);
-    const bytes = await runner.readBuffers(outs.flatMap((o) => [
-      { buffer: o.dw, byteLength: inputs.w.byteLength },
-      { buffer: o.db, byteLength: g.outChannels * 4 },
-    ]));
+    const bytes = await runner.readBuffers(
+      outs.flatMap((o) => [
+        { buffer: o.dw, byteLength: inputs.w.byteLength },
+        { buffer: o.db, byteLength: g.outChannels * 4 },
+      ]),
+    );
     const results = outs.map((_, i) => [...new Float32Array(bytes[2 * i]), ...new Float32Array(bytes[2 * i + 1])]);
     const expected = conv2dReference(call, inputs);
     const scale = Math.max(1, ...expected.map(Math.abs));
@@ -322,9 +475,9 @@ describe.skipIf(!ctx)('conv2d kernels on the GPU', () => {
     }
     // The same split twice gives the same bits: a fixed summation order.
     expect(results[2]).toEqual(results[1]);
-    expect(() =>
-      encodeConv2dBackwardWeight(runner, pass, kernels, { dy, x, dw: outs[1].dw }, outs[1].u),
-    ).toThrow(/partial/);
+    expect(() => encodeConv2dBackwardWeight(runner, pass, kernels, { dy, x, dw: outs[1].dw }, outs[1].u)).toThrow(
+      /partial/,
+    );
     for (const b of [dy, x, y, ...outs.flatMap((o) => [o.dw, o.db, ...(o.partial ? [o.partial] : [])])]) b.destroy();
   });
 });

@@ -89,11 +89,12 @@ export function conv2dUniforms(g: Conv2dGeometry, options: Conv2dOptions = {}): 
   const flags =
     (options.relu ? Conv2dFlags.relu : 0) |
     (options.accumulate ? Conv2dFlags.accumulate : 0) |
-    (options.bias ?? true ? Conv2dFlags.bias : 0) |
+    ((options.bias ?? true) ? Conv2dFlags.bias : 0) |
     (options.pool ? Conv2dFlags.pool : 0) |
     (options.pool && options.dropout ? Conv2dFlags.dropout : 0);
   const splitK = options.splitK ?? 1;
-  if (!Number.isInteger(splitK) || splitK < 1) throw new RangeError(`conv2d splitK must be an integer >= 1, got ${splitK}`);
+  if (!Number.isInteger(splitK) || splitK < 1)
+    throw new RangeError(`conv2d splitK must be an integer >= 1, got ${splitK}`);
   if (options.pool && (options.accumulate || g.outHeight < 2 || g.outWidth < 2)) {
     throw new RangeError('conv2d pooling needs an output of at least 2x2 and no accumulate');
   }
@@ -298,9 +299,25 @@ export const CONV2D_FORWARD: KernelSpec = {
   bindings: [
     { binding: 0, name: 'x', access: 'read', description: 'Input images [batch, inC, inH, inW].' },
     { binding: 1, name: 'w', access: 'read', description: 'Filters [outC, inC, k, k].' },
-    { binding: 2, name: 'bias', access: 'read', description: 'outC values, one per filter (only with the bias flag).', optional: true },
-    { binding: 3, name: 'y', access: 'read_write', description: 'Output [batch, outC, outH, outW], after ReLU when fused (read too when accumulating).' },
-    { binding: 4, name: 'params', access: 'uniform', description: 'The shapes, kernel size, stride, padding and flag bits.' },
+    {
+      binding: 2,
+      name: 'bias',
+      access: 'read',
+      description: 'outC values, one per filter (only with the bias flag).',
+      optional: true,
+    },
+    {
+      binding: 3,
+      name: 'y',
+      access: 'read_write',
+      description: 'Output [batch, outC, outH, outW], after ReLU when fused (read too when accumulating).',
+    },
+    {
+      binding: 4,
+      name: 'params',
+      access: 'uniform',
+      description: 'The shapes, kernel size, stride, padding and flag bits.',
+    },
   ],
   uniforms: GEOMETRY_UNIFORMS,
   // 32x8 threads (128 positions x 32 channels) measured best on an H200 for all four MNIST
@@ -322,15 +339,46 @@ export const CONV2D_FORWARD_LARGE: KernelSpec = {
     'The same forward convolution as "conv2d_forward", for layers with many filters: each thread works out ' +
     '8 output pixels for 8 filters, and fetches the next slice of image patches while it multiplies the ' +
     'current one. Training uses it for layers with at least 64 filters and 128 weights per filter. When a ' +
-    '2×2 max pooling follows, it does that too (and a dropout after it): each thread\'s 4 pixels are then ' +
+    "2×2 max pooling follows, it does that too (and a dropout after it): each thread's 4 pixels are then " +
     'one pooling window, so only the pooled image is written.',
   bindings: [
     ...CONV2D_FORWARD.bindings.slice(0, 3),
-    { binding: 3, name: 'y', access: 'read_write', description: 'Output [batch, outC, outH, outW] after ReLU when fused; with the pool flag the pooled output [batch, outC, outH/2, outW/2] (after the dropout with that flag).' },
-    { binding: 4, name: 'params', access: 'uniform', description: 'The shapes, kernel size, stride, padding and flag bits; then the dropout\'s rate, seed and layer index.' },
-    { binding: 5, name: 'argmax', access: 'read_write', description: 'Pool flag only: u32 per pooled output, the flat index of the winner in the full-size output (none if ReLU zeroed the window).', optional: true },
-    { binding: 6, name: 'mask', access: 'read_write', description: 'Dropout flag only: u32 per pooled output, the dropout\'s 0/1 mask.', optional: true },
-    { binding: 7, name: 'train_state', access: 'read', description: 'Dropout flag only: u32 [global step, ...]; the step picks the dropout\'s random stream.', optional: true },
+    {
+      binding: 3,
+      name: 'y',
+      access: 'read_write',
+      description:
+        'Output [batch, outC, outH, outW] after ReLU when fused; with the pool flag the pooled output [batch, outC, outH/2, outW/2] (after the dropout with that flag).',
+    },
+    {
+      binding: 4,
+      name: 'params',
+      access: 'uniform',
+      description:
+        "The shapes, kernel size, stride, padding and flag bits; then the dropout's rate, seed and layer index.",
+    },
+    {
+      binding: 5,
+      name: 'argmax',
+      access: 'read_write',
+      description:
+        'Pool flag only: u32 per pooled output, the flat index of the winner in the full-size output (none if ReLU zeroed the window).',
+      optional: true,
+    },
+    {
+      binding: 6,
+      name: 'mask',
+      access: 'read_write',
+      description: "Dropout flag only: u32 per pooled output, the dropout's 0/1 mask.",
+      optional: true,
+    },
+    {
+      binding: 7,
+      name: 'train_state',
+      access: 'read',
+      description: "Dropout flag only: u32 [global step, ...]; the step picks the dropout's random stream.",
+      optional: true,
+    },
   ],
   uniforms: FORWARD_LARGE_UNIFORMS,
   overrides: {},
@@ -356,9 +404,25 @@ export const CONV2D_BACKWARD_INPUT: KernelSpec = {
   bindings: [
     { binding: 0, name: 'dy', access: 'read', description: 'Gradient of the output [batch, outC, outH, outW].' },
     { binding: 1, name: 'w', access: 'read', description: 'Filters [outC, inC, k, k].' },
-    { binding: 2, name: 'y', access: 'read', description: 'Forward output after ReLU (only with the relu flag: dy is masked by y > 0).', optional: true },
-    { binding: 3, name: 'dx', access: 'read_write', description: 'Gradient of the input [batch, inC, inH, inW] (read too when accumulating).' },
-    { binding: 4, name: 'params', access: 'uniform', description: 'The shapes, kernel size, stride, padding and flag bits.' },
+    {
+      binding: 2,
+      name: 'y',
+      access: 'read',
+      description: 'Forward output after ReLU (only with the relu flag: dy is masked by y > 0).',
+      optional: true,
+    },
+    {
+      binding: 3,
+      name: 'dx',
+      access: 'read_write',
+      description: 'Gradient of the input [batch, inC, inH, inW] (read too when accumulating).',
+    },
+    {
+      binding: 4,
+      name: 'params',
+      access: 'uniform',
+      description: 'The shapes, kernel size, stride, padding and flag bits.',
+    },
   ],
   uniforms: GEOMETRY_UNIFORMS,
   overrides: { WG_X: 16, WG_Y: 8, TILE_K: 16 },
@@ -401,11 +465,39 @@ export const CONV2D_BACKWARD_WEIGHT: KernelSpec = {
   bindings: [
     { binding: 0, name: 'dy', access: 'read', description: 'Gradient of the output [batch, outC, outH, outW].' },
     { binding: 1, name: 'x', access: 'read', description: 'The forward input [batch, inC, inH, inW].' },
-    { binding: 2, name: 'y', access: 'read', description: 'Forward output after ReLU (only with the relu flag: dy is masked by y > 0).', optional: true },
-    { binding: 3, name: 'dw', access: 'read_write', description: 'Weight gradient [outC, inC, k, k] (written when splitK = 1).' },
-    { binding: 4, name: 'db', access: 'read_write', description: 'Bias gradient [outC] (with the bias flag, when splitK = 1).', optional: true },
-    { binding: 5, name: 'partial', access: 'read_write', description: 'Partial sums [splitK, outC, inC·k·k + 1] (only when splitK > 1).', optional: true },
-    { binding: 6, name: 'params', access: 'uniform', description: 'The shapes, kernel size, stride, padding, flag bits and split count.' },
+    {
+      binding: 2,
+      name: 'y',
+      access: 'read',
+      description: 'Forward output after ReLU (only with the relu flag: dy is masked by y > 0).',
+      optional: true,
+    },
+    {
+      binding: 3,
+      name: 'dw',
+      access: 'read_write',
+      description: 'Weight gradient [outC, inC, k, k] (written when splitK = 1).',
+    },
+    {
+      binding: 4,
+      name: 'db',
+      access: 'read_write',
+      description: 'Bias gradient [outC] (with the bias flag, when splitK = 1).',
+      optional: true,
+    },
+    {
+      binding: 5,
+      name: 'partial',
+      access: 'read_write',
+      description: 'Partial sums [splitK, outC, inC·k·k + 1] (only when splitK > 1).',
+      optional: true,
+    },
+    {
+      binding: 6,
+      name: 'params',
+      access: 'uniform',
+      description: 'The shapes, kernel size, stride, padding, flag bits and split count.',
+    },
   ],
   uniforms: SPLIT_UNIFORMS,
   // 16x16 threads (64 columns x 64 channels): a 64-channel layer in one row of tiles, so its
@@ -427,9 +519,20 @@ export const CONV2D_WEIGHT_REDUCE: KernelSpec = {
     'Adds up the chunked partial sums of the convolution weight and bias gradients, always in the ' +
     'same order, so the result is the same on every run.',
   bindings: [
-    { binding: 0, name: 'partial', access: 'read', description: 'Partial sums [splitK, outC, inC·k·k + 1] from conv2d_backward_weight.' },
+    {
+      binding: 0,
+      name: 'partial',
+      access: 'read',
+      description: 'Partial sums [splitK, outC, inC·k·k + 1] from conv2d_backward_weight.',
+    },
     { binding: 1, name: 'dw', access: 'read_write', description: 'Weight gradient [outC, inC, k, k].' },
-    { binding: 2, name: 'db', access: 'read_write', description: 'Bias gradient [outC] (only with the bias flag).', optional: true },
+    {
+      binding: 2,
+      name: 'db',
+      access: 'read_write',
+      description: 'Bias gradient [outC] (only with the bias flag).',
+      optional: true,
+    },
     { binding: 3, name: 'params', access: 'uniform', description: 'The shapes, flag bits and split count.' },
   ],
   uniforms: SPLIT_UNIFORMS,
@@ -441,7 +544,14 @@ export const CONV2D_WEIGHT_REDUCE: KernelSpec = {
 };
 
 /** The conv kernels: the four every conv layer uses, then the forward and input-gradient passes for large layers. */
-export const CONV2D_KERNELS: readonly KernelSpec[] = [CONV2D_FORWARD, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT, CONV2D_WEIGHT_REDUCE, CONV2D_FORWARD_LARGE, CONV2D_BACKWARD_INPUT_LARGE];
+export const CONV2D_KERNELS: readonly KernelSpec[] = [
+  CONV2D_FORWARD,
+  CONV2D_BACKWARD_INPUT,
+  CONV2D_BACKWARD_WEIGHT,
+  CONV2D_WEIGHT_REDUCE,
+  CONV2D_FORWARD_LARGE,
+  CONV2D_BACKWARD_INPUT_LARGE,
+];
 
 // ---------------------------------------------------------------------------------------------
 // Checking against cpu/conv.ts.
@@ -581,19 +691,34 @@ export async function runConv2dCases(
     const out = make(inputs.out0);
     const read = [{ buffer: out, byteLength: inputs.out0.byteLength }];
     if (call.kind === 'forward') {
-      run(need(kernels.forward, 'forward'), { x: make(inputs.x), w: make(inputs.w), bias: make(inputs.bias), y: out }, u);
+      run(
+        need(kernels.forward, 'forward'),
+        { x: make(inputs.x), w: make(inputs.w), bias: make(inputs.bias), y: out },
+        u,
+      );
     } else if (call.kind === 'backwardInput') {
-      run(need(kernels.backwardInput, 'backwardInput'), { dy: make(inputs.dy), w: make(inputs.w), y: make(inputs.y), dx: out }, u);
+      run(
+        need(kernels.backwardInput, 'backwardInput'),
+        { dy: make(inputs.dy), w: make(inputs.w), y: make(inputs.y), dx: out },
+        u,
+      );
     } else {
       const db = make(inputs.db0);
-      const bindings: Record<string, GPUBuffer> = { dy: make(inputs.dy), x: make(inputs.x), y: make(inputs.y), dw: out, db };
+      const bindings: Record<string, GPUBuffer> = {
+        dy: make(inputs.dy),
+        x: make(inputs.x),
+        y: make(inputs.y),
+        dw: out,
+        db,
+      };
       const partialLength = conv2dWeightPartialLength(call.g, u.splitK);
       if (partialLength > 0) {
         // Filled with NaN so a chunk the kernel forgot to write poisons the sum instead of adding 0.
         bindings.partial = make(new Float32Array(partialLength).fill(NaN));
       }
       run(need(kernels.backwardWeight, 'backwardWeight'), bindings, u);
-      if (partialLength > 0) run(need(kernels.weightReduce, 'weightReduce'), { partial: bindings.partial, dw: out, db }, u);
+      if (partialLength > 0)
+        run(need(kernels.weightReduce, 'weightReduce'), { partial: bindings.partial, dw: out, db }, u);
       if (call.bias !== false) read.push({ buffer: db, byteLength: inputs.db0.byteLength });
     }
     return read;
@@ -641,7 +766,12 @@ export function randomConv2dCalls(kind: Conv2dKind, rng: SeededRandom, count = 5
     calls.push(call);
   }
   // A fixed shape of a real layer type (3x3, padding 1) with a partial tile on every axis.
-  calls.push({ kind, g: conv2dGeometry(2, [3, 9, 11], 6, 3, 1, 1), relu: true, splitK: kind === 'backwardWeight' ? 4 : 1 });
+  calls.push({
+    kind,
+    g: conv2dGeometry(2, [3, 9, 11], 6, 3, 1, 1),
+    relu: true,
+    splitK: kind === 'backwardWeight' ? 4 : 1,
+  });
   return calls;
 }
 
@@ -673,7 +803,11 @@ async function checkConv2d(
 }
 
 /** KernelSpec.check for conv2d_forward: random shapes, with and without fused ReLU, bias, accumulate. */
-export function checkConv2dForward(runner: KernelRunner, rng: SeededRandom, options: KernelCheckOptions = {}): Promise<KernelCheckResult> {
+export function checkConv2dForward(
+  runner: KernelRunner,
+  rng: SeededRandom,
+  options: KernelCheckOptions = {},
+): Promise<KernelCheckResult> {
   return checkConv2d(CONV2D_FORWARD, 'forward', randomConv2dCalls('forward', rng), runner, rng, options);
 }
 
@@ -682,7 +816,11 @@ export function checkConv2dForward(runner: KernelRunner, rng: SeededRandom, opti
  * its 128 x 64 tile on both halves of each thread's block and past it (70 channels), with input
  * channel counts that leave the last 8-channel step of each tap part-empty (3, 9) or fill it (24).
  */
-export function checkConv2dForwardLarge(runner: KernelRunner, rng: SeededRandom, options: KernelCheckOptions = {}): Promise<KernelCheckResult> {
+export function checkConv2dForwardLarge(
+  runner: KernelRunner,
+  rng: SeededRandom,
+  options: KernelCheckOptions = {},
+): Promise<KernelCheckResult> {
   const calls = randomConv2dCalls('forward', rng);
   calls.push({ kind: 'forward', g: conv2dGeometry(2, [3, 10, 10], 70, 3, 1, 1), bias: true, relu: true });
   calls.push({ kind: 'forward', g: conv2dGeometry(1, [9, 13, 12], 64, 3, 2, 1), accumulate: true, bias: true });
@@ -697,8 +835,19 @@ export function checkConv2dForwardLarge(runner: KernelRunner, rng: SeededRandom,
 }
 
 /** KernelSpec.check for conv2d_backward_input: random shapes, with and without the ReLU mask. */
-export function checkConv2dBackwardInput(runner: KernelRunner, rng: SeededRandom, options: KernelCheckOptions = {}): Promise<KernelCheckResult> {
-  return checkConv2d(CONV2D_BACKWARD_INPUT, 'backwardInput', randomConv2dCalls('backwardInput', rng), runner, rng, options);
+export function checkConv2dBackwardInput(
+  runner: KernelRunner,
+  rng: SeededRandom,
+  options: KernelCheckOptions = {},
+): Promise<KernelCheckResult> {
+  return checkConv2d(
+    CONV2D_BACKWARD_INPUT,
+    'backwardInput',
+    randomConv2dCalls('backwardInput', rng),
+    runner,
+    rng,
+    options,
+  );
 }
 
 /**
@@ -706,7 +855,11 @@ export function checkConv2dBackwardInput(runner: KernelRunner, rng: SeededRandom
  * input channels than its 32-wide tile, with the ReLU mask, stride 2, and output channel counts
  * that leave the last 8-channel step of each tap part-empty (13, 9) or fill it (16).
  */
-export function checkConv2dBackwardInputLarge(runner: KernelRunner, rng: SeededRandom, options: KernelCheckOptions = {}): Promise<KernelCheckResult> {
+export function checkConv2dBackwardInputLarge(
+  runner: KernelRunner,
+  rng: SeededRandom,
+  options: KernelCheckOptions = {},
+): Promise<KernelCheckResult> {
   const calls = randomConv2dCalls('backwardInput', rng);
   calls.push({ kind: 'backwardInput', g: conv2dGeometry(2, [40, 9, 10], 13, 3, 1, 1), relu: true });
   calls.push({ kind: 'backwardInput', g: conv2dGeometry(1, [33, 11, 12], 9, 3, 2, 1), accumulate: true });
@@ -716,12 +869,27 @@ export function checkConv2dBackwardInputLarge(runner: KernelRunner, rng: SeededR
 }
 
 /** KernelSpec.check for conv2d_backward_weight (split calls also run the shipped or overridden reduce). */
-export function checkConv2dBackwardWeight(runner: KernelRunner, rng: SeededRandom, options: KernelCheckOptions = {}): Promise<KernelCheckResult> {
-  return checkConv2d(CONV2D_BACKWARD_WEIGHT, 'backwardWeight', randomConv2dCalls('backwardWeight', rng), runner, rng, options);
+export function checkConv2dBackwardWeight(
+  runner: KernelRunner,
+  rng: SeededRandom,
+  options: KernelCheckOptions = {},
+): Promise<KernelCheckResult> {
+  return checkConv2d(
+    CONV2D_BACKWARD_WEIGHT,
+    'backwardWeight',
+    randomConv2dCalls('backwardWeight', rng),
+    runner,
+    rng,
+    options,
+  );
 }
 
 /** KernelSpec.check for conv2d_weight_reduce: split weight gradients only, so every case exercises it. */
-export function checkConv2dWeightReduce(runner: KernelRunner, rng: SeededRandom, options: KernelCheckOptions = {}): Promise<KernelCheckResult> {
+export function checkConv2dWeightReduce(
+  runner: KernelRunner,
+  rng: SeededRandom,
+  options: KernelCheckOptions = {},
+): Promise<KernelCheckResult> {
   const calls: Conv2dCall[] = randomConv2dCalls('backwardWeight', rng).map((c, i) => ({ ...c, splitK: 2 + (i % 3) }));
   // A long split whose 37 chunks (16 positions each) all hold data, so the reduce's unrolled loop
   // (4 chunks per lane per pass) is exercised as well as its tail.

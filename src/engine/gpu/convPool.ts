@@ -27,7 +27,6 @@ interface PooledCase {
   step: number;
 }
 
-
 /** What the pooling mode must produce, from the CPU twins: pooled y, winners, dropout mask. */
 export function pooledReference(
   g: Conv2dGeometry,
@@ -49,22 +48,38 @@ export function pooledReference(
 }
 
 /** conv2d_forward_large with pooling on a few shapes; the cases of its check. */
-export async function pooledForwardCases(runner: KernelRunner, kernel: CompiledKernel, rng: SeededRandom): Promise<KernelCheckCase[]> {
-  const dropout = () => ({ rate: Math.fround(0.1 + 0.6 * rng.next()), seed: rng.int(2 ** 32), layerIndex: rng.int(64) });
+export async function pooledForwardCases(
+  runner: KernelRunner,
+  kernel: CompiledKernel,
+  rng: SeededRandom,
+): Promise<KernelCheckCase[]> {
+  const dropout = () => ({
+    rate: Math.fround(0.1 + 0.6 * rng.next()),
+    seed: rng.int(2 ** 32),
+    layerIndex: rng.int(64),
+  });
   const setups: PooledCase[] = [
     // ReLU, 70 channels (past the 64-wide tile), an odd output height whose last row no window covers.
     { g: conv2dGeometry(2, [5, 9, 10], 70, 3, 1, 1), options: { relu: true }, step: 0 },
     // No ReLU: every window has a winner, negative maxima included; no bias.
     { g: conv2dGeometry(1, [9, 12, 12], 64, 3, 1, 1), options: { bias: false }, step: 0 },
     // ReLU and a dropout after the pooling; odd width, 24 input channels (whole 8-channel steps).
-    { g: conv2dGeometry(3, [24, 8, 11], 16, 3, 1, 0), options: { relu: true, dropout: dropout() }, step: rng.int(100000) },
+    {
+      g: conv2dGeometry(3, [24, 8, 11], 16, 3, 1, 0),
+      options: { relu: true, dropout: dropout() },
+      step: rng.int(100000),
+    },
     // Stride 2, without ReLU, with dropout.
     { g: conv2dGeometry(2, [3, 13, 12], 8, 3, 2, 1), options: { dropout: dropout() }, step: rng.int(100000) },
   ];
   const inputs = setups.map(({ g }) => {
     const sizes = conv2dSizes(g);
     // Small integers (pool.ts's tied inputs): exact sums, frequent ties.
-    return { x: poolInput(rng, sizes.input, true), w: poolInput(rng, sizes.weight, true), bias: poolInput(rng, g.outChannels, true) };
+    return {
+      x: poolInput(rng, sizes.input, true),
+      w: poolInput(rng, sizes.weight, true),
+      bias: poolInput(rng, g.outChannels, true),
+    };
   });
   const cases: GpuCase[] = setups.map(({ g, options, step }, i) => {
     const pooled = g.batch * g.outChannels * Math.floor(g.outHeight / 2) * Math.floor(g.outWidth / 2);
@@ -73,11 +88,22 @@ export async function pooledForwardCases(runner: KernelRunner, kernel: CompiledK
       // NaN and a pattern: an output the kernel forgets to write shows.
       y: new Float32Array(pooled).fill(NaN),
       argmax: new Uint32Array(pooled).fill(0xaaaaaaaa),
-      ...(options.dropout ? { mask: new Uint32Array(pooled).fill(7), train_state: new Uint32Array([step, 0, 0, 0]) } : {}),
+      ...(options.dropout
+        ? { mask: new Uint32Array(pooled).fill(7), train_state: new Uint32Array([step, 0, 0, 0]) }
+        : {}),
     };
-    const tags = [options.relu && 'relu', options.bias === false && 'no-bias', options.dropout && `dropout ${options.dropout.rate.toPrecision(3)}`];
+    const tags = [
+      options.relu && 'relu',
+      options.bias === false && 'no-bias',
+      options.dropout && `dropout ${options.dropout.rate.toPrecision(3)}`,
+    ];
     const shape = `pooled ${g.batch}x${g.inChannels}x${g.inHeight}x${g.inWidth}→${g.outChannels} k${g.kernel} s${g.stride} p${g.padding} ${tags.filter(Boolean).join(' ')}`;
-    return { shape, buffers, uniforms: conv2dUniforms(g, { ...options, pool: true }), read: ['y', 'argmax', ...(options.dropout ? ['mask'] : [])] };
+    return {
+      shape,
+      buffers,
+      uniforms: conv2dUniforms(g, { ...options, pool: true }),
+      read: ['y', 'argmax', ...(options.dropout ? ['mask'] : [])],
+    };
   });
   const outs = await runGpuCases(runner, kernel, cases);
   return setups.flatMap(({ g, options, step }, i) => {

@@ -53,7 +53,8 @@ export function summariseAdapter(adapter: GPUAdapter): AdapterSummary {
     architecture,
     device: info?.device || '',
     description: info?.description || '',
-    isFallback: Boolean((info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter) ||
+    isFallback:
+      Boolean((info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter) ||
       /swiftshader/i.test(architecture + ' ' + (info?.description || '')),
     features: [...adapter.features].map(String).sort(),
     limits: {
@@ -141,7 +142,10 @@ export async function withErrorScopes<T>(device: GPUDevice, work: () => T | Prom
 }
 
 export class GpuError extends Error {
-  constructor(message: string, readonly kind: 'validation' | 'out-of-memory' | 'internal') {
+  constructor(
+    message: string,
+    readonly kind: 'validation' | 'out-of-memory' | 'internal',
+  ) {
     super(message);
     this.name = 'GpuError';
   }

@@ -32,7 +32,8 @@ describe.skipIf(!ctx)('element-wise kernels on the GPU', () => {
 
   beforeAll(async () => {
     runner = new KernelRunner(ctx!);
-    for (const spec of BROKEN.map(([s]) => s)) shipped.set(spec.name, await spec.check(runner, new SeededRandom(21, 0)));
+    for (const spec of BROKEN.map(([s]) => s))
+      shipped.set(spec.name, await spec.check(runner, new SeededRandom(21, 0)));
   });
 
   it.each(BROKEN.map(([spec]) => [spec.name]))('%s matches its CPU twin on random shapes', (name) => {
@@ -43,12 +44,17 @@ describe.skipIf(!ctx)('element-wise kernels on the GPU', () => {
     expect(result.pass).toBe(true);
   });
 
-  it.each(BROKEN.map(([spec, from, to]) => [spec.name, spec, from, to] as const))('%s fails its check when the kernel is wrong', async (_, spec, from, to) => {
-    expect(spec.builtinSource).toContain(from);
-    const result = await spec.check(runner, new SeededRandom(22, 0), { source: spec.builtinSource.replace(from, to) });
-    expect(result.error).toBeUndefined();
-    expect(result.pass).toBe(false);
-  });
+  it.each(BROKEN.map(([spec, from, to]) => [spec.name, spec, from, to] as const))(
+    '%s fails its check when the kernel is wrong',
+    async (_, spec, from, to) => {
+      expect(spec.builtinSource).toContain(from);
+      const result = await spec.check(runner, new SeededRandom(22, 0), {
+        source: spec.builtinSource.replace(from, to),
+      });
+      expect(result.error).toBeUndefined();
+      expect(result.pass).toBe(false);
+    },
+  );
 
   it('passes with small workgroups, so grid-stride loops cover every element', async () => {
     const results = [
@@ -72,7 +78,12 @@ describe.skipIf(!ctx)('element-wise kernels on the GPU', () => {
       const mask = runner.createBuffer(count * 4);
       const prepared = runner.prepare(
         kernel,
-        { x: xBuf, y: runner.createBuffer(count * 4), mask, train_state: runner.createBuffer(new Uint32Array([step, 0])) },
+        {
+          x: xBuf,
+          y: runner.createBuffer(count * 4),
+          mask,
+          train_state: runner.createBuffer(new Uint32Array([step, 0])),
+        },
         dropoutForwardUniforms(count, 0.5, seed, layer),
       );
       runner.encode(pass, prepared);

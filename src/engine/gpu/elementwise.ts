@@ -8,7 +8,16 @@ import type { ActivationKind } from '../layers';
 import type { SeededRandom } from '../rng';
 import { activationBackward, activationForward } from '../cpu/activations';
 import { dropoutBackward, dropoutForward } from '../cpu/dropout';
-import { checkKernel, compareExact, compareValues, gridStrideDispatch, randomFloats, runGpuCases, type BufferInit, type GpuCase } from './kernelCheck';
+import {
+  checkKernel,
+  compareExact,
+  compareValues,
+  gridStrideDispatch,
+  randomFloats,
+  runGpuCases,
+  type BufferInit,
+  type GpuCase,
+} from './kernelCheck';
 import activationForwardSource from '../../../kernels/activation_forward.wgsl?raw';
 import activationBackwardSource from '../../../kernels/activation_backward.wgsl?raw';
 import biasGradSource from '../../../kernels/bias_grad.wgsl?raw';
@@ -33,7 +42,13 @@ export function biasGradUniforms(rows: number, channels: number, spatial: number
  * Uniforms of dropout_forward (the step comes from train_state[0] on the GPU). `foldRelu`: the mask also drops where x <= 0 (x being the output of a ReLU), so the backward pass
  * gives the gradient before that ReLU directly (bit 0 of the kernel's flags).
  */
-export function dropoutForwardUniforms(count: number, rate: number, seed: number, layerIndex: number, foldRelu = false): UniformValues {
+export function dropoutForwardUniforms(
+  count: number,
+  rate: number,
+  seed: number,
+  layerIndex: number,
+  foldRelu = false,
+): UniformValues {
   return { count, rate, seed: seed >>> 0, layerIndex, flags: foldRelu ? 1 : 0 };
 }
 
@@ -80,7 +95,13 @@ function activationTolerance(kind: ActivationKind): number {
   return kind === 'relu' ? 0 : kind === 'leakyRelu' ? 1e-6 : 1e-5;
 }
 
-async function checkActivation(spec: KernelSpec, backward: boolean, runner: KernelRunner, rng: SeededRandom, options: KernelCheckOptions = {}): Promise<KernelCheckResult> {
+async function checkActivation(
+  spec: KernelSpec,
+  backward: boolean,
+  runner: KernelRunner,
+  rng: SeededRandom,
+  options: KernelCheckOptions = {},
+): Promise<KernelCheckResult> {
   return checkKernel(spec, runner, options, async (kernel) => {
     const counts = [1, 255, 257 + rng.int(500), 1000 + rng.int(2000)];
     const setups = counts.flatMap((count, c) => {
@@ -95,7 +116,10 @@ async function checkActivation(spec: KernelSpec, backward: boolean, runner: Kern
     });
     const cases: GpuCase[] = setups.map((s) => ({
       shape: `${s.kind} n=${s.count}`,
-      buffers: (backward ? { x: s.x, y: s.y, dy: s.dy, dx: s.count * 4 } : { x: s.x, y: s.count * 4 }) as Record<string, BufferInit>,
+      buffers: (backward ? { x: s.x, y: s.y, dy: s.dy, dx: s.count * 4 } : { x: s.x, y: s.count * 4 }) as Record<
+        string,
+        BufferInit
+      >,
       uniforms: activationUniforms(s.kind, s.count, s.alpha),
       read: [backward ? 'dx' : 'y'],
     }));
@@ -119,7 +143,12 @@ export const ACTIVATION_FORWARD: KernelSpec = {
   bindings: [
     { binding: 0, name: 'x', access: 'read', description: 'The layer input (any shape, count values).' },
     { binding: 1, name: 'y', access: 'read_write', description: 'The activated output, same shape.' },
-    { binding: 2, name: 'params', access: 'uniform', description: 'kind (0 relu, 1 leakyRelu, 2 sigmoid, 3 tanh), count, alpha.' },
+    {
+      binding: 2,
+      name: 'params',
+      access: 'uniform',
+      description: 'kind (0 relu, 1 leakyRelu, 2 sigmoid, 3 tanh), count, alpha.',
+    },
   ],
   uniforms: [
     { name: 'kind', type: 'u32' },
@@ -146,7 +175,12 @@ export const ACTIVATION_BACKWARD: KernelSpec = {
     { binding: 1, name: 'y', access: 'read', description: 'The forward output (sigmoid and tanh use it).' },
     { binding: 2, name: 'dy', access: 'read', description: 'Gradient of the loss with respect to y.' },
     { binding: 3, name: 'dx', access: 'read_write', description: 'Gradient of the loss with respect to x.' },
-    { binding: 4, name: 'params', access: 'uniform', description: 'kind (0 relu, 1 leakyRelu, 2 sigmoid, 3 tanh), count, alpha.' },
+    {
+      binding: 4,
+      name: 'params',
+      access: 'uniform',
+      description: 'kind (0 relu, 1 leakyRelu, 2 sigmoid, 3 tanh), count, alpha.',
+    },
   ],
   uniforms: [
     { name: 'kind', type: 'u32' },
@@ -161,7 +195,13 @@ export const ACTIVATION_BACKWARD: KernelSpec = {
 };
 
 /** CPU twin of bias_grad: db[c] (+)= sum of dy[r, c, s] (f64 sum, as the CPU layers do). */
-export function biasGradReference(dy: Float32Array, rows: number, channels: number, spatial: number, db0?: Float32Array): Float64Array {
+export function biasGradReference(
+  dy: Float32Array,
+  rows: number,
+  channels: number,
+  spatial: number,
+  db0?: Float32Array,
+): Float64Array {
   const db = new Float64Array(channels);
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < channels; c++) for (let s = 0; s < spatial; s++) db[c] += dy[(r * channels + c) * spatial + s];
@@ -170,7 +210,11 @@ export function biasGradReference(dy: Float32Array, rows: number, channels: numb
   return db;
 }
 
-async function checkBiasGrad(runner: KernelRunner, rng: SeededRandom, options: KernelCheckOptions = {}): Promise<KernelCheckResult> {
+async function checkBiasGrad(
+  runner: KernelRunner,
+  rng: SeededRandom,
+  options: KernelCheckOptions = {},
+): Promise<KernelCheckResult> {
   return checkKernel(BIAS_GRAD, runner, options, async (kernel) => {
     const shapes: [number, number, number][] = [
       [1, 1, 1],
@@ -181,7 +225,14 @@ async function checkBiasGrad(runner: KernelRunner, rng: SeededRandom, options: K
     ];
     const setups = shapes.map(([rows, channels, spatial], i) => {
       const accumulate = i % 2 === 1;
-      return { rows, channels, spatial, accumulate, dy: randomFloats(rng, rows * channels * spatial), db0: randomFloats(rng, channels) };
+      return {
+        rows,
+        channels,
+        spatial,
+        accumulate,
+        dy: randomFloats(rng, rows * channels * spatial),
+        db0: randomFloats(rng, channels),
+      };
     });
     const cases: GpuCase[] = setups.map((s) => ({
       shape: `${s.rows}x${s.channels}x${s.spatial}${s.accumulate ? ' +=db' : ''}`,
@@ -193,7 +244,12 @@ async function checkBiasGrad(runner: KernelRunner, rng: SeededRandom, options: K
     return setups.map((s, i) => {
       const expected = biasGradReference(s.dy, s.rows, s.channels, s.spatial, s.accumulate ? s.db0 : undefined);
       // f32 rounding of a sum grows with its length; 1e-6 per term is generous for a tree sum.
-      return compareValues(cases[i].shape, new Float32Array(outs[i].db), expected, 1e-6 * Math.max(1, s.rows * s.spatial));
+      return compareValues(
+        cases[i].shape,
+        new Float32Array(outs[i].db),
+        expected,
+        1e-6 * Math.max(1, s.rows * s.spatial),
+      );
     });
   });
 }
@@ -208,8 +264,18 @@ export const BIAS_GRAD: KernelSpec = {
     'so its gradient is the sum of all those output gradients. One workgroup adds up one channel.',
   bindings: [
     { binding: 0, name: 'dy', access: 'read', description: 'Output gradient laid out [rows, channels, spatial].' },
-    { binding: 1, name: 'db', access: 'read_write', description: 'One gradient per channel (read too when accumulating).' },
-    { binding: 2, name: 'params', access: 'uniform', description: 'rows, channels, spatial (1 for dense, H·W for conv), accumulate.' },
+    {
+      binding: 1,
+      name: 'db',
+      access: 'read_write',
+      description: 'One gradient per channel (read too when accumulating).',
+    },
+    {
+      binding: 2,
+      name: 'params',
+      access: 'uniform',
+      description: 'rows, channels, spatial (1 for dense, H·W for conv), accumulate.',
+    },
   ],
   uniforms: [
     { name: 'rows', type: 'u32' },
@@ -224,7 +290,12 @@ export const BIAS_GRAD: KernelSpec = {
   check: (runner, rng, options) => checkBiasGrad(runner, rng, options),
 };
 
-async function checkDropout(backward: boolean, runner: KernelRunner, rng: SeededRandom, options: KernelCheckOptions = {}): Promise<KernelCheckResult> {
+async function checkDropout(
+  backward: boolean,
+  runner: KernelRunner,
+  rng: SeededRandom,
+  options: KernelCheckOptions = {},
+): Promise<KernelCheckResult> {
   const spec = backward ? DROPOUT_BACKWARD : DROPOUT_FORWARD;
   return checkKernel(spec, runner, options, async (kernel) => {
     const rates = [0.5, Math.fround(0.05 + 0.9 * rng.next()), 0, Math.fround(0.3)];
@@ -244,8 +315,13 @@ async function checkDropout(backward: boolean, runner: KernelRunner, rng: Seeded
       shape: `n=${s.count} rate=${s.rate.toPrecision(3)} step=${s.step} layer=${s.layerIndex}${s.foldRelu ? ' relu folded' : ''}`,
       buffers: (backward
         ? { dy: s.dy, mask: Uint32Array.from(s.mask), dx: s.count * 4 }
-        : { x: s.x, y: s.count * 4, mask: s.count * 4, train_state: new Uint32Array([s.step, 0]) }) as Record<string, BufferInit>,
-      uniforms: backward ? dropoutBackwardUniforms(s.count, s.rate) : dropoutForwardUniforms(s.count, s.rate, s.seed, s.layerIndex, s.foldRelu),
+        : { x: s.x, y: s.count * 4, mask: s.count * 4, train_state: new Uint32Array([s.step, 0]) }) as Record<
+        string,
+        BufferInit
+      >,
+      uniforms: backward
+        ? dropoutBackwardUniforms(s.count, s.rate)
+        : dropoutForwardUniforms(s.count, s.rate, s.seed, s.layerIndex, s.foldRelu),
       read: backward ? ['dx'] : ['y', 'mask'],
     }));
     const outs = await runGpuCases(runner, kernel, cases);
@@ -273,10 +349,30 @@ export const DROPOUT_FORWARD: KernelSpec = {
     '(seed, step, layer, position), so the CPU and the GPU draw the very same mask.',
   bindings: [
     { binding: 0, name: 'x', access: 'read', description: 'The layer input (count values).' },
-    { binding: 1, name: 'y', access: 'read_write', description: 'The output: x / (1 − rate) where kept, 0 where dropped.' },
-    { binding: 2, name: 'mask', access: 'read_write', description: 'u32 per element: 1 kept, 0 dropped (for the backward pass).' },
-    { binding: 3, name: 'train_state', access: 'read', description: 'u32 [global step, step in epoch]; the step picks the random stream.' },
-    { binding: 4, name: 'params', access: 'uniform', description: 'count, rate, seed, layerIndex, flags (bit 0: also drop where x <= 0).' },
+    {
+      binding: 1,
+      name: 'y',
+      access: 'read_write',
+      description: 'The output: x / (1 − rate) where kept, 0 where dropped.',
+    },
+    {
+      binding: 2,
+      name: 'mask',
+      access: 'read_write',
+      description: 'u32 per element: 1 kept, 0 dropped (for the backward pass).',
+    },
+    {
+      binding: 3,
+      name: 'train_state',
+      access: 'read',
+      description: 'u32 [global step, step in epoch]; the step picks the random stream.',
+    },
+    {
+      binding: 4,
+      name: 'params',
+      access: 'uniform',
+      description: 'count, rate, seed, layerIndex, flags (bit 0: also drop where x <= 0).',
+    },
   ],
   uniforms: [
     { name: 'count', type: 'u32' },

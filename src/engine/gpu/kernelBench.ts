@@ -31,7 +31,12 @@ export function benchCase(kernel: string, large: boolean): BenchCase | null {
     case 'matmul_large': {
       // matmul_large is for big matrices: time it where it is used.
       const s = large ? (kernel === 'matmul_large' ? 2048 : 1024) : 128;
-      return { shape: `${s}x${s}x${s}`, uniforms: matmulUniforms({ M: s, K: s, N: s }), buffers: { A: s * s, B: s * s, C: s * s }, flops: 2 * s ** 3 };
+      return {
+        shape: `${s}x${s}x${s}`,
+        uniforms: matmulUniforms({ M: s, K: s, N: s }),
+        buffers: { A: s * s, B: s * s, C: s * s },
+        flops: 2 * s ** 3,
+      };
     }
     case 'conv2d_forward': {
       const g = conv2dGeometry(large ? 64 : 4, [8, 28, 28], 16, 3, 1, 1);
@@ -46,12 +51,18 @@ export function benchCase(kernel: string, large: boolean): BenchCase | null {
     case 'activation_forward':
     case 'activation_backward': {
       const n = large ? 1 << 22 : 1 << 16;
-      const buffers: Record<string, number> = kernel === 'activation_forward' ? { x: n, y: n } : { x: n, y: n, dy: n, dx: n };
+      const buffers: Record<string, number> =
+        kernel === 'activation_forward' ? { x: n, y: n } : { x: n, y: n, dy: n, dx: n };
       return { shape: `${n.toLocaleString('en-US')} values, ReLU`, uniforms: activationUniforms('relu', n), buffers };
     }
     case 'bias_grad': {
       const rows = large ? 4096 : 256;
-      return { shape: `${rows} rows × 128 channels`, uniforms: biasGradUniforms(rows, 128, 1), buffers: { dy: rows * 128, db: 128 }, flops: rows * 128 };
+      return {
+        shape: `${rows} rows × 128 channels`,
+        uniforms: biasGradUniforms(rows, 128, 1),
+        buffers: { dy: rows * 128, db: 128 },
+        flops: rows * 128,
+      };
     }
     case 'maxpool_forward':
     case 'avgpool_forward': {
@@ -100,10 +111,18 @@ const COPY_DST = 0x08;
 const MAP_READ = 0x01;
 
 /** Times `source` against the kernel's built-in source; throws for kernels without a bench case. */
-export async function benchmarkKernel(runner: KernelRunner, spec: KernelSpec, source: string, options: BenchOptions): Promise<KernelBenchResult> {
+export async function benchmarkKernel(
+  runner: KernelRunner,
+  spec: KernelSpec,
+  source: string,
+  options: BenchOptions,
+): Promise<KernelBenchResult> {
   const bench = benchCase(spec.name, options.large);
   if (!bench) throw new Error(`There is no benchmark shape for "${spec.name}" yet.`);
-  const [builtin, edited] = [await runner.compile(spec, { source: spec.builtinSource }), await runner.compile(spec, { source })];
+  const [builtin, edited] = [
+    await runner.compile(spec, { source: spec.builtinSource }),
+    await runner.compile(spec, { source }),
+  ];
   const rng = new SeededRandom(5, 0);
   const buffers: GPUBuffer[] = [];
   const bindings: Record<string, GPUBuffer> = {};
@@ -114,10 +133,16 @@ export async function benchmarkKernel(runner: KernelRunner, spec: KernelSpec, so
   }
   try {
     return await withErrorScopes(runner.device, async () => {
-      const calls = [runner.prepare(builtin, bindings, bench.uniforms), runner.prepare(edited, bindings, bench.uniforms)];
+      const calls = [
+        runner.prepare(builtin, bindings, bench.uniforms),
+        runner.prepare(edited, bindings, bench.uniforms),
+      ];
       for (const c of calls) if (c.uniformBuffer) buffers.push(c.uniformBuffer);
       // Warm up both, and size the rounds from the slower one.
-      const first = Math.max(await timeDispatches(runner, [calls[0]], 1, false), await timeDispatches(runner, [calls[1]], 1, false));
+      const first = Math.max(
+        await timeDispatches(runner, [calls[0]], 1, false),
+        await timeDispatches(runner, [calls[1]], 1, false),
+      );
       const callsPerRound = Math.max(1, Math.min(200, Math.round((options.targetMs ?? 150) / Math.max(first, 0.01))));
       const rounds = options.rounds ?? 3;
       const times: number[][] = [[], []];
@@ -160,11 +185,18 @@ function median(values: number[]): number {
  * timestamps at the pass's start and end when `timestamps` (the device must have been created
  * with 'timestamp-query'), else wall time from submit to onSubmittedWorkDone.
  */
-export async function timeDispatches(runner: KernelRunner, calls: PreparedDispatch[], n: number, timestamps: boolean): Promise<number> {
+export async function timeDispatches(
+  runner: KernelRunner,
+  calls: PreparedDispatch[],
+  n: number,
+  timestamps: boolean,
+): Promise<number> {
   const device = runner.device;
   const encoder = device.createCommandEncoder({ label: timestamps ? 'bench (timestamps)' : 'bench' });
   const querySet = timestamps ? device.createQuerySet({ type: 'timestamp', count: 2 }) : null;
-  const pass = encoder.beginComputePass(querySet ? { timestampWrites: { querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } } : {});
+  const pass = encoder.beginComputePass(
+    querySet ? { timestampWrites: { querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } } : {},
+  );
   for (let i = 0; i < n; i++) for (const call of calls) runner.encode(pass, call);
   pass.end();
   if (!querySet) {

@@ -26,7 +26,11 @@ function byteLength(init: BufferInit): number {
 }
 
 /** Runs every case (each with fresh buffers) in one submit; returns the requested outputs per case. */
-export async function runGpuCases(runner: KernelRunner, kernel: CompiledKernel, cases: GpuCase[]): Promise<CaseOutputs[]> {
+export async function runGpuCases(
+  runner: KernelRunner,
+  kernel: CompiledKernel,
+  cases: GpuCase[],
+): Promise<CaseOutputs[]> {
   const created: GPUBuffer[] = [];
   const encoder = runner.device.createCommandEncoder({ label: `${kernel.spec.name} check` });
   const pass = encoder.beginComputePass();
@@ -43,7 +47,9 @@ export async function runGpuCases(runner: KernelRunner, kernel: CompiledKernel, 
   });
   pass.end();
   runner.device.queue.submit([encoder.finish()]);
-  const reads = cases.flatMap((c, i) => c.read.map((name) => ({ buffer: buffers[i][name], byteLength: byteLength(c.buffers[name]) })));
+  const reads = cases.flatMap((c, i) =>
+    c.read.map((name) => ({ buffer: buffers[i][name], byteLength: byteLength(c.buffers[name]) })),
+  );
   const bytes = await runner.readBuffers(reads);
   for (const b of created) b.destroy();
   let k = 0;

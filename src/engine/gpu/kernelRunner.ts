@@ -25,7 +25,10 @@ export interface CompileMessage {
 
 /** A kernel's source did not compile or did not fit its spec's bindings. */
 export class KernelCompileError extends Error {
-  constructor(readonly kernel: string, readonly messages: CompileMessage[]) {
+  constructor(
+    readonly kernel: string,
+    readonly messages: CompileMessage[],
+  ) {
     const first = messages.find((m) => m.type === 'error') ?? messages[0];
     const where = first && first.line > 0 ? ` at line ${first.line}:${first.column}` : '';
     super(`Kernel "${kernel}" failed to compile${where}: ${first?.message ?? 'unknown error'}`);
@@ -99,14 +102,20 @@ export function packUniforms(spec: KernelSpec, values: UniformValues, target?: A
   return data;
 }
 
-function bindingLayoutEntry(access: KernelSpec['bindings'][number]['access'], binding: number): GPUBindGroupLayoutEntry {
+function bindingLayoutEntry(
+  access: KernelSpec['bindings'][number]['access'],
+  binding: number,
+): GPUBindGroupLayoutEntry {
   const visibility = 0x4; // GPUShaderStage.COMPUTE
   if (access === 'uniform') return { binding, visibility, buffer: { type: 'uniform' } };
   return { binding, visibility, buffer: { type: access === 'read' ? 'read-only-storage' : 'storage' } };
 }
 
 function overridesKey(o: KernelOverrides): string {
-  return Object.keys(o).sort().map((k) => `${k}=${o[k]}`).join(',');
+  return Object.keys(o)
+    .sort()
+    .map((k) => `${k}=${o[k]}`)
+    .join(',');
 }
 
 function variantKey(name: string, resolved: KernelOverrides): string {
@@ -213,7 +222,8 @@ export class KernelRunner {
     const kernel = await this.compile(spec, { overrides: resolved });
     // Remembered only once it compiles: a variant that does not would make every later `ready` throw.
     const known = this.variantsOf(spec.name);
-    if (!known.some((o) => variantKey(spec.name, o) === key)) this.variantOverrides.set(spec.name, [...known, resolved]);
+    if (!known.some((o) => variantKey(spec.name, o) === key))
+      this.variantOverrides.set(spec.name, [...known, resolved]);
     if (this.currentSource(spec) === kernel.source && this.activeVariants.get(key) !== kernel) {
       this.activeVariants.set(key, kernel);
       this.generation++;
@@ -221,7 +231,12 @@ export class KernelRunner {
     return kernel;
   }
 
-  private async build(spec: KernelSpec, source: string, overrides: KernelOverrides, key: string): Promise<CompiledKernel> {
+  private async build(
+    spec: KernelSpec,
+    source: string,
+    overrides: KernelOverrides,
+    key: string,
+  ): Promise<CompiledKernel> {
     const device = this.device;
     let messages: CompileMessage[] = [];
     let module: GPUShaderModule;
@@ -293,7 +308,11 @@ export class KernelRunner {
     let uniformBuffer: GPUBuffer | null = null;
     const entries: GPUBindGroupEntry[] = spec.bindings.map((b) => {
       if (b.access === 'uniform') {
-        uniformBuffer ??= this.createBuffer(new Uint8Array(uniformData), USAGE.UNIFORM | USAGE.COPY_DST, `${spec.name} uniforms`);
+        uniformBuffer ??= this.createBuffer(
+          new Uint8Array(uniformData),
+          USAGE.UNIFORM | USAGE.COPY_DST,
+          `${spec.name} uniforms`,
+        );
         return { binding: b.binding, resource: { buffer: uniformBuffer } };
       }
       const ref = bindings[b.name] ?? (b.optional ? this.zeros(b.access === 'read' ? -1 : b.binding) : undefined);
@@ -336,12 +355,16 @@ export class KernelRunner {
     variant?: KernelOverrides,
   ): PreparedDispatch {
     const compiled =
-      'pipeline' in kernel ? kernel
-      : variant ? this.activeVariants.get(variantKey(kernel.name, resolveOverrides(kernel, variant)))
-      : this.active.get(kernel.name);
+      'pipeline' in kernel
+        ? kernel
+        : variant
+          ? this.activeVariants.get(variantKey(kernel.name, resolveOverrides(kernel, variant)))
+          : this.active.get(kernel.name);
     if (!compiled) {
       const how = variant ? 'runner.readyVariant(spec, overrides)' : 'runner.ready(spec)';
-      throw new Error(`Kernel "${(kernel as KernelSpec).name}"${variant ? ` at ${overridesKey(variant)}` : ''} is not ready: await ${how} first`);
+      throw new Error(
+        `Kernel "${(kernel as KernelSpec).name}"${variant ? ` at ${overridesKey(variant)}` : ''} is not ready: await ${how} first`,
+      );
     }
     const key = this.dispatchKey(compiled, bindings, uniforms);
     let prepared = this.dispatchCache.get(key);
@@ -370,7 +393,11 @@ export class KernelRunner {
     const encoder = this.device.createCommandEncoder({ label: 'readback' });
     const staging = reads.map((r) => {
       const size = Math.ceil(r.byteLength / 4) * 4;
-      const s = this.device.createBuffer({ size: Math.max(4, size), usage: USAGE.MAP_READ | USAGE.COPY_DST, label: 'staging' });
+      const s = this.device.createBuffer({
+        size: Math.max(4, size),
+        usage: USAGE.MAP_READ | USAGE.COPY_DST,
+        label: 'staging',
+      });
       if (size > 0) encoder.copyBufferToBuffer(r.buffer, r.offset ?? 0, s, 0, size);
       return s;
     });
@@ -394,7 +421,9 @@ export class KernelRunner {
     const w = kernel.spec.dispatch(uniforms, kernel.overrides);
     const max = this.device.limits.maxComputeWorkgroupsPerDimension;
     if (w.some((n) => n > max)) {
-      throw new Error(`Kernel "${kernel.spec.name}": ${w.join('x')} workgroups exceed the limit of ${max} per dimension`);
+      throw new Error(
+        `Kernel "${kernel.spec.name}": ${w.join('x')} workgroups exceed the limit of ${max} per dimension`,
+      );
     }
     return w;
   }

@@ -20,17 +20,33 @@ export const PADDING_LABEL = 0xffffffff;
  * advanceStep: also advance the step counters (train_state[0] and [1]) when done, as a training
  * step does (the optimizer after it then reads its tables at train_state[0] − 1).
  */
-export function softmaxCrossEntropyUniforms(batch: number, classes: number, metricSlots: number, advanceStep = false): UniformValues {
+export function softmaxCrossEntropyUniforms(
+  batch: number,
+  classes: number,
+  metricSlots: number,
+  advanceStep = false,
+): UniformValues {
   return { batch, classes, metricSlots, advanceStep: advanceStep ? 1 : 0 };
 }
 
 /** Uniforms of evaluate: loss_out[batchIndex] gets this batch's loss sum; probs are written when asked. */
-export function evaluateUniforms(batch: number, classes: number, batchIndex: number, writeProbs = false): UniformValues {
+export function evaluateUniforms(
+  batch: number,
+  classes: number,
+  batchIndex: number,
+  writeProbs = false,
+): UniformValues {
   return { batch, classes, batchIndex, writeProbs: writeProbs ? 1 : 0 };
 }
 
 /** Uniforms of mse_loss; labelTargets: `targets` holds u32 class labels to one-hot instead of f32 targets; advanceStep as for softmax_cross_entropy. */
-export function mseLossUniforms(batch: number, features: number, metricSlots: number, labelTargets = false, advanceStep = false): UniformValues {
+export function mseLossUniforms(
+  batch: number,
+  features: number,
+  metricSlots: number,
+  labelTargets = false,
+  advanceStep = false,
+): UniformValues {
   return { batch, features, metricSlots, labelTargets: labelTargets ? 1 : 0, advanceStep: advanceStep ? 1 : 0 };
 }
 
@@ -62,20 +78,45 @@ function sentinelRing(slots: number): Float32Array {
   return new Float32Array(slots * 2).fill(-1);
 }
 
-async function checkSoftmaxCrossEntropy(runner: KernelRunner, rng: SeededRandom, options: KernelCheckOptions = {}): Promise<KernelCheckResult> {
+async function checkSoftmaxCrossEntropy(
+  runner: KernelRunner,
+  rng: SeededRandom,
+  options: KernelCheckOptions = {},
+): Promise<KernelCheckResult> {
   return checkKernel(SOFTMAX_CROSS_ENTROPY, runner, options, async (kernel) => {
-    const shapes: [number, number][] = [[1, 1], [1, 10], [2 + rng.int(20), 2 + rng.int(20)], [257 + rng.int(300), 10], [3, 700 + rng.int(300)]];
+    const shapes: [number, number][] = [
+      [1, 1],
+      [1, 10],
+      [2 + rng.int(20), 2 + rng.int(20)],
+      [257 + rng.int(300), 10],
+      [3, 700 + rng.int(300)],
+    ];
     const setups = shapes.map(([batch, classes], i) => {
       const logits = randomLogits(rng, batch, classes);
       const labels = randomLabels(rng, batch, classes);
       const slots = 1 + rng.int(5);
       const counters: [number, number] = [rng.int(1000), rng.int(100)];
       const advance = i % 2 === 1;
-      return { batch, classes, logits, labels, slots, counters, advance, ref: softmaxCrossEntropy(Float64Array.from(logits), labels, batch, classes) };
+      return {
+        batch,
+        classes,
+        logits,
+        labels,
+        slots,
+        counters,
+        advance,
+        ref: softmaxCrossEntropy(Float64Array.from(logits), labels, batch, classes),
+      };
     });
     const cases: GpuCase[] = setups.map((s) => ({
       shape: `${s.batch}x${s.classes}${s.advance ? ' +advance' : ''}`,
-      buffers: { logits: s.logits, labels: s.labels, dlogits: s.batch * s.classes * 4, metrics: sentinelRing(s.slots), train_state: new Uint32Array(s.counters) },
+      buffers: {
+        logits: s.logits,
+        labels: s.labels,
+        dlogits: s.batch * s.classes * 4,
+        metrics: sentinelRing(s.slots),
+        train_state: new Uint32Array(s.counters),
+      },
       uniforms: softmaxCrossEntropyUniforms(s.batch, s.classes, s.slots, s.advance),
       read: ['dlogits', 'metrics', 'train_state'],
     }));
@@ -91,8 +132,16 @@ async function checkSoftmaxCrossEntropy(runner: KernelRunner, rng: SeededRandom,
         // Probabilities round a few times and go through the GPU's exp/log (a few ulps each).
         compareValues(`${cases[i].shape} dlogits`, new Float32Array(outs[i].dlogits), s.ref.dLogits, 1e-5),
         compareValues(`${cases[i].shape} mean loss`, [metrics[slot * 2]], [s.ref.loss], 2e-5),
-        compareExact(`${cases[i].shape} correct and ring`, Array.from(metrics, (v, k) => (k === slot * 2 ? 0 : v)), counts),
-        compareExact(`${cases[i].shape} counters`, new Uint32Array(outs[i].train_state), countersAfterLoss(s.counters, s.advance)),
+        compareExact(
+          `${cases[i].shape} correct and ring`,
+          Array.from(metrics, (v, k) => (k === slot * 2 ? 0 : v)),
+          counts,
+        ),
+        compareExact(
+          `${cases[i].shape} counters`,
+          new Uint32Array(outs[i].train_state),
+          countersAfterLoss(s.counters, s.advance),
+        ),
       ];
     });
   });
@@ -110,9 +159,24 @@ export const SOFTMAX_CROSS_ENTROPY: KernelSpec = {
   bindings: [
     { binding: 0, name: 'logits', access: 'read', description: 'Scores [batch, classes].' },
     { binding: 1, name: 'labels', access: 'read', description: 'u32 true class per row.' },
-    { binding: 2, name: 'dlogits', access: 'read_write', description: 'Gradient of the mean loss: (softmax − onehot) / batch.' },
-    { binding: 3, name: 'metrics', access: 'read_write', description: 'Ring of [mean loss, correct] pairs; slot = step % metricSlots.' },
-    { binding: 4, name: 'train_state', access: 'read_write', description: 'u32 [global step, step in epoch]; the step picks the ring slot; both advance when advanceStep = 1.' },
+    {
+      binding: 2,
+      name: 'dlogits',
+      access: 'read_write',
+      description: 'Gradient of the mean loss: (softmax − onehot) / batch.',
+    },
+    {
+      binding: 3,
+      name: 'metrics',
+      access: 'read_write',
+      description: 'Ring of [mean loss, correct] pairs; slot = step % metricSlots.',
+    },
+    {
+      binding: 4,
+      name: 'train_state',
+      access: 'read_write',
+      description: 'u32 [global step, step in epoch]; the step picks the ring slot; both advance when advanceStep = 1.',
+    },
     { binding: 5, name: 'params', access: 'uniform', description: 'batch, classes, metricSlots, advanceStep.' },
   ],
   uniforms: [
@@ -149,9 +213,18 @@ export function evaluateReference(
   return { confusion, lossSum, probs };
 }
 
-async function checkEvaluate(runner: KernelRunner, rng: SeededRandom, options: KernelCheckOptions = {}): Promise<KernelCheckResult> {
+async function checkEvaluate(
+  runner: KernelRunner,
+  rng: SeededRandom,
+  options: KernelCheckOptions = {},
+): Promise<KernelCheckResult> {
   return checkKernel(EVALUATE, runner, options, async (kernel) => {
-    const shapes: [number, number][] = [[1, 1], [1, 10], [2 + rng.int(30), 2 + rng.int(12)], [257 + rng.int(300), 10]];
+    const shapes: [number, number][] = [
+      [1, 1],
+      [1, 10],
+      [2 + rng.int(30), 2 + rng.int(12)],
+      [257 + rng.int(300), 10],
+    ];
     const setups = shapes.map(([batch, classes], i) => {
       const logits = randomLogits(rng, batch, classes);
       const labels = randomLabels(rng, batch, classes);
@@ -161,11 +234,27 @@ async function checkEvaluate(runner: KernelRunner, rng: SeededRandom, options: K
       const slots = 1 + rng.int(4);
       const batchIndex = rng.int(slots);
       const writeProbs = i % 2 === 1;
-      return { batch, classes, logits, labels, confusion0, slots, batchIndex, writeProbs, ref: evaluateReference(logits, labels, batch, classes, confusion0) };
+      return {
+        batch,
+        classes,
+        logits,
+        labels,
+        confusion0,
+        slots,
+        batchIndex,
+        writeProbs,
+        ref: evaluateReference(logits, labels, batch, classes, confusion0),
+      };
     });
     const cases: GpuCase[] = setups.map((s) => ({
       shape: `${s.batch}x${s.classes}${s.writeProbs ? ' +probs' : ''}`,
-      buffers: { logits: s.logits, labels: s.labels, confusion: s.confusion0, loss_out: new Float32Array(s.slots).fill(-1), probs: s.batch * s.classes * 4 },
+      buffers: {
+        logits: s.logits,
+        labels: s.labels,
+        confusion: s.confusion0,
+        loss_out: new Float32Array(s.slots).fill(-1),
+        probs: s.batch * s.classes * 4,
+      },
       uniforms: evaluateUniforms(s.batch, s.classes, s.batchIndex, s.writeProbs),
       read: ['confusion', 'loss_out', 'probs'],
     }));
@@ -202,9 +291,25 @@ export const EVALUATE: KernelSpec = {
   bindings: [
     { binding: 0, name: 'logits', access: 'read', description: 'Scores [batch, classes].' },
     { binding: 1, name: 'labels', access: 'read', description: 'u32 true class per row; 0xffffffff marks padding.' },
-    { binding: 2, name: 'confusion', access: 'read_write', description: 'u32 counts [label * classes + predicted], added to atomically.' },
-    { binding: 3, name: 'loss_out', access: 'read_write', description: 'Per-batch loss sums; this batch writes loss_out[batchIndex].' },
-    { binding: 4, name: 'probs', access: 'read_write', description: 'Softmax probabilities [batch, classes] (only when writeProbs = 1).', optional: true },
+    {
+      binding: 2,
+      name: 'confusion',
+      access: 'read_write',
+      description: 'u32 counts [label * classes + predicted], added to atomically.',
+    },
+    {
+      binding: 3,
+      name: 'loss_out',
+      access: 'read_write',
+      description: 'Per-batch loss sums; this batch writes loss_out[batchIndex].',
+    },
+    {
+      binding: 4,
+      name: 'probs',
+      access: 'read_write',
+      description: 'Softmax probabilities [batch, classes] (only when writeProbs = 1).',
+      optional: true,
+    },
     { binding: 5, name: 'params', access: 'uniform', description: 'batch, classes, batchIndex, writeProbs.' },
   ],
   uniforms: [
@@ -221,11 +326,19 @@ export const EVALUATE: KernelSpec = {
 };
 
 /** CPU twin of mse_loss: cpu/loss.meanSquaredError plus the "correct" rule of cpu/model.ts. */
-export function mseReference(pred: Float32Array, targets: ArrayLike<number>, batch: number, features: number): { loss: number; dPred: Float64Array; correct: number } {
+export function mseReference(
+  pred: Float32Array,
+  targets: ArrayLike<number>,
+  batch: number,
+  features: number,
+): { loss: number; dPred: Float64Array; correct: number } {
   const { loss, dPred } = meanSquaredError(Float64Array.from(pred), targets);
   let correct = 0;
   for (let b = 0; b < batch; b++) {
-    const right = features === 1 ? pred[b] >= 0.5 === targets[b] >= 0.5 : rowArgmax(pred, b, features) === rowArgmax(targets, b, features);
+    const right =
+      features === 1
+        ? pred[b] >= 0.5 === targets[b] >= 0.5
+        : rowArgmax(pred, b, features) === rowArgmax(targets, b, features);
     if (right) correct++;
   }
   return { loss, dPred, correct };
@@ -238,17 +351,40 @@ export function oneHot(labels: ArrayLike<number>, features: number): Float64Arra
   return out;
 }
 
-async function checkMseLoss(runner: KernelRunner, rng: SeededRandom, options: KernelCheckOptions = {}): Promise<KernelCheckResult> {
+async function checkMseLoss(
+  runner: KernelRunner,
+  rng: SeededRandom,
+  options: KernelCheckOptions = {},
+): Promise<KernelCheckResult> {
   return checkKernel(MSE_LOSS, runner, options, async (kernel) => {
-    const shapes: [number, number, boolean][] = [[1, 1, false], [3 + rng.int(20), 1, false], [2 + rng.int(20), 2 + rng.int(12), false], [257 + rng.int(300), 10, true], [1, 10, true]];
+    const shapes: [number, number, boolean][] = [
+      [1, 1, false],
+      [3 + rng.int(20), 1, false],
+      [2 + rng.int(20), 2 + rng.int(12), false],
+      [257 + rng.int(300), 10, true],
+      [1, 10, true],
+    ];
     const setups = shapes.map(([batch, features, labelTargets], i) => {
       const pred = randomFloats(rng, batch * features, -0.5, 1.5);
       const labels = randomLabels(rng, batch, features);
-      const targets = labelTargets ? oneHot(labels, features) : Float32Array.from(randomFloats(rng, batch * features, 0, 1), (v) => (v < 0.3 ? 0.5 : v));
+      const targets = labelTargets
+        ? oneHot(labels, features)
+        : Float32Array.from(randomFloats(rng, batch * features, 0, 1), (v) => (v < 0.3 ? 0.5 : v));
       const slots = 1 + rng.int(5);
       const counters: [number, number] = [rng.int(1000), rng.int(100)];
       const advance = i % 2 === 1;
-      return { batch, features, labelTargets, pred, labels, targets, slots, counters, advance, ref: mseReference(pred, targets, batch, features) };
+      return {
+        batch,
+        features,
+        labelTargets,
+        pred,
+        labels,
+        targets,
+        slots,
+        counters,
+        advance,
+        ref: mseReference(pred, targets, batch, features),
+      };
     });
     const cases: GpuCase[] = setups.map((s) => ({
       shape: `${s.batch}x${s.features}${s.labelTargets ? ' labels' : ''}${s.advance ? ' +advance' : ''}`,
@@ -272,8 +408,16 @@ async function checkMseLoss(runner: KernelRunner, rng: SeededRandom, options: Ke
       return [
         compareValues(`${cases[i].shape} dpred`, new Float32Array(outs[i].dpred), s.ref.dPred, 1e-6),
         compareValues(`${cases[i].shape} loss`, [metrics[slot * 2]], [s.ref.loss], 1e-6 * Math.max(1, n)),
-        compareExact(`${cases[i].shape} correct and ring`, Array.from(metrics, (v, k) => (k === slot * 2 ? 0 : v)), Array.from(expected, (v, k) => (k === slot * 2 ? 0 : v))),
-        compareExact(`${cases[i].shape} counters`, new Uint32Array(outs[i].train_state), countersAfterLoss(s.counters, s.advance)),
+        compareExact(
+          `${cases[i].shape} correct and ring`,
+          Array.from(metrics, (v, k) => (k === slot * 2 ? 0 : v)),
+          Array.from(expected, (v, k) => (k === slot * 2 ? 0 : v)),
+        ),
+        compareExact(
+          `${cases[i].shape} counters`,
+          new Uint32Array(outs[i].train_state),
+          countersAfterLoss(s.counters, s.advance),
+        ),
       ];
     });
   });
@@ -286,14 +430,39 @@ export const MSE_LOSS: KernelSpec = {
   entryPoint: 'main',
   description:
     'Mean squared error: the average of (prediction − target)² over every output, and its gradient ' +
-    '2(prediction − target)/n. It also counts rows whose largest output is at the target\'s largest entry.',
+    "2(prediction − target)/n. It also counts rows whose largest output is at the target's largest entry.",
   bindings: [
     { binding: 0, name: 'pred', access: 'read', description: 'Predictions [batch, features].' },
-    { binding: 1, name: 'targets', access: 'read', description: 'f32 targets [batch, features], or u32 labels [batch] when labelTargets = 1.' },
-    { binding: 2, name: 'dpred', access: 'read_write', description: 'Gradient of the loss: 2(pred − target)/(batch·features).' },
-    { binding: 3, name: 'metrics', access: 'read_write', description: 'Ring of [mean loss, correct] pairs; slot = step % metricSlots.' },
-    { binding: 4, name: 'train_state', access: 'read_write', description: 'u32 [global step, step in epoch]; the step picks the ring slot; both advance when advanceStep = 1.' },
-    { binding: 5, name: 'params', access: 'uniform', description: 'batch, features, metricSlots, labelTargets, advanceStep.' },
+    {
+      binding: 1,
+      name: 'targets',
+      access: 'read',
+      description: 'f32 targets [batch, features], or u32 labels [batch] when labelTargets = 1.',
+    },
+    {
+      binding: 2,
+      name: 'dpred',
+      access: 'read_write',
+      description: 'Gradient of the loss: 2(pred − target)/(batch·features).',
+    },
+    {
+      binding: 3,
+      name: 'metrics',
+      access: 'read_write',
+      description: 'Ring of [mean loss, correct] pairs; slot = step % metricSlots.',
+    },
+    {
+      binding: 4,
+      name: 'train_state',
+      access: 'read_write',
+      description: 'u32 [global step, step in epoch]; the step picks the ring slot; both advance when advanceStep = 1.',
+    },
+    {
+      binding: 5,
+      name: 'params',
+      access: 'uniform',
+      description: 'batch, features, metricSlots, labelTargets, advanceStep.',
+    },
   ],
   uniforms: [
     { name: 'batch', type: 'u32' },

@@ -161,14 +161,20 @@ describe.skipIf(!ctx)('matmul kernel on the GPU', () => {
     const outs = [runner.createBuffer(24), runner.createBuffer(24)];
     const small = { WG_X: 4, WG_Y: 4 };
     const encoder = runner.device.createCommandEncoder();
-    expect(() => runner.dispatch(encoder, MATMUL, { A: a, B: b, C: outs[0] }, matmulUniforms(call), small)).toThrow(/WG_X=4.*not ready.*readyVariant/);
+    expect(() => runner.dispatch(encoder, MATMUL, { A: a, B: b, C: outs[0] }, matmulUniforms(call), small)).toThrow(
+      /WG_X=4.*not ready.*readyVariant/,
+    );
     await runner.ready(MATMUL);
     const variant = await runner.readyVariant(MATMUL, small);
     expect(variant.overrides).toMatchObject(small);
-    expect(runner.dispatch(encoder, MATMUL, { A: a, B: b, C: outs[0] }, matmulUniforms(call), small).kernel).toBe(variant);
+    expect(runner.dispatch(encoder, MATMUL, { A: a, B: b, C: outs[0] }, matmulUniforms(call), small).kernel).toBe(
+      variant,
+    );
     // An editor swap: the variant goes with the old source and comes back from the new one.
     runner.setOverride('matmul', ZEROS_SOURCE);
-    expect(() => runner.dispatch(encoder, MATMUL, { A: a, B: b, C: outs[1] }, matmulUniforms(call), small)).toThrow(/not ready/);
+    expect(() => runner.dispatch(encoder, MATMUL, { A: a, B: b, C: outs[1] }, matmulUniforms(call), small)).toThrow(
+      /not ready/,
+    );
     await runner.ready(MATMUL);
     runner.device.queue.writeBuffer(outs[1], 0, new Float32Array(6).fill(1));
     const swapped = runner.dispatch(encoder, MATMUL, { A: a, B: b, C: outs[1] }, matmulUniforms(call), small);
@@ -200,7 +206,9 @@ describe.skipIf(!ctx)('matmul kernel on the GPU', () => {
 
     runner.clearOverride('matmul');
     expect(runner.currentSource(MATMUL)).toBe(MATMUL.builtinSource);
-    expect(() => runner.dispatch(encoder, MATMUL, { A: a, B: b, C: outs[1] }, matmulUniforms(call))).toThrow(/not ready/);
+    expect(() => runner.dispatch(encoder, MATMUL, { A: a, B: b, C: outs[1] }, matmulUniforms(call))).toThrow(
+      /not ready/,
+    );
     await runner.ready(MATMUL);
     const first = runner.dispatch(encoder, MATMUL, { A: a, B: b, C: outs[1] }, matmulUniforms(call));
     // The same call again reuses its bind group and uniform buffer.

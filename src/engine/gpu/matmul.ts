@@ -66,18 +66,34 @@ export type MatmulGate = { kind: 'dropout'; rate: number } | { kind: 'relu' };
 
 /** Flag bits of params.flags in kernels/matmul.wgsl and matmul_reduce.wgsl. */
 export const MATMUL_FLAG_BITS = {
-  transposeA: 1, transposeB: 2, bias: 4, accumulate: 8, relu: 16, biasInB: 32, onesRowA: 64, dropout: 128, dropoutFoldsRelu: 256,
-  gateDropout: 512, gateRelu: 1024,
+  transposeA: 1,
+  transposeB: 2,
+  bias: 4,
+  accumulate: 8,
+  relu: 16,
+  biasInB: 32,
+  onesRowA: 64,
+  dropout: 128,
+  dropoutFoldsRelu: 256,
+  gateDropout: 512,
+  gateRelu: 1024,
 } as const;
 
 /** The uniform values of kernels/matmul.wgsl for one call. */
 export function matmulUniforms(call: MatmulCall): UniformValues {
   const b = MATMUL_FLAG_BITS;
   const flags =
-    (call.transposeA ? b.transposeA : 0) | (call.transposeB ? b.transposeB : 0) | (call.bias ? b.bias : 0) |
-    (call.accumulate ? b.accumulate : 0) | (call.relu ? b.relu : 0) | (call.biasInB ? b.biasInB : 0) | (call.onesRowA ? b.onesRowA : 0) |
-    (call.dropout ? b.dropout : 0) | (call.dropout?.foldRelu ? b.dropoutFoldsRelu : 0) |
-    (call.gate?.kind === 'dropout' ? b.gateDropout : 0) | (call.gate?.kind === 'relu' ? b.gateRelu : 0);
+    (call.transposeA ? b.transposeA : 0) |
+    (call.transposeB ? b.transposeB : 0) |
+    (call.bias ? b.bias : 0) |
+    (call.accumulate ? b.accumulate : 0) |
+    (call.relu ? b.relu : 0) |
+    (call.biasInB ? b.biasInB : 0) |
+    (call.onesRowA ? b.onesRowA : 0) |
+    (call.dropout ? b.dropout : 0) |
+    (call.dropout?.foldRelu ? b.dropoutFoldsRelu : 0) |
+    (call.gate?.kind === 'dropout' ? b.gateDropout : 0) |
+    (call.gate?.kind === 'relu' ? b.gateRelu : 0);
   const splitK = Math.max(1, Math.floor(call.splitK ?? 1));
   const tileK = 16;
   const kChunk = splitK > 1 ? Math.ceil(Math.ceil(call.K / splitK) / tileK) * tileK : call.K;
@@ -177,7 +193,12 @@ const MAX_SPLIT_K = 128;
  * How many K chunks a call should use: a small output (few 64×64 tiles) with a long K would run
  * on a handful of workgroups, so split K until there are enough (1 when the output is big).
  */
-export function matmulSplitK(M: number, N: number, K: number, overrides: KernelOverrides = { WG_X: 16, WG_Y: 16 }): number {
+export function matmulSplitK(
+  M: number,
+  N: number,
+  K: number,
+  overrides: KernelOverrides = { WG_X: 16, WG_Y: 16 },
+): number {
   const tiles = Math.ceil(N / (overrides.WG_X * THREAD_TILE)) * Math.ceil(M / (overrides.WG_Y * THREAD_TILE));
   if (tiles >= TARGET_WORKGROUPS / 2) return 1;
   return Math.max(1, Math.min(Math.ceil(TARGET_WORKGROUPS / tiles), Math.floor(K / MIN_K_CHUNK), MAX_SPLIT_K));
@@ -192,10 +213,17 @@ export function matmulPartialLength(call: MatmulCall): number {
 /** A readable label such as "17x33x65 Aᵀ +bias" (M x K x N). */
 export function describeMatmul(call: MatmulCall): string {
   const tags = [
-    call.transposeA && 'Aᵀ', call.transposeB && 'Bᵀ', call.bias && (call.biasInB ? '+bias(in B)' : '+bias'), call.accumulate && '+=C',
-    call.relu && 'relu', call.onesRowA && '+ones row', (call.splitK ?? 1) > 1 && `split ${call.splitK}`,
-    call.dropout && `dropout ${call.dropout.rate.toPrecision(3)}${call.dropout.foldRelu ? ' (mask with the ReLU)' : ''}`,
-    call.gate && (call.gate.kind === 'dropout' ? `then dropout backward ${call.gate.rate.toPrecision(3)}` : 'then ReLU backward'),
+    call.transposeA && 'Aᵀ',
+    call.transposeB && 'Bᵀ',
+    call.bias && (call.biasInB ? '+bias(in B)' : '+bias'),
+    call.accumulate && '+=C',
+    call.relu && 'relu',
+    call.onesRowA && '+ones row',
+    (call.splitK ?? 1) > 1 && `split ${call.splitK}`,
+    call.dropout &&
+      `dropout ${call.dropout.rate.toPrecision(3)}${call.dropout.foldRelu ? ' (mask with the ReLU)' : ''}`,
+    call.gate &&
+      (call.gate.kind === 'dropout' ? `then dropout backward ${call.gate.rate.toPrecision(3)}` : 'then ReLU backward'),
   ];
   return [`${call.M}x${call.K}x${call.N}`, ...tags.filter(Boolean)].join(' ');
 }
@@ -243,7 +271,11 @@ function applyGate(call: MatmulCall, gate: Uint32Array, c: Float64Array): Float6
 }
 
 /** With a dropout after the call: its output and 0/1 mask from the plain result (cpu/dropout.ts). */
-export function matmulDropoutReference(call: MatmulCall, x: MatmulInputs, plain: Float64Array): { y: Float64Array; mask: Uint32Array } {
+export function matmulDropoutReference(
+  call: MatmulCall,
+  x: MatmulInputs,
+  plain: Float64Array,
+): { y: Float64Array; mask: Uint32Array } {
   const d = call.dropout!;
   const after = dropoutForward(plain, d.rate, d.seed, x.dropoutStep ?? 0, d.layerIndex);
   return { y: after.y, mask: Uint32Array.from(after.mask, (m, i) => (m && (!d.foldRelu || plain[i] > 0) ? 1 : 0)) };
@@ -286,7 +318,8 @@ export async function runMatmulCases(
   calls: { call: MatmulCall; inputs: MatmulInputs }[],
   reduceKernel?: CompiledKernel,
 ): Promise<{ cases: KernelCheckCase[]; outputs: Float32Array[] }> {
-  const reduce = reduceKernel ?? (calls.some((c) => (c.call.splitK ?? 1) > 1) ? await runner.compile(MATMUL_REDUCE) : undefined);
+  const reduce =
+    reduceKernel ?? (calls.some((c) => (c.call.splitK ?? 1) > 1) ? await runner.compile(MATMUL_REDUCE) : undefined);
   const created: GPUBuffer[] = [];
   const track = (b: GPUBuffer) => (created.push(b), b);
   const masks = new Map<GPUBuffer, GPUBuffer>();
@@ -337,7 +370,9 @@ export async function runMatmulCases(
   const cases = calls.flatMap(({ call, inputs }, i) => {
     const got = new Float32Array(bytes[next++]);
     results.push(got);
-    const plain = inputs.gate ? applyGate(call, inputs.gate, matmulReference(call, inputs)) : matmulReference(call, inputs);
+    const plain = inputs.gate
+      ? applyGate(call, inputs.gate, matmulReference(call, inputs))
+      : matmulReference(call, inputs);
     const withDropout = maskOf(i) ? matmulDropoutReference(call, inputs, plain) : null;
     const expected = withDropout?.y ?? plain;
     const maxAbsError = maxAbsDiff(got, expected);
@@ -346,7 +381,10 @@ export async function runMatmulCases(
     // NaN compares false, so a kernel that writes NaN fails.
     const main = { shape: describeMatmul(call), maxAbsError, maxRelError, tolerance, pass: maxRelError <= tolerance };
     if (!withDropout) return [main];
-    return [main, compareExact(`${describeMatmul(call)} dropout mask`, new Uint32Array(bytes[next++]), withDropout.mask)];
+    return [
+      main,
+      compareExact(`${describeMatmul(call)} dropout mask`, new Uint32Array(bytes[next++]), withDropout.mask),
+    ];
   });
   return { cases, outputs: results };
 }
@@ -358,7 +396,15 @@ export function randomMatmulCalls(rng: SeededRandom, maxDim = 100): MatmulCall[]
   const dim = () => 1 + rng.int(maxDim);
   const calls: MatmulCall[] = [];
   for (let i = 0; i < 4; i++) {
-    calls.push({ M: dim(), K: dim(), N: dim(), transposeA: (i & 1) !== 0, transposeB: (i & 2) !== 0, bias: i === 1, accumulate: i === 2 });
+    calls.push({
+      M: dim(),
+      K: dim(),
+      N: dim(),
+      transposeA: (i & 1) !== 0,
+      transposeB: (i & 2) !== 0,
+      bias: i === 1,
+      accumulate: i === 2,
+    });
   }
   calls.push({ M: 64 + rng.int(8), K: 16 * (1 + rng.int(4)) + 1, N: 1 + rng.int(3), bias: true, accumulate: true });
   calls.push({ M: 1, K: 1, N: 1, transposeA: true, transposeB: true, bias: true, accumulate: true });
@@ -366,26 +412,92 @@ export function randomMatmulCalls(rng: SeededRandom, maxDim = 100): MatmulCall[]
   calls.push({ M: dim(), K: dim(), N: dim(), bias: true, biasInB: true, relu: true });
   calls.push({ M: 2 + rng.int(60), K: dim(), N: dim(), transposeA: true, onesRowA: true });
   // Split-K, with and without the fused epilogue, including a K that does not divide evenly.
-  calls.push({ M: 1 + rng.int(20), K: 200 + rng.int(300), N: 1 + rng.int(40), bias: true, biasInB: true, relu: true, splitK: 2 + rng.int(5) });
-  calls.push({ M: 1 + rng.int(20), K: 100 + rng.int(200), N: 1 + rng.int(40), bias: true, accumulate: true, splitK: 3 });
+  calls.push({
+    M: 1 + rng.int(20),
+    K: 200 + rng.int(300),
+    N: 1 + rng.int(40),
+    bias: true,
+    biasInB: true,
+    relu: true,
+    splitK: 2 + rng.int(5),
+  });
+  calls.push({
+    M: 1 + rng.int(20),
+    K: 100 + rng.int(200),
+    N: 1 + rng.int(40),
+    bias: true,
+    accumulate: true,
+    splitK: 3,
+  });
   // A dropout after the layer, done by the reduce: with its mask carrying the ReLU, and plain.
-  const dropout = (foldRelu: boolean) => ({ rate: Math.fround(0.1 + 0.6 * rng.next()), seed: rng.int(2 ** 32), layerIndex: rng.int(64), foldRelu });
-  calls.push({ M: 1 + rng.int(20), K: 200 + rng.int(300), N: 1 + rng.int(40), bias: true, biasInB: true, relu: true, splitK: 4, dropout: dropout(true) });
-  calls.push({ M: 1 + rng.int(20), K: 200 + rng.int(300), N: 1 + rng.int(40), bias: true, splitK: 3, dropout: dropout(false) });
+  const dropout = (foldRelu: boolean) => ({
+    rate: Math.fround(0.1 + 0.6 * rng.next()),
+    seed: rng.int(2 ** 32),
+    layerIndex: rng.int(64),
+    foldRelu,
+  });
+  calls.push({
+    M: 1 + rng.int(20),
+    K: 200 + rng.int(300),
+    N: 1 + rng.int(40),
+    bias: true,
+    biasInB: true,
+    relu: true,
+    splitK: 4,
+    dropout: dropout(true),
+  });
+  calls.push({
+    M: 1 + rng.int(20),
+    K: 200 + rng.int(300),
+    N: 1 + rng.int(40),
+    bias: true,
+    splitK: 3,
+    dropout: dropout(false),
+  });
   // Many chunks (the trainer splits a dense layer's long K up to MAX_SPLIT_K ways).
-  calls.push({ M: 1 + rng.int(12), K: 3000 + rng.int(1000), N: 1 + rng.int(20), bias: true, relu: true, splitK: 40 + rng.int(20) });
+  calls.push({
+    M: 1 + rng.int(12),
+    K: 3000 + rng.int(1000),
+    N: 1 + rng.int(20),
+    bias: true,
+    relu: true,
+    splitK: 40 + rng.int(20),
+  });
   // A dense layer's input gradient with the backward pass of the dropout or ReLU before it (matmul_small only).
-  calls.push({ M: 1 + rng.int(70), K: 1 + rng.int(20), N: dim(), transposeB: true, gate: { kind: 'dropout', rate: Math.fround(0.1 + 0.6 * rng.next()) } });
+  calls.push({
+    M: 1 + rng.int(70),
+    K: 1 + rng.int(20),
+    N: dim(),
+    transposeB: true,
+    gate: { kind: 'dropout', rate: Math.fround(0.1 + 0.6 * rng.next()) },
+  });
   calls.push({ M: 1 + rng.int(70), K: 1 + rng.int(20), N: dim(), transposeB: true, gate: { kind: 'relu' } });
   if (maxDim > 128) {
     // Whole 128x128 tiles: matmul_large's unchecked fast path, which has its own loop for each
     // layout of A, with every transpose, then a random transpose and split.
     const whole = () => 128 * (1 + rng.int(2));
     for (let layout = 0; layout < 4; layout++) {
-      calls.push({ M: whole(), K: 8 * (1 + rng.int(12)), N: whole(), transposeA: (layout & 1) !== 0, transposeB: (layout & 2) !== 0, bias: true, relu: layout < 2, accumulate: layout === 3 });
+      calls.push({
+        M: whole(),
+        K: 8 * (1 + rng.int(12)),
+        N: whole(),
+        transposeA: (layout & 1) !== 0,
+        transposeB: (layout & 2) !== 0,
+        bias: true,
+        relu: layout < 2,
+        accumulate: layout === 3,
+      });
     }
     const t = rng.int(4);
-    calls.push({ M: 128, K: 256 + 8 * rng.int(32), N: whole(), transposeA: (t & 2) !== 0, transposeB: (t & 1) !== 0, accumulate: true, splitK: 2 });
+    calls.push({
+      M: 128,
+      K: 256 + 8 * rng.int(32),
+      N: whole(),
+      transposeA: (t & 2) !== 0,
+      transposeB: (t & 1) !== 0,
+      accumulate: true,
+      splitK: 2,
+    });
   }
   return calls;
 }
@@ -405,8 +517,12 @@ export async function checkMatmul(
     // A dropout after the layer is the reduce's work: not for matmul_small, which runs none; a
     // gate (the backward pass before) is only matmul_small's.
     const small = spec.name === MATMUL_SMALL_NAME;
-    const all = randomMatmulCalls(rng, spec.name === 'matmul_large' ? 300 : 100).filter((c) => (small ? !c.dropout : !c.gate));
-    const chosen = checkingReduce ? all.filter((c) => (c.splitK ?? 1) > 1).concat([{ M: 33, K: 700, N: 17, bias: true, relu: true, splitK: 5 }]) : all;
+    const all = randomMatmulCalls(rng, spec.name === 'matmul_large' ? 300 : 100).filter((c) =>
+      small ? !c.dropout : !c.gate,
+    );
+    const chosen = checkingReduce
+      ? all.filter((c) => (c.splitK ?? 1) > 1).concat([{ M: 33, K: 700, N: 17, bias: true, relu: true, splitK: 5 }])
+      : all;
     const calls = chosen.map((call) => ({ call, inputs: randomMatmulInputs(call, rng) }));
     // Scoped so an edited kernel that breaks validation at dispatch reports instead of logging.
     const { cases } = await withErrorScopes(runner.device, () => runMatmulCases(runner, kernel, calls, reduce));
@@ -448,11 +564,35 @@ export const MATMUL_REDUCE: KernelSpec = {
     'it also does a dropout layer that comes right after, so that layer needs no kernel of its own.',
   bindings: [
     { binding: 0, name: 'partial', access: 'read', description: 'splitK partial results, each [M, N].' },
-    { binding: 1, name: 'bias', access: 'read', description: 'The bias (at its offset: after the weights when stored with them).', optional: true },
+    {
+      binding: 1,
+      name: 'bias',
+      access: 'read',
+      description: 'The bias (at its offset: after the weights when stored with them).',
+      optional: true,
+    },
     { binding: 2, name: 'C', access: 'read_write', description: 'The [M, N] result.' },
-    { binding: 3, name: 'params', access: 'uniform', description: 'Sizes, flag bits and the number of chunks; then the rate, seed and layer index of a dropout after the layer.' },
-    { binding: 4, name: 'mask', access: 'read_write', description: 'With the dropout bit: u32 per output, the dropout\'s 0/1 mask.', optional: true },
-    { binding: 5, name: 'train_state', access: 'read', description: 'With the dropout bit: u32 [global step, ...]; the step picks the dropout\'s random stream.', optional: true },
+    {
+      binding: 3,
+      name: 'params',
+      access: 'uniform',
+      description:
+        'Sizes, flag bits and the number of chunks; then the rate, seed and layer index of a dropout after the layer.',
+    },
+    {
+      binding: 4,
+      name: 'mask',
+      access: 'read_write',
+      description: "With the dropout bit: u32 per output, the dropout's 0/1 mask.",
+      optional: true,
+    },
+    {
+      binding: 5,
+      name: 'train_state',
+      access: 'read',
+      description: "With the dropout bit: u32 [global step, ...]; the step picks the dropout's random stream.",
+      optional: true,
+    },
   ],
   uniforms: [...MATMUL_UNIFORMS, ...DROPOUT_AFTER_UNIFORMS],
   overrides: { WG: 256 },

@@ -22,7 +22,9 @@ const SHAPES: [number, number, number][] = [
 const CALLS: MatmulCall[] = [
   ...SHAPES.flatMap(([M, K, N], s) =>
     [0, 1, 2, 3].map((t) => ({
-      M, K, N,
+      M,
+      K,
+      N,
       transposeA: (t & 1) !== 0,
       transposeB: (t & 2) !== 0,
       bias: (s + t) % 2 === 1,
@@ -36,7 +38,16 @@ const CALLS: MatmulCall[] = [
   { M: 129, K: 300, N: 130, bias: true, accumulate: true, splitK: 3 },
   // Whole tiles take the kernel's unchecked fast path: every transpose, the fusions, split K,
   // and a ones row (which must take the checked path although M is a multiple of 128).
-  ...[0, 1, 2, 3].map((t) => ({ M: 256, K: 24, N: 128, transposeA: (t & 1) !== 0, transposeB: (t & 2) !== 0, bias: t === 1, relu: t >= 2, accumulate: t === 3 })),
+  ...[0, 1, 2, 3].map((t) => ({
+    M: 256,
+    K: 24,
+    N: 128,
+    transposeA: (t & 1) !== 0,
+    transposeB: (t & 2) !== 0,
+    bias: t === 1,
+    relu: t >= 2,
+    accumulate: t === 3,
+  })),
   { M: 128, K: 64, N: 256, bias: true, biasInB: true, relu: true, splitK: 2 },
   { M: 128, K: 16, N: 128, transposeA: true, onesRowA: true },
 ];
@@ -59,7 +70,12 @@ describe.skipIf(!ctx)('matmul_large kernel on the GPU', () => {
   });
 
   it("can be timed by the kernel editor's Benchmark button", async () => {
-    const result = await benchmarkKernel(runner, MATMUL_LARGE, MATMUL_LARGE.builtinSource, { timestamps: false, large: false, rounds: 1, targetMs: 5 });
+    const result = await benchmarkKernel(runner, MATMUL_LARGE, MATMUL_LARGE.builtinSource, {
+      timestamps: false,
+      large: false,
+      rounds: 1,
+      targetMs: 5,
+    });
     expect(result.shape).toBe('128x128x128');
     expect(result.builtin.msPerCall).toBeGreaterThan(0);
     expect(result.builtin.gflops).toBeGreaterThan(0);

@@ -19,7 +19,7 @@ const PRESET_CALLS: MatmulCall[] = [
 ];
 
 describe('choosing matmul_small', () => {
-  it('takes the presets\' last layers and leaves the big ones to matmul and matmul_large', () => {
+  it("takes the presets' last layers and leaves the big ones to matmul and matmul_large", () => {
     expect(PRESET_CALLS[3].splitK).toBe(2);
     for (const c of PRESET_CALLS) expect(matmulKernelFor(c.M, c.N, c.K, c).name).toBe('matmul_small');
     // mlp's first weight gradient (785 x 128 outputs, K 128): faster one thread per output.
@@ -54,7 +54,7 @@ describe.skipIf(!ctx)('matmul_small on the GPU', () => {
     expect(result.cases.filter((c) => !c.pass)).toEqual([]);
   });
 
-  it('gives the same bits as matmul (with its split-K reduce) on random calls and the presets\' last layers', async () => {
+  it("gives the same bits as matmul (with its split-K reduce) on random calls and the presets' last layers", async () => {
     const rng = new SeededRandom(23, 0);
     // Not the calls with a dropout after the layer (the reduce does that, and matmul_small runs
     // none) nor those with a gate (only matmul_small has one).
@@ -70,8 +70,12 @@ describe.skipIf(!ctx)('matmul_small on the GPU', () => {
     ['drops the terms after the last 16', 'for (; k < k1; k++) {', 'for (; k < min(k1, k0); k++) {'],
     ['adds only the first chunk', 'for (var z = 0u; z < params.splitK; z++) {', 'for (var z = 0u; z < 1u; z++) {'],
     ['forgets the ones row', 'w.ones = ones_row && m == params.M - 1u;', 'w.ones = false;'],
-    ['forgets the dropout\'s scale in the gate', 'v * (1.0 / (1.0 - params.gateRate))', 'v'],
-    ['lets a ReLU output of exactly 0 through the gate', 'bitcast<f32>(gate[idx]) > 0.0', 'bitcast<f32>(gate[idx]) >= 0.0'],
+    ["forgets the dropout's scale in the gate", 'v * (1.0 / (1.0 - params.gateRate))', 'v'],
+    [
+      'lets a ReLU output of exactly 0 through the gate',
+      'bitcast<f32>(gate[idx]) > 0.0',
+      'bitcast<f32>(gate[idx]) >= 0.0',
+    ],
   ])('fails its check for a kernel that %s', async (_what, from, to) => {
     const source = MATMUL_SMALL.builtinSource.replace(from, to);
     expect(source).not.toBe(MATMUL_SMALL.builtinSource);

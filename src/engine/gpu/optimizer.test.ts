@@ -64,14 +64,28 @@ describe.skipIf(!ctx)('optimizer kernel on the GPU', () => {
     ['ignores nesterov', 'u.nesterov != 0u', 'false'],
     ['uses the wrong lerp branch', 'if (abs(w) < 0.5)', 'if (abs(w) >= 0.5)'],
     ['reads the learning rate of the wrong step', 'neg_lr = -lr_table[step];', 'neg_lr = -lr_table[0];'],
-    ['ignores a counter already advanced by the loss', 'let step = train_state[0] - u.stepAdvanced;', 'let step = train_state[0];'],
-    ['adds the gradient before applying momentum', 'let b = rounded(u.momentum * x.s0) + g;', 'let b = rounded(u.momentum * (x.s0 + g));'],
-    ['leaves the last of each thread\'s parameters alone', 'if (e >= n) { break; }', 'if (e >= n || j == PER_THREAD - 1u) { break; }'],
-    ['forgets Adam\'s second moment', 'if (slots > 1u) { state[n + e] = y.s1; }', ''],
+    [
+      'ignores a counter already advanced by the loss',
+      'let step = train_state[0] - u.stepAdvanced;',
+      'let step = train_state[0];',
+    ],
+    [
+      'adds the gradient before applying momentum',
+      'let b = rounded(u.momentum * x.s0) + g;',
+      'let b = rounded(u.momentum * (x.s0 + g));',
+    ],
+    [
+      "leaves the last of each thread's parameters alone",
+      'if (e >= n) { break; }',
+      'if (e >= n || j == PER_THREAD - 1u) { break; }',
+    ],
+    ["forgets Adam's second moment", 'if (slots > 1u) { state[n + e] = y.s1; }', ''],
     ['puts epsilon inside the square root', 'let avg = sqrt_rn(v) + u.epsilon;', 'let avg = sqrt_rn(v + u.epsilon);'],
   ])('fails its check when it %s', async (_, from, to) => {
     expect(OPTIMIZER.builtinSource).toContain(from);
-    const result = await OPTIMIZER.check(runner, new SeededRandom(63, 0), { source: OPTIMIZER.builtinSource.replace(from, to) });
+    const result = await OPTIMIZER.check(runner, new SeededRandom(63, 0), {
+      source: OPTIMIZER.builtinSource.replace(from, to),
+    });
     expect(result.error).toBeUndefined();
     expect(result.pass).toBe(false);
   });

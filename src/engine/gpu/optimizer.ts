@@ -51,7 +51,15 @@ export function optimizerUniforms(config: OptimizerConfig, count: number, stepAd
     case 'sgd':
       return { ...u, momentum: s.momentum, nesterov: s.nesterov ? 1 : 0, weightDecay: s.weightDecay };
     case 'adam':
-      return { ...u, weightDecay: s.weightDecay, beta1: s.beta1, beta2: s.beta2, oneMinusBeta1: s.oneMinusBeta1, oneMinusBeta2: s.oneMinusBeta2, epsilon: s.epsilon };
+      return {
+        ...u,
+        weightDecay: s.weightDecay,
+        beta1: s.beta1,
+        beta2: s.beta2,
+        oneMinusBeta1: s.oneMinusBeta1,
+        oneMinusBeta2: s.oneMinusBeta2,
+        epsilon: s.epsilon,
+      };
     case 'rmsprop':
       return { ...u, momentum: s.momentum, epsilon: s.epsilon, alpha: s.alpha, oneMinusAlpha: s.oneMinusAlpha };
   }
@@ -102,7 +110,13 @@ export function optimizerCheckConfigs(rng: SeededRandom): OptimizerConfig[] {
   return [
     { kind: 'sgd', learningRate: 0.1, momentum: 0 },
     { kind: 'sgd', learningRate: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0 },
-    { kind: 'sgd', learningRate: 0.01 + 0.1 * rng.next(), momentum: 0.5 + 0.45 * rng.next(), nesterov: true, weightDecay: 1e-3 },
+    {
+      kind: 'sgd',
+      learningRate: 0.01 + 0.1 * rng.next(),
+      momentum: 0.5 + 0.45 * rng.next(),
+      nesterov: true,
+      weightDecay: 1e-3,
+    },
     { kind: 'adam', learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 },
     { kind: 'adam', learningRate: 0.01, beta1: 0.3 + 0.1 * rng.next(), beta2: 0.99, epsilon: 1e-6, weightDecay: 5e-4 },
     { kind: 'rmsprop', learningRate: 0.01, alpha: 0.99, epsilon: 1e-8, momentum: 0 },
@@ -143,18 +157,34 @@ export async function runOptimizerCases(
   const encoder = device.createCommandEncoder({ label: 'optimizer check' });
   const prepared = cases.map((c) => {
     // The counter each step sees: [global step (+1 when already advanced), step in epoch].
-    const counters = Uint32Array.from({ length: 2 * OPTIMIZER_CHECK_STEPS }, (_, k) => (k % 2 === 0 ? c.firstStep + k / 2 + (c.stepAdvanced ? 1 : 0) : 0));
+    const counters = Uint32Array.from({ length: 2 * OPTIMIZER_CHECK_STEPS }, (_, k) =>
+      k % 2 === 0 ? c.firstStep + k / 2 + (c.stepAdvanced ? 1 : 0) : 0,
+    );
     const buffers = {
       params: track(runner.createBuffer(c.params)),
       grads: track(runner.createBuffer(c.count * 4)),
       state: track(runner.createBuffer(c.state.length > 0 ? c.state : 4)),
       train_state: track(runner.createBuffer(8)),
-      lr_table: track(runner.createBuffer(learningRateTable([...new Array<number>(c.firstStep).fill(0), ...c.learningRates]))),
-      adam_table: track(runner.createBuffer(c.config.kind === 'adam' ? adamStepTable(c.config, [...new Array<number>(c.firstStep).fill(1), ...c.learningRates]) : new Float32Array(2))),
+      lr_table: track(
+        runner.createBuffer(learningRateTable([...new Array<number>(c.firstStep).fill(0), ...c.learningRates])),
+      ),
+      adam_table: track(
+        runner.createBuffer(
+          c.config.kind === 'adam'
+            ? adamStepTable(c.config, [...new Array<number>(c.firstStep).fill(1), ...c.learningRates])
+            : new Float32Array(2),
+        ),
+      ),
     };
     const step = runner.prepare(kernel, buffers, optimizerUniforms(c.config, c.count, c.stepAdvanced));
     if (step.uniformBuffer) created.push(step.uniformBuffer);
-    return { c, buffers, gradsAll: track(runner.createBuffer(concat(c.grads))), countersAll: track(runner.createBuffer(counters)), step };
+    return {
+      c,
+      buffers,
+      gradsAll: track(runner.createBuffer(concat(c.grads))),
+      countersAll: track(runner.createBuffer(counters)),
+      step,
+    };
   });
   for (let s = 0; s < OPTIMIZER_CHECK_STEPS; s++) {
     // Each step's gradients and counter are copied in between passes, as the step before the optimizer writes them.
@@ -174,7 +204,10 @@ export async function runOptimizerCases(
     ]),
   );
   for (const b of created) b.destroy();
-  return prepared.map((_, i) => ({ params: new Float32Array(bytes[2 * i]), state: new Float32Array(bytes[2 * i + 1]) }));
+  return prepared.map((_, i) => ({
+    params: new Float32Array(bytes[2 * i]),
+    state: new Float32Array(bytes[2 * i + 1]),
+  }));
 }
 
 function concat(parts: Float32Array[]): Float32Array {
@@ -220,13 +253,19 @@ export function optimizerReference(c: OptimizerCase): { params: Float32Array; st
 function describeCase(c: OptimizerCase): string {
   const cfg = c.config;
   const extra =
-    cfg.kind === 'sgd' ? `momentum ${cfg.momentum.toFixed(2)}${cfg.nesterov ? ' nesterov' : ''}${cfg.weightDecay ? ' wd' : ''}`
-    : cfg.kind === 'adam' ? `beta1 ${cfg.beta1.toFixed(2)}${cfg.weightDecay ? ' wd' : ''}`
-    : `momentum ${(cfg.momentum ?? 0).toFixed(2)}`;
+    cfg.kind === 'sgd'
+      ? `momentum ${cfg.momentum.toFixed(2)}${cfg.nesterov ? ' nesterov' : ''}${cfg.weightDecay ? ' wd' : ''}`
+      : cfg.kind === 'adam'
+        ? `beta1 ${cfg.beta1.toFixed(2)}${cfg.weightDecay ? ' wd' : ''}`
+        : `momentum ${(cfg.momentum ?? 0).toFixed(2)}`;
   return `${cfg.kind} ${extra} n=${c.count} from step ${c.firstStep}${c.stepAdvanced ? ', counter advanced' : ''}`;
 }
 
-async function checkOptimizer(runner: KernelRunner, rng: SeededRandom, options: KernelCheckOptions = {}): Promise<KernelCheckResult> {
+async function checkOptimizer(
+  runner: KernelRunner,
+  rng: SeededRandom,
+  options: KernelCheckOptions = {},
+): Promise<KernelCheckResult> {
   return checkKernel(OPTIMIZER, runner, options, async (kernel) => {
     const cases = randomOptimizerCases(rng);
     const outs = await runOptimizerCases(runner, kernel, cases);
@@ -234,7 +273,8 @@ async function checkOptimizer(runner: KernelRunner, rng: SeededRandom, options: 
       const ref = optimizerReference(c);
       const shape = describeCase(c);
       const result = [compareUlps(`${shape} params`, outs[i].params, ref.params, OPTIMIZER_ULP_TOLERANCE)];
-      if (ref.state.length > 0) result.push(compareUlps(`${shape} state`, outs[i].state, ref.state, OPTIMIZER_ULP_TOLERANCE));
+      if (ref.state.length > 0)
+        result.push(compareUlps(`${shape} state`, outs[i].state, ref.state, OPTIMIZER_ULP_TOLERANCE));
       return result;
     });
   });
@@ -249,13 +289,41 @@ export const OPTIMIZER: KernelSpec = {
     'Updates every weight and bias of the model in one go, moving each a small step against its gradient: ' +
     'plain SGD (with optional momentum), Adam (which adapts the step per weight), or RMSprop.',
   bindings: [
-    { binding: 0, name: 'params', access: 'read_write', description: 'All parameters of the model, one flat f32 array [count].' },
+    {
+      binding: 0,
+      name: 'params',
+      access: 'read_write',
+      description: 'All parameters of the model, one flat f32 array [count].',
+    },
     { binding: 1, name: 'grads', access: 'read', description: 'Their gradients, same layout.' },
-    { binding: 2, name: 'state', access: 'read_write', description: 'Optimizer memory: slot k of parameter i at [k * count + i].', optional: true },
-    { binding: 3, name: 'train_state', access: 'read', description: 'u32 [global step, step in epoch]; the step (minus stepAdvanced) indexes the tables.' },
+    {
+      binding: 2,
+      name: 'state',
+      access: 'read_write',
+      description: 'Optimizer memory: slot k of parameter i at [k * count + i].',
+      optional: true,
+    },
+    {
+      binding: 3,
+      name: 'train_state',
+      access: 'read',
+      description: 'u32 [global step, step in epoch]; the step (minus stepAdvanced) indexes the tables.',
+    },
     { binding: 4, name: 'lr_table', access: 'read', description: 'Learning rate of every global step (SGD, RMSprop).' },
-    { binding: 5, name: 'adam_table', access: 'read', description: 'Adam only: [-lr/(1-beta1^t), sqrt(1-beta2^t)] per global step.', optional: true },
-    { binding: 6, name: 'u', access: 'uniform', description: 'kind (0 sgd, 1 adam, 2 rmsprop), count, the hyperparameters, zero (always 0: it stops fma fusion) and stepAdvanced.' },
+    {
+      binding: 5,
+      name: 'adam_table',
+      access: 'read',
+      description: 'Adam only: [-lr/(1-beta1^t), sqrt(1-beta2^t)] per global step.',
+      optional: true,
+    },
+    {
+      binding: 6,
+      name: 'u',
+      access: 'uniform',
+      description:
+        'kind (0 sgd, 1 adam, 2 rmsprop), count, the hyperparameters, zero (always 0: it stops fma fusion) and stepAdvanced.',
+    },
   ],
   uniforms: [
     { name: 'kind', type: 'u32' },

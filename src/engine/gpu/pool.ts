@@ -4,7 +4,14 @@
  * outH, outW; the max-pooling pair adds the fields of a dropout layer they can do the work of
  * (maxPoolForwardUniforms, maxPoolBackwardUniforms).
  */
-import type { KernelCheckCase, KernelCheckOptions, KernelCheckResult, KernelSpec, UniformField, UniformValues } from '../kernels';
+import type {
+  KernelCheckCase,
+  KernelCheckOptions,
+  KernelCheckResult,
+  KernelSpec,
+  UniformField,
+  UniformValues,
+} from '../kernels';
 import type { CompiledKernel, KernelRunner } from './kernelRunner';
 import type { SeededRandom } from '../rng';
 import {
@@ -18,7 +25,16 @@ import {
 } from '../cpu/pool';
 import { dropoutBackward, dropoutForward } from '../cpu/dropout';
 import { DROPOUT_AFTER_UNIFORMS, dropoutAfterUniforms, type DropoutAfter } from './elementwise';
-import { checkKernel, compareExact, compareValues, gridStrideDispatch, randomFloats, runGpuCases, type BufferInit, type GpuCase } from './kernelCheck';
+import {
+  checkKernel,
+  compareExact,
+  compareValues,
+  gridStrideDispatch,
+  randomFloats,
+  runGpuCases,
+  type BufferInit,
+  type GpuCase,
+} from './kernelCheck';
 import maxpoolForwardSource from '../../../kernels/maxpool_forward.wgsl?raw';
 import maxpoolBackwardSource from '../../../kernels/maxpool_backward.wgsl?raw';
 import avgpoolForwardSource from '../../../kernels/avgpool_forward.wgsl?raw';
@@ -51,10 +67,12 @@ export function maxPoolBackwardUniforms(g: Pool2dGeometry, dropoutRate?: number)
   return { ...poolUniforms(g), dropout: dropoutRate === undefined ? 0 : 1, dropoutRate: dropoutRate ?? 0 };
 }
 
-const POOL_UNIFORMS: UniformField[] = ['batch', 'channels', 'inH', 'inW', 'size', 'stride', 'outH', 'outW'].map((name) => ({
-  name,
-  type: 'u32' as const,
-}));
+const POOL_UNIFORMS: UniformField[] = ['batch', 'channels', 'inH', 'inW', 'size', 'stride', 'outH', 'outW'].map(
+  (name) => ({
+    name,
+    type: 'u32' as const,
+  }),
+);
 const POOL_PARAMS_DESCRIPTION = 'batch, channels, inH, inW, size (window side), stride, outH, outW.';
 
 /** Forward kernels have a thread per output; backward (gather) kernels a thread per input cell. */
@@ -102,7 +120,12 @@ export function poolInput(rng: SeededRandom, n: number, ties: boolean): Float32A
   return ties ? Float32Array.from({ length: n }, () => rng.int(4) - 2) : randomFloats(rng, n);
 }
 
-async function runPoolCheck(kind: PoolKind, kernel: CompiledKernel, runner: KernelRunner, rng: SeededRandom): Promise<KernelCheckCase[]> {
+async function runPoolCheck(
+  kind: PoolKind,
+  kernel: CompiledKernel,
+  runner: KernelRunner,
+  rng: SeededRandom,
+): Promise<KernelCheckCase[]> {
   const setups = randomPoolGeometries(rng).map((g, i) => {
     const sizes = pool2dSizes(g);
     const x = poolInput(rng, sizes.input, i % 2 === 0);
@@ -118,16 +141,36 @@ async function runPoolCheck(kind: PoolKind, kernel: CompiledKernel, runner: Kern
   const cases: GpuCase[] = setups.map(({ g, sizes, x, dy, max, dropoutRate, mask, dropout }) => {
     const forwardDropout = kind === 'maxForward' && dropoutRate !== undefined;
     const buffers: Record<string, BufferInit> =
-      kind === 'maxForward' ? { x, y: sizes.output * 4, argmax: sizes.output * 4, ...(forwardDropout ? { mask: sizes.output * 4, train_state: new Uint32Array([dropout.step, 0]) } : {}) }
-      // dx starts as NaN: a cell the kernel forgets to write (e.g. one no window covers) shows.
-      : kind === 'maxBackward' ? { dy, argmax: Uint32Array.from(max.argmax), dx: new Float32Array(sizes.input).fill(NaN), ...(dropoutRate === undefined ? {} : { mask }) }
-      : kind === 'avgForward' ? { x, y: sizes.output * 4 }
-      : { dy, dx: sizes.input * 4 };
-    const read = kind === 'maxForward' ? ['y', 'argmax', ...(forwardDropout ? ['mask'] : [])] : kind === 'avgForward' ? ['y'] : ['dx'];
+      kind === 'maxForward'
+        ? {
+            x,
+            y: sizes.output * 4,
+            argmax: sizes.output * 4,
+            ...(forwardDropout ? { mask: sizes.output * 4, train_state: new Uint32Array([dropout.step, 0]) } : {}),
+          }
+        : // dx starts as NaN: a cell the kernel forgets to write (e.g. one no window covers) shows.
+          kind === 'maxBackward'
+          ? {
+              dy,
+              argmax: Uint32Array.from(max.argmax),
+              dx: new Float32Array(sizes.input).fill(NaN),
+              ...(dropoutRate === undefined ? {} : { mask }),
+            }
+          : kind === 'avgForward'
+            ? { x, y: sizes.output * 4 }
+            : { dy, dx: sizes.input * 4 };
+    const read =
+      kind === 'maxForward'
+        ? ['y', 'argmax', ...(forwardDropout ? ['mask'] : [])]
+        : kind === 'avgForward'
+          ? ['y']
+          : ['dx'];
     const uniforms =
-      kind === 'maxBackward' ? maxPoolBackwardUniforms(g, dropoutRate)
-      : kind === 'maxForward' ? maxPoolForwardUniforms(g, forwardDropout ? dropout : undefined)
-      : poolUniforms(g);
+      kind === 'maxBackward'
+        ? maxPoolBackwardUniforms(g, dropoutRate)
+        : kind === 'maxForward'
+          ? maxPoolForwardUniforms(g, forwardDropout ? dropout : undefined)
+          : poolUniforms(g);
     const shape = describe(g) + (dropoutRate === undefined ? '' : ` after dropout ${dropoutRate.toPrecision(3)}`);
     return { shape, buffers, uniforms, read };
   });
@@ -150,12 +193,23 @@ async function runPoolCheck(kind: PoolKind, kernel: CompiledKernel, runner: Kern
       case 'maxBackward': {
         // Same additions in the same order as the CPU, but the CPU rounds its f32 sums once.
         const g0 = dropoutRate === undefined ? dy : dropoutBackward(dy, Uint8Array.from(mask), dropoutRate);
-        return [compareValues(shape, new Float32Array(outs[i].dx), maxPoolBackward(Float64Array.from(g0), max.argmax, g, sizes.input), 1e-6 * area)];
+        return [
+          compareValues(
+            shape,
+            new Float32Array(outs[i].dx),
+            maxPoolBackward(Float64Array.from(g0), max.argmax, g, sizes.input),
+            1e-6 * area,
+          ),
+        ];
       }
       case 'avgForward':
-        return [compareValues(shape, new Float32Array(outs[i].y), avgPoolForward(Float64Array.from(x), g), 1e-6 * area)];
+        return [
+          compareValues(shape, new Float32Array(outs[i].y), avgPoolForward(Float64Array.from(x), g), 1e-6 * area),
+        ];
       case 'avgBackward':
-        return [compareValues(shape, new Float32Array(outs[i].dx), avgPoolBackward(Float64Array.from(dy), g), 1e-6 * area)];
+        return [
+          compareValues(shape, new Float32Array(outs[i].dx), avgPoolBackward(Float64Array.from(dy), g), 1e-6 * area),
+        ];
     }
   });
 }
@@ -176,19 +230,34 @@ export const MAXPOOL_FORWARD: KernelSpec = {
   bindings: [
     { binding: 0, name: 'x', access: 'read', description: 'Input images, NCHW [batch, channels, inH, inW].' },
     { binding: 1, name: 'y', access: 'read_write', description: 'Pooled output [batch, channels, outH, outW].' },
-    { binding: 2, name: 'argmax', access: 'read_write', description: 'u32 per output: flat index into x of the winner (first max wins ties).' },
     {
-      binding: 3, name: 'params', access: 'uniform',
+      binding: 2,
+      name: 'argmax',
+      access: 'read_write',
+      description: 'u32 per output: flat index into x of the winner (first max wins ties).',
+    },
+    {
+      binding: 3,
+      name: 'params',
+      access: 'uniform',
       description: `${POOL_PARAMS_DESCRIPTION.slice(0, -1)}, dropout (1 to apply a dropout layer after the pooling), dropoutRate, seed, layerIndex.`,
     },
-    { binding: 4, name: 'mask', access: 'read_write', description: 'u32 per output: that dropout\'s 0/1 mask (only with dropout).', optional: true },
-    { binding: 5, name: 'train_state', access: 'read', description: 'u32 [global step, step in epoch]; the step picks the dropout\'s random stream (only with dropout).', optional: true },
+    {
+      binding: 4,
+      name: 'mask',
+      access: 'read_write',
+      description: "u32 per output: that dropout's 0/1 mask (only with dropout).",
+      optional: true,
+    },
+    {
+      binding: 5,
+      name: 'train_state',
+      access: 'read',
+      description: "u32 [global step, step in epoch]; the step picks the dropout's random stream (only with dropout).",
+      optional: true,
+    },
   ],
-  uniforms: [
-    ...POOL_UNIFORMS,
-    { name: 'dropout', type: 'u32' },
-    ...DROPOUT_AFTER_UNIFORMS,
-  ],
+  uniforms: [...POOL_UNIFORMS, { name: 'dropout', type: 'u32' }, ...DROPOUT_AFTER_UNIFORMS],
   overrides: { WG: 256 },
   workgroupSize: wg,
   dispatch: outputDispatch,
@@ -202,15 +271,31 @@ export const MAXPOOL_BACKWARD: KernelSpec = {
   builtinSource: maxpoolBackwardSource,
   entryPoint: 'main',
   description:
-    'Backpropagates through max pooling: only the input that won a window gets that window\'s gradient. ' +
+    "Backpropagates through max pooling: only the input that won a window gets that window's gradient. " +
     'When the windows tile the image, each window hands its gradient to its winner and zeros to the rest; ' +
     'when they overlap, each input looks at the windows covering it and adds up the gradients of those it won.',
   bindings: [
-    { binding: 0, name: 'dy', access: 'read', description: 'Gradient of the pooled output [batch, channels, outH, outW].' },
+    {
+      binding: 0,
+      name: 'dy',
+      access: 'read',
+      description: 'Gradient of the pooled output [batch, channels, outH, outW].',
+    },
     { binding: 1, name: 'argmax', access: 'read', description: 'The u32 winner indices from maxpool_forward.' },
     { binding: 2, name: 'dx', access: 'read_write', description: 'Gradient of the input [batch, channels, inH, inW].' },
-    { binding: 3, name: 'params', access: 'uniform', description: `${POOL_PARAMS_DESCRIPTION.slice(0, -1)}, dropout (1 when a dropout layer follows), dropoutRate.` },
-    { binding: 4, name: 'mask', access: 'read', description: 'The u32 0/1 mask of the dropout layer after the pooling (only with dropout).', optional: true },
+    {
+      binding: 3,
+      name: 'params',
+      access: 'uniform',
+      description: `${POOL_PARAMS_DESCRIPTION.slice(0, -1)}, dropout (1 when a dropout layer follows), dropoutRate.`,
+    },
+    {
+      binding: 4,
+      name: 'mask',
+      access: 'read',
+      description: 'The u32 0/1 mask of the dropout layer after the pooling (only with dropout).',
+      optional: true,
+    },
   ],
   uniforms: [...POOL_UNIFORMS, { name: 'dropout', type: 'u32' }, { name: 'dropoutRate', type: 'f32' }],
   overrides: { WG: 256 },
@@ -248,7 +333,12 @@ export const AVGPOOL_BACKWARD: KernelSpec = {
     'Backpropagates through average pooling: every input in a window receives an equal share, ' +
     'gradient / (size × size), from each window that covers it.',
   bindings: [
-    { binding: 0, name: 'dy', access: 'read', description: 'Gradient of the pooled output [batch, channels, outH, outW].' },
+    {
+      binding: 0,
+      name: 'dy',
+      access: 'read',
+      description: 'Gradient of the pooled output [batch, channels, outH, outW].',
+    },
     { binding: 1, name: 'dx', access: 'read_write', description: 'Gradient of the input [batch, channels, inH, inW].' },
     { binding: 2, name: 'params', access: 'uniform', description: POOL_PARAMS_DESCRIPTION },
   ],

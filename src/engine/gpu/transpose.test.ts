@@ -46,11 +46,17 @@ describe('transpose', () => {
       const direct = await runMatmulCases(runner, kernel, plain);
       const transposed = await runMatmulCases(runner, kernel, viaTranspose);
       expect(direct.cases.every((c) => c.pass)).toBe(true);
-      expect(calls.map((_, i) => countMismatches(transposed.outputs[i], direct.outputs[i]))).toEqual(calls.map(() => 0));
+      expect(calls.map((_, i) => countMismatches(transposed.outputs[i], direct.outputs[i]))).toEqual(
+        calls.map(() => 0),
+      );
     });
 
     it.each([
-      ['skips the ragged edge', 'if (r < params.rows && c < params.cols) {\n      y[', 'if (r < params.rows && c < params.cols && c % 32u != 31u) {\n      y['],
+      [
+        'skips the ragged edge',
+        'if (r < params.rows && c < params.cols) {\n      y[',
+        'if (r < params.rows && c < params.cols && c % 32u != 31u) {\n      y[',
+      ],
       ['reads the block unpadded', 'block[lid.x * PITCH + i]', 'block[lid.x * BLOCK + i]'],
     ])('its check fails a kernel that %s', async (_what, from, to) => {
       const source = TRANSPOSE.builtinSource.replace(from, to);

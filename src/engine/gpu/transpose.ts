@@ -23,10 +23,20 @@ function transposeDispatch(u: UniformValues): [number, number, number] {
   return [Math.max(1, Math.ceil(u.cols / BLOCK)), Math.max(1, Math.ceil(u.rows / BLOCK)), 1];
 }
 
-async function checkTranspose(runner: KernelRunner, rng: SeededRandom, options: KernelCheckOptions = {}): Promise<KernelCheckResult> {
+async function checkTranspose(
+  runner: KernelRunner,
+  rng: SeededRandom,
+  options: KernelCheckOptions = {},
+): Promise<KernelCheckResult> {
   return checkKernel(TRANSPOSE, runner, options, async (kernel) => {
     // Edges: one value, a single row and a single column, whole blocks, and ragged random shapes.
-    const shapes: [number, number][] = [[1, 1], [1, 45], [37, 1], [32, 64], [96, 32]];
+    const shapes: [number, number][] = [
+      [1, 1],
+      [1, 45],
+      [37, 1],
+      [32, 64],
+      [96, 32],
+    ];
     for (let i = 0; i < 5; i++) shapes.push([1 + rng.int(100), 1 + rng.int(100)]);
     const inputs = shapes.map(([rows, cols]) => randomFloats(rng, rows * cols));
     const cases: GpuCase[] = shapes.map(([rows, cols], i) => ({
@@ -37,7 +47,9 @@ async function checkTranspose(runner: KernelRunner, rng: SeededRandom, options: 
       read: ['y'],
     }));
     const outs = await runGpuCases(runner, kernel, cases);
-    return shapes.map(([rows, cols], i) => compareExact(cases[i].shape, new Float32Array(outs[i].y), transposeMatrix(inputs[i], rows, cols)));
+    return shapes.map(([rows, cols], i) =>
+      compareExact(cases[i].shape, new Float32Array(outs[i].y), transposeMatrix(inputs[i], rows, cols)),
+    );
   });
 }
 
@@ -47,7 +59,7 @@ export const TRANSPOSE: KernelSpec = {
   builtinSource: transposeSource,
   entryPoint: 'main',
   description:
-    'Turns a matrix\'s rows into columns. A big matrix multiply runs faster when its left matrix is stored ' +
+    "Turns a matrix's rows into columns. A big matrix multiply runs faster when its left matrix is stored " +
     'column by column, so "matmul_large" first transposes it with this kernel, one 32x32 block per group of threads.',
   bindings: [
     { binding: 0, name: 'x', access: 'read', description: 'The input matrix, row-major [rows, cols].' },

@@ -40,7 +40,13 @@ export async function compareBackends(
 ): Promise<BackendComparison> {
   const now = options.now ?? (() => performance.now());
   const budget = options.cpuBudgetMs ?? 30_000;
-  const cfg: TrainingConfig = { ...config, epochs: Math.max(config.epochs, 1 + Math.ceil((steps + 1) / Math.max(1, Math.floor(train.count / config.batchSize)))) };
+  const cfg: TrainingConfig = {
+    ...config,
+    epochs: Math.max(
+      config.epochs,
+      1 + Math.ceil((steps + 1) / Math.max(1, Math.floor(train.count / config.batchSize))),
+    ),
+  };
 
   const gpu = await GpuTrainer.create(runner, cfg, train, null);
   let gpuTiming: BackendTiming;

@@ -25,7 +25,11 @@ export class CpuTrainer {
   private perm: Uint32Array | null = null;
   private permEpoch = -1;
 
-  constructor(readonly config: TrainingConfig, readonly train: Dataset, readonly test: ImageDataset | null) {
+  constructor(
+    readonly config: TrainingConfig,
+    readonly train: Dataset,
+    readonly test: ImageDataset | null,
+  ) {
     this.plan = planModel(config.model);
     const B = config.batchSize;
     this.stepsPerEpoch = Math.max(1, Math.floor(train.count / B));
@@ -71,7 +75,14 @@ export class CpuTrainer {
     }
     const start = (step % this.stepsPerEpoch) * B;
     const indices = this.perm!.subarray(start, start + B);
-    const { x, y } = gatherBatch(train.images, train.labels, indices, train.pixels, train.mean ?? MNIST_MEAN, train.std ?? MNIST_STD);
+    const { x, y } = gatherBatch(
+      train.images,
+      train.labels,
+      indices,
+      train.pixels,
+      train.mean ?? MNIST_MEAN,
+      train.std ?? MNIST_STD,
+    );
     return { x, y };
   }
 
@@ -82,8 +93,18 @@ export class CpuTrainer {
     for (let i = 0; i < n && this.globalStep < this.totalSteps; i++) {
       const s = this.globalStep;
       const { x, y } = this.batchAt(s);
-      const r = lossAndGradients(this.config.model, this.params, x, y, B, { training: true, seed: this.config.seed, step: s });
-      const lr = learningRateAt(this.config.schedule, this.config.optimizer.learningRate, s, this.totalSteps, this.stepsPerEpoch);
+      const r = lossAndGradients(this.config.model, this.params, x, y, B, {
+        training: true,
+        seed: this.config.seed,
+        step: s,
+      });
+      const lr = learningRateAt(
+        this.config.schedule,
+        this.config.optimizer.learningRate,
+        s,
+        this.totalSteps,
+        this.stepsPerEpoch,
+      );
       this.params.forEach((p, layer) => {
         const g = r.grads[layer];
         const st = this.state.get(layer);
@@ -108,7 +129,14 @@ export class CpuTrainer {
     let lossSum = 0;
     for (let start = 0; start < count; start += B) {
       const idx = Array.from({ length: Math.min(B, count - start) }, (_, i) => start + i);
-      const { x, y } = gatherBatch(test.images, test.labels, idx, test.pixels, test.mean ?? MNIST_MEAN, test.std ?? MNIST_STD);
+      const { x, y } = gatherBatch(
+        test.images,
+        test.labels,
+        idx,
+        test.pixels,
+        test.mean ?? MNIST_MEAN,
+        test.std ?? MNIST_STD,
+      );
       const f = forwardModel(this.config.model, this.params, x, idx.length, { training: false });
       const logits = f.activations[this.plan.lossInput === this.plan.slots[0] ? 0 : lossInputLayer(this.plan) + 1];
       for (let b = 0; b < idx.length; b++) {

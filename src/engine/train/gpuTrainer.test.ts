@@ -10,7 +10,13 @@ import type { ImageDataset } from './data';
 import type { ModelSpec } from '../layers';
 import { OPTIMIZER_DEFAULTS } from '../optimizers';
 import { conv2dGeometry } from '../cpu/conv';
-import { CONV2D_BACKWARD_INPUT_LARGE, CONV2D_FORWARD, CONV2D_FORWARD_LARGE, conv2dBackwardInputKernelFor, conv2dForwardKernelFor } from '../gpu/conv';
+import {
+  CONV2D_BACKWARD_INPUT_LARGE,
+  CONV2D_FORWARD,
+  CONV2D_FORWARD_LARGE,
+  conv2dBackwardInputKernelFor,
+  conv2dForwardKernelFor,
+} from '../gpu/conv';
 import { MATMUL_LARGE } from '../kernels';
 
 const ctx = await nodeGpu();
@@ -56,7 +62,13 @@ const avgMlp: ModelSpec = {
   loss: 'softmaxCrossEntropy',
 };
 
-async function compareRuns(config: TrainingConfig, train: ImageDataset, test: ImageDataset, steps: number, options: GpuTrainerOptions = {}) {
+async function compareRuns(
+  config: TrainingConfig,
+  train: ImageDataset,
+  test: ImageDataset,
+  steps: number,
+  options: GpuTrainerOptions = {},
+) {
   const runner = new KernelRunner(ctx!);
   const gpu = await GpuTrainer.create(runner, config, train, test, options);
   const cpu = new CpuTrainer(config, train, test);
@@ -72,7 +84,18 @@ async function compareRuns(config: TrainingConfig, train: ImageDataset, test: Im
   gpu.destroy();
   const { forwardInOtherKernel, fusionNotes } = gpu.dashboardHooks();
   const matmulVariants = runner.variantsOf('matmul');
-  return { gpuMetrics, cpuMetrics, gpuEval, cpuEval, gpuParams, cpuParams, dispatches: gpu.dispatchesPerStep, forwardInOtherKernel, fusionNotes, matmulVariants };
+  return {
+    gpuMetrics,
+    cpuMetrics,
+    gpuEval,
+    cpuEval,
+    gpuParams,
+    cpuParams,
+    dispatches: gpu.dispatchesPerStep,
+    forwardInOtherKernel,
+    fusionNotes,
+    matmulVariants,
+  };
 }
 
 function maxParamDiff(a: Map<number, { weight: Float32Array; bias: Float32Array }>, b: typeof a): number {
@@ -172,11 +195,13 @@ describe.skipIf(!ctx)('the GPU trainer against the CPU reference trainer', () =>
     expect([...r.forwardInOtherKernel].sort((a, b) => a - b)).toEqual([4, 9]);
     expect(r.fusionNotes.get(2)).toMatch(/max pooling after it and the dropout/);
     expect(r.fusionNotes.get(5)).toMatch(/forward inside the convolution/);
-    expect(r.fusionNotes.get(9)).toMatch(/inside the dense layer's kernel; its mask also carries the ReLU.*Its backward pass runs inside the next layer's input-gradient kernel/);
+    expect(r.fusionNotes.get(9)).toMatch(
+      /inside the dense layer's kernel; its mask also carries the ReLU.*Its backward pass runs inside the next layer's input-gradient kernel/,
+    );
     expect(r.fusionNotes.get(10)).toMatch(/input gradient also does the backward pass of the dropout before it/);
   });
 
-  it('matches the CPU with dropout after max pooling and after a dense ReLU, folded into their neighbours\' kernels', async () => {
+  it("matches the CPU with dropout after max pooling and after a dense ReLU, folded into their neighbours' kernels", async () => {
     // pytorch-cnn's pattern: the pooling's kernels also do the dropout after it (forward and
     // backward), and the second dropout's mask also drops where the dense layer's ReLU output is 0,
     // so that layer runs no ReLU backward. Three dispatches per step fewer, the same numbers.
@@ -241,7 +266,14 @@ describe.skipIf(!ctx)('the GPU trainer against the CPU reference trainer', () =>
     // At real sizes only big layers take matmul_large; here every product does, so the forward
     // passes and the input gradient go through kernels/transpose.wgsl.
     const options: GpuTrainerOptions = { denseKernel: () => MATMUL_LARGE };
-    const config: TrainingConfig = { model, optimizer: { ...OPTIMIZER_DEFAULTS.sgd, learningRate: 0.05, momentum: 0.9 }, schedule: { kind: 'constant' }, batchSize: 4, epochs: 1, seed: 4 };
+    const config: TrainingConfig = {
+      model,
+      optimizer: { ...OPTIMIZER_DEFAULTS.sgd, learningRate: 0.05, momentum: 0.9 },
+      schedule: { kind: 'constant' },
+      batchSize: 4,
+      epochs: 1,
+      seed: 4,
+    };
     const r = await compareRuns(config, syntheticImages(16, 8, 5), syntheticImages(8, 8, 6), 4, options);
     for (let i = 0; i < r.cpuMetrics.length; i++) expect(r.gpuMetrics[i].loss).toBeCloseTo(r.cpuMetrics[i].loss, 4);
     expect(maxParamDiff(r.gpuParams, r.cpuParams)).toBeLessThan(1e-4);
@@ -258,7 +290,14 @@ describe.skipIf(!ctx)('the GPU trainer against the CPU reference trainer', () =>
       { ...OPTIMIZER_DEFAULTS.sgd, learningRate: 0.05, momentum: 0.9, nesterov: true },
       { ...OPTIMIZER_DEFAULTS.rmsprop, learningRate: 0.005, momentum: 0.5 },
     ]) {
-      const config: TrainingConfig = { model: avgMlp, optimizer, schedule: { kind: 'step', everySteps: 3, gamma: 0.5 }, batchSize: 10, epochs: 2, seed: 9 };
+      const config: TrainingConfig = {
+        model: avgMlp,
+        optimizer,
+        schedule: { kind: 'step', everySteps: 3, gamma: 0.5 },
+        batchSize: 10,
+        epochs: 2,
+        seed: 9,
+      };
       const r = await compareRuns(config, train, test, 8);
       for (let i = 0; i < r.cpuMetrics.length; i++) expect(r.gpuMetrics[i].loss).toBeCloseTo(r.cpuMetrics[i].loss, 4);
       expect(maxParamDiff(r.gpuParams, r.cpuParams)).toBeLessThan(1e-4);
@@ -270,10 +309,24 @@ describe.skipIf(!ctx)('the GPU trainer against the CPU reference trainer', () =>
     const test = syntheticImages(16, 28, 7);
     const model: ModelSpec = {
       input: [1, 28, 28],
-      layers: [{ kind: 'flatten' }, { kind: 'dense', units: 24 }, { kind: 'relu' }, { kind: 'dense', units: 16 }, { kind: 'relu' }, { kind: 'dense', units: 10 }],
+      layers: [
+        { kind: 'flatten' },
+        { kind: 'dense', units: 24 },
+        { kind: 'relu' },
+        { kind: 'dense', units: 16 },
+        { kind: 'relu' },
+        { kind: 'dense', units: 10 },
+      ],
       loss: 'softmaxCrossEntropy',
     };
-    const config: TrainingConfig = { model, optimizer: { ...OPTIMIZER_DEFAULTS.sgd, learningRate: 0.05 }, schedule: { kind: 'constant' }, batchSize: 8, epochs: 2, seed: 3 };
+    const config: TrainingConfig = {
+      model,
+      optimizer: { ...OPTIMIZER_DEFAULTS.sgd, learningRate: 0.05 },
+      schedule: { kind: 'constant' },
+      batchSize: 8,
+      epochs: 2,
+      seed: 3,
+    };
     const r = await compareRuns(config, train, test, 8);
     for (let i = 0; i < r.cpuMetrics.length; i++) expect(r.gpuMetrics[i].loss).toBeCloseTo(r.cpuMetrics[i].loss, 4);
     expect(maxParamDiff(r.gpuParams, r.cpuParams)).toBeLessThan(1e-4);
@@ -281,10 +334,16 @@ describe.skipIf(!ctx)('the GPU trainer against the CPU reference trainer', () =>
     // gather, 784→24 split (matmul + reduce with ReLU), 24→16 (+ReLU), 16→10, loss;
     // backward: 3 × [dW;db], 2 dX (each also doing the ReLU backward pass of the layer before); optimizer.
     expect(r.dispatches).toBe(1 + 2 + 1 + 1 + 1 + 3 + 2 + 1);
-    expect(r.fusionNotes.get(3)).toMatch(/backward pass of its ReLU runs inside the next layer's input-gradient kernel/);
-    expect(r.fusionNotes.get(1)).toMatch(/backward pass of its ReLU runs inside the next layer's input-gradient kernel/);
+    expect(r.fusionNotes.get(3)).toMatch(
+      /backward pass of its ReLU runs inside the next layer's input-gradient kernel/,
+    );
+    expect(r.fusionNotes.get(1)).toMatch(
+      /backward pass of its ReLU runs inside the next layer's input-gradient kernel/,
+    );
     // Other matmul tile sizes (kernel variants) change no sum: the same losses and weights, bit for bit.
-    const tiled = await compareRuns(config, train, test, 8, { denseTiles: (product) => (product === 'weightGrad' ? { WG_X: 8, WG_Y: 16 } : { WG_X: 8, WG_Y: 8 }) });
+    const tiled = await compareRuns(config, train, test, 8, {
+      denseTiles: (product) => (product === 'weightGrad' ? { WG_X: 8, WG_Y: 16 } : { WG_X: 8, WG_Y: 8 }),
+    });
     expect(r.matmulVariants).toEqual([]);
     expect(tiled.matmulVariants).toEqual([{ WG_X: 8, WG_Y: 8, TILE_K: 16 }]); // the 784 -> 24 layer's forward product
     expect(tiled.gpuMetrics.map((m) => m.loss)).toEqual(r.gpuMetrics.map((m) => m.loss));
@@ -315,10 +374,30 @@ describe.skipIf(!ctx)('the GPU trainer against the CPU reference trainer', () =>
 
   it('refuses a model whose layer output does not fit the GPU, naming the limit', async () => {
     const runner = new KernelRunner(ctx!);
-    const huge: ModelSpec = { input: [1, 28, 28], layers: [{ kind: 'conv2d', filters: 1024, kernel: 3, stride: 1, padding: 1 }, { kind: 'flatten' }, { kind: 'dense', units: 10 }], loss: 'softmaxCrossEntropy' };
+    const huge: ModelSpec = {
+      input: [1, 28, 28],
+      layers: [
+        { kind: 'conv2d', filters: 1024, kernel: 3, stride: 1, padding: 1 },
+        { kind: 'flatten' },
+        { kind: 'dense', units: 10 },
+      ],
+      loss: 'softmaxCrossEntropy',
+    };
     const train = syntheticImages(4096, 28, 1);
     await expect(
-      GpuTrainer.create(runner, { model: huge, optimizer: OPTIMIZER_DEFAULTS.sgd, schedule: { kind: 'constant' }, batchSize: 4096, epochs: 1, seed: 1 }, train, null),
+      GpuTrainer.create(
+        runner,
+        {
+          model: huge,
+          optimizer: OPTIMIZER_DEFAULTS.sgd,
+          schedule: { kind: 'constant' },
+          batchSize: 4096,
+          epochs: 1,
+          seed: 1,
+        },
+        train,
+        null,
+      ),
     ).rejects.toThrow(/maxStorageBufferBindingSize/);
   });
 });

@@ -16,7 +16,14 @@ import { initParameters } from '../init';
 import { seededPermutation } from '../rng';
 import { MATMUL, MATMUL_LARGE, MATMUL_SMALL, matmulKernelFor } from '../kernels';
 import { TRANSPOSE } from '../gpu/transpose';
-import { MATMUL_REDUCE, matmulPartialLength, matmulSplitK, matmulUniforms, type MatmulCall, type MatmulGate } from '../gpu/matmul';
+import {
+  MATMUL_REDUCE,
+  matmulPartialLength,
+  matmulSplitK,
+  matmulUniforms,
+  type MatmulCall,
+  type MatmulGate,
+} from '../gpu/matmul';
 import {
   CONV2D_BACKWARD_INPUT,
   CONV2D_BACKWARD_WEIGHT,
@@ -32,7 +39,15 @@ import {
 } from '../gpu/conv';
 import { conv2dGeometry, type Conv2dGeometry } from '../cpu/conv';
 import { pool2dGeometry, type Pool2dGeometry } from '../cpu/pool';
-import { AVGPOOL_BACKWARD, AVGPOOL_FORWARD, MAXPOOL_BACKWARD, MAXPOOL_FORWARD, maxPoolBackwardUniforms, maxPoolForwardUniforms, poolUniforms } from '../gpu/pool';
+import {
+  AVGPOOL_BACKWARD,
+  AVGPOOL_FORWARD,
+  MAXPOOL_BACKWARD,
+  MAXPOOL_FORWARD,
+  maxPoolBackwardUniforms,
+  maxPoolForwardUniforms,
+  poolUniforms,
+} from '../gpu/pool';
 import {
   ACTIVATION_BACKWARD,
   ACTIVATION_FORWARD,
@@ -42,7 +57,14 @@ import {
   dropoutBackwardUniforms,
   dropoutForwardUniforms,
 } from '../gpu/elementwise';
-import { EVALUATE, MSE_LOSS, SOFTMAX_CROSS_ENTROPY, evaluateUniforms, mseLossUniforms, softmaxCrossEntropyUniforms } from '../gpu/loss';
+import {
+  EVALUATE,
+  MSE_LOSS,
+  SOFTMAX_CROSS_ENTROPY,
+  evaluateUniforms,
+  mseLossUniforms,
+  softmaxCrossEntropyUniforms,
+} from '../gpu/loss';
 import { GATHER_BATCH, gatherEvalUniforms, gatherTrainUniforms } from '../gpu/batch';
 import { OPTIMIZER, adamStepTable, learningRateTable, optimizerUniforms } from '../gpu/optimizer';
 import { planModel, type ExecutionPlan, type LayerStep, type ParamRange, type TensorSlot } from './plan';
@@ -103,10 +125,25 @@ export type LayerParameterMap = Map<number, { weight: Float32Array; bias: Float3
  * (kernelsInUse): a software GPU takes about a second to build each.
  */
 const TRAINING_SPECS: KernelSpec[] = [
-  MATMUL, MATMUL_REDUCE, CONV2D_FORWARD, CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT, CONV2D_WEIGHT_REDUCE,
-  MAXPOOL_FORWARD, MAXPOOL_BACKWARD, AVGPOOL_FORWARD, AVGPOOL_BACKWARD, ACTIVATION_FORWARD, ACTIVATION_BACKWARD,
-  DROPOUT_FORWARD, DROPOUT_BACKWARD, SOFTMAX_CROSS_ENTROPY, MSE_LOSS, EVALUATE,
-  GATHER_BATCH, OPTIMIZER,
+  MATMUL,
+  MATMUL_REDUCE,
+  CONV2D_FORWARD,
+  CONV2D_BACKWARD_INPUT,
+  CONV2D_BACKWARD_WEIGHT,
+  CONV2D_WEIGHT_REDUCE,
+  MAXPOOL_FORWARD,
+  MAXPOOL_BACKWARD,
+  AVGPOOL_FORWARD,
+  AVGPOOL_BACKWARD,
+  ACTIVATION_FORWARD,
+  ACTIVATION_BACKWARD,
+  DROPOUT_FORWARD,
+  DROPOUT_BACKWARD,
+  SOFTMAX_CROSS_ENTROPY,
+  MSE_LOSS,
+  EVALUATE,
+  GATHER_BATCH,
+  OPTIMIZER,
 ];
 
 export interface GpuTrainerOptions {
@@ -121,7 +158,13 @@ export interface GpuTrainerOptions {
    * own). For tile experiments (bench/train.ts --dense-tiles): tile sizes change no sum, so no
    * result. On an H200 no other shape beat the default on pytorch-cnn's dense layer (bench/README.md).
    */
-  denseTiles?: (product: DenseProduct, M: number, N: number, K: number, options: { transposeA?: boolean; transposeB?: boolean; splitK?: number }) => KernelOverrides | undefined;
+  denseTiles?: (
+    product: DenseProduct,
+    M: number,
+    N: number,
+    K: number,
+    options: { transposeA?: boolean; transposeB?: boolean; splitK?: number },
+  ) => KernelOverrides | undefined;
   /** Which matmul kernel each dense product (C of M x N, K deep) uses; matmulKernelFor by default. */
   denseKernel?: (M: number, N: number, K: number, options: { transposeB?: boolean }) => KernelSpec;
 }
@@ -224,7 +267,8 @@ export class GpuTrainer {
       throw new TrainingSetupError(`The toy data set is used whole: the batch size must be ${train.count}.`);
     }
     this.stepsPerEpoch = Math.max(1, Math.floor(train.count / B));
-    if (train.count < B) throw new TrainingSetupError(`The batch size (${B}) is larger than the training set (${train.count} examples).`);
+    if (train.count < B)
+      throw new TrainingSetupError(`The batch size (${B}) is larger than the training set (${train.count} examples).`);
     this.totalSteps = this.stepsPerEpoch * config.epochs;
     this.metricSlots = 4096;
     const limits = this.device.limits;
@@ -251,7 +295,8 @@ export class GpuTrainer {
       learningRateAt(config.schedule, config.optimizer.learningRate, s, this.totalSteps, this.stepsPerEpoch),
     );
     this.lrTable = this.upload(learningRateTable(lrs), 'lr_table');
-    this.adamTable = config.optimizer.kind === 'adam' ? this.upload(adamStepTable(config.optimizer, lrs), 'adam_table') : null;
+    this.adamTable =
+      config.optimizer.kind === 'adam' ? this.upload(adamStepTable(config.optimizer, lrs), 'adam_table') : null;
     this.metrics = f32(this.metricSlots * 2, 'metrics');
     this.labelBatch = this.alloc(Math.max(16, B * 4), 'labels of the batch', STORAGE | COPY_DST | COPY_SRC);
 
@@ -269,7 +314,11 @@ export class GpuTrainer {
     }
     this.testImages = test ? this.upload(packBytesToWords(test.images), 'test images') : null;
     this.testLabels = test ? this.upload(packBytesToWords(test.labels), 'test labels') : null;
-    this.confusion = this.alloc(Math.max(16, plan.classes * plan.classes * 4), 'confusion', STORAGE | COPY_SRC | COPY_DST);
+    this.confusion = this.alloc(
+      Math.max(16, plan.classes * plan.classes * 4),
+      'confusion',
+      STORAGE | COPY_SRC | COPY_DST,
+    );
     this.evalLoss = f32(test ? Math.ceil(test.count / B) : 1, 'evaluation loss');
 
     let partialFloats = 0;
@@ -281,7 +330,13 @@ export class GpuTrainer {
         const units = step.layer.units;
         // An output big enough for matmul_large has enough 64x64 tiles that this is 1: no split.
         const call: MatmulCall = {
-          M: B, K: inF, N: units, bias: true, biasInB: true, relu: step.fusedRelu, splitK: matmulSplitK(B, units, inF),
+          M: B,
+          K: inF,
+          N: units,
+          bias: true,
+          biasInB: true,
+          relu: step.fusedRelu,
+          splitK: matmulSplitK(B, units, inF),
         };
         const denseKernels = {
           forward: denseKernelFor(B, units, inF, {}),
@@ -290,13 +345,20 @@ export class GpuTrainer {
         };
         // matmul_large reads its A (x forward, dY for the input gradient) transposed, from scratch.
         if (denseKernels.forward === MATMUL_LARGE) transposeFloats = Math.max(transposeFloats, B * inF);
-        if (denseKernels.inputGrad === MATMUL_LARGE && step.needsInputGradient) transposeFloats = Math.max(transposeFloats, B * units);
+        if (denseKernels.inputGrad === MATMUL_LARGE && step.needsInputGradient)
+          transposeFloats = Math.max(transposeFloats, B * units);
         // Only matmul splits through scratch and a reduce pass: matmul_small sums the K chunks
         // itself, and a product big enough for matmul_large is never split.
-        if (denseKernels.forward === MATMUL) matmulPartialFloats = Math.max(matmulPartialFloats, matmulPartialLength(call));
+        if (denseKernels.forward === MATMUL)
+          matmulPartialFloats = Math.max(matmulPartialFloats, matmulPartialLength(call));
         const tilesFor = options.denseTiles ?? (() => undefined);
-        const tiles = (product: DenseProduct, M: number, N: number, K: number, o: { transposeA?: boolean; transposeB?: boolean; splitK?: number }) =>
-          denseKernels[product] === MATMUL ? tilesFor(product, M, N, K, o) : undefined;
+        const tiles = (
+          product: DenseProduct,
+          M: number,
+          N: number,
+          K: number,
+          o: { transposeA?: boolean; transposeB?: boolean; splitK?: number },
+        ) => (denseKernels[product] === MATMUL ? tilesFor(product, M, N, K, o) : undefined);
         const denseTiles = {
           forward: tiles('forward', B, units, inF, { splitK: call.splitK }),
           weightGrad: tiles('weightGrad', inF + 1, units, B, { transposeA: true }),
@@ -305,15 +367,29 @@ export class GpuTrainer {
         this.geometry.set(step.index, { denseForward: call, denseKernels, denseTiles });
       } else if (step.role === 'conv2d' && step.layer.kind === 'conv2d') {
         const l = step.layer;
-        const g = conv2dGeometry(B, step.inputShape as [number, number, number], l.filters, l.kernel, l.stride, l.padding);
+        const g = conv2dGeometry(
+          B,
+          step.inputShape as [number, number, number],
+          l.filters,
+          l.kernel,
+          l.stride,
+          l.padding,
+        );
         const weightGradTiles = conv2dWeightOverridesFor(g);
         const splitK = conv2dWeightSplitK(g, weightGradTiles);
         partialFloats = Math.max(partialFloats, conv2dWeightPartialLength(g, splitK));
-        this.geometry.set(step.index, { conv: g, splitK, weightGradTiles, convForward: convForwardFor(g), convInputGrad: conv2dBackwardInputKernelFor(g) });
+        this.geometry.set(step.index, {
+          conv: g,
+          splitK,
+          weightGradTiles,
+          convForward: convForwardFor(g),
+          convInputGrad: conv2dBackwardInputKernelFor(g),
+        });
       } else if ((step.layer.kind === 'maxpool' || step.layer.kind === 'avgpool') && step.role !== 'alias') {
         const g = pool2dGeometry(B, step.inputShape as [number, number, number], step.layer.size, step.layer.stride);
         this.geometry.set(step.index, { pool: g });
-        if (step.layer.kind === 'maxpool') this.argmaxes.set(step.index, this.alloc(step.output.size * B * 4, `argmax ${step.index}`));
+        if (step.layer.kind === 'maxpool')
+          this.argmaxes.set(step.index, this.alloc(step.output.size * B * 4, `argmax ${step.index}`));
       } else if (step.role === 'dropout') {
         this.masks.set(step.index, this.alloc(step.output.size * B * 4, `dropout mask ${step.index}`));
       }
@@ -345,9 +421,19 @@ export class GpuTrainer {
       geo.fusedPool = next;
       this.forwardInOtherKernel.add(next.index);
       const dropout = this.foldedDropout(next);
-      this.fusionNotes.set(step.index, `Also does the 2×2 max pooling after it${dropout ? ' and the dropout after that' : ''} in the same kernel, so its full-size output is never written.`);
-      this.fusionNotes.set(next.index, 'Its forward pass runs inside the convolution before it; its backward pass is its own.');
-      if (dropout) this.fusionNotes.set(dropout.step.index, 'Done forward inside the convolution\'s kernel and backward inside the max pooling\'s.');
+      this.fusionNotes.set(
+        step.index,
+        `Also does the 2×2 max pooling after it${dropout ? ' and the dropout after that' : ''} in the same kernel, so its full-size output is never written.`,
+      );
+      this.fusionNotes.set(
+        next.index,
+        'Its forward pass runs inside the convolution before it; its backward pass is its own.',
+      );
+      if (dropout)
+        this.fusionNotes.set(
+          dropout.step.index,
+          "Done forward inside the convolution's kernel and backward inside the max pooling's.",
+        );
     }
   }
 
@@ -369,8 +455,14 @@ export class GpuTrainer {
       if (step.fusedRelu && !next.foldsRelu) continue;
       geo.fusedDropout = next;
       this.forwardInOtherKernel.add(next.index);
-      this.fusionNotes.set(step.index, 'In training it also does the dropout after it, in the same pass that adds up its split sums.');
-      this.fusionNotes.set(next.index, `Done forward inside the dense layer's kernel${next.foldsRelu ? '; its mask also carries the ReLU before it, so that ReLU needs no backward pass' : ''}.`);
+      this.fusionNotes.set(
+        step.index,
+        'In training it also does the dropout after it, in the same pass that adds up its split sums.',
+      );
+      this.fusionNotes.set(
+        next.index,
+        `Done forward inside the dense layer's kernel${next.foldsRelu ? '; its mask also carries the ReLU before it, so that ReLU needs no backward pass' : ''}.`,
+      );
     }
   }
 
@@ -387,18 +479,30 @@ export class GpuTrainer {
       const prev = this.plan.steps.slice(0, step.index).findLast((s) => s.role !== 'alias');
       if (prev?.output.id !== step.input.id) continue;
       if (prev.role === 'dropout' && prev.layer.kind === 'dropout' && !prev.doneInPool) {
-        geo.inputGradGate = { gate: { kind: 'dropout', rate: prev.layer.rate }, buffer: this.masks.get(prev.index)!, target: prev.input };
+        geo.inputGradGate = {
+          gate: { kind: 'dropout', rate: prev.layer.rate },
+          buffer: this.masks.get(prev.index)!,
+          target: prev.input,
+        };
       } else if (prev.role === 'dense' && prev.fusedRelu && prev.preActivationGradient) {
-        geo.inputGradGate = { gate: { kind: 'relu' }, buffer: this.activations[step.input.id], target: prev.preActivationGradient };
+        geo.inputGradGate = {
+          gate: { kind: 'relu' },
+          buffer: this.activations[step.input.id],
+          target: prev.preActivationGradient,
+        };
       } else {
         continue;
       }
       this.backwardInNextKernel.add(prev.index);
       const what = prev.role === 'dropout' ? 'the dropout before it' : 'the ReLU of the layer before it';
       this.addFusionNote(step.index, `Its input gradient also does the backward pass of ${what}, in the same kernel.`);
-      this.addFusionNote(prev.index, prev.role === 'dropout'
-        ? 'Its backward pass runs inside the next layer\'s input-gradient kernel.'
-        : 'The backward pass of its ReLU runs inside the next layer\'s input-gradient kernel.', prev.fusionNote);
+      this.addFusionNote(
+        prev.index,
+        prev.role === 'dropout'
+          ? "Its backward pass runs inside the next layer's input-gradient kernel."
+          : "The backward pass of its ReLU runs inside the next layer's input-gradient kernel.",
+        prev.fusionNote,
+      );
     }
   }
 
@@ -443,7 +547,8 @@ export class GpuTrainer {
   private kernelsInUse(): KernelSpec[] {
     const specs = new Set(TRAINING_SPECS);
     for (const geo of this.geometry.values()) {
-      for (const spec of [geo.convForward, geo.convInputGrad, ...Object.values(geo.denseKernels ?? {})]) if (spec) specs.add(spec);
+      for (const spec of [geo.convForward, geo.convInputGrad, ...Object.values(geo.denseKernels ?? {})])
+        if (spec) specs.add(spec);
     }
     if (this.transposeScratch) specs.add(TRANSPOSE);
     return [...specs];
@@ -512,7 +617,11 @@ export class GpuTrainer {
     const program = this.stepProgram();
     for (let i = 0; i < n; i++) replayStep(pass, program);
     pass.end();
-    const staging = this.device.createBuffer({ size: n * 8, usage: 0x01 /* MAP_READ */ | COPY_DST, label: 'metrics readback' });
+    const staging = this.device.createBuffer({
+      size: n * 8,
+      usage: 0x01 /* MAP_READ */ | COPY_DST,
+      label: 'metrics readback',
+    });
     const slot0 = first % this.metricSlots;
     const firstRun = Math.min(n, this.metricSlots - slot0);
     encoder.copyBufferToBuffer(this.metrics, slot0 * 8, staging, 0, firstRun * 8);
@@ -524,7 +633,11 @@ export class GpuTrainer {
       const values = new Float32Array(staging.getMappedRange().slice(0));
       staging.unmap();
       staging.destroy();
-      return Array.from({ length: n }, (_, i) => ({ step: first + i, loss: values[2 * i], accuracy: values[2 * i + 1] / B }));
+      return Array.from({ length: n }, (_, i) => ({
+        step: first + i,
+        loss: values[2 * i],
+        accuracy: values[2 * i + 1] / B,
+      }));
     });
   }
 
@@ -540,13 +653,29 @@ export class GpuTrainer {
     const pass = encoder.beginComputePass({ label: 'evaluate' });
     const classes = this.plan.classes;
     for (let j = 0; j < batches; j++) {
-      this.runner.dispatch(pass, GATHER_BATCH, {
-        images: this.testImages, labels: this.testLabels, x_out: this.activations[0], y_out: this.labelBatch,
-      }, gatherEvalUniforms({ batch: B, pixels: test.pixels, count, offset: j * B, mean: test.mean, std: test.std }));
+      this.runner.dispatch(
+        pass,
+        GATHER_BATCH,
+        {
+          images: this.testImages,
+          labels: this.testLabels,
+          x_out: this.activations[0],
+          y_out: this.labelBatch,
+        },
+        gatherEvalUniforms({ batch: B, pixels: test.pixels, count, offset: j * B, mean: test.mean, std: test.std }),
+      );
       this.encodeForward(pass, false);
-      this.runner.dispatch(pass, EVALUATE, {
-        logits: this.act(this.plan.lossInput, false), labels: this.labelBatch, confusion: this.confusion, loss_out: this.evalLoss,
-      }, evaluateUniforms(B, classes, j));
+      this.runner.dispatch(
+        pass,
+        EVALUATE,
+        {
+          logits: this.act(this.plan.lossInput, false),
+          labels: this.labelBatch,
+          confusion: this.confusion,
+          loss_out: this.evalLoss,
+        },
+        evaluateUniforms(B, classes, j),
+      );
     }
     pass.end();
     this.device.queue.submit([encoder.finish()]);
@@ -661,7 +790,8 @@ export class GpuTrainer {
   /** The buffer holding a tensor; at evaluation a dropout's output is its input (dropout is off). */
   private act(slot: TensorSlot, training: boolean): GPUBuffer {
     if (!training) {
-      for (const s of this.plan.steps) if (s.role === 'dropout' && s.output.id === slot.id) return this.act(s.input, false);
+      for (const s of this.plan.steps)
+        if (s.role === 'dropout' && s.output.id === slot.id) return this.act(s.input, false);
     }
     return this.activations[slot.id];
   }
@@ -671,20 +801,44 @@ export class GpuTrainer {
     const count = () => dispatches++;
     const train = this.train;
     if (train.kind === 'images') {
-      this.runner.dispatch(pass, GATHER_BATCH, {
-        images: this.trainImages!, labels: this.trainLabels, perm: this.perm!, train_state: this.trainState,
-        x_out: this.activations[0], y_out: this.labelBatch,
-      }, gatherTrainUniforms({ batch: this.batch, pixels: train.pixels, count: train.count, mean: train.mean, std: train.std }));
+      this.runner.dispatch(
+        pass,
+        GATHER_BATCH,
+        {
+          images: this.trainImages!,
+          labels: this.trainLabels,
+          perm: this.perm!,
+          train_state: this.trainState,
+          x_out: this.activations[0],
+          y_out: this.labelBatch,
+        },
+        gatherTrainUniforms({
+          batch: this.batch,
+          pixels: train.pixels,
+          count: train.count,
+          mean: train.mean,
+          std: train.std,
+        }),
+      );
       count();
     }
     dispatches += this.encodeForward(pass, true);
     // The loss kernel also advances the step counters: nothing after it reads them but the optimizer, which is told.
     dispatches += this.encodeLoss(pass, true);
     dispatches += this.encodeBackward(pass);
-    this.runner.dispatch(pass, OPTIMIZER, {
-      params: this.params, grads: this.grads, state: this.optState, train_state: this.trainState, lr_table: this.lrTable,
-      ...(this.adamTable ? { adam_table: this.adamTable } : {}),
-    }, optimizerUniforms(this.config.optimizer, this.plan.paramFloats, true));
+    this.runner.dispatch(
+      pass,
+      OPTIMIZER,
+      {
+        params: this.params,
+        grads: this.grads,
+        state: this.optState,
+        train_state: this.trainState,
+        lr_table: this.lrTable,
+        ...(this.adamTable ? { adam_table: this.adamTable } : {}),
+      },
+      optimizerUniforms(this.config.optimizer, this.plan.paramFloats, true),
+    );
     this.dispatchesPerStep = dispatches + 1;
   }
 
@@ -695,10 +849,21 @@ export class GpuTrainer {
    * The sums are the same either way. Such a product has enough tiles not to be split along K
    * (matmulSplitK), so it is always run whole. Returns the number of dispatches (2).
    */
-  private dispatchLargePlainA(pass: GPUComputePassEncoder, a: GPUBuffer, b: GPUBuffer | GPUBufferBinding, c: GPUBuffer, call: MatmulCall): number {
+  private dispatchLargePlainA(
+    pass: GPUComputePassEncoder,
+    a: GPUBuffer,
+    b: GPUBuffer | GPUBufferBinding,
+    c: GPUBuffer,
+    call: MatmulCall,
+  ): number {
     const scratch = this.transposeScratch!;
     this.runner.dispatch(pass, TRANSPOSE, { x: a, y: scratch }, { rows: call.M, cols: call.K });
-    this.runner.dispatch(pass, MATMUL_LARGE, { A: scratch, B: b, C: c }, matmulUniforms({ ...call, transposeA: true, splitK: 1 }));
+    this.runner.dispatch(
+      pass,
+      MATMUL_LARGE,
+      { A: scratch, B: b, C: c },
+      matmulUniforms({ ...call, transposeA: true, splitK: 1 }),
+    );
     return 2;
   }
 
@@ -729,14 +894,34 @@ export class GpuTrainer {
           if (kernel === MATMUL_LARGE) {
             n += this.dispatchLargePlainA(pass, x, weights, y, call);
           } else if ((call.splitK ?? 1) > 1 && kernel === MATMUL) {
-            this.runner.dispatch(pass, kernel, { A: x, B: weights, C: y, partial: this.matmulPartial! }, u, geo.denseTiles?.forward);
+            this.runner.dispatch(
+              pass,
+              kernel,
+              { A: x, B: weights, C: y, partial: this.matmulPartial! },
+              u,
+              geo.denseTiles?.forward,
+            );
             const dropout = training ? geo.fusedDropout : undefined;
             if (dropout && dropout.layer.kind === 'dropout') {
               // The dropout after this layer happens here: C is its output, with its mask.
-              const d = { rate: dropout.layer.rate, seed: this.config.seed, layerIndex: dropout.index, foldRelu: dropout.foldsRelu };
-              this.runner.dispatch(pass, MATMUL_REDUCE, {
-                partial: this.matmulPartial!, bias: weights, C: this.act(dropout.output, true), mask: this.masks.get(dropout.index)!, train_state: this.trainState,
-              }, matmulUniforms({ ...call, dropout: d }));
+              const d = {
+                rate: dropout.layer.rate,
+                seed: this.config.seed,
+                layerIndex: dropout.index,
+                foldRelu: dropout.foldsRelu,
+              };
+              this.runner.dispatch(
+                pass,
+                MATMUL_REDUCE,
+                {
+                  partial: this.matmulPartial!,
+                  bias: weights,
+                  C: this.act(dropout.output, true),
+                  mask: this.masks.get(dropout.index)!,
+                  train_state: this.trainState,
+                },
+                matmulUniforms({ ...call, dropout: d }),
+              );
             } else {
               this.runner.dispatch(pass, MATMUL_REDUCE, { partial: this.matmulPartial!, bias: weights, C: y }, u);
             }
@@ -758,11 +943,26 @@ export class GpuTrainer {
             const dropout = training ? this.foldedDropout(pool) : undefined;
             const out = this.act(dropout ? dropout.step.output : pool.output, training);
             const bound: Record<string, BufferRef> = { x, w, bias, y: out, argmax: this.argmaxes.get(pool.index)! };
-            if (dropout) Object.assign(bound, { mask: this.masks.get(dropout.step.index)!, train_state: this.trainState });
-            const poolDropout = dropout && { rate: dropout.rate, seed: this.config.seed, layerIndex: dropout.step.index };
-            this.runner.dispatch(pass, geo.convForward!, bound, conv2dUniforms(g, { relu: step.fusedRelu, pool: true, dropout: poolDropout }));
+            if (dropout)
+              Object.assign(bound, { mask: this.masks.get(dropout.step.index)!, train_state: this.trainState });
+            const poolDropout = dropout && {
+              rate: dropout.rate,
+              seed: this.config.seed,
+              layerIndex: dropout.step.index,
+            };
+            this.runner.dispatch(
+              pass,
+              geo.convForward!,
+              bound,
+              conv2dUniforms(g, { relu: step.fusedRelu, pool: true, dropout: poolDropout }),
+            );
           } else {
-            this.runner.dispatch(pass, geo.convForward!, { x, w, bias, y }, conv2dUniforms(g, { relu: step.fusedRelu }));
+            this.runner.dispatch(
+              pass,
+              geo.convForward!,
+              { x, w, bias, y },
+              conv2dUniforms(g, { relu: step.fusedRelu }),
+            );
           }
           n++;
           break;
@@ -775,8 +975,18 @@ export class GpuTrainer {
           const dropout = this.foldedDropout(step);
           if (training && dropout) {
             // The dropout after the pooling happens here: y is its output, with its mask.
-            const uniforms = maxPoolForwardUniforms(pool, { rate: dropout.rate, seed: this.config.seed, layerIndex: dropout.step.index });
-            const bound = { x, y: this.act(dropout.step.output, true), argmax, mask: this.masks.get(dropout.step.index)!, train_state: this.trainState };
+            const uniforms = maxPoolForwardUniforms(pool, {
+              rate: dropout.rate,
+              seed: this.config.seed,
+              layerIndex: dropout.step.index,
+            });
+            const bound = {
+              x,
+              y: this.act(dropout.step.output, true),
+              argmax,
+              mask: this.masks.get(dropout.step.index)!,
+              train_state: this.trainState,
+            };
             this.runner.dispatch(pass, MAXPOOL_FORWARD, bound, uniforms);
           } else {
             this.runner.dispatch(pass, MAXPOOL_FORWARD, { x, y, argmax }, maxPoolForwardUniforms(pool));
@@ -789,14 +999,24 @@ export class GpuTrainer {
           n++;
           break;
         case 'activation':
-          this.runner.dispatch(pass, ACTIVATION_FORWARD, { x, y }, activationUniforms(activationKind(step), B * step.output.size, alphaOf(step)));
+          this.runner.dispatch(
+            pass,
+            ACTIVATION_FORWARD,
+            { x, y },
+            activationUniforms(activationKind(step), B * step.output.size, alphaOf(step)),
+          );
           n++;
           break;
         case 'dropout':
           // doneInPool: the max-pooling layer before does it (see 'maxpool'); forwardInOtherKernel: a dense layer's reduce does (fuseDropoutsIntoDenseReduces).
-          if (!training || layer.kind !== 'dropout' || step.doneInPool || this.forwardInOtherKernel.has(step.index)) break;
-          this.runner.dispatch(pass, DROPOUT_FORWARD, { x, y, mask: this.masks.get(step.index)!, train_state: this.trainState },
-            dropoutForwardUniforms(B * step.output.size, layer.rate, this.config.seed, step.index, step.foldsRelu));
+          if (!training || layer.kind !== 'dropout' || step.doneInPool || this.forwardInOtherKernel.has(step.index))
+            break;
+          this.runner.dispatch(
+            pass,
+            DROPOUT_FORWARD,
+            { x, y, mask: this.masks.get(step.index)!, train_state: this.trainState },
+            dropoutForwardUniforms(B * step.output.size, layer.rate, this.config.seed, step.index, step.foldsRelu),
+          );
           n++;
           break;
         case 'alias':
@@ -812,14 +1032,30 @@ export class GpuTrainer {
     const input = this.plan.lossInput;
     const common = { metrics: this.metrics, train_state: this.trainState };
     if (this.config.model.loss === 'softmaxCrossEntropy') {
-      this.runner.dispatch(pass, SOFTMAX_CROSS_ENTROPY, {
-        logits: this.activations[input.id], labels: this.labelBatch, dlogits: this.gradients[input.id], ...common,
-      }, softmaxCrossEntropyUniforms(B, this.plan.classes, this.metricSlots, advanceStep));
+      this.runner.dispatch(
+        pass,
+        SOFTMAX_CROSS_ENTROPY,
+        {
+          logits: this.activations[input.id],
+          labels: this.labelBatch,
+          dlogits: this.gradients[input.id],
+          ...common,
+        },
+        softmaxCrossEntropyUniforms(B, this.plan.classes, this.metricSlots, advanceStep),
+      );
     } else {
       const labelTargets = this.train.kind === 'images';
-      this.runner.dispatch(pass, MSE_LOSS, {
-        pred: this.activations[input.id], targets: labelTargets ? this.labelBatch : this.trainLabels, dpred: this.gradients[input.id], ...common,
-      }, mseLossUniforms(B, input.size, this.metricSlots, labelTargets, advanceStep));
+      this.runner.dispatch(
+        pass,
+        MSE_LOSS,
+        {
+          pred: this.activations[input.id],
+          targets: labelTargets ? this.labelBatch : this.trainLabels,
+          dpred: this.gradients[input.id],
+          ...common,
+        },
+        mseLossUniforms(B, input.size, this.metricSlots, labelTargets, advanceStep),
+      );
     }
     return 1;
   }
@@ -850,13 +1086,23 @@ export class GpuTrainer {
             // next layer's input gradient may already have written it (gateInputGradients).
             g = this.gradients[step.preActivationGradient!.id];
             if (!this.backwardInNextKernel.has(step.index)) {
-              this.runner.dispatch(pass, ACTIVATION_BACKWARD, { x: y, y, dy, dx: g }, activationUniforms('relu', B * layer.units));
+              this.runner.dispatch(
+                pass,
+                ACTIVATION_BACKWARD,
+                { x: y, y, dy, dx: g },
+                activationUniforms('relu', B * layer.units),
+              );
               n++;
             }
           }
           // [dW; db] = [Xᵀ; 1ᵀ]·dY in one call: the extra row of ones sums dY over the batch.
-          this.runner.dispatch(pass, kernels.weightGrad, { A: x, B: g, C: this.weightsAndBias(step, this.grads) },
-            matmulUniforms({ M: inF + 1, K: B, N: layer.units, transposeA: true, onesRowA: true }), geo.denseTiles?.weightGrad);
+          this.runner.dispatch(
+            pass,
+            kernels.weightGrad,
+            { A: x, B: g, C: this.weightsAndBias(step, this.grads) },
+            matmulUniforms({ M: inF + 1, K: B, N: layer.units, transposeA: true, onesRowA: true }),
+            geo.denseTiles?.weightGrad,
+          );
           n++;
           if (needDx) {
             // dX = dY·Wᵀ (W stored [in, out], read transposed).
@@ -866,9 +1112,19 @@ export class GpuTrainer {
             } else {
               // With a gate, dX goes on through the backward pass of the layer before (gateInputGradients).
               const gate = geo.inputGradGate;
-              const bound: Record<string, BufferRef> = { A: g, B: this.range(step.weight!, this.params), C: gate ? this.gradients[gate.target.id] : dx };
+              const bound: Record<string, BufferRef> = {
+                A: g,
+                B: this.range(step.weight!, this.params),
+                C: gate ? this.gradients[gate.target.id] : dx,
+              };
               if (gate) bound.gate = gate.buffer;
-              this.runner.dispatch(pass, kernels.inputGrad, bound, matmulUniforms({ ...call, gate: gate?.gate }), geo.denseTiles?.inputGrad);
+              this.runner.dispatch(
+                pass,
+                kernels.inputGrad,
+                bound,
+                matmulUniforms({ ...call, gate: gate?.gate }),
+                geo.denseTiles?.inputGrad,
+              );
               n++;
             }
           }
@@ -880,11 +1136,22 @@ export class GpuTrainer {
           // With the pooling in the forward kernel, the pooling's winners already carry the ReLU.
           const relu = step.fusedRelu && !geo.fusedPool;
           if (needDx) {
-            this.runner.dispatch(pass, geo.convInputGrad!, { dy, w: this.range(step.weight!, this.params), y, dx }, conv2dUniforms(g, { relu }));
+            this.runner.dispatch(
+              pass,
+              geo.convInputGrad!,
+              { dy, w: this.range(step.weight!, this.params), y, dx },
+              conv2dUniforms(g, { relu }),
+            );
             n++;
           }
           const u = conv2dUniforms(g, { relu, splitK: geo.splitK });
-          const bound: Record<string, BufferRef> = { dy, x, y, dw: this.range(step.weight!, this.grads), db: this.range(step.bias!, this.grads) };
+          const bound: Record<string, BufferRef> = {
+            dy,
+            x,
+            y,
+            dw: this.range(step.weight!, this.grads),
+            db: this.range(step.bias!, this.grads),
+          };
           if (geo.splitK! > 1) bound.partial = this.partial!;
           this.runner.dispatch(pass, CONV2D_BACKWARD_WEIGHT, bound, u, geo.weightGradTiles);
           n++;
@@ -902,7 +1169,12 @@ export class GpuTrainer {
           if (dropout) {
             // The dropout after the pooling: its backward pass happens here, reading dy after it and its mask.
             const after = this.gradients[dropout.step.output.id];
-            this.runner.dispatch(pass, MAXPOOL_BACKWARD, { dy: after, argmax, dx, mask: this.masks.get(dropout.step.index)! }, maxPoolBackwardUniforms(pool, dropout.rate));
+            this.runner.dispatch(
+              pass,
+              MAXPOOL_BACKWARD,
+              { dy: after, argmax, dx, mask: this.masks.get(dropout.step.index)! },
+              maxPoolBackwardUniforms(pool, dropout.rate),
+            );
           } else {
             this.runner.dispatch(pass, MAXPOOL_BACKWARD, { dy, argmax, dx }, maxPoolBackwardUniforms(pool));
           }
@@ -916,13 +1188,24 @@ export class GpuTrainer {
           break;
         case 'activation':
           if (!needDx) break;
-          this.runner.dispatch(pass, ACTIVATION_BACKWARD, { x, y, dy, dx }, activationUniforms(activationKind(step), B * step.output.size, alphaOf(step)));
+          this.runner.dispatch(
+            pass,
+            ACTIVATION_BACKWARD,
+            { x, y, dy, dx },
+            activationUniforms(activationKind(step), B * step.output.size, alphaOf(step)),
+          );
           n++;
           break;
         case 'dropout':
           // doneInPool: the max-pooling layer before does it (see 'maxpool'); or the next layer's input gradient did.
-          if (!needDx || layer.kind !== 'dropout' || step.doneInPool || this.backwardInNextKernel.has(step.index)) break;
-          this.runner.dispatch(pass, DROPOUT_BACKWARD, { dy, mask: this.masks.get(step.index)!, dx }, dropoutBackwardUniforms(B * step.output.size, layer.rate));
+          if (!needDx || layer.kind !== 'dropout' || step.doneInPool || this.backwardInNextKernel.has(step.index))
+            break;
+          this.runner.dispatch(
+            pass,
+            DROPOUT_BACKWARD,
+            { dy, mask: this.masks.get(step.index)!, dx },
+            dropoutBackwardUniforms(B * step.output.size, layer.rate),
+          );
           n++;
           break;
         case 'alias':

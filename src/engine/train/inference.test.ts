@@ -8,7 +8,14 @@ import { GpuTrainer, type TrainingConfig } from './gpuTrainer';
 import { CpuTrainer } from './cpuTrainer';
 import type { ImageDataset } from './data';
 import { compareBackends } from './compare';
-import { confusionOf, cpuInference, gpuTestLogits, normaliseImages, outputsToProbabilities, predictionsOf } from './inference';
+import {
+  confusionOf,
+  cpuInference,
+  gpuTestLogits,
+  normaliseImages,
+  outputsToProbabilities,
+  predictionsOf,
+} from './inference';
 import { measureLayerCosts } from './layerCost';
 import { CONV2D_FORWARD_LARGE } from '../gpu/conv';
 
@@ -25,12 +32,24 @@ function images(count: number, seed: number): ImageDataset {
 const cnn: ModelSpec = {
   input: [1, 8, 8],
   layers: [
-    { kind: 'conv2d', filters: 4, kernel: 3, stride: 1, padding: 1 }, { kind: 'relu' }, { kind: 'maxpool', size: 2, stride: 2 },
-    { kind: 'dropout', rate: 0.3 }, { kind: 'flatten' }, { kind: 'dense', units: 10 }, { kind: 'softmax' },
+    { kind: 'conv2d', filters: 4, kernel: 3, stride: 1, padding: 1 },
+    { kind: 'relu' },
+    { kind: 'maxpool', size: 2, stride: 2 },
+    { kind: 'dropout', rate: 0.3 },
+    { kind: 'flatten' },
+    { kind: 'dense', units: 10 },
+    { kind: 'softmax' },
   ],
   loss: 'softmaxCrossEntropy',
 };
-const config: TrainingConfig = { model: cnn, optimizer: { ...OPTIMIZER_DEFAULTS.adam, learningRate: 0.01 }, schedule: { kind: 'constant' }, batchSize: 16, epochs: 2, seed: 3 };
+const config: TrainingConfig = {
+  model: cnn,
+  optimizer: { ...OPTIMIZER_DEFAULTS.adam, learningRate: 0.01 },
+  schedule: { kind: 'constant' },
+  batchSize: 16,
+  epochs: 2,
+  seed: 3,
+};
 
 describe('probabilities from outputs', () => {
   it('softmaxes each row of a cross-entropy model so it sums to 1', () => {
@@ -88,7 +107,10 @@ describe.skipIf(!ctx)('inference on the GPU', () => {
     await trainer.submitSteps(1);
     const before = await trainer.readParameters();
     for (const useTimestamps of [false, true]) {
-      const report = await measureLayerCosts(trainer.dashboardHooks(), trainer.plan, trainer.batch, { useTimestamps, repeats: 1 });
+      const report = await measureLayerCosts(trainer.dashboardHooks(), trainer.plan, trainer.batch, {
+        useTimestamps,
+        repeats: 1,
+      });
       const conv = report.layers[0];
       expect(conv.forwardMs).toBeGreaterThanOrEqual(0);
       expect(conv.backwardMs).toBeGreaterThanOrEqual(0);
@@ -124,7 +146,10 @@ describe.skipIf(!ctx)('inference on the GPU', () => {
     let maxDiff = 0;
     for (let i = 0; i < gpuProbs.length; i++) maxDiff = Math.max(maxDiff, Math.abs(gpuProbs[i] - cpu.probs[i]));
     expect(maxDiff).toBeLessThan(1e-4);
-    const report = await measureLayerCosts(trainer.dashboardHooks(), trainer.plan, trainer.batch, { useTimestamps: false, repeats: 1 });
+    const report = await measureLayerCosts(trainer.dashboardHooks(), trainer.plan, trainer.batch, {
+      useTimestamps: false,
+      repeats: 1,
+    });
     expect(report.layers[0].forwardMs).toBeGreaterThanOrEqual(0);
     expect(report.layers[0].note).toMatch(/max pooling after it and the dropout/);
     expect(report.layers[2].forwardMs).toBeNull(); // inside the convolution's kernel

@@ -24,7 +24,12 @@ export function logitsLayer(model: ModelSpec): number {
  * Probabilities from the raw outputs, row by row: softmax for a cross-entropy model; for an
  * MSE model the outputs are already scores in [0, 1] and are only clamped.
  */
-export function outputsToProbabilities(outputs: ArrayLike<number>, rows: number, classes: number, model: ModelSpec): Float32Array {
+export function outputsToProbabilities(
+  outputs: ArrayLike<number>,
+  rows: number,
+  classes: number,
+  model: ModelSpec,
+): Float32Array {
   const probs = new Float32Array(rows * classes);
   for (let r = 0; r < rows; r++) {
     const o = r * classes;
@@ -68,11 +73,20 @@ export interface CpuInference {
 }
 
 /** Runs `count` normalised images through the CPU reference with the given parameters. */
-export function cpuInference(model: ModelSpec, params: LayerParameterMap, x: Float32Array, count: number): CpuInference {
+export function cpuInference(
+  model: ModelSpec,
+  params: LayerParameterMap,
+  x: Float32Array,
+  count: number,
+): CpuInference {
   const f = forwardModel(model, paramsArray(model, params), x, count, { training: false });
   const li = logitsLayer(model);
   const classes = f.shapes[li + 1].reduce((a, b) => a * b, 1);
-  return { probs: outputsToProbabilities(f.activations[li + 1], count, classes, model), activations: f.activations, shapes: f.shapes };
+  return {
+    probs: outputsToProbabilities(f.activations[li + 1], count, classes, model),
+    activations: f.activations,
+    shapes: f.shapes,
+  };
 }
 
 /**
@@ -93,14 +107,22 @@ export async function gpuTestLogits(
   const count = Math.max(1, Math.min(test.count, limit));
   const classes = plan.classes;
   const rowBytes = classes * 4;
-  const all = hooks.device.createBuffer({ size: Math.max(16, Math.ceil((count * rowBytes) / 16) * 16), usage: 0x80 | 0x04 | 0x08, label: 'test logits' });
+  const all = hooks.device.createBuffer({
+    size: Math.max(16, Math.ceil((count * rowBytes) / 16) * 16),
+    usage: 0x80 | 0x04 | 0x08,
+    label: 'test logits',
+  });
   try {
     const encoder = hooks.device.createCommandEncoder({ label: 'test-set inference' });
     for (let start = 0; start < count; start += batch) {
       // One pass per batch: the copy out of the logits buffer must sit between passes.
       const pass = encoder.beginComputePass({ label: 'inference batch' });
-      runner.dispatch(pass, GATHER_BATCH, { images: hooks.testImages, labels: hooks.testLabels, x_out: hooks.input, y_out: hooks.labels },
-        gatherEvalUniforms({ batch, pixels: test.pixels, count, offset: start, mean: test.mean, std: test.std }));
+      runner.dispatch(
+        pass,
+        GATHER_BATCH,
+        { images: hooks.testImages, labels: hooks.testLabels, x_out: hooks.input, y_out: hooks.labels },
+        gatherEvalUniforms({ batch, pixels: test.pixels, count, offset: start, mean: test.mean, std: test.std }),
+      );
       hooks.encodeForward(pass, false);
       pass.end();
       const rows = Math.min(batch, count - start);

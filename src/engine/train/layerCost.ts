@@ -38,7 +38,10 @@ function parts(plan: ExecutionPlan, forwardInOtherKernel: ReadonlySet<number>): 
   return [
     ...runs.filter((s) => !forwardInOtherKernel.has(s.index)).map((s): Part => ({ layer: s.index, phase: 'forward' })),
     { layer: -1, phase: 'loss' },
-    ...runs.slice().reverse().map((s): Part => ({ layer: s.index, phase: 'backward' })),
+    ...runs
+      .slice()
+      .reverse()
+      .map((s): Part => ({ layer: s.index, phase: 'backward' })),
   ];
 }
 
@@ -59,7 +62,9 @@ async function timeWithQueries(hooks: TrainerHooks, list: Part[], repeats: numbe
     for (let r = 0; r < repeats; r++) {
       const encoder = device.createCommandEncoder({ label: 'layer timing' });
       list.forEach((p, i) => {
-        const pass = encoder.beginComputePass({ timestampWrites: { querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } });
+        const pass = encoder.beginComputePass({
+          timestampWrites: { querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 },
+        });
         encodePart(hooks, pass, p);
         pass.end();
       });
@@ -79,7 +84,12 @@ async function timeWithQueries(hooks: TrainerHooks, list: Part[], repeats: numbe
   }
 }
 
-async function timeWithSubmits(hooks: TrainerHooks, list: Part[], repeats: number, now: () => number): Promise<number[]> {
+async function timeWithSubmits(
+  hooks: TrainerHooks,
+  list: Part[],
+  repeats: number,
+  now: () => number,
+): Promise<number[]> {
   const device = hooks.device;
   const sums = new Array<number>(list.length).fill(0);
   for (let r = 0; r < repeats; r++) {

@@ -33,11 +33,16 @@ describe('the saved-model file', () => {
   });
 
   it('refuses weights from a network with different layer sizes, saying which layer differs', () => {
-    const wider: ModelSpec = { ...mlp, layers: mlp.layers.map((l) => (l.kind === 'dense' && l.units === 128 ? { kind: 'dense', units: 64 } : l)) };
+    const wider: ModelSpec = {
+      ...mlp,
+      layers: mlp.layers.map((l) => (l.kind === 'dense' && l.units === 128 ? { kind: 'dense', units: 64 } : l)),
+    };
     const r = decodeModelFile(encodeModelFile(wider, initParameters(wider, 1), { step: 0 }));
     if (!r.ok) throw new Error(r.message);
     const why = incompatibility(r.file, mlp);
-    expect(why).toMatch(/different network: layer 2 \(dense\) has 50,176 weights in the file but 100,352 in this network/);
+    expect(why).toMatch(
+      /different network: layer 2 \(dense\) has 50,176 weights in the file but 100,352 in this network/,
+    );
   });
 
   it('refuses weights from a network with other kinds of layers', () => {
@@ -48,9 +53,15 @@ describe('the saved-model file', () => {
   });
 
   it('says a foreign or cut-off file is not a model file instead of throwing', () => {
-    expect(decodeModelFile(new TextEncoder().encode('hello world, not a model'))).toEqual({ ok: false, message: expect.stringMatching(/not a GPU Learn model file/) });
+    expect(decodeModelFile(new TextEncoder().encode('hello world, not a model'))).toEqual({
+      ok: false,
+      message: expect.stringMatching(/not a GPU Learn model file/),
+    });
     const bytes = encodeModelFile(mlp, initParameters(mlp, 1), { step: 0 });
-    expect(decodeModelFile(bytes.subarray(0, bytes.length - 8))).toEqual({ ok: false, message: expect.stringMatching(/damaged/) });
+    expect(decodeModelFile(bytes.subarray(0, bytes.length - 8))).toEqual({
+      ok: false,
+      message: expect.stringMatching(/damaged/),
+    });
     expect(decodeModelFile(new Uint8Array(0)).ok).toBe(false);
   });
 });

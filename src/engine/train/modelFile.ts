@@ -65,7 +65,15 @@ export function encodeModelFile(
     layers.push({ index: s.layerIndex, kind: s.kind, weights: s.weightCount, biases: s.biasCount, offset: floats });
     floats += s.weightCount + s.biasCount;
   }
-  const header: ModelFileHeader = { format: 'gpulearn-model', version: MODEL_FILE_VERSION, model, config: meta.config, step: meta.step, testAccuracy: meta.testAccuracy ?? null, layers };
+  const header: ModelFileHeader = {
+    format: 'gpulearn-model',
+    version: MODEL_FILE_VERSION,
+    model,
+    config: meta.config,
+    step: meta.step,
+    testAccuracy: meta.testAccuracy ?? null,
+    layers,
+  };
   const json = new TextEncoder().encode(JSON.stringify(header));
   const dataStart = Math.ceil((12 + json.length) / 4) * 4;
   const bytes = new Uint8Array(dataStart + floats * 4);
@@ -81,14 +89,17 @@ export function encodeModelFile(
   return bytes;
 }
 
-const NOT_OURS = 'This is not a GPU Learn model file (it should end in .gpulearn and come from the "Save weights" button).';
-const DAMAGED = 'The model file is damaged: part of it is missing or changed. Save the model again and load the new file.';
+const NOT_OURS =
+  'This is not a GPU Learn model file (it should end in .gpulearn and come from the "Save weights" button).';
+const DAMAGED =
+  'The model file is damaged: part of it is missing or changed. Save the model again and load the new file.';
 
 /** Reads a file's bytes back; never throws. */
 export function decodeModelFile(input: ArrayBuffer | Uint8Array): ModelFileResult {
   try {
     const bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
-    if (bytes.length < 12 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MODEL_FILE_MAGIC) return { ok: false, message: NOT_OURS };
+    if (bytes.length < 12 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MODEL_FILE_MAGIC)
+      return { ok: false, message: NOT_OURS };
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const headerLength = view.getUint32(8, true);
     if (12 + headerLength > bytes.length) return { ok: false, message: DAMAGED };
@@ -98,9 +109,13 @@ export function decodeModelFile(input: ArrayBuffer | Uint8Array): ModelFileResul
     } catch {
       return { ok: false, message: DAMAGED };
     }
-    if (header?.format !== 'gpulearn-model' || !Array.isArray(header.layers) || !header.model) return { ok: false, message: NOT_OURS };
+    if (header?.format !== 'gpulearn-model' || !Array.isArray(header.layers) || !header.model)
+      return { ok: false, message: NOT_OURS };
     if (header.version > MODEL_FILE_VERSION) {
-      return { ok: false, message: `This model file was saved by a newer version of GPU Learn (format ${header.version}). Reload the page to get the newest version.` };
+      return {
+        ok: false,
+        message: `This model file was saved by a newer version of GPU Learn (format ${header.version}). Reload the page to get the newest version.`,
+      };
     }
     const dataStart = Math.ceil((12 + headerLength) / 4) * 4;
     const floats = (bytes.length - dataStart) / 4;
@@ -110,7 +125,10 @@ export function decodeModelFile(input: ArrayBuffer | Uint8Array): ModelFileResul
     const data = new Float32Array(bytes.slice(bytes.byteOffset + dataStart - bytes.byteOffset, bytes.length).buffer);
     const parameters: LayerParameterMap = new Map();
     for (const l of header.layers) {
-      parameters.set(l.index, { weight: data.slice(l.offset, l.offset + l.weights), bias: data.slice(l.offset + l.weights, l.offset + l.weights + l.biases) });
+      parameters.set(l.index, {
+        weight: data.slice(l.offset, l.offset + l.weights),
+        bias: data.slice(l.offset + l.weights, l.offset + l.weights + l.biases),
+      });
     }
     return { ok: true, file: { header, parameters } };
   } catch {
@@ -136,17 +154,26 @@ export function incompatibility(file: ModelFile, model: ModelSpec): string | nul
   const advice = ' Pick the network the file was saved from, then load it again.';
   const layers = file.header.layers;
   if (layers.length !== shapes.length) {
-    return `This file holds weights for a different network: it has ${layers.length} layers with weights, this network has ${shapes.length}.` + advice;
+    return (
+      `This file holds weights for a different network: it has ${layers.length} layers with weights, this network has ${shapes.length}.` +
+      advice
+    );
   }
   for (let i = 0; i < shapes.length; i++) {
     const s = shapes[i];
     const l = layers[i];
     if (l.index !== s.layerIndex || l.kind !== s.kind) {
-      return `This file holds weights for a different network: its ${describeLayer(l.kind, l.index)} does not match this network's ${describeLayer(s.kind, s.layerIndex)}.` + advice;
+      return (
+        `This file holds weights for a different network: its ${describeLayer(l.kind, l.index)} does not match this network's ${describeLayer(s.kind, s.layerIndex)}.` +
+        advice
+      );
     }
     if (l.weights !== s.weightCount || l.biases !== s.biasCount) {
       const n = (x: number) => x.toLocaleString('en-US');
-      return `This file holds weights for a different network: ${describeLayer(s.kind, s.layerIndex)} has ${n(l.weights)} weights in the file but ${n(s.weightCount)} in this network.` + advice;
+      return (
+        `This file holds weights for a different network: ${describeLayer(s.kind, s.layerIndex)} has ${n(l.weights)} weights in the file but ${n(s.weightCount)} in this network.` +
+        advice
+      );
     }
   }
   return null;

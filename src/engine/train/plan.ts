@@ -91,7 +91,10 @@ export interface ExecutionPlan {
 }
 
 export class PlanError extends Error {
-  constructor(message: string, readonly layerIndex: number) {
+  constructor(
+    message: string,
+    readonly layerIndex: number,
+  ) {
     super(message);
     this.name = 'PlanError';
   }
@@ -132,7 +135,14 @@ export function planModel(model: ModelSpec, alignFloats = 64): ExecutionPlan {
     const info = analysis.layers[i];
     const inputShape = info.inputShape!;
     const outputShape = info.outputShape!;
-    const base = { index: i, layer, input: current, inputShape, outputShape, needsInputGradient: firstParamLayer >= 0 && i > firstParamLayer };
+    const base = {
+      index: i,
+      layer,
+      input: current,
+      inputShape,
+      outputShape,
+      needsInputGradient: firstParamLayer >= 0 && i > firstParamLayer,
+    };
     let step: LayerStep;
     const prev = steps[i - 1];
     switch (layer.kind) {
@@ -173,7 +183,12 @@ export function planModel(model: ModelSpec, alignFloats = 64): ExecutionPlan {
         step = { ...base, role: layer.kind, output: newSlot(outputShape) };
         break;
       case 'flatten':
-        step = { ...base, role: 'alias', output: current, aliasReason: 'Flatten only changes how the same memory is read.' };
+        step = {
+          ...base,
+          role: 'alias',
+          output: current,
+          aliasReason: 'Flatten only changes how the same memory is read.',
+        };
         break;
       case 'softmax':
         step = { ...base, role: 'alias', output: current, aliasReason: 'Softmax is computed inside the loss kernel.' };
@@ -195,7 +210,15 @@ export function planModel(model: ModelSpec, alignFloats = 64): ExecutionPlan {
       }
       case 'relu':
         if (prev?.fusedRelu) {
-          step = { ...base, role: 'alias', output: current, aliasReason: prev.role === 'dense' ? 'Done inside the matrix multiply (fused).' : 'Done inside the convolution kernel (fused).' };
+          step = {
+            ...base,
+            role: 'alias',
+            output: current,
+            aliasReason:
+              prev.role === 'dense'
+                ? 'Done inside the matrix multiply (fused).'
+                : 'Done inside the convolution kernel (fused).',
+          };
           break;
         }
         step = { ...base, role: 'activation', output: newSlot(outputShape) };

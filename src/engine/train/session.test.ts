@@ -58,7 +58,9 @@ describe('a training session', () => {
     for (let i = 1; i < submits.length; i++) expect(submits[i]).toBeLessThanOrEqual(Math.max(4, 2 * submits[i - 1]));
     expect(submits.slice(0, 3)).toEqual([1, 1, 4]);
     // After each epoch's evaluation (nothing in flight) it starts again from at most 4.
-    expect(submits[submits.findIndex((_, i) => submits.slice(0, i).reduce((a, b) => a + b, 0) === 50)]).toBeLessThanOrEqual(4);
+    expect(
+      submits[submits.findIndex((_, i) => submits.slice(0, i).reduce((a, b) => a + b, 0) === 50)],
+    ).toBeLessThanOrEqual(4);
     expect(submits.reduce((a, b) => a + b, 0)).toBe(150);
   });
 

@@ -83,7 +83,11 @@ export interface SessionControl {
 }
 
 /** A control that is never paused or stopped (benchmarks, tests). */
-export const RUN_TO_END: SessionControl = { isPaused: () => false, waitForResume: () => Promise.resolve(), stopRequested: () => false };
+export const RUN_TO_END: SessionControl = {
+  isPaused: () => false,
+  waitForResume: () => Promise.resolve(),
+  stopRequested: () => false,
+};
 
 /** The message shown when the loss stops being a finite number. */
 export function divergenceMessage(step: number, loss: number, learningRate?: number): string {
@@ -99,7 +103,11 @@ export function divergenceMessage(step: number, loss: number, learningRate?: num
 const RAMP_RESTART = 4;
 
 /** Runs `source` until its last step, a stop request, divergence or an error. */
-export async function runSession(source: StepSource, control: SessionControl, options: SessionOptions = {}): Promise<SessionEnd> {
+export async function runSession(
+  source: StepSource,
+  control: SessionControl,
+  options: SessionOptions = {},
+): Promise<SessionEnd> {
   const now = options.now ?? (() => performance.now());
   const targetMs = options.targetChunkMs ?? 120;
   const maxChunk = options.maxStepsPerSubmit ?? 256;
@@ -137,21 +145,24 @@ export async function runSession(source: StepSource, control: SessionControl, op
     lastDone = t;
     if (metrics.length) msPerStep = chunkMs / metrics.length;
     for (const m of metrics) {
-      if (!Number.isFinite(m.loss)) return { kind: 'diverged', step: m.step, message: divergenceMessage(m.step, m.loss, options.learningRate) };
+      if (!Number.isFinite(m.loss))
+        return { kind: 'diverged', step: m.step, message: divergenceMessage(m.step, m.loss, options.learningRate) };
       epochLossSum += m.loss;
       epochLossCount++;
     }
     const step = metrics.length ? metrics[metrics.length - 1].step + 1 : source.globalStep;
-    options.onProgress?.(lastProgress = {
-      metrics,
-      epoch: Math.floor(Math.max(0, step - 1) / spe),
-      step,
-      totalSteps: source.totalSteps,
-      stepsPerEpoch: spe,
-      imagesPerSecond: msPerStep > 0 ? (source.batch * 1000) / msPerStep : 0,
-      stepsPerSubmit: head.steps,
-      elapsedMs: t - start,
-    });
+    options.onProgress?.(
+      (lastProgress = {
+        metrics,
+        epoch: Math.floor(Math.max(0, step - 1) / spe),
+        step,
+        totalSteps: source.totalSteps,
+        stepsPerEpoch: spe,
+        imagesPerSecond: msPerStep > 0 ? (source.batch * 1000) / msPerStep : 0,
+        stepsPerSubmit: head.steps,
+        elapsedMs: t - start,
+      }),
+    );
     // Grow or shrink chunks towards the target duration.
     // After the first (measuring) submit, at least two steps go into each submit.
     if (msPerStep > 0) chunk = Math.max(2, Math.min(maxChunk, Math.round(targetMs / msPerStep)));
@@ -166,7 +177,8 @@ export async function runSession(source: StepSource, control: SessionControl, op
       }
       const step = source.globalStep;
       // The test set is evaluated on the weights at the end of the epoch, before the next epoch starts.
-      const evaluationDue = options.evaluateEachEpoch !== false && step > 0 && step % spe === 0 && evaluatedEpochs < step / spe;
+      const evaluationDue =
+        options.evaluateEachEpoch !== false && step > 0 && step % spe === 0 && evaluatedEpochs < step / spe;
       if (step > 0 && step % spe === 0) lastCheckpoint = Math.max(lastCheckpoint, step);
       const checkpointDue = !evaluationDue && step < source.totalSteps && step - lastCheckpoint >= every;
       if (step < source.totalSteps && !evaluationDue && !checkpointDue && inFlight.length < 2 && !control.isPaused()) {
@@ -188,7 +200,13 @@ export async function runSession(source: StepSource, control: SessionControl, op
       if (evaluationDue) {
         const test = await source.evaluate();
         evaluatedEpochs = step / spe;
-        await options.onEpoch?.({ epoch: evaluatedEpochs - 1, step, test, trainLoss: epochLossSum / Math.max(1, epochLossCount), elapsedMs: now() - start });
+        await options.onEpoch?.({
+          epoch: evaluatedEpochs - 1,
+          step,
+          test,
+          trainLoss: epochLossSum / Math.max(1, epochLossCount),
+          elapsedMs: now() - start,
+        });
         epochLossSum = 0;
         epochLossCount = 0;
         continue;
@@ -200,7 +218,9 @@ export async function runSession(source: StepSource, control: SessionControl, op
         const last = lastProgress as ProgressEvent | null;
         if (last) {
           options.onProgress?.({
-            ...last, metrics: [], elapsedMs: now() - start,
+            ...last,
+            metrics: [],
+            elapsedMs: now() - start,
             checkpoint: { step, loss: r.loss, accuracy: r.accuracy, count: r.count },
           });
         }

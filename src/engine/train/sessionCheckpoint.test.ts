@@ -34,7 +34,13 @@ describe('mid-epoch evaluation in a training session', () => {
   it('evaluates a test subset about every N steps and reports it with the progress, besides the per-epoch evaluation', async () => {
     const { s, evaluations, submits } = source(2);
     const progress: ProgressEvent[] = [];
-    const end = await runSession(s, RUN_TO_END, { evaluateEverySteps: 4, evaluateSubset: 50, targetChunkMs: 2, now: s.now, onProgress: (e) => progress.push(e) });
+    const end = await runSession(s, RUN_TO_END, {
+      evaluateEverySteps: 4,
+      evaluateSubset: 50,
+      targetChunkMs: 2,
+      now: s.now,
+      onProgress: (e) => progress.push(e),
+    });
     expect(end).toEqual({ kind: 'finished' });
     const subset = evaluations.filter((e) => e.limit === 50);
     const full = evaluations.filter((e) => e.limit === undefined);

@@ -59,50 +59,79 @@ function countBuffers(device: GPUDevice): { live: () => number; restore: () => v
     };
     return buffer;
   };
-  return { live: () => live, restore: () => { device.createBuffer = original; } };
+  return {
+    live: () => live,
+    restore: () => {
+      device.createBuffer = original;
+    },
+  };
 }
 
 describe.skipIf(!ctx)(`training for ${EPOCHS} epochs in one process`, () => {
-  it('keeps the number of live GPU buffers flat and the JS heap within 10% after warm-up', { timeout: LONG ? 1_800_000 : 240_000 }, async () => {
-    const gc = collector();
-    const runner = new KernelRunner(ctx!);
-    const buffers = countBuffers(ctx!.device);
-    const train = syntheticDigits(LONG ? 2048 : 256, 1);
-    const test = syntheticDigits(128, 2);
-    const config: TrainingConfig = {
-      model: { input: [1, 28, 28], layers: [{ kind: 'flatten' }, { kind: 'dense', units: 32 }, { kind: 'relu' }, { kind: 'dense', units: 10 }, { kind: 'softmax' }], loss: 'softmaxCrossEntropy' },
-      optimizer: { kind: 'adam', learningRate: 0.003, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
-      schedule: { kind: 'constant' },
-      batchSize: 64,
-      epochs: EPOCHS,
-      seed: 7,
-    };
-    const trainer = await GpuTrainer.create(runner, config, train, test);
-    const perEpoch: { live: number; heap: number; accuracy: number }[] = [];
-    try {
-      const end = await runSession(trainer, RUN_TO_END, {
-        targetChunkMs: 50,
-        onEpoch: (e) => {
-          gc();
-          perEpoch.push({ live: buffers.live(), heap: process.memoryUsage().heapUsed, accuracy: e.test?.accuracy ?? 0 });
+  it(
+    'keeps the number of live GPU buffers flat and the JS heap within 10% after warm-up',
+    { timeout: LONG ? 1_800_000 : 240_000 },
+    async () => {
+      const gc = collector();
+      const runner = new KernelRunner(ctx!);
+      const buffers = countBuffers(ctx!.device);
+      const train = syntheticDigits(LONG ? 2048 : 256, 1);
+      const test = syntheticDigits(128, 2);
+      const config: TrainingConfig = {
+        model: {
+          input: [1, 28, 28],
+          layers: [
+            { kind: 'flatten' },
+            { kind: 'dense', units: 32 },
+            { kind: 'relu' },
+            { kind: 'dense', units: 10 },
+            { kind: 'softmax' },
+          ],
+          loss: 'softmaxCrossEntropy',
         },
-      });
-      expect(end).toEqual({ kind: 'finished' });
-    } finally {
-      trainer.destroy();
-      buffers.restore();
-    }
-    expect(perEpoch).toHaveLength(EPOCHS);
-    const after = perEpoch.slice(WARM_UP_EPOCHS);
-    if (process.env.SOAK_VERBOSE) console.log(JSON.stringify(perEpoch));
-    // The wrapper saw the trainer's buffers (weights, activations, data...).
-    expect(after[0].live).toBeGreaterThan(5);
-    // Every epoch ends with the same GPU buffers alive: per-submit staging buffers are all freed.
-    expect(new Set(after.map((e) => e.live)).size, `live buffers per epoch: ${after.map((e) => e.live).join(', ')}`).toBe(1);
-    const baseline = after[0].heap;
-    const worst = Math.max(...after.map((e) => e.heap));
-    expect((worst - baseline) / baseline, `heap per epoch (MB): ${after.map((e) => (e.heap / 2 ** 20).toFixed(1)).join(', ')}`).toBeLessThan(0.1);
-    // And it did learn (the run was real, not a no-op).
-    expect(perEpoch[EPOCHS - 1].accuracy).toBeGreaterThan(0.5);
-  });
+        optimizer: { kind: 'adam', learningRate: 0.003, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
+        schedule: { kind: 'constant' },
+        batchSize: 64,
+        epochs: EPOCHS,
+        seed: 7,
+      };
+      const trainer = await GpuTrainer.create(runner, config, train, test);
+      const perEpoch: { live: number; heap: number; accuracy: number }[] = [];
+      try {
+        const end = await runSession(trainer, RUN_TO_END, {
+          targetChunkMs: 50,
+          onEpoch: (e) => {
+            gc();
+            perEpoch.push({
+              live: buffers.live(),
+              heap: process.memoryUsage().heapUsed,
+              accuracy: e.test?.accuracy ?? 0,
+            });
+          },
+        });
+        expect(end).toEqual({ kind: 'finished' });
+      } finally {
+        trainer.destroy();
+        buffers.restore();
+      }
+      expect(perEpoch).toHaveLength(EPOCHS);
+      const after = perEpoch.slice(WARM_UP_EPOCHS);
+      if (process.env.SOAK_VERBOSE) console.log(JSON.stringify(perEpoch));
+      // The wrapper saw the trainer's buffers (weights, activations, data...).
+      expect(after[0].live).toBeGreaterThan(5);
+      // Every epoch ends with the same GPU buffers alive: per-submit staging buffers are all freed.
+      expect(
+        new Set(after.map((e) => e.live)).size,
+        `live buffers per epoch: ${after.map((e) => e.live).join(', ')}`,
+      ).toBe(1);
+      const baseline = after[0].heap;
+      const worst = Math.max(...after.map((e) => e.heap));
+      expect(
+        (worst - baseline) / baseline,
+        `heap per epoch (MB): ${after.map((e) => (e.heap / 2 ** 20).toFixed(1)).join(', ')}`,
+      ).toBeLessThan(0.1);
+      // And it did learn (the run was real, not a no-op).
+      expect(perEpoch[EPOCHS - 1].accuracy).toBeGreaterThan(0.5);
+    },
+  );
 });

@@ -68,21 +68,40 @@ export function BuilderPage(_props: PageProps) {
       <section className="card bf-header">
         <h1>Build a network</h1>
         <p className="lede">
-          Stack layers from the input image to the ten digit scores. Every change updates the shapes, the number of weights
-          and the cost below, so you can see what each layer does before you train.
+          Stack layers from the input image to the ten digit scores. Every change updates the shapes, the number of
+          weights and the cost below, so you can see what each layer does before you train.
         </p>
         <div className="bf-toolbar">
           <div className="bf-undo" role="group" aria-label="History">
-            <button type="button" className="button" data-testid="undo" disabled={!canUndo} onClick={() => appStore.getState().undoConfig()}
-              title="Undo (Ctrl+Z)" aria-keyshortcuts="Control+Z">↶ Undo</button>
-            <button type="button" className="button" data-testid="redo" disabled={!canRedo} onClick={() => appStore.getState().redoConfig()}
-              title="Redo (Ctrl+Shift+Z)" aria-keyshortcuts="Control+Shift+Z">↷ Redo</button>
+            <button
+              type="button"
+              className="button"
+              data-testid="undo"
+              disabled={!canUndo}
+              onClick={() => appStore.getState().undoConfig()}
+              title="Undo (Ctrl+Z)"
+              aria-keyshortcuts="Control+Z"
+            >
+              ↶ Undo
+            </button>
+            <button
+              type="button"
+              className="button"
+              data-testid="redo"
+              disabled={!canRedo}
+              onClick={() => appStore.getState().redoConfig()}
+              title="Redo (Ctrl+Shift+Z)"
+              aria-keyshortcuts="Control+Shift+Z"
+            >
+              ↷ Redo
+            </button>
           </div>
           <ShareTools config={config} access={access} />
         </div>
         {(hiddenCount > 0 || lockedCount > 0) && (
           <p className="bf-small bf-notice" data-testid="classroom-notice">
-            This link comes from your teacher: {hiddenCount > 0 && `${hiddenCount} control${hiddenCount === 1 ? ' is' : 's are'} hidden`}
+            This link comes from your teacher:{' '}
+            {hiddenCount > 0 && `${hiddenCount} control${hiddenCount === 1 ? ' is' : 's are'} hidden`}
             {hiddenCount > 0 && lockedCount > 0 && ' and '}
             {lockedCount > 0 && `${lockedCount} control${lockedCount === 1 ? ' is' : 's are'} locked`}.
           </p>
@@ -104,8 +123,12 @@ export function BuilderPage(_props: PageProps) {
             <h2 id="bf-layers-title">Layers</h2>
             <label className="bf-field bf-inline">
               <span className="bf-field-label">Data</span>
-              <select value={isToy ? 'toy' : 'mnist'} data-testid="builder-input" disabled={layersLocked}
-                onChange={(e) => appStore.getState().setDataset(e.target.value as 'mnist' | 'toy')}>
+              <select
+                value={isToy ? 'toy' : 'mnist'}
+                data-testid="builder-input"
+                disabled={layersLocked}
+                onChange={(e) => appStore.getState().setDataset(e.target.value as 'mnist' | 'toy')}
+              >
                 <option value="mnist">MNIST digits (28×28 images)</option>
                 <option value="toy">Toy AND set (2 numbers)</option>
               </select>
@@ -113,7 +136,12 @@ export function BuilderPage(_props: PageProps) {
           </div>
           {!access.hidden('layers') && (
             <>
-              <LayerList layers={model.layers} analysis={analysis.layers} inputShape={model.input} locked={layersLocked} />
+              <LayerList
+                layers={model.layers}
+                analysis={analysis.layers}
+                inputShape={model.input}
+                locked={layersLocked}
+              />
               <LayerPalette count={model.layers.length} locked={layersLocked} />
             </>
           )}
@@ -124,16 +152,35 @@ export function BuilderPage(_props: PageProps) {
           <section className="card bf-panel bf-totals" aria-labelledby="bf-totals-title">
             <h2 id="bf-totals-title">Size and cost</h2>
             <dl className="facts bf-facts">
-              <div><dt>Weights (parameters)</dt><dd data-testid="builder-total-params">{formatInt(analysis.totals.params)}</dd></div>
-              <div><dt>FLOPs per image</dt><dd data-testid="builder-total-flops" title={formatInt(analysis.totals.flopsPerImage)}>{formatCompact(analysis.totals.flopsPerImage)}</dd></div>
-              <div><dt>GPU memory to train</dt><dd data-testid="builder-total-memory">{formatBytes(memory.total)}</dd></div>
-              <div><dt>Output</dt><dd data-testid="builder-output-shape">{shapeText(analysis.outputShape)}</dd></div>
+              <div>
+                <dt>Weights (parameters)</dt>
+                <dd data-testid="builder-total-params">{formatInt(analysis.totals.params)}</dd>
+              </div>
+              <div>
+                <dt>FLOPs per image</dt>
+                <dd data-testid="builder-total-flops" title={formatInt(analysis.totals.flopsPerImage)}>
+                  {formatCompact(analysis.totals.flopsPerImage)}
+                </dd>
+              </div>
+              <div>
+                <dt>GPU memory to train</dt>
+                <dd data-testid="builder-total-memory">{formatBytes(memory.total)}</dd>
+              </div>
+              <div>
+                <dt>Output</dt>
+                <dd data-testid="builder-output-shape">{shapeText(analysis.outputShape)}</dd>
+              </div>
             </dl>
             <p className="bf-small muted">
-              Memory at batch size {training.batchSize}: weights and gradients {formatBytes(memory.params + memory.gradients)},
-              optimizer state {formatBytes(memory.optimizerState)}, activations {formatBytes(memory.activations)}, data {formatBytes(memory.dataset)}.
+              Memory at batch size {training.batchSize}: weights and gradients{' '}
+              {formatBytes(memory.params + memory.gradients)}, optimizer state {formatBytes(memory.optimizerState)},
+              activations {formatBytes(memory.activations)}, data {formatBytes(memory.dataset)}.
             </p>
-            <p className={`bf-status ${analysis.totals.ok ? 'ok-text' : 'bad-text'}`} data-testid="builder-status" aria-live="polite">
+            <p
+              className={`bf-status ${analysis.totals.ok ? 'ok-text' : 'bad-text'}`}
+              data-testid="builder-status"
+              aria-live="polite"
+            >
               {analysis.totals.ok
                 ? 'Ready to train.'
                 : `Not ready: ${analysis.totals.firstError!.index >= 0 ? `layer ${analysis.totals.firstError!.index + 1} has a problem` : 'the model has a problem'}.`}
@@ -155,16 +202,30 @@ function ConfigError({ error }: { error: ConfigLoadError }) {
     <section className="error-card bf-config-error" role="alert" data-testid="config-error">
       <h2>{what} could not be opened as it is</h2>
       <ul>
-        {error.errors.map((e, i) => <li key={i}>{e}</li>)}
+        {error.errors.map((e, i) => (
+          <li key={i}>{e}</li>
+        ))}
       </ul>
       <p>Your current network below is unchanged.</p>
       <div className="bf-error-actions">
         {error.salvaged && (
-          <button type="button" className="button" data-testid="config-error-apply" onClick={() => s.applySalvagedConfig()}>
+          <button
+            type="button"
+            className="button"
+            data-testid="config-error-apply"
+            onClick={() => s.applySalvagedConfig()}
+          >
             Use the parts that could be read
           </button>
         )}
-        <button type="button" className="button" data-testid="config-error-dismiss" onClick={() => s.setConfigLoadError(null)}>Dismiss</button>
+        <button
+          type="button"
+          className="button"
+          data-testid="config-error-dismiss"
+          onClick={() => s.setConfigLoadError(null)}
+        >
+          Dismiss
+        </button>
       </div>
     </section>
   );

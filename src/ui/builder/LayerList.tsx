@@ -49,10 +49,14 @@ export function LayerList({ layers, analysis, inputShape, locked }: Props) {
     <ol className="bf-layers" aria-label="Layers, from input to output" data-testid="layer-list">
       <li className="bf-layer bf-input-row">
         <div className="bf-layer-head">
-          <span className="bf-layer-num" aria-hidden="true">in</span>
+          <span className="bf-layer-num" aria-hidden="true">
+            in
+          </span>
           <strong>Input</strong>
           <span className="bf-readout">
-            <span>shape <b data-testid="builder-input-shape">{shapeText(inputShape)}</b></span>
+            <span>
+              shape <b data-testid="builder-input-shape">{shapeText(inputShape)}</b>
+            </span>
           </span>
         </div>
       </li>
@@ -69,7 +73,12 @@ export function LayerList({ layers, analysis, inputShape, locked }: Props) {
             tabIndex={-1}
             aria-label={`Layer ${i + 1}: ${info.label}`}
             onKeyDown={onKeyDown(i)}
-            onDragOver={(e) => { if (dragFrom !== null) { e.preventDefault(); setDropAt(i); } }}
+            onDragOver={(e) => {
+              if (dragFrom !== null) {
+                e.preventDefault();
+                setDropAt(i);
+              }
+            }}
             onDragLeave={() => setDropAt((d) => (d === i ? null : d))}
             onDrop={onDrop(i)}
           >
@@ -80,9 +89,18 @@ export function LayerList({ layers, analysis, inputShape, locked }: Props) {
                 title="Drag to move this layer (or press Alt+↑ / Alt+↓)"
                 aria-hidden="true"
                 data-testid={`layer-${i}-handle`}
-                onDragStart={(e) => { setDragFrom(i); e.dataTransfer.setData('text/plain', String(i)); e.dataTransfer.effectAllowed = 'move'; }}
-                onDragEnd={() => { setDragFrom(null); setDropAt(null); }}
-              >⠿</span>
+                onDragStart={(e) => {
+                  setDragFrom(i);
+                  e.dataTransfer.setData('text/plain', String(i));
+                  e.dataTransfer.effectAllowed = 'move';
+                }}
+                onDragEnd={() => {
+                  setDragFrom(null);
+                  setDropAt(null);
+                }}
+              >
+                ⠿
+              </span>
               <span className="bf-layer-num">{i + 1}</span>
               <label className="bf-kind">
                 <span className="sr-only">Layer {i + 1} kind</span>
@@ -93,18 +111,58 @@ export function LayerList({ layers, analysis, inputShape, locked }: Props) {
                   aria-describedby={a?.error ? errorId : undefined}
                   onChange={(e) => actions.setLayerKind(i, e.target.value as LayerKind)}
                 >
-                  {LAYER_KINDS.map((k) => <option key={k} value={k}>{LAYER_INFO[k].label}</option>)}
+                  {LAYER_KINDS.map((k) => (
+                    <option key={k} value={k}>
+                      {LAYER_INFO[k].label}
+                    </option>
+                  ))}
                 </select>
               </label>
               <div className="bf-layer-buttons" role="group" aria-label={`Layer ${i + 1} actions`}>
-                <button type="button" className="bf-icon" disabled={locked || i === 0} onClick={() => move(i, i - 1)}
-                  aria-label={`Move layer ${i + 1} up`} title="Move up (Alt+↑)" data-testid={`layer-${i}-up`}>↑</button>
-                <button type="button" className="bf-icon" disabled={locked || i === layers.length - 1} onClick={() => move(i, i + 1)}
-                  aria-label={`Move layer ${i + 1} down`} title="Move down (Alt+↓)" data-testid={`layer-${i}-down`}>↓</button>
-                <button type="button" className="bf-icon" disabled={locked} onClick={() => actions.duplicateLayer(i)}
-                  aria-label={`Duplicate layer ${i + 1}`} title="Duplicate" data-testid={`layer-${i}-duplicate`}><DuplicateIcon /></button>
-                <button type="button" className="bf-icon bf-remove" disabled={locked} onClick={() => actions.removeLayer(i)}
-                  aria-label={`Remove layer ${i + 1}`} title="Remove" data-testid={`layer-${i}-remove`}>✕</button>
+                <button
+                  type="button"
+                  className="bf-icon"
+                  disabled={locked || i === 0}
+                  onClick={() => move(i, i - 1)}
+                  aria-label={`Move layer ${i + 1} up`}
+                  title="Move up (Alt+↑)"
+                  data-testid={`layer-${i}-up`}
+                >
+                  ↑
+                </button>
+                <button
+                  type="button"
+                  className="bf-icon"
+                  disabled={locked || i === layers.length - 1}
+                  onClick={() => move(i, i + 1)}
+                  aria-label={`Move layer ${i + 1} down`}
+                  title="Move down (Alt+↓)"
+                  data-testid={`layer-${i}-down`}
+                >
+                  ↓
+                </button>
+                <button
+                  type="button"
+                  className="bf-icon"
+                  disabled={locked}
+                  onClick={() => actions.duplicateLayer(i)}
+                  aria-label={`Duplicate layer ${i + 1}`}
+                  title="Duplicate"
+                  data-testid={`layer-${i}-duplicate`}
+                >
+                  <DuplicateIcon />
+                </button>
+                <button
+                  type="button"
+                  className="bf-icon bf-remove"
+                  disabled={locked}
+                  onClick={() => actions.removeLayer(i)}
+                  aria-label={`Remove layer ${i + 1}`}
+                  title="Remove"
+                  data-testid={`layer-${i}-remove`}
+                >
+                  ✕
+                </button>
               </div>
             </div>
             {info.fields.length > 0 && (
@@ -123,10 +181,26 @@ export function LayerList({ layers, analysis, inputShape, locked }: Props) {
               </div>
             )}
             <dl className="bf-readout">
-              <div><dt>out</dt><dd data-testid={`layer-${i}-shape`}>{shapeText(a?.outputShape ?? null)}</dd></div>
-              <div><dt>params</dt><dd data-testid={`layer-${i}-params`}>{formatInt(a?.params ?? 0)}</dd></div>
-              <div><dt>FLOPs</dt><dd data-testid={`layer-${i}-flops`} title={`${formatInt(a?.flopsPerImage ?? 0)} per image`}>{formatCompact(a?.flopsPerImage ?? 0)}</dd></div>
-              <div><dt>memory</dt><dd data-testid={`layer-${i}-memory`} title="Output values stored per image">{formatBytes(a?.activationBytesPerImage ?? 0)}</dd></div>
+              <div>
+                <dt>out</dt>
+                <dd data-testid={`layer-${i}-shape`}>{shapeText(a?.outputShape ?? null)}</dd>
+              </div>
+              <div>
+                <dt>params</dt>
+                <dd data-testid={`layer-${i}-params`}>{formatInt(a?.params ?? 0)}</dd>
+              </div>
+              <div>
+                <dt>FLOPs</dt>
+                <dd data-testid={`layer-${i}-flops`} title={`${formatInt(a?.flopsPerImage ?? 0)} per image`}>
+                  {formatCompact(a?.flopsPerImage ?? 0)}
+                </dd>
+              </div>
+              <div>
+                <dt>memory</dt>
+                <dd data-testid={`layer-${i}-memory`} title="Output values stored per image">
+                  {formatBytes(a?.activationBytesPerImage ?? 0)}
+                </dd>
+              </div>
             </dl>
             {a?.error && (
               <p className={waiting ? 'bf-layer-waiting' : 'bf-layer-error'} id={errorId} data-testid={errorId}>

@@ -9,7 +9,9 @@ export function LayerPalette({ count, locked }: { count: number; locked: boolean
     <section className="bf-palette" aria-labelledby="bf-palette-title" data-testid="layer-palette">
       <h3 id="bf-palette-title">Add a layer</h3>
       <p className="muted bf-small">
-        {full ? `A network can have at most ${MAX_LAYERS} layers. Remove one to add another.` : 'New layers go to the end of the list; move them with the arrows, by dragging, or with Alt+↑ / Alt+↓.'}
+        {full
+          ? `A network can have at most ${MAX_LAYERS} layers. Remove one to add another.`
+          : 'New layers go to the end of the list; move them with the arrows, by dragging, or with Alt+↑ / Alt+↓.'}
       </p>
       <ul className="bf-palette-grid">
         {LAYER_KINDS.map((kind) => (

@@ -27,22 +27,40 @@ function heightFor(shape: number[] | null): number {
 }
 
 function boxes(inputShape: number[], layers: LayerSpec[], analysis: LayerAnalysis[]): Box[] {
-  const input: Box = { title: 'Input', detail: inputShape.length === 3 ? 'MNIST image' : 'toy data', shape: shapeText(inputShape), category: 'input', height: heightFor(inputShape), state: 'ok' };
-  return [input, ...layers.map((layer, i): Box => {
-    const a = analysis[i];
-    return {
-      title: LAYER_INFO[layer.kind].short ?? LAYER_INFO[layer.kind].label,
-      detail: layerSummary(layer),
-      shape: a?.outputShape ? shapeText(a.outputShape) : '?',
-      category: LAYER_INFO[layer.kind].category,
-      height: heightFor(a?.outputShape ?? null),
-      state: !a?.error ? 'ok' : a.error === DEPENDS_ON_EARLIER_ERROR ? 'waiting' : 'bad',
-    };
-  })];
+  const input: Box = {
+    title: 'Input',
+    detail: inputShape.length === 3 ? 'MNIST image' : 'toy data',
+    shape: shapeText(inputShape),
+    category: 'input',
+    height: heightFor(inputShape),
+    state: 'ok',
+  };
+  return [
+    input,
+    ...layers.map((layer, i): Box => {
+      const a = analysis[i];
+      return {
+        title: LAYER_INFO[layer.kind].short ?? LAYER_INFO[layer.kind].label,
+        detail: layerSummary(layer),
+        shape: a?.outputShape ? shapeText(a.outputShape) : '?',
+        category: LAYER_INFO[layer.kind].category,
+        height: heightFor(a?.outputShape ?? null),
+        state: !a?.error ? 'ok' : a.error === DEPENDS_ON_EARLIER_ERROR ? 'waiting' : 'bad',
+      };
+    }),
+  ];
 }
 
 /** An SVG drawing of the network: one box per layer, sized by its output and coloured by kind. */
-export function NetworkDiagram({ inputShape, layers, analysis }: { inputShape: number[]; layers: LayerSpec[]; analysis: LayerAnalysis[] }) {
+export function NetworkDiagram({
+  inputShape,
+  layers,
+  analysis,
+}: {
+  inputShape: number[];
+  layers: LayerSpec[];
+  analysis: LayerAnalysis[];
+}) {
   const ref = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(900);
   useEffect(() => {
@@ -69,7 +87,13 @@ export function NetworkDiagram({ inputShape, layers, analysis }: { inputShape: n
 
   return (
     <div ref={ref} className="bf-diagram" data-testid="network-diagram">
-      <svg width={svgW} height={svgH} viewBox={`0 0 ${svgW} ${svgH}`} role="img" aria-label={`Network diagram: ${summary}`}>
+      <svg
+        width={svgW}
+        height={svgH}
+        viewBox={`0 0 ${svgW} ${svgH}`}
+        role="img"
+        aria-label={`Network diagram: ${summary}`}
+      >
         {items.slice(1).map((_, k) => {
           const a = pos(k);
           const b = pos(k + 1);
@@ -89,9 +113,22 @@ export function NetworkDiagram({ inputShape, layers, analysis }: { inputShape: n
           return (
             <g key={i} className={`bf-box bf-cat-${b.category} bf-box-${b.state}`} data-testid={`diagram-box-${i}`}>
               <rect x={p.x} y={p.cy - b.height / 2} width={BOX_W} height={b.height} rx={8} />
-              <text x={p.x + BOX_W / 2} y={p.cy - 4} className="bf-box-title">{b.title}</text>
-              {b.detail && <text x={p.x + BOX_W / 2} y={p.cy + 12} className="bf-box-detail">{b.detail}</text>}
-              <text x={p.x + BOX_W / 2} y={p.cy + MAX_BOX_H / 2 + 20} className="bf-box-shape" data-testid={`diagram-shape-${i}`}>{b.shape}</text>
+              <text x={p.x + BOX_W / 2} y={p.cy - 4} className="bf-box-title">
+                {b.title}
+              </text>
+              {b.detail && (
+                <text x={p.x + BOX_W / 2} y={p.cy + 12} className="bf-box-detail">
+                  {b.detail}
+                </text>
+              )}
+              <text
+                x={p.x + BOX_W / 2}
+                y={p.cy + MAX_BOX_H / 2 + 20}
+                className="bf-box-shape"
+                data-testid={`diagram-shape-${i}`}
+              >
+                {b.shape}
+              </text>
             </g>
           );
         })}

@@ -57,9 +57,13 @@ export function NumberField({ label, value, bound, onChange, testId, disabled, h
         }}
       />
       {error ? (
-        <span className="bf-field-error" id={`${id}-note`} data-testid={`${testId}-error`}>{error}</span>
+        <span className="bf-field-error" id={`${id}-note`} data-testid={`${testId}-error`}>
+          {error}
+        </span>
       ) : hint ? (
-        <span className="bf-field-hint" id={`${id}-note`}>{hint}</span>
+        <span className="bf-field-hint" id={`${id}-note`}>
+          {hint}
+        </span>
       ) : null}
     </label>
   );

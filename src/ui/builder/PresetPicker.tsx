@@ -12,16 +12,35 @@ export function PresetPicker({ current, locked }: { current: PresetName | undefi
       <div className="bf-preset-row">
         <label className="bf-field bf-grow">
           <span className="bf-field-label">Preset</span>
-          <select value={picked} data-testid="preset-select" disabled={locked} onChange={(e) => setPicked(e.target.value as PresetName)}>
-            {PRESET_NAMES.map((n) => <option key={n} value={n}>{PRESETS[n].title}</option>)}
+          <select
+            value={picked}
+            data-testid="preset-select"
+            disabled={locked}
+            onChange={(e) => setPicked(e.target.value as PresetName)}
+          >
+            {PRESET_NAMES.map((n) => (
+              <option key={n} value={n}>
+                {PRESETS[n].title}
+              </option>
+            ))}
           </select>
         </label>
-        <button type="button" className="button" data-testid="preset-load" disabled={locked} onClick={() => appStore.getState().loadPreset(picked)}>
+        <button
+          type="button"
+          className="button"
+          data-testid="preset-load"
+          disabled={locked}
+          onClick={() => appStore.getState().loadPreset(picked)}
+        >
           Load preset
         </button>
       </div>
-      <p className="bf-small" data-testid="preset-description">{preset.description}</p>
-      <p className="bf-small muted">Loading replaces the layers and training settings; Undo brings your network back.</p>
+      <p className="bf-small" data-testid="preset-description">
+        {preset.description}
+      </p>
+      <p className="bf-small muted">
+        Loading replaces the layers and training settings; Undo brings your network back.
+      </p>
     </section>
   );
 }

@@ -38,9 +38,16 @@ export function ExportPyTorchButton({ config, testId = 'export-pytorch' }: { con
   const result = useMemo(() => pytorchScriptFor(config), [config]);
   const error = 'error' in result ? result.error : null;
   return (
-    <button type="button" className="button" data-testid={testId} disabled={error !== null}
+    <button
+      type="button"
+      className="button"
+      data-testid={testId}
+      disabled={error !== null}
       title={error ?? 'Download train.py: the same network and settings, for PyTorch on your own GPU'}
-      onClick={() => { if ('script' in result) download(result.script, 'train.py', 'text/x-python'); }}>
+      onClick={() => {
+        if ('script' in result) download(result.script, 'train.py', 'text/x-python');
+      }}
+    >
       Export as PyTorch
     </button>
   );

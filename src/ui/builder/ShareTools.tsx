@@ -49,23 +49,38 @@ export function ShareTools({ config, access }: { config: Config; access: Control
     const result = configFromJsonFile(text);
     const s = appStore.getState();
     if (result.errors.length === 0) s.loadConfig(result.config, 'big');
-    else s.setConfigLoadError({ source: 'file', errors: result.errors, salvaged: result.partial ? result.config : null });
+    else
+      s.setConfigLoadError({ source: 'file', errors: result.errors, salvaged: result.partial ? result.config : null });
   };
 
   return (
     <div className="bf-share">
-      <a className="button primary" href={configHash('train', encoded)} data-testid="train-link">Train this network →</a>
+      <a className="button primary" href={configHash('train', encoded)} data-testid="train-link">
+        Train this network →
+      </a>
       {!access.hidden('share') && (
-        <button type="button" className="button" data-testid="share-link" onClick={() => void share()}>Copy share link</button>
+        <button type="button" className="button" data-testid="share-link" onClick={() => void share()}>
+          Copy share link
+        </button>
       )}
       {!access.hidden('importExport') && (
         <>
-          <button type="button" className="button" data-testid="config-export" onClick={exportFile}>Export JSON</button>
+          <button type="button" className="button" data-testid="config-export" onClick={exportFile}>
+            Export JSON
+          </button>
           <ExportPyTorchButton config={config} />
           <label className="button bf-file">
             Import JSON
-            <input type="file" accept="application/json,.json" className="sr-only" data-testid="config-import"
-              onChange={(e) => { void importFile(e.target.files?.[0]); e.target.value = ''; }} />
+            <input
+              type="file"
+              accept="application/json,.json"
+              className="sr-only"
+              data-testid="config-import"
+              onChange={(e) => {
+                void importFile(e.target.files?.[0]);
+                e.target.value = '';
+              }}
+            />
           </label>
         </>
       )}
@@ -76,7 +91,14 @@ export function ShareTools({ config, access }: { config: Config; access: Control
           </span>
           <label className="bf-share-url">
             <span className="sr-only">Share link</span>
-            <input ref={urlField} type="text" readOnly value={shared.url} data-testid="share-url" onFocus={(e) => e.target.select()} />
+            <input
+              ref={urlField}
+              type="text"
+              readOnly
+              value={shared.url}
+              data-testid="share-url"
+              onFocus={(e) => e.target.select()}
+            />
           </label>
         </div>
       )}

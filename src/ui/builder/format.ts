@@ -7,7 +7,12 @@ export function formatInt(n: number): string {
 
 /** 1234567 → "1.23 M"; small numbers are written out in full. */
 export function formatCompact(n: number): string {
-  const units: [number, string][] = [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
+  const units: [number, string][] = [
+    [1e12, 'T'],
+    [1e9, 'G'],
+    [1e6, 'M'],
+    [1e3, 'k'],
+  ];
   for (const [size, unit] of units) if (n >= size) return `${(n / size).toPrecision(3)} ${unit}`;
   return formatInt(n);
 }

@@ -37,6 +37,7 @@ export function loadTestSet(): Promise<MnistSet> {
       throw e;
     },
   );
-  if (appStore.getState().testSet.kind === 'idle') setTestSetLoad({ kind: 'loading', loadedBytes: 0, totalBytes: 0, file: '' });
+  if (appStore.getState().testSet.kind === 'idle')
+    setTestSetLoad({ kind: 'loading', loadedBytes: 0, totalBytes: 0, file: '' });
   return testSet;
 }

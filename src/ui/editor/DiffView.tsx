@@ -49,5 +49,7 @@ export function DiffView({ original, modified }: { original: string; modified: s
     if (model && model.original.getValue() !== original) model.original.setValue(original);
   }, [original, modified]);
 
-  return <div ref={host} className="diff-host" data-testid="kernel-diff" aria-label="Changes against the built-in kernel" />;
+  return (
+    <div ref={host} className="diff-host" data-testid="kernel-diff" aria-label="Changes against the built-in kernel" />
+  );
 }

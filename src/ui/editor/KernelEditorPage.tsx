@@ -19,7 +19,10 @@ import './editor.css';
 const NAMES = ALL_KERNELS.map((k) => k.name);
 
 type Compiled = { kernel: string; text: string; ok: boolean; messages: CompileMessage[] };
-type TestRun = { kind: 'running' } | { kind: 'done'; kernel: string; text: string; result: KernelCheckResult; ms: number } | { kind: 'failed'; message: string };
+type TestRun =
+  | { kind: 'running' }
+  | { kind: 'done'; kernel: string; text: string; result: KernelCheckResult; ms: number }
+  | { kind: 'failed'; message: string };
 type BenchRun = { kind: 'running' } | { kind: 'done'; result: KernelBenchResult } | { kind: 'failed'; message: string };
 type Busy = null | 'test' | 'bench' | 'use' | 'revert';
 
@@ -50,7 +53,8 @@ export function KernelEditorPage({ route }: PageProps) {
     const store = editorStore.getState();
     if (link.kernel) store.select(link.kernel);
     if (link.kind === 'invalid') setLinkError(link.reason);
-    if (link.kind === 'source' && draftOf(store, link.kernel) !== link.source) setPendingLink({ kernel: link.kernel, source: link.source });
+    if (link.kind === 'source' && draftOf(store, link.kernel) !== link.source)
+      setPendingLink({ kernel: link.kernel, source: link.source });
     // Only a new hash query is a new link.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [route.query]);
@@ -61,7 +65,13 @@ export function KernelEditorPage({ route }: PageProps) {
     const timer = setTimeout(() => {
       kernelEdit({ op: 'compile', kernel: selected, source: text }).then(
         (r) => setCompiled({ kernel: selected, text, ok: r.ok, messages: r.messages }),
-        (e: Error) => setCompiled({ kernel: selected, text, ok: false, messages: [{ line: 0, column: 0, type: 'error', message: e.message }] }),
+        (e: Error) =>
+          setCompiled({
+            kernel: selected,
+            text,
+            ok: false,
+            messages: [{ line: 0, column: 0, type: 'error', message: e.message }],
+          }),
       );
     }, 400);
     return () => clearTimeout(timer);
@@ -69,7 +79,11 @@ export function KernelEditorPage({ route }: PageProps) {
 
   // What training runs now, and what happens to it when the Worker loses its device or a run goes bad.
   useEffect(() => {
-    if (hasGpu) void kernelEdit({ op: 'status' }).then((r) => editorStore.getState().setInUse(r.inUse), () => undefined);
+    if (hasGpu)
+      void kernelEdit({ op: 'status' }).then(
+        (r) => editorStore.getState().setInUse(r.inUse),
+        () => undefined,
+      );
   }, [hasGpu]);
   useEffect(
     () =>
@@ -132,13 +146,21 @@ export function KernelEditorPage({ route }: PageProps) {
     const r = await run('test', () => kernelEdit({ op: 'test', kernel, source }));
     if (!r) return setTest({ kind: 'failed', message: 'The test could not run.' });
     setTest({ kind: 'done', kernel, text: source, result: r.result, ms: r.ms });
-    if (r.deviceLost) setNotice({ text: "The test's GPU device stopped and a fresh one will be used next time. Training and your model were not touched.", tone: 'bad' });
+    if (r.deviceLost)
+      setNotice({
+        text: "The test's GPU device stopped and a fresh one will be used next time. Training and your model were not touched.",
+        tone: 'bad',
+      });
   }
 
   async function runBench() {
     setBench({ kind: 'running' });
     const r = await run('bench', () => kernelEdit({ op: 'benchmark', kernel: selected, source: text }));
-    setBench(r?.result ? { kind: 'done', result: r.result } : { kind: 'failed', message: r?.error ?? 'The benchmark could not run.' });
+    setBench(
+      r?.result
+        ? { kind: 'done', result: r.result }
+        : { kind: 'failed', message: r?.error ?? 'The benchmark could not run.' },
+    );
   }
 
   async function swapIntoTraining() {
@@ -154,16 +176,27 @@ export function KernelEditorPage({ route }: PageProps) {
     const r = await run('revert', () => kernelEdit({ op: 'revert', kernel: selected }));
     if (!r) return;
     editorStore.getState().setInUse(r.inUse);
-    setNotice({ text: `Training uses the built-in ${selected} kernel again. Your edited text stays in the editor.`, tone: 'info' });
+    setNotice({
+      text: `Training uses the built-in ${selected} kernel again. Your edited text stays in the editor.`,
+      tone: 'info',
+    });
   }
 
   function makeLink() {
     const link = kernelLinkHash(selected, text);
     if (!link.ok) return setShare({ message: link.reason });
     const url = `${location.origin}${location.pathname}${link.hash}`;
-    setShare({ url, message: 'Anyone who opens this link sees your kernel in the editor; nothing runs until they choose to.' });
+    setShare({
+      url,
+      message: 'Anyone who opens this link sees your kernel in the editor; nothing runs until they choose to.',
+    });
     navigator.clipboard?.writeText(url).then(
-      () => setShare({ url, message: 'Link copied. Anyone who opens it sees your kernel in the editor; nothing runs until they choose to.' }),
+      () =>
+        setShare({
+          url,
+          message:
+            'Link copied. Anyone who opens it sees your kernel in the editor; nothing runs until they choose to.',
+        }),
       () => undefined,
     );
   }
@@ -178,7 +211,10 @@ export function KernelEditorPage({ route }: PageProps) {
     if (view && pendingLink) {
       editorStore.getState().setDraft(pendingLink.kernel, pendingLink.source);
       choose(pendingLink.kernel);
-      setNotice({ text: `Showing the ${pendingLink.kernel} kernel from the link. It has not run; press Test to check it.`, tone: 'info' });
+      setNotice({
+        text: `Showing the ${pendingLink.kernel} kernel from the link. It has not run; press Test to check it.`,
+        tone: 'info',
+      });
     }
     setPendingLink(null);
   }
@@ -189,24 +225,39 @@ export function KernelEditorPage({ route }: PageProps) {
       <section className="card">
         <h1>Kernel editor</h1>
         <p className="lede">
-          These are the WGSL compute shaders that train your network. Change one, test it against the CPU on random inputs, time it
-          against the built-in version, and, if it passes, train with it.
+          These are the WGSL compute shaders that train your network. Change one, test it against the CPU on random
+          inputs, time it against the built-in version, and, if it passes, train with it.
         </p>
       </section>
 
       {pendingLink && (
         <section className="card link-banner" role="alert" data-testid="kernel-link-banner">
           <p>
-            <strong>This link carries an edited {pendingLink.kernel} kernel</strong> ({changedLineCount(kernelByName(pendingLink.kernel).builtinSource, pendingLink.source).added} changed
-            lines). Nothing from it has run. Look at it first; it only runs if you press Test, and only trains if you then choose Use in training.
+            <strong>This link carries an edited {pendingLink.kernel} kernel</strong> (
+            {changedLineCount(kernelByName(pendingLink.kernel).builtinSource, pendingLink.source).added} changed lines).
+            Nothing from it has run. Look at it first; it only runs if you press Test, and only trains if you then
+            choose Use in training.
           </p>
           <div className="button-row">
-            <button type="button" className="button primary" data-testid="kernel-link-view" onClick={() => acceptLink(true)}>View it in the editor</button>
-            <button type="button" className="button" data-testid="kernel-link-ignore" onClick={() => acceptLink(false)}>Ignore it</button>
+            <button
+              type="button"
+              className="button primary"
+              data-testid="kernel-link-view"
+              onClick={() => acceptLink(true)}
+            >
+              View it in the editor
+            </button>
+            <button type="button" className="button" data-testid="kernel-link-ignore" onClick={() => acceptLink(false)}>
+              Ignore it
+            </button>
           </div>
         </section>
       )}
-      {linkError && <div className="error-card" role="alert" data-testid="config-error">{linkError}</div>}
+      {linkError && (
+        <div className="error-card" role="alert" data-testid="config-error">
+          {linkError}
+        </div>
+      )}
       {notice && (
         <div className={`notice notice-${notice.tone}`} role="status" data-testid="kernel-notice">
           {notice.text}
@@ -220,7 +271,13 @@ export function KernelEditorPage({ route }: PageProps) {
             <ul className="kernel-list">
               {ALL_KERNELS.map((k) => (
                 <li key={k.name}>
-                  <button type="button" className="kernel-item" aria-current={k.name === selected ? 'true' : undefined} data-testid={`kernel-item-${k.name}`} onClick={() => choose(k.name)}>
+                  <button
+                    type="button"
+                    className="kernel-item"
+                    aria-current={k.name === selected ? 'true' : undefined}
+                    data-testid={`kernel-item-${k.name}`}
+                    onClick={() => choose(k.name)}
+                  >
                     <span className="mono">{breakableName(k.name)}</span>
                     {drafts[k.name] !== undefined && <span className="tag">edited</span>}
                     {inUse.includes(k.name) && <span className="tag tag-live">in training</span>}
@@ -234,7 +291,14 @@ export function KernelEditorPage({ route }: PageProps) {
             <ul className="challenge-list">
               {CHALLENGES.map((c) => (
                 <li key={c.id}>
-                  <button type="button" className="link-button" data-testid={`challenge-${c.id}`} onClick={() => startChallenge(c)}>{c.title}</button>
+                  <button
+                    type="button"
+                    className="link-button"
+                    data-testid={`challenge-${c.id}`}
+                    onClick={() => startChallenge(c)}
+                  >
+                    {c.title}
+                  </button>
                 </li>
               ))}
             </ul>
@@ -253,9 +317,15 @@ export function KernelEditorPage({ route }: PageProps) {
           <section className="card editor-card">
             <div className="editor-head">
               <p data-testid="kernel-draft-summary" className="muted">
-                {edited ? `Your version differs from the built-in kernel: ${changes.added} line(s) added or changed, ${changes.removed} removed.` : 'This is the built-in kernel. Edit it below.'}
+                {edited
+                  ? `Your version differs from the built-in kernel: ${changes.added} line(s) added or changed, ${changes.removed} removed.`
+                  : 'This is the built-in kernel. Edit it below.'}
               </p>
-              <p data-testid="kernel-compile-status" data-state={compileState} className={compileState === 'errors' ? 'bad-text' : compileState === 'ok' ? 'ok-text' : 'muted'}>
+              <p
+                data-testid="kernel-compile-status"
+                data-state={compileState}
+                className={compileState === 'errors' ? 'bad-text' : compileState === 'ok' ? 'ok-text' : 'muted'}
+              >
                 {compileState === 'unavailable'
                   ? 'No GPU in the training worker, so kernels cannot be compiled here.'
                   : compileState === 'checking'
@@ -265,53 +335,125 @@ export function KernelEditorPage({ route }: PageProps) {
                       : 'Compiles'}
               </p>
             </div>
-            {showDiff ? <DiffView original={spec.builtinSource} modified={text} /> : <CodeEditor value={text} onChange={onChange} markers={markers} label={`WGSL source of ${selected}`} />}
+            {showDiff ? (
+              <DiffView original={spec.builtinSource} modified={text} />
+            ) : (
+              <CodeEditor value={text} onChange={onChange} markers={markers} label={`WGSL source of ${selected}`} />
+            )}
             {current && current.messages.length > 0 && (
               <ul className="compile-errors" data-testid="kernel-compile-errors">
                 {current.messages.map((m, i) => (
-                  <li key={i} data-testid="kernel-compile-error" data-line={m.line} className={m.type === 'error' ? 'bad-text' : 'muted'}>
-                    {describePlace(m)}: {m.type === 'error' ? '' : `${m.type}: `}{m.message}
+                  <li
+                    key={i}
+                    data-testid="kernel-compile-error"
+                    data-line={m.line}
+                    className={m.type === 'error' ? 'bad-text' : 'muted'}
+                  >
+                    {describePlace(m)}: {m.type === 'error' ? '' : `${m.type}: `}
+                    {m.message}
                   </li>
                 ))}
               </ul>
             )}
             <div className="button-row">
-              <button type="button" className="button primary" data-testid="kernel-test" disabled={!hasGpu || busy !== null} onClick={() => void runTest()}>
+              <button
+                type="button"
+                className="button primary"
+                data-testid="kernel-test"
+                disabled={!hasGpu || busy !== null}
+                onClick={() => void runTest()}
+              >
                 {busy === 'test' ? 'Testing…' : 'Test'}
               </button>
-              <button type="button" className="button" data-testid="kernel-bench" disabled={!hasGpu || busy !== null} onClick={() => void runBench()}>
+              <button
+                type="button"
+                className="button"
+                data-testid="kernel-bench"
+                disabled={!hasGpu || busy !== null}
+                onClick={() => void runBench()}
+              >
                 {busy === 'bench' ? 'Timing…' : 'Benchmark'}
               </button>
-              <button type="button" className="button" data-testid="kernel-use" disabled={!canUse} onClick={() => void swapIntoTraining()} title={canUse ? '' : 'Only a kernel whose test passes can be used in training'}>
+              <button
+                type="button"
+                className="button"
+                data-testid="kernel-use"
+                disabled={!canUse}
+                onClick={() => void swapIntoTraining()}
+                title={canUse ? '' : 'Only a kernel whose test passes can be used in training'}
+              >
                 {busy === 'use' ? 'Swapping in…' : 'Use in training'}
               </button>
-              <button type="button" className="button" data-testid="kernel-revert" disabled={!inUse.includes(selected) || busy !== null} onClick={() => void revert()}>
+              <button
+                type="button"
+                className="button"
+                data-testid="kernel-revert"
+                disabled={!inUse.includes(selected) || busy !== null}
+                onClick={() => void revert()}
+              >
                 Revert to built-in
               </button>
-              <button type="button" className="button" data-testid="kernel-diff-toggle" aria-pressed={showDiff} onClick={() => setShowDiff((v) => !v)}>
+              <button
+                type="button"
+                className="button"
+                data-testid="kernel-diff-toggle"
+                aria-pressed={showDiff}
+                onClick={() => setShowDiff((v) => !v)}
+              >
                 {showDiff ? 'Back to editing' : 'Show changes'}
               </button>
-              <button type="button" className="button" data-testid="share-link" onClick={makeLink}>Share link</button>
-              <button type="button" className="button" data-testid="kernel-reset" disabled={!edited} onClick={() => editorStore.getState().resetDraft(selected)}>
+              <button type="button" className="button" data-testid="share-link" onClick={makeLink}>
+                Share link
+              </button>
+              <button
+                type="button"
+                className="button"
+                data-testid="kernel-reset"
+                disabled={!edited}
+                onClick={() => editorStore.getState().resetDraft(selected)}
+              >
                 Start over
               </button>
             </div>
             <p className="muted" data-testid="kernel-in-use">
-              {inUse.includes(selected) ? `Training runs your edited ${selected}.` : `Training runs the built-in ${selected}.`}
+              {inUse.includes(selected)
+                ? `Training runs your edited ${selected}.`
+                : `Training runs the built-in ${selected}.`}
               {!canUse && hasGpu && ' Use in training unlocks when the test passes for the text in the editor.'}
             </p>
             {share && (
               <div className="share-box" data-testid="kernel-share-status">
                 <p>{share.message}</p>
-                {share.url && <input className="share-url" readOnly value={share.url} data-testid="kernel-share-url" aria-label="Share link" onFocus={(e) => e.target.select()} />}
+                {share.url && (
+                  <input
+                    className="share-url"
+                    readOnly
+                    value={share.url}
+                    data-testid="kernel-share-url"
+                    aria-label="Share link"
+                    onFocus={(e) => e.target.select()}
+                  />
+                )}
               </div>
             )}
           </section>
-          {test?.kind === 'running' && <p className="muted" aria-live="polite">Running the test on random shapes…</p>}
+          {test?.kind === 'running' && (
+            <p className="muted" aria-live="polite">
+              Running the test on random shapes…
+            </p>
+          )}
           {test?.kind === 'failed' && <div className="error-card">{test.message}</div>}
           {testDone && <TestResults result={testDone.result} ms={testDone.ms} stale={!testedThisText} />}
-          {bench?.kind === 'running' && <p className="muted" aria-live="polite">Timing both kernels…</p>}
-          {bench?.kind === 'failed' && <div className="error-card" data-testid="kernel-bench-error">{bench.message}</div>}
+          {bench?.kind === 'running' && (
+            <p className="muted" aria-live="polite">
+              Timing both kernels…
+            </p>
+          )}
+          {bench?.kind === 'failed' && (
+            <div className="error-card" data-testid="kernel-bench-error">
+              {bench.message}
+            </div>
+          )}
           {bench?.kind === 'done' && bench.result.kernel === selected && <BenchResults result={bench.result} />}
         </div>
       </div>
@@ -324,7 +466,11 @@ function breakableName(name: string): ReactNode[] {
   return name.split('_').map((part, i, parts) => (
     <Fragment key={i}>
       {part}
-      {i < parts.length - 1 && <>_<wbr /></>}
+      {i < parts.length - 1 && (
+        <>
+          _<wbr />
+        </>
+      )}
     </Fragment>
   ));
 }

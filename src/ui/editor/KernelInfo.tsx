@@ -12,14 +12,19 @@ export function KernelInfo({ spec }: { spec: KernelSpec }) {
       </h2>
       <p>{spec.description}</p>
       <p className="muted">
-        File <code>kernels/{spec.file}</code> · checked against the CPU function <code>{spec.cpuTwin}</code> · {x * y * z} threads per
-        workgroup ({x}×{y}×{z})
+        File <code>kernels/{spec.file}</code> · checked against the CPU function <code>{spec.cpuTwin}</code> ·{' '}
+        {x * y * z} threads per workgroup ({x}×{y}×{z})
       </p>
       <div className="table-scroll">
         <table className="data-table" data-testid="kernel-bindings">
           <caption className="sr-caption">Bindings</caption>
           <thead>
-            <tr><th>@binding</th><th>Name</th><th className="access-col">Access</th><th>What it holds</th></tr>
+            <tr>
+              <th>@binding</th>
+              <th>Name</th>
+              <th className="access-col">Access</th>
+              <th>What it holds</th>
+            </tr>
           </thead>
           <tbody>
             {spec.bindings.map((b) => (
@@ -30,7 +35,10 @@ export function KernelInfo({ spec }: { spec: KernelSpec }) {
                   <span className="access-inline muted">{ACCESS_TEXT[b.access]}</span>
                 </td>
                 <td className="access-col">{ACCESS_TEXT[b.access]}</td>
-                <td>{b.description}{b.optional ? ' (optional)' : ''}</td>
+                <td>
+                  {b.description}
+                  {b.optional ? ' (optional)' : ''}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -38,9 +46,15 @@ export function KernelInfo({ spec }: { spec: KernelSpec }) {
       </div>
       <dl className="kernel-facts">
         <dt>Uniforms</dt>
-        <dd className="mono">{spec.uniforms.length ? spec.uniforms.map((u) => `${u.name}: ${u.type}`).join(', ') : 'none'}</dd>
+        <dd className="mono">
+          {spec.uniforms.length ? spec.uniforms.map((u) => `${u.name}: ${u.type}`).join(', ') : 'none'}
+        </dd>
         <dt>Overrides</dt>
-        <dd className="mono">{Object.entries(spec.overrides).map(([k, v]) => `${k} = ${v}`).join(', ') || 'none'}</dd>
+        <dd className="mono">
+          {Object.entries(spec.overrides)
+            .map(([k, v]) => `${k} = ${v}`)
+            .join(', ') || 'none'}
+        </dd>
       </dl>
     </section>
   );

@@ -12,13 +12,25 @@ export function TestResults({ result, ms, stale }: { result: KernelCheckResult; 
             ? 'Test failed: the kernel did not run'
             : `Test failed: ${result.cases.filter((c) => !c.pass).length} of ${result.cases.length} shapes disagree with the CPU`}
       </h3>
-      {stale && <p className="muted">You have changed the kernel since this test; test again before using it in training.</p>}
-      {result.error && <p className="error-card" data-testid="kernel-test-error">{result.error}</p>}
+      {stale && (
+        <p className="muted">You have changed the kernel since this test; test again before using it in training.</p>
+      )}
+      {result.error && (
+        <p className="error-card" data-testid="kernel-test-error">
+          {result.error}
+        </p>
+      )}
       {result.cases.length > 0 && (
         <div className="table-scroll">
           <table className="data-table">
             <thead>
-              <tr><th>Shape</th><th>Largest error</th><th>Relative</th><th>Allowed</th><th>Result</th></tr>
+              <tr>
+                <th>Shape</th>
+                <th>Largest error</th>
+                <th>Relative</th>
+                <th>Allowed</th>
+                <th>Result</th>
+              </tr>
             </thead>
             <tbody>
               {result.cases.map((c, i) => (
@@ -27,7 +39,9 @@ export function TestResults({ result, ms, stale }: { result: KernelCheckResult; 
                   <td className="num">{fmt(c.maxAbsError)}</td>
                   <td className="num">{fmt(c.maxRelError)}</td>
                   <td className="num">{fmt(c.tolerance)}</td>
-                  <td className={c.pass ? 'ok-text' : 'bad-text'}>{c.pass ? 'match' : Number.isNaN(c.maxAbsError) ? 'NaN' : 'MISMATCH'}</td>
+                  <td className={c.pass ? 'ok-text' : 'bad-text'}>
+                    {c.pass ? 'match' : Number.isNaN(c.maxAbsError) ? 'NaN' : 'MISMATCH'}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -44,8 +58,11 @@ export function BenchResults({ result }: { result: KernelBenchResult }) {
   const faster = result.ratio < 1;
   const factor = faster ? 1 / result.ratio : result.ratio;
   const verdict =
-    Math.abs(result.ratio - 1) < 0.05 ? 'About the same speed as the built-in kernel.' : `Yours is ${factor.toFixed(2)}× ${faster ? 'faster' : 'slower'} than the built-in kernel.`;
-  const line = (t: { msPerCall: number; gflops?: number }) => `${fmtMs(t.msPerCall)} per call${t.gflops ? ` (${t.gflops.toFixed(1)} GFLOP/s)` : ''}`;
+    Math.abs(result.ratio - 1) < 0.05
+      ? 'About the same speed as the built-in kernel.'
+      : `Yours is ${factor.toFixed(2)}× ${faster ? 'faster' : 'slower'} than the built-in kernel.`;
+  const line = (t: { msPerCall: number; gflops?: number }) =>
+    `${fmtMs(t.msPerCall)} per call${t.gflops ? ` (${t.gflops.toFixed(1)} GFLOP/s)` : ''}`;
   return (
     <section className="card" aria-live="polite" data-testid="kernel-bench-result">
       <h3>Benchmark on {result.shape}</h3>
@@ -57,7 +74,11 @@ export function BenchResults({ result }: { result: KernelBenchResult }) {
       </dl>
       <p className={faster ? 'ok-text' : ''}>{verdict}</p>
       <p className="muted">
-        Median of {result.rounds} rounds of {result.callsPerRound} calls, timed {result.method === 'timestamp' ? 'by GPU timestamps' : 'by the clock until the GPU finished (this GPU has no timestamp queries)'}.
+        Median of {result.rounds} rounds of {result.callsPerRound} calls, timed{' '}
+        {result.method === 'timestamp'
+          ? 'by GPU timestamps'
+          : 'by the clock until the GPU finished (this GPU has no timestamp queries)'}
+        .
       </p>
     </section>
   );

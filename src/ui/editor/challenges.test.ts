@@ -33,13 +33,20 @@ describe.skipIf(!ctx)('classroom challenges on the GPU', () => {
   it('catches the ReLU bug whatever random shapes the test picks', async () => {
     const c = challengeById('relu-bug')!;
     for (let seed = 1; seed <= 4; seed++) {
-      expect((await kernelByName(c.kernel).check(runner, new SeededRandom(seed * 7919, 0), { source: c.startSource })).pass).toBe(false);
+      expect(
+        (await kernelByName(c.kernel).check(runner, new SeededRandom(seed * 7919, 0), { source: c.startSource })).pass,
+      ).toBe(false);
     }
   });
 
   it('benchmarks the naive matmul against the built-in one and reports both times', async () => {
     const spec = kernelByName('matmul');
-    const result = await benchmarkKernel(runner, spec, CHALLENGES[0].startSource, { timestamps: false, large: false, rounds: 1, targetMs: 20 });
+    const result = await benchmarkKernel(runner, spec, CHALLENGES[0].startSource, {
+      timestamps: false,
+      large: false,
+      rounds: 1,
+      targetMs: 20,
+    });
     expect(result.builtin.msPerCall).toBeGreaterThan(0);
     expect(result.edited.msPerCall).toBeGreaterThan(0);
     expect(result.builtin.gflops).toBeGreaterThan(0);

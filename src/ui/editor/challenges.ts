@@ -23,7 +23,8 @@ export const CHALLENGES: readonly Challenge[] = [
     title: 'Make the naive matmul tiled',
     kernel: 'matmul',
     goal: 'This matrix multiply reads every number from slow GPU memory again and again. Stage tiles of A and B in fast workgroup memory so each value is read once and shared by many threads.',
-    judge: 'Test must pass. Benchmark: get as close to the built-in kernel as you can (it is about 3× faster than the starting text on most GPUs).',
+    judge:
+      'Test must pass. Benchmark: get as close to the built-in kernel as you can (it is about 3× faster than the starting text on most GPUs).',
     startSource: matmulNaive,
   },
   {

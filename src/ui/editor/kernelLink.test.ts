@@ -4,7 +4,13 @@ import { deflateSync } from 'fflate';
 import { MATMUL } from '../../engine/kernels';
 import { SeededRandom } from '../../engine/rng';
 import { parseHash } from '../router';
-import { decodeKernelSource, encodeKernelSource, kernelLinkHash, MAX_ENCODED_SOURCE, parseKernelLink } from './kernelLink';
+import {
+  decodeKernelSource,
+  encodeKernelSource,
+  kernelLinkHash,
+  MAX_ENCODED_SOURCE,
+  parseKernelLink,
+} from './kernelLink';
 
 const KNOWN = ['matmul', 'bias_grad'];
 
@@ -16,7 +22,11 @@ describe('kernels in share links', () => {
     expect(link.hash.startsWith('#/kernels?k=matmul&src=')).toBe(true);
     const route = parseHash(link.hash);
     expect(route.name).toBe('kernels');
-    expect(parseKernelLink(route.params, KNOWN)).toEqual({ kind: 'source', kernel: 'matmul', source: MATMUL.builtinSource });
+    expect(parseKernelLink(route.params, KNOWN)).toEqual({
+      kind: 'source',
+      kernel: 'matmul',
+      source: MATMUL.builtinSource,
+    });
   });
 
   it('round-trips any text, including non-ASCII', () => {
@@ -62,9 +72,15 @@ describe('kernels in share links', () => {
   });
 
   it('reports unknown kernel names and missing names without decoding anything', () => {
-    expect(parseKernelLink(new URLSearchParams('k=rm_rf&src=AAAA'), KNOWN)).toMatchObject({ kind: 'invalid', reason: expect.stringMatching(/does not have/) });
+    expect(parseKernelLink(new URLSearchParams('k=rm_rf&src=AAAA'), KNOWN)).toMatchObject({
+      kind: 'invalid',
+      reason: expect.stringMatching(/does not have/),
+    });
     expect(parseKernelLink(new URLSearchParams('src=AAAA'), KNOWN)).toMatchObject({ kind: 'invalid', kernel: null });
     expect(parseKernelLink(new URLSearchParams('k=bias_grad'), KNOWN)).toEqual({ kind: 'none', kernel: 'bias_grad' });
-    expect(parseKernelLink(new URLSearchParams('k=matmul&src=%%%'), KNOWN)).toMatchObject({ kind: 'invalid', kernel: 'matmul' });
+    expect(parseKernelLink(new URLSearchParams('k=matmul&src=%%%'), KNOWN)).toMatchObject({
+      kind: 'invalid',
+      kernel: 'matmul',
+    });
   });
 });

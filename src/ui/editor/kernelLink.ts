@@ -16,7 +16,11 @@ export type Decoded = { ok: true; source: string } | { ok: false; reason: string
 
 /** Deflates and base64url-encodes WGSL text; refuses text whose encoding exceeds the link limit. */
 export function encodeKernelSource(source: string): Encoded {
-  if (source.length > MAX_SOURCE_LENGTH) return { ok: false, reason: `The kernel is too long to share (${source.length.toLocaleString('en-US')} characters).` };
+  if (source.length > MAX_SOURCE_LENGTH)
+    return {
+      ok: false,
+      reason: `The kernel is too long to share (${source.length.toLocaleString('en-US')} characters).`,
+    };
   const encoded = toBase64Url(deflateSync(new TextEncoder().encode(source), { level: 9 }));
   if (encoded.length > MAX_ENCODED_SOURCE) {
     return {
@@ -29,8 +33,10 @@ export function encodeKernelSource(source: string): Encoded {
 
 /** Reverses encodeKernelSource; any malformed, oversized or non-UTF-8 input gives `{ ok: false }`. */
 export function decodeKernelSource(encoded: string): Decoded {
-  if (typeof encoded !== 'string' || encoded.length === 0) return { ok: false, reason: 'The link carries no kernel source.' };
-  if (encoded.length > MAX_ENCODED_SOURCE) return { ok: false, reason: 'The kernel in this link is larger than links may carry.' };
+  if (typeof encoded !== 'string' || encoded.length === 0)
+    return { ok: false, reason: 'The link carries no kernel source.' };
+  if (encoded.length > MAX_ENCODED_SOURCE)
+    return { ok: false, reason: 'The kernel in this link is larger than links may carry.' };
   const bytes = fromBase64Url(encoded);
   if (!bytes) return { ok: false, reason: 'The kernel in this link is damaged (it is not valid base64url).' };
   const inflated = inflateCapped(bytes, MAX_SOURCE_LENGTH * 4);
@@ -46,7 +52,10 @@ export function decodeKernelSource(encoded: string): Decoded {
 }
 
 /** The hash of a share link that opens the editor on `kernel` with `source`, or why it cannot. */
-export function kernelLinkHash(kernel: string, source: string): { ok: true; hash: string } | { ok: false; reason: string } {
+export function kernelLinkHash(
+  kernel: string,
+  source: string,
+): { ok: true; hash: string } | { ok: false; reason: string } {
   const enc = encodeKernelSource(source);
   if (!enc.ok) return enc;
   // base64url needs no escaping in a query string.
@@ -63,11 +72,23 @@ export function parseKernelLink(params: URLSearchParams, knownKernels: readonly 
   const k = params.get('k');
   const kernel = k && knownKernels.includes(k) ? k : null;
   const src = params.get('src');
-  if (k && !kernel) return { kind: 'invalid', kernel: null, reason: `This link names a kernel "${k.slice(0, 40)}" that the playground does not have.` };
+  if (k && !kernel)
+    return {
+      kind: 'invalid',
+      kernel: null,
+      reason: `This link names a kernel "${k.slice(0, 40)}" that the playground does not have.`,
+    };
   if (src === null) return { kind: 'none', kernel };
-  if (!kernel) return { kind: 'invalid', kernel: null, reason: 'This link carries kernel source but does not say which kernel it is for.' };
+  if (!kernel)
+    return {
+      kind: 'invalid',
+      kernel: null,
+      reason: 'This link carries kernel source but does not say which kernel it is for.',
+    };
   const decoded = decodeKernelSource(src);
-  return decoded.ok ? { kind: 'source', kernel, source: decoded.source } : { kind: 'invalid', kernel, reason: decoded.reason };
+  return decoded.ok
+    ? { kind: 'source', kernel, source: decoded.source }
+    : { kind: 'invalid', kernel, reason: decoded.reason };
 }
 
 function toBase64Url(bytes: Uint8Array): string {
@@ -103,7 +124,8 @@ function inflateCapped(data: Uint8Array, maxBytes: number): Uint8Array | null {
   });
   try {
     // Feed small slices so a bomb is noticed after a bounded amount of output.
-    for (let i = 0; i < data.length && !tooBig; i += 1024) inflate.push(data.subarray(i, i + 1024), i + 1024 >= data.length);
+    for (let i = 0; i < data.length && !tooBig; i += 1024)
+      inflate.push(data.subarray(i, i + 1024), i + 1024 >= data.length);
   } catch {
     return null;
   }

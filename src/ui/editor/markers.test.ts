@@ -6,8 +6,18 @@ const TEXT = 'fn main() {\n  let x = 1;\n  let y = bad_name + 2;\n}\n';
 describe('compile messages as editor markers', () => {
   it('places an error with an offset and length exactly over the text it names', () => {
     const offset = TEXT.indexOf('bad_name');
-    const [m] = compileMessagesToMarkers([{ line: 3, column: 11, offset, length: 8, type: 'error', message: 'unresolved identifier' }], TEXT);
-    expect(m).toMatchObject({ severity: MarkerSeverity.Error, startLineNumber: 3, startColumn: 11, endLineNumber: 3, endColumn: 19, message: 'unresolved identifier' });
+    const [m] = compileMessagesToMarkers(
+      [{ line: 3, column: 11, offset, length: 8, type: 'error', message: 'unresolved identifier' }],
+      TEXT,
+    );
+    expect(m).toMatchObject({
+      severity: MarkerSeverity.Error,
+      startLineNumber: 3,
+      startColumn: 11,
+      endLineNumber: 3,
+      endColumn: 19,
+      message: 'unresolved identifier',
+    });
     expect(TEXT.split('\n')[2].slice(m.startColumn - 1, m.endColumn - 1)).toBe('bad_name');
   });
 
@@ -24,7 +34,10 @@ describe('compile messages as editor markers', () => {
   });
 
   it('clamps positions past the end of the text instead of producing impossible ranges', () => {
-    const [m] = compileMessagesToMarkers([{ line: 99, column: 500, offset: 10_000, length: 3, type: 'info', message: 'note' }], TEXT);
+    const [m] = compileMessagesToMarkers(
+      [{ line: 99, column: 500, offset: 10_000, length: 3, type: 'info', message: 'note' }],
+      TEXT,
+    );
     expect(m.severity).toBe(MarkerSeverity.Info);
     expect(m.startLineNumber).toBeLessThanOrEqual(5);
     expect(m.endLineNumber * 1000 + m.endColumn).toBeGreaterThan(m.startLineNumber * 1000 + m.startColumn);

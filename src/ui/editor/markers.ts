@@ -39,10 +39,19 @@ export function compileMessagesToMarkers(messages: readonly CompileMessage[], te
   const lineLength = (line: number) => (lines[line - 1] ?? '').replace(/\r$/, '').length;
   const clampLine = (line: number) => Math.max(1, Math.min(lines.length, line));
   return messages.map((m) => {
-    const severity = m.type === 'error' ? MarkerSeverity.Error : m.type === 'warning' ? MarkerSeverity.Warning : MarkerSeverity.Info;
+    const severity =
+      m.type === 'error' ? MarkerSeverity.Error : m.type === 'warning' ? MarkerSeverity.Warning : MarkerSeverity.Info;
     if (!(m.line > 0)) {
       // Not tied to a place (e.g. a binding that does not match the kernel table): mark line 1.
-      return { severity, message: m.message, startLineNumber: 1, startColumn: 1, endLineNumber: 1, endColumn: lineLength(1) + 1, source: 'WGSL' };
+      return {
+        severity,
+        message: m.message,
+        startLineNumber: 1,
+        startColumn: 1,
+        endLineNumber: 1,
+        endColumn: lineLength(1) + 1,
+        source: 'WGSL',
+      };
     }
     const startLine = clampLine(m.line);
     const startColumn = Math.max(1, Math.min(lineLength(startLine) + 1, m.column || 1));
@@ -55,8 +64,17 @@ export function compileMessagesToMarkers(messages: readonly CompileMessage[], te
       const word = /^[A-Za-z0-9_]+/.exec(rest);
       end = { line: startLine, column: startColumn + Math.max(1, word ? word[0].length : 1) };
     }
-    if (end.line < startLine || (end.line === startLine && end.column <= startColumn)) end = { line: startLine, column: startColumn + 1 };
-    return { severity, message: m.message, startLineNumber: startLine, startColumn, endLineNumber: end.line, endColumn: end.column, source: 'WGSL' };
+    if (end.line < startLine || (end.line === startLine && end.column <= startColumn))
+      end = { line: startLine, column: startColumn + 1 };
+    return {
+      severity,
+      message: m.message,
+      startLineNumber: startLine,
+      startColumn,
+      endLineNumber: end.line,
+      endColumn: end.column,
+      source: 'WGSL',
+    };
   });
 }
 

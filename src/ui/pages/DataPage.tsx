@@ -18,26 +18,44 @@ export function DataPage() {
       <section className="card">
         <h1>The MNIST dataset</h1>
         <p className="lede">
-          MNIST is 70,000 photos of handwritten digits, 28×28 grey pixels each: 60,000 to train on and 10,000 kept apart to
-          test on. The files are served by this site itself, so nothing is downloaded from anywhere else.
+          MNIST is 70,000 photos of handwritten digits, 28×28 grey pixels each: 60,000 to train on and 10,000 kept apart
+          to test on. The files are served by this site itself, so nothing is downloaded from anywhere else.
         </p>
         {load.kind === 'loading' && (
           <div className="progress-block">
             <label htmlFor="data-progress">Loading the test set…</label>
-            <progress id="data-progress" data-testid="data-progress" max={load.totalBytes || 1} value={load.loadedBytes} />
+            <progress
+              id="data-progress"
+              data-testid="data-progress"
+              max={load.totalBytes || 1}
+              value={load.loadedBytes}
+            />
           </div>
         )}
         {load.kind === 'failed' && (
           <div className="error-card" role="alert" data-testid="data-error">
             <p>{load.message}</p>
-            <button type="button" className="button" onClick={() => loadTestSet().then(setSet, () => {})}>Try again</button>
+            <button type="button" className="button" onClick={() => loadTestSet().then(setSet, () => {})}>
+              Try again
+            </button>
           </div>
         )}
         {load.kind === 'loaded' && (
           <dl className="facts">
-            <div><dt>Test images</dt><dd data-testid="data-count">{load.summary.count.toLocaleString('en-US')}</dd></div>
-            <div><dt>Image size</dt><dd data-testid="data-size">{load.summary.rows}×{load.summary.cols}</dd></div>
-            <div><dt>Labels</dt><dd data-testid="data-labels">{labelRange(load.summary.labelCounts)}</dd></div>
+            <div>
+              <dt>Test images</dt>
+              <dd data-testid="data-count">{load.summary.count.toLocaleString('en-US')}</dd>
+            </div>
+            <div>
+              <dt>Image size</dt>
+              <dd data-testid="data-size">
+                {load.summary.rows}×{load.summary.cols}
+              </dd>
+            </div>
+            <div>
+              <dt>Labels</dt>
+              <dd data-testid="data-labels">{labelRange(load.summary.labelCounts)}</dd>
+            </div>
           </dl>
         )}
       </section>
@@ -69,7 +87,9 @@ function ClassBalance({ counts }: { counts: number[] }) {
       {counts.map((c, digit) => (
         <li key={digit}>
           <span className="bar-label">{digit}</span>
-          <span className="bar-track"><span className="bar-fill" style={{ width: `${(100 * c) / max}%` }} /></span>
+          <span className="bar-track">
+            <span className="bar-fill" style={{ width: `${(100 * c) / max}%` }} />
+          </span>
           <span className="bar-value">{c.toLocaleString('en-US')}</span>
         </li>
       ))}

@@ -4,7 +4,9 @@ export function PlaceholderPage({ title, blurb }: { title: string; blurb: string
     <section className="card placeholder">
       <h1>{title}</h1>
       <p className="lede">{blurb}</p>
-      <p className="muted">This part of the playground is being built. The GPU check and the dataset pages already work.</p>
+      <p className="muted">
+        This part of the playground is being built. The GPU check and the dataset pages already work.
+      </p>
     </section>
   );
 }

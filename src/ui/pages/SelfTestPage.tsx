@@ -3,7 +3,11 @@ import type { KernelCheckResult } from '../../engine/kernels';
 import { trainerClient } from '../workerClient';
 import { useAppState } from '../../state/store';
 
-type Run = { kind: 'idle' } | { kind: 'running' } | { kind: 'done'; results: KernelCheckResult[]; ms: number } | { kind: 'failed'; message: string };
+type Run =
+  | { kind: 'idle' }
+  | { kind: 'running' }
+  | { kind: 'done'; results: KernelCheckResult[]; ms: number }
+  | { kind: 'failed'; message: string };
 
 /**
  * Runs every WGSL kernel on this GPU inside the training Worker and compares it with the CPU
@@ -31,8 +35,9 @@ export function SelfTestPage() {
       <section className="card">
         <h1>GPU check</h1>
         <p className="lede">
-          Runs every compute kernel the playground trains with on your GPU, on random inputs of several shapes, and compares
-          each result with a plain CPU computation. If they agree, your GPU computes exactly what the lessons describe.
+          Runs every compute kernel the playground trains with on your GPU, on random inputs of several shapes, and
+          compares each result with a plain CPU computation. If they agree, your GPU computes exactly what the lessons
+          describe.
         </p>
         <p className="muted" data-testid="worker-gpu">
           {worker.kind === 'ready'
@@ -43,19 +48,38 @@ export function SelfTestPage() {
               ? `The training worker could not start: ${worker.reason}`
               : 'Starting the training worker…'}
         </p>
-        <button type="button" className="button primary" data-testid="gpu-check-run" onClick={() => void start()} disabled={run.kind === 'running'}>
+        <button
+          type="button"
+          className="button primary"
+          data-testid="gpu-check-run"
+          onClick={() => void start()}
+          disabled={run.kind === 'running'}
+        >
           {run.kind === 'running' ? 'Checking…' : 'Check every kernel'}
         </button>
       </section>
-      {run.kind === 'failed' && <div className="error-card" role="alert" data-testid="gpu-check-error">{run.message}</div>}
+      {run.kind === 'failed' && (
+        <div className="error-card" role="alert" data-testid="gpu-check-error">
+          {run.message}
+        </div>
+      )}
       {run.kind === 'done' && (
         <section className="card">
           <h2 data-testid="gpu-check-summary" className={allPass ? 'ok-text' : 'bad-text'}>
-            {allPass ? `All ${run.results.length} kernels match the CPU` : `${run.results.filter((r) => !r.pass).length} kernel(s) disagree with the CPU`}
+            {allPass
+              ? `All ${run.results.length} kernels match the CPU`
+              : `${run.results.filter((r) => !r.pass).length} kernel(s) disagree with the CPU`}
           </h2>
           <p className="muted">Finished in {(run.ms / 1000).toFixed(1)} s.</p>
           <table className="data-table">
-            <thead><tr><th>Kernel</th><th>Shape</th><th>Largest error</th><th>Result</th></tr></thead>
+            <thead>
+              <tr>
+                <th>Kernel</th>
+                <th>Shape</th>
+                <th>Largest error</th>
+                <th>Result</th>
+              </tr>
+            </thead>
             <tbody>
               {run.results.flatMap((r) =>
                 r.cases.map((c, i) => (

@@ -23,7 +23,14 @@ export function App() {
   const Page = page.component;
   return (
     <div className="app">
-      <a className="skip-link" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>
+      <a
+        className="skip-link"
+        href="#main"
+        onClick={(e) => {
+          e.preventDefault();
+          document.getElementById('main')?.focus();
+        }}
+      >
         Skip to content
       </a>
       <NavBar current={page.name} />
@@ -31,7 +38,13 @@ export function App() {
       <main id="main" tabIndex={-1} className="page">
         {/* A broken page shows its error here; navigation and the rest of the app keep working. */}
         <ErrorBoundary key={page.name}>
-          <Suspense fallback={<p className="muted" role="status">Loading…</p>}>
+          <Suspense
+            fallback={
+              <p className="muted" role="status">
+                Loading…
+              </p>
+            }
+          >
             <Page route={route} />
           </Suspense>
         </ErrorBoundary>

@@ -13,13 +13,19 @@ export function OfflineStatus() {
     registerOffline();
     // Data loads and training runs may have just stored the MNIST files: ask again.
     return appStore.subscribe((s, prev) => {
-      if (s.testSet.kind !== prev.testSet.kind || s.training.status !== prev.training.status) void refreshOfflineStatus();
+      if (s.testSet.kind !== prev.testSet.kind || s.training.status !== prev.training.status)
+        void refreshOfflineStatus();
     });
   }, []);
   if (state.kind !== 'ready') return null;
   const allData = state.dataCached >= state.dataTotal;
   return (
-    <p className="offline-status" data-testid="offline-status" data-data-saved={allData ? 'true' : 'false'} role="status">
+    <p
+      className="offline-status"
+      data-testid="offline-status"
+      data-data-saved={allData ? 'true' : 'false'}
+      role="status"
+    >
       <span className="offline-dot" aria-hidden="true" />
       Ready to work offline.{' '}
       {allData ? (
@@ -27,7 +33,13 @@ export function OfflineStatus() {
       ) : (
         <>
           <span>Training offline needs the MNIST digits saved first.</span>{' '}
-          <button type="button" className="link-button" data-testid="offline-save-data" disabled={state.saving} onClick={() => void saveDataForOffline()}>
+          <button
+            type="button"
+            className="link-button"
+            data-testid="offline-save-data"
+            disabled={state.saving}
+            onClick={() => void saveDataForOffline()}
+          >
             {state.saving ? 'Saving MNIST…' : `Save MNIST for offline use (${DATA_SIZE})`}
           </button>
         </>

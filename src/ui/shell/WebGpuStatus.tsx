@@ -27,7 +27,10 @@ export function WebGpuStatus() {
             </span>
           )}
           {worker.kind === 'failed' && (
-            <span className="status-note" data-testid="worker-status"> · training worker failed: {worker.reason}</span>
+            <span className="status-note" data-testid="worker-status">
+              {' '}
+              · training worker failed: {worker.reason}
+            </span>
           )}
         </>
       );
@@ -57,7 +60,13 @@ export function WebGpuStatus() {
       break;
   }
   return (
-    <div className={`status-banner status-${tone}`} data-testid="webgpu-status" data-state={gpu.kind} role="status" aria-live="polite">
+    <div
+      className={`status-banner status-${tone}`}
+      data-testid="webgpu-status"
+      data-state={gpu.kind}
+      role="status"
+      aria-live="polite"
+    >
       <span className="status-dot" aria-hidden="true" />
       <span className="status-text">{body}</span>
     </div>

@@ -11,7 +11,9 @@ const TrainPage = lazy(() => import('../train/TrainPage').then((m) => ({ default
 const MatmulPage = lazy(() => import('../stepper/MatmulPage').then((m) => ({ default: m.MatmulPage })));
 const ConvPage = lazy(() => import('../stepper/ConvPage').then((m) => ({ default: m.ConvPage })));
 const PoolPage = lazy(() => import('../stepper/PoolPage').then((m) => ({ default: m.PoolPage })));
-const KernelEditorPage = lazy(() => import('../editor/KernelEditorPage').then((m) => ({ default: m.KernelEditorPage })));
+const KernelEditorPage = lazy(() =>
+  import('../editor/KernelEditorPage').then((m) => ({ default: m.KernelEditorPage })),
+);
 const BuilderPage = lazy(() => import('../builder/BuilderPage').then((m) => ({ default: m.BuilderPage })));
 import { appStore } from '../../state/store';
 import { startUrlSync } from '../../state/urlSync';
@@ -53,7 +55,10 @@ export const ROUTES: RouteEntry[] = [
 const NOT_FOUND: RouteEntry = {
   name: '404',
   title: 'Page not found',
-  component: placeholder('Page not found', 'This link does not point to a page of the playground. Use the navigation above.'),
+  component: placeholder(
+    'Page not found',
+    'This link does not point to a page of the playground. Use the navigation above.',
+  ),
 };
 
 /** The route entry for a hash route name (a "not found" page for unknown names). */

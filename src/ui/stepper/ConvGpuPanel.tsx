@@ -6,7 +6,12 @@ import { GpuRunResult, runOnGpu, useGpuRun, type GpuRun } from './gpuCheck';
 
 /** The stepper's convolution as a conv2d_forward call: one image, one input and one output channel, no bias, no ReLU. */
 function convCall(input: ConvInput): Conv2dCall {
-  return { kind: 'forward', g: conv2dGeometry(1, [1, input.x.rows, input.x.cols], 1, input.k.rows, input.stride, input.pad), bias: false, relu: false };
+  return {
+    kind: 'forward',
+    g: conv2dGeometry(1, [1, input.x.rows, input.x.cols], 1, input.k.rows, input.stride, input.pad),
+    bias: false,
+    relu: false,
+  };
 }
 
 /** Runs the shipped kernels/conv2d_forward.wgsl on the typed input and kernel and compares it with the CPU reference. */
@@ -46,30 +51,40 @@ export function ConvGpuPanel({ input, cell }: { input: ConvInput; cell: number }
     <section className="card viz-gpu" aria-label="GPU view">
       <h2>On the GPU</h2>
       <p>
-        The <code>{CONV2D_FORWARD.name}</code> kernel turns the convolution into a matrix multiplication without building the
-        matrix (an &ldquo;implicit GEMM&rdquo;): each output position is a row, each filter a column, and each sum has inC·k·k ={' '}
-        {taps} terms. Here that matrix is {t.matrix.M}×{t.matrix.N} ({OH}×{OW} = {t.matrix.M} positions, 1 filter). Workgroups have {wx}×{wy}{' '}
-        threads; each covers {t.tile.positions} positions (along x) × {t.tile.channels} filters (along y), and each thread keeps{' '}
-        {t.perThread.positions}×{t.perThread.channels} of them in registers, so this output needs {t.workgroups[0]}×
-        {t.workgroups[1]} workgroup{groups === 1 ? '' : 's'}
+        The <code>{CONV2D_FORWARD.name}</code> kernel turns the convolution into a matrix multiplication without
+        building the matrix (an &ldquo;implicit GEMM&rdquo;): each output position is a row, each filter a column, and
+        each sum has inC·k·k = {taps} terms. Here that matrix is {t.matrix.M}×{t.matrix.N} ({OH}×{OW} = {t.matrix.M}{' '}
+        positions, 1 filter). Workgroups have {wx}×{wy} threads; each covers {t.tile.positions} positions (along x) ×{' '}
+        {t.tile.channels} filters (along y), and each thread keeps {t.perThread.positions}×{t.perThread.channels} of
+        them in registers, so this output needs {t.workgroups[0]}×{t.workgroups[1]} workgroup{groups === 1 ? '' : 's'}
         {groups * wx * wy > OH * OW ? ' (most threads have nothing to do on an image this small)' : ''}.
       </p>
       <p data-testid="gpu-thread">
-        <strong>out[{oy},{ox}]</strong> is computed by workgroup <code>({t.workgroup.x}, {t.workgroup.y})</code>, thread{' '}
-        <code>local_invocation_id = ({t.local.x}, {t.local.y})</code>, in its register <code>acc[{t.register.index}]</code>.{' '}
+        <strong>
+          out[{oy},{ox}]
+        </strong>{' '}
+        is computed by workgroup{' '}
+        <code>
+          ({t.workgroup.x}, {t.workgroup.y})
+        </code>
+        , thread{' '}
+        <code>
+          local_invocation_id = ({t.local.x}, {t.local.y})
+        </code>
+        , in its register <code>acc[{t.register.index}]</code>.{' '}
         <span className="muted">Click an output cell to pick another one.</span>
       </p>
       <p className="viz-gpu-why" data-testid="gpu-thread-why">
-        Why: output position p = (b·outH + oy)·outW + ox = (0·{OH} + {oy})·{OW} + {ox} = {t.position} is row {t.position} of the
-        implicit matrix, and the filter oc = 0 is its column. Along x, workgroup x = floor(p / {t.tile.positions}) ={' '}
-        {t.workgroup.x}, local x = p mod {wx} = {t.local.x}, and register row r = floor((p mod {t.tile.positions}) / {wx}) ={' '}
-        {t.register.r}. Along y, workgroup y = floor(oc / {t.tile.channels}) = {t.workgroup.y}, local y = oc mod {wy} ={' '}
-        {t.local.y}, and register column c = floor((oc mod {t.tile.channels}) / {wy}) = {t.register.c}. So the value lives in
-        acc[r·{t.perThread.channels} + c] = acc[{t.register.index}].
+        Why: output position p = (b·outH + oy)·outW + ox = (0·{OH} + {oy})·{OW} + {ox} = {t.position} is row{' '}
+        {t.position} of the implicit matrix, and the filter oc = 0 is its column. Along x, workgroup x = floor(p /{' '}
+        {t.tile.positions}) = {t.workgroup.x}, local x = p mod {wx} = {t.local.x}, and register row r = floor((p mod{' '}
+        {t.tile.positions}) / {wx}) = {t.register.r}. Along y, workgroup y = floor(oc / {t.tile.channels}) ={' '}
+        {t.workgroup.y}, local y = oc mod {wy} = {t.local.y}, and register column c = floor((oc mod {t.tile.channels}) /{' '}
+        {wy}) = {t.register.c}. So the value lives in acc[r·{t.perThread.channels} + c] = acc[{t.register.index}].
       </p>
       <p className="muted">
-        &ldquo;Run on GPU&rdquo; runs the real kernel on your input and kernel (one image, one channel in and out, no bias, no
-        ReLU) and compares it with the CPU.
+        &ldquo;Run on GPU&rdquo; runs the real kernel on your input and kernel (one image, one channel in and out, no
+        bias, no ReLU) and compares it with the CPU.
       </p>
       <GpuRunResult run={run} onRun={() => start(() => runConvOnGpu(input))} outputName="The output" />
     </section>

@@ -9,7 +9,14 @@ import { ModeToggle, NumberSetting, VizError, onesRows } from './parts';
 import { ConvGpuPanel } from './ConvGpuPanel';
 import { ConvStagingPanel } from './StagingPanel';
 
-const DEFAULTS = { x: DEFAULT_CONV.x, k: DEFAULT_CONV.k, pad: DEFAULT_CONV.pad, stride: DEFAULT_CONV.stride, mode: 'forward', g: '' };
+const DEFAULTS = {
+  x: DEFAULT_CONV.x,
+  k: DEFAULT_CONV.k,
+  pad: DEFAULT_CONV.pad,
+  stride: DEFAULT_CONV.stride,
+  mode: 'forward',
+  g: '',
+};
 
 /** `#/conv?x=ROWS&k=ROWS&pad=P&stride=S`: a kernel sliding over a zero-padded input, forward or backward. */
 export function ConvPage({ route }: PageProps) {
@@ -33,8 +40,8 @@ export function ConvPage({ route }: PageProps) {
       <section className="card viz-inputs">
         <h1>Convolution, step by step</h1>
         <p className="lede">
-          A small grid of weights, the kernel, slides over the image. At each position, multiply the numbers it covers by
-          the kernel&apos;s numbers and add them up: that sum is one pixel of the output.
+          A small grid of weights, the kernel, slides over the image. At each position, multiply the numbers it covers
+          by the kernel&apos;s numbers and add them up: that sum is one pixel of the output.
         </p>
         <p data-testid="conv-convention">
           Like every deep-learning library, this page uses cross-correlation: the kernel is laid on the image as it is,
@@ -43,8 +50,22 @@ export function ConvPage({ route }: PageProps) {
         <ModeToggle mode={valid.mode} onChange={(mode) => update({ mode })} />
         <VizError error={inputs.error} showingExample={inputs.showingExample} />
         <div className="viz-editors">
-          <MatrixEditor field="x" label="Input x" text={draft.x} onChange={(x) => update({ x })} maxRows={LIMITS.convInput} maxCols={LIMITS.convInput} />
-          <MatrixEditor field="k" label="Kernel k" text={draft.k} onChange={(k) => update({ k })} maxRows={LIMITS.convKernel} maxCols={LIMITS.convKernel} />
+          <MatrixEditor
+            field="x"
+            label="Input x"
+            text={draft.x}
+            onChange={(x) => update({ x })}
+            maxRows={LIMITS.convInput}
+            maxCols={LIMITS.convInput}
+          />
+          <MatrixEditor
+            field="k"
+            label="Kernel k"
+            text={draft.k}
+            onChange={(k) => update({ k })}
+            maxRows={LIMITS.convKernel}
+            maxCols={LIMITS.convKernel}
+          />
           {valid.mode === 'backward' && (
             <MatrixEditor
               field="g"
@@ -55,13 +76,31 @@ export function ConvPage({ route }: PageProps) {
               maxRows={OH}
               maxCols={OW}
               resizable={false}
-              extraButtons={<button type="button" className="button small" onClick={() => update({ g: '' })}>All ones</button>}
+              extraButtons={
+                <button type="button" className="button small" onClick={() => update({ g: '' })}>
+                  All ones
+                </button>
+              }
             />
           )}
         </div>
         <div className="viz-settings">
-          <NumberSetting inputs={inputs} field="pad" label="Padding" min={0} max={LIMITS.maxPad} hint="rings of zeros around the input" />
-          <NumberSetting inputs={inputs} field="stride" label="Stride" min={1} max={LIMITS.maxStride} hint="how far the kernel moves each time" />
+          <NumberSetting
+            inputs={inputs}
+            field="pad"
+            label="Padding"
+            min={0}
+            max={LIMITS.maxPad}
+            hint="rings of zeros around the input"
+          />
+          <NumberSetting
+            inputs={inputs}
+            field="stride"
+            label="Stride"
+            min={1}
+            max={LIMITS.maxStride}
+            hint="how far the kernel moves each time"
+          />
         </div>
         <p className="muted">The input can be up to 12×12 and the kernel up to 5×5 (square).</p>
       </section>

@@ -29,14 +29,28 @@ export function GpuPanel({ a, b, cell }: { a: Matrix; b: Matrix; cell: number })
     <section className="card viz-gpu" aria-label="GPU view">
       <h2>On the GPU</h2>
       <p>
-        The <code>{MATMUL.name}</code> kernel runs workgroups of {wx}×{wy} threads. Each workgroup computes a {t.tile.rows}×
-        {t.tile.cols} block of C, and each thread {t.perThread.rows}×{t.perThread.cols} of its cells, so this {M}×{N} result
-        needs {t.workgroups[0]}×{t.workgroups[1]} workgroup{t.workgroups[0] * t.workgroups[1] === 1 ? '' : 's'}
-        {t.workgroups[0] * t.workgroups[1] * wx * wy > M * N ? ' (most threads have nothing to do on matrices this small)' : ''}.
+        The <code>{MATMUL.name}</code> kernel runs workgroups of {wx}×{wy} threads. Each workgroup computes a{' '}
+        {t.tile.rows}×{t.tile.cols} block of C, and each thread {t.perThread.rows}×{t.perThread.cols} of its cells, so
+        this {M}×{N} result needs {t.workgroups[0]}×{t.workgroups[1]} workgroup
+        {t.workgroups[0] * t.workgroups[1] === 1 ? '' : 's'}
+        {t.workgroups[0] * t.workgroups[1] * wx * wy > M * N
+          ? ' (most threads have nothing to do on matrices this small)'
+          : ''}
+        .
       </p>
       <p data-testid="gpu-thread">
-        <strong>C[{row},{col}]</strong> is computed by workgroup <code>({t.workgroup.x}, {t.workgroup.y})</code>, thread{' '}
-        <code>local_invocation_id = ({t.local.x}, {t.local.y})</code>, in its register <code>acc[{t.register.r * t.perThread.cols + t.register.c}]</code>.{' '}
+        <strong>
+          C[{row},{col}]
+        </strong>{' '}
+        is computed by workgroup{' '}
+        <code>
+          ({t.workgroup.x}, {t.workgroup.y})
+        </code>
+        , thread{' '}
+        <code>
+          local_invocation_id = ({t.local.x}, {t.local.y})
+        </code>
+        , in its register <code>acc[{t.register.r * t.perThread.cols + t.register.c}]</code>.{' '}
         <span className="muted">Click an output cell to pick another one.</span>
       </p>
       <GpuRunResult run={run} onRun={() => start(() => runMatmulOnGpu(a, b))} outputName="C" />

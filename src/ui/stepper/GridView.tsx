@@ -40,7 +40,10 @@ export function GridView({ spec, values, marks, picked, onPick }: Props) {
         className="viz-grid"
         role="table"
         aria-label={spec.label}
-        style={{ gridTemplateColumns: `repeat(${spec.cols}, minmax(${cellSize(spec.cols)}, max-content))`, ['--cell' as string]: cellSize(spec.cols) }}
+        style={{
+          gridTemplateColumns: `repeat(${spec.cols}, minmax(${cellSize(spec.cols)}, max-content))`,
+          ['--cell' as string]: cellSize(spec.cols),
+        }}
       >
         {Array.from({ length: spec.rows }, (_, r) => (
           <div role="row" className="viz-row" key={r}>
@@ -48,7 +51,13 @@ export function GridView({ spec, values, marks, picked, onPick }: Props) {
               const i = r * spec.cols + c;
               const v = values[i];
               const k = kinds.get(i) ?? [];
-              const cls = ['viz-cell', ...k.map((x) => `is-${x}`), isPad(r, c) ? 'is-pad' : '', picked === i ? 'is-picked' : '', onPick ? 'is-pickable' : '']
+              const cls = [
+                'viz-cell',
+                ...k.map((x) => `is-${x}`),
+                isPad(r, c) ? 'is-pad' : '',
+                picked === i ? 'is-picked' : '',
+                onPick ? 'is-pickable' : '',
+              ]
                 .filter(Boolean)
                 .join(' ');
               const text = v === null || v === undefined ? '' : fmt(v);
@@ -63,7 +72,16 @@ export function GridView({ spec, values, marks, picked, onPick }: Props) {
                   title={onPick ? 'Show which GPU thread computes this cell' : undefined}
                   tabIndex={onPick ? 0 : undefined}
                   onClick={onPick ? () => onPick(i) : undefined}
-                  onKeyDown={onPick ? (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); onPick(i); } } : undefined}
+                  onKeyDown={
+                    onPick
+                      ? (e) => {
+                          if (e.key === 'Enter' || e.key === ' ') {
+                            e.preventDefault();
+                            onPick(i);
+                          }
+                        }
+                      : undefined
+                  }
                 >
                   {text}
                 </div>

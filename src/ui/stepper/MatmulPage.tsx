@@ -38,8 +38,22 @@ export function MatmulPage({ route }: PageProps) {
         <ModeToggle mode={valid.mode} onChange={(mode) => update({ mode })} />
         <VizError error={inputs.error} showingExample={inputs.showingExample} />
         <div className="viz-editors">
-          <MatrixEditor field="a" label="Matrix A" text={draft.a} onChange={(a) => update({ a })} maxRows={LIMITS.matmul} maxCols={LIMITS.matmul} />
-          <MatrixEditor field="b" label="Matrix B" text={draft.b} onChange={(b) => update({ b })} maxRows={LIMITS.matmul} maxCols={LIMITS.matmul} />
+          <MatrixEditor
+            field="a"
+            label="Matrix A"
+            text={draft.a}
+            onChange={(a) => update({ a })}
+            maxRows={LIMITS.matmul}
+            maxCols={LIMITS.matmul}
+          />
+          <MatrixEditor
+            field="b"
+            label="Matrix B"
+            text={draft.b}
+            onChange={(b) => update({ b })}
+            maxRows={LIMITS.matmul}
+            maxCols={LIMITS.matmul}
+          />
           {valid.mode === 'backward' && (
             <MatrixEditor
               field="g"
@@ -50,11 +64,17 @@ export function MatmulPage({ route }: PageProps) {
               maxRows={M}
               maxCols={N}
               resizable={false}
-              extraButtons={<button type="button" className="button small" onClick={() => update({ g: '' })}>All ones</button>}
+              extraButtons={
+                <button type="button" className="button small" onClick={() => update({ g: '' })}>
+                  All ones
+                </button>
+              }
             />
           )}
         </div>
-        <p className="muted">A&apos;s number of columns must equal B&apos;s number of rows. Matrices can be up to 8×8.</p>
+        <p className="muted">
+          A&apos;s number of columns must equal B&apos;s number of rows. Matrices can be up to 8×8.
+        </p>
       </section>
       <Stepper
         key={valid.mode}

@@ -29,7 +29,17 @@ interface Props {
 const randomValue = () => String(Math.floor(Math.random() * 11) - 5);
 
 /** Edits one matrix: a cell per value, a text box for pasting ROWS, resize and random buttons. */
-export function MatrixEditor({ field, label, text, onChange, maxRows, maxCols, resizable = true, placeholderRows, extraButtons }: Props) {
+export function MatrixEditor({
+  field,
+  label,
+  text,
+  onChange,
+  maxRows,
+  maxCols,
+  resizable = true,
+  placeholderRows,
+  extraButtons,
+}: Props) {
   const id = useId();
   const shown = text.trim() === '' && placeholderRows ? placeholderRows : text;
   const rows = tokens(shown);
@@ -50,7 +60,12 @@ export function MatrixEditor({ field, label, text, onChange, maxRows, maxCols, r
 
   return (
     <fieldset className="viz-editor" data-testid={`editor-${field}`}>
-      <legend>{label} <span className="muted">({nRows}×{nCols})</span></legend>
+      <legend>
+        {label}{' '}
+        <span className="muted">
+          ({nRows}×{nCols})
+        </span>
+      </legend>
       <div className="viz-editor-cells" style={{ gridTemplateColumns: `repeat(${nCols}, 3.4rem)` }}>
         {rows.map((row, r) =>
           Array.from({ length: nCols }, (_, c) => (
@@ -69,17 +84,34 @@ export function MatrixEditor({ field, label, text, onChange, maxRows, maxCols, r
       <label className="viz-editor-text" htmlFor={id}>
         Rows as text (<code>;</code> between rows, <code>,</code> between values)
       </label>
-      <input id={id} className="viz-editor-rows mono" value={shown} spellCheck={false} data-testid={`rows-${field}`} onChange={(e) => onChange(e.target.value)} />
+      <input
+        id={id}
+        className="viz-editor-rows mono"
+        value={shown}
+        spellCheck={false}
+        data-testid={`rows-${field}`}
+        onChange={(e) => onChange(e.target.value)}
+      />
       <div className="viz-editor-buttons">
         {resizable && (
           <>
-            <button type="button" className="button small" onClick={() => resize(1, 0)} disabled={nRows >= maxRows}>+ Row</button>
-            <button type="button" className="button small" onClick={() => resize(-1, 0)} disabled={nRows <= 1}>− Row</button>
-            <button type="button" className="button small" onClick={() => resize(0, 1)} disabled={nCols >= maxCols}>+ Column</button>
-            <button type="button" className="button small" onClick={() => resize(0, -1)} disabled={nCols <= 1}>− Column</button>
+            <button type="button" className="button small" onClick={() => resize(1, 0)} disabled={nRows >= maxRows}>
+              + Row
+            </button>
+            <button type="button" className="button small" onClick={() => resize(-1, 0)} disabled={nRows <= 1}>
+              − Row
+            </button>
+            <button type="button" className="button small" onClick={() => resize(0, 1)} disabled={nCols >= maxCols}>
+              + Column
+            </button>
+            <button type="button" className="button small" onClick={() => resize(0, -1)} disabled={nCols <= 1}>
+              − Column
+            </button>
           </>
         )}
-        <button type="button" className="button small" onClick={randomize} data-testid={`random-${field}`}>Random</button>
+        <button type="button" className="button small" onClick={randomize} data-testid={`random-${field}`}>
+          Random
+        </button>
         {extraButtons}
       </div>
     </fieldset>

@@ -29,7 +29,14 @@ export function PoolPage({ route }: PageProps) {
         <ModeToggle mode={valid.mode} onChange={(mode) => update({ mode })} />
         <VizError error={inputs.error} showingExample={inputs.showingExample} />
         <div className="viz-editors">
-          <MatrixEditor field="x" label="Input x" text={draft.x} onChange={(x) => update({ x })} maxRows={LIMITS.poolInput} maxCols={LIMITS.poolInput} />
+          <MatrixEditor
+            field="x"
+            label="Input x"
+            text={draft.x}
+            onChange={(x) => update({ x })}
+            maxRows={LIMITS.poolInput}
+            maxCols={LIMITS.poolInput}
+          />
           {valid.mode === 'backward' && (
             <MatrixEditor
               field="g"
@@ -40,20 +47,46 @@ export function PoolPage({ route }: PageProps) {
               maxRows={OH}
               maxCols={OW}
               resizable={false}
-              extraButtons={<button type="button" className="button small" onClick={() => update({ g: '' })}>All ones</button>}
+              extraButtons={
+                <button type="button" className="button small" onClick={() => update({ g: '' })}>
+                  All ones
+                </button>
+              }
             />
           )}
         </div>
         <div className="viz-settings">
           <div className="viz-mode" role="group" aria-label="Operation">
             {(['max', 'avg'] as const).map((op) => (
-              <button key={op} type="button" className={`button${valid.op === op ? ' primary' : ''}`} aria-pressed={valid.op === op} data-testid={`op-${op}`} onClick={() => update({ op })}>
+              <button
+                key={op}
+                type="button"
+                className={`button${valid.op === op ? ' primary' : ''}`}
+                aria-pressed={valid.op === op}
+                data-testid={`op-${op}`}
+                onClick={() => update({ op })}
+              >
                 {op === 'max' ? 'Max pooling' : 'Average pooling'}
               </button>
             ))}
           </div>
-          <NumberSetting inputs={inputs} field="size" label="Window size" min={1} max={LIMITS.poolInput} placeholder={valid.size} />
-          <NumberSetting inputs={inputs} field="stride" label="Stride" min={1} max={LIMITS.poolInput} placeholder={valid.stride} hint="how far the window moves each time" />
+          <NumberSetting
+            inputs={inputs}
+            field="size"
+            label="Window size"
+            min={1}
+            max={LIMITS.poolInput}
+            placeholder={valid.size}
+          />
+          <NumberSetting
+            inputs={inputs}
+            field="stride"
+            label="Stride"
+            min={1}
+            max={LIMITS.poolInput}
+            placeholder={valid.stride}
+            hint="how far the window moves each time"
+          />
         </div>
         <p className="muted">The input can be up to 12×12. Pooling here uses no padding.</p>
       </section>

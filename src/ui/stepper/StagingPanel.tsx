@@ -35,7 +35,10 @@ interface StagingProblem {
 const range = (from: number, to: number) => (to - from <= 1 ? `${from}` : `${from}–${to - 1}`);
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-function tileOptions(real: MatmulTileSizes, realWords: string): { label: string; tile: MatmulTileSizes; demo: boolean }[] {
+function tileOptions(
+  real: MatmulTileSizes,
+  realWords: string,
+): { label: string; tile: MatmulTileSizes; demo: boolean }[] {
   return [
     { label: 'Scaled down: 2×2 tiles, 2-deep steps', tile: { rows: 2, cols: 2, depth: 2 }, demo: true },
     { label: 'Scaled down: 4×4 tiles, 4-deep steps', tile: { rows: 4, cols: 4, depth: 4 }, demo: true },
@@ -76,13 +79,44 @@ function StagingView({ p }: { p: StagingProblem }) {
   const aRows = p.aView === 'full' ? M : owner.rows;
   const aRow0 = p.aView === 'full' ? 0 : owner.row0;
   const aMarks: Mark[] = [
-    { grid: 'sa', kind: 'area', cells: Array.from({ length: owner.rows * K }, (_, i) => (owner.row0 - aRow0 + Math.floor(i / K)) * K + (i % K)) },
+    {
+      grid: 'sa',
+      kind: 'area',
+      cells: Array.from({ length: owner.rows * K }, (_, i) => (owner.row0 - aRow0 + Math.floor(i / K)) * K + (i % K)),
+    },
   ];
-  const bMarks: Mark[] = [{ grid: 'sb', kind: 'area', cells: Array.from({ length: K * owner.cols }, (_, i) => Math.floor(i / owner.cols) * N + owner.col0 + (i % owner.cols)) }];
+  const bMarks: Mark[] = [
+    {
+      grid: 'sb',
+      kind: 'area',
+      cells: Array.from(
+        { length: K * owner.cols },
+        (_, i) => Math.floor(i / owner.cols) * N + owner.col0 + (i % owner.cols),
+      ),
+    },
+  ];
   if (step) {
-    aMarks.push({ grid: 'sa', kind: 'focus', cells: Array.from({ length: owner.rows * d }, (_, i) => (owner.row0 - aRow0 + Math.floor(i / d)) * K + step.k0 + (i % d)) });
-    aMarks.push({ grid: 'sa', kind: 'chosen', cells: Array.from({ length: d }, (_, k) => (p.row - aRow0) * K + step.k0 + k) });
-    bMarks.push({ grid: 'sb', kind: 'focus', cells: Array.from({ length: d * owner.cols }, (_, i) => (step.k0 + Math.floor(i / owner.cols)) * N + owner.col0 + (i % owner.cols)) });
+    aMarks.push({
+      grid: 'sa',
+      kind: 'focus',
+      cells: Array.from(
+        { length: owner.rows * d },
+        (_, i) => (owner.row0 - aRow0 + Math.floor(i / d)) * K + step.k0 + (i % d),
+      ),
+    });
+    aMarks.push({
+      grid: 'sa',
+      kind: 'chosen',
+      cells: Array.from({ length: d }, (_, k) => (p.row - aRow0) * K + step.k0 + k),
+    });
+    bMarks.push({
+      grid: 'sb',
+      kind: 'focus',
+      cells: Array.from(
+        { length: d * owner.cols },
+        (_, i) => (step.k0 + Math.floor(i / owner.cols)) * N + owner.col0 + (i % owner.cols),
+      ),
+    });
     bMarks.push({ grid: 'sb', kind: 'chosen', cells: Array.from({ length: d }, (_, k) => (step.k0 + k) * N + p.col) });
   }
   const bShape = p.bShape ?? { rows: K, cols: N };
@@ -98,13 +132,39 @@ function StagingView({ p }: { p: StagingProblem }) {
   }
   const grids: { spec: GridSpec; values: readonly Cell[]; marks: Mark[]; picked?: number }[] = [
     {
-      spec: { id: 'sa', label: p.aView === 'full' ? `${names.a} (${M}×${K})` : `${names.a}, rows ${range(owner.row0, rowEnd)} (${owner.rows}×${K})`, rows: aRows, cols: K, kind: 'input', testIdPrefix: 'stage-a' },
+      spec: {
+        id: 'sa',
+        label:
+          p.aView === 'full'
+            ? `${names.a} (${M}×${K})`
+            : `${names.a}, rows ${range(owner.row0, rowEnd)} (${owner.rows}×${K})`,
+        rows: aRows,
+        cols: K,
+        kind: 'input',
+        testIdPrefix: 'stage-a',
+      },
       values: a.data.slice(aRow0 * K, (aRow0 + aRows) * K),
       marks: aMarks,
     },
-    { spec: { id: 'sb', label: `${names.b} (${K}×${N}${p.bShape ? `, drawn ${bShape.rows}×${bShape.cols}` : ''})`, ...bShape, kind: 'input', testIdPrefix: 'stage-b' }, values: b.data, marks: bMarks },
     {
-      spec: { id: 'sc', label: `Partial sums in registers (${names.c}, ${cShape.rows}×${cShape.cols})`, ...cShape, kind: 'output', testIdPrefix: 'stage-c' },
+      spec: {
+        id: 'sb',
+        label: `${names.b} (${K}×${N}${p.bShape ? `, drawn ${bShape.rows}×${bShape.cols}` : ''})`,
+        ...bShape,
+        kind: 'input',
+        testIdPrefix: 'stage-b',
+      },
+      values: b.data,
+      marks: bMarks,
+    },
+    {
+      spec: {
+        id: 'sc',
+        label: `Partial sums in registers (${names.c}, ${cShape.rows}×${cShape.cols})`,
+        ...cShape,
+        kind: 'output',
+        testIdPrefix: 'stage-c',
+      },
       values: cValues,
       marks: [{ grid: 'sc', kind: 'target', cells: owned }],
       picked: p.row * N + p.col,
@@ -128,8 +188,12 @@ function StagingView({ p }: { p: StagingProblem }) {
       `The threads copy ${names.a}[rows ${range(owner.row0, rowEnd)}, columns ${range(step.k0, step.kEnd)}] and ` +
       `${names.b}[rows ${range(step.k0, step.kEnd)}, columns ${range(owner.col0, colEnd)}] from main memory into workgroup memory, ` +
       `then wait at a barrier until every copy is done. Now each thread reads only the fast copies and adds ${plural(d, 'product')} into each of its cells. ` +
-      (step.zeroSlots > 0 ? `The ${plural(step.zeroSlots, 'slot')} past the edge of ${names.a} or ${names.b} hold 0, which adds nothing. ` : '') +
-      (pos === total ? `That was the last step: the partial sums are finished, and each thread writes its cells to ${names.c}.` : `${here} is now ${fmt(after)}, not finished yet.`);
+      (step.zeroSlots > 0
+        ? `The ${plural(step.zeroSlots, 'slot')} past the edge of ${names.a} or ${names.b} hold 0, which adds nothing. `
+        : '') +
+      (pos === total
+        ? `That was the last step: the partial sums are finished, and each thread writes its cells to ${names.c}.`
+        : `${here} is now ${fmt(after)}, not finished yet.`);
   }
 
   return (
@@ -140,7 +204,9 @@ function StagingView({ p }: { p: StagingProblem }) {
         <span>Tile size</span>
         <select value={choice} onChange={(e) => setChoice(Number(e.target.value))} data-testid="stage-tile">
           {options.map((o, i) => (
-            <option key={o.label} value={i}>{o.label}</option>
+            <option key={o.label} value={i}>
+              {o.label}
+            </option>
           ))}
         </select>
       </label>
@@ -150,14 +216,38 @@ function StagingView({ p }: { p: StagingProblem }) {
           : `The real ${p.kernel} tile: on matrices this small one workgroup covers everything${total === 1 ? ' in one step' : ''}.`}
       </p>
       <div className="viz-controls" role="group" aria-label="Tile step controls">
-        <button type="button" className="button" data-testid="stage-prev" onClick={() => go(pos - 1)} disabled={pos === 0}>◀ Back</button>
-        <button type="button" className="button" data-testid="stage-next" onClick={() => go(pos + 1)} disabled={pos >= total}>Next step ▶</button>
-        <span className="viz-counter" data-testid="stage-counter">Tile step {pos} of {total}</span>
-        <span className="muted">Workgroup ({owner.x}, {owner.y}) of {tiled.grid.x}×{tiled.grid.y}</span>
+        <button
+          type="button"
+          className="button"
+          data-testid="stage-prev"
+          onClick={() => go(pos - 1)}
+          disabled={pos === 0}
+        >
+          ◀ Back
+        </button>
+        <button
+          type="button"
+          className="button"
+          data-testid="stage-next"
+          onClick={() => go(pos + 1)}
+          disabled={pos >= total}
+        >
+          Next step ▶
+        </button>
+        <span className="viz-counter" data-testid="stage-counter">
+          Tile step {pos} of {total}
+        </span>
+        <span className="muted">
+          Workgroup ({owner.x}, {owner.y}) of {tiled.grid.x}×{tiled.grid.y}
+        </span>
       </div>
       <div className="viz-explain">
-        <p className="viz-formula mono" data-testid="stage-formula">{formula}</p>
-        <p className="viz-narration" aria-live="polite" data-testid="stage-narration">{narration}</p>
+        <p className="viz-formula mono" data-testid="stage-formula">
+          {formula}
+        </p>
+        <p className="viz-narration" aria-live="polite" data-testid="stage-narration">
+          {narration}
+        </p>
       </div>
       <div className="viz-grids">
         {grids.map((g) => (
@@ -171,7 +261,14 @@ function StagingView({ p }: { p: StagingProblem }) {
         {step ? (
           <div className="viz-grids">
             <GridView
-              spec={{ id: 'as', label: `As: ${names.a}[${range(owner.row0, rowEnd)}, ${range(step.k0, step.kEnd)}] (${owner.rows}×${d})`, rows: owner.rows, cols: d, kind: 'input', testIdPrefix: 'stage-as' }}
+              spec={{
+                id: 'as',
+                label: `As: ${names.a}[${range(owner.row0, rowEnd)}, ${range(step.k0, step.kEnd)}] (${owner.rows}×${d})`,
+                rows: owner.rows,
+                cols: d,
+                kind: 'input',
+                testIdPrefix: 'stage-as',
+              }}
               values={step.aTile}
               marks={[
                 { grid: 'as', kind: 'focus', cells: Array.from({ length: owner.rows * d }, (_, i) => i) },
@@ -179,7 +276,14 @@ function StagingView({ p }: { p: StagingProblem }) {
               ]}
             />
             <GridView
-              spec={{ id: 'bs', label: `Bs: ${names.b}[${range(step.k0, step.kEnd)}, ${range(owner.col0, colEnd)}] (${d}×${owner.cols})`, rows: d, cols: owner.cols, kind: 'input', testIdPrefix: 'stage-bs' }}
+              spec={{
+                id: 'bs',
+                label: `Bs: ${names.b}[${range(step.k0, step.kEnd)}, ${range(owner.col0, colEnd)}] (${d}×${owner.cols})`,
+                rows: d,
+                cols: owner.cols,
+                kind: 'input',
+                testIdPrefix: 'stage-bs',
+              }}
               values={step.bTile}
               marks={[
                 { grid: 'bs', kind: 'focus', cells: Array.from({ length: d * owner.cols }, (_, i) => i) },
@@ -192,14 +296,25 @@ function StagingView({ p }: { p: StagingProblem }) {
         )}
         <p className="muted viz-staging-size">
           Room for {tile.rows}×{tile.depth} numbers of {names.a} and {tile.depth}×{tile.cols} of {names.b}
-          {step && step.zeroSlots > 0 ? `; this step puts 0 in ${step.zeroSlots} of those slots, because they lie past the edge` : ''}.
+          {step && step.zeroSlots > 0
+            ? `; this step puts 0 in ${step.zeroSlots} of those slots, because they lie past the edge`
+            : ''}
+          .
         </p>
       </div>
       <ul className="viz-legend" aria-label="Colour key">
-        <li><span className="viz-swatch is-area" /> the workgroup&apos;s rows of {names.a} and columns of {names.b}</li>
-        <li><span className="viz-swatch is-focus" /> copied into workgroup memory this step</li>
-        <li><span className="viz-swatch is-chosen" /> the numbers {here} uses in this step</li>
-        <li><span className="viz-swatch is-target" /> cells this workgroup owns</li>
+        <li>
+          <span className="viz-swatch is-area" /> the workgroup&apos;s rows of {names.a} and columns of {names.b}
+        </li>
+        <li>
+          <span className="viz-swatch is-focus" /> copied into workgroup memory this step
+        </li>
+        <li>
+          <span className="viz-swatch is-chosen" /> the numbers {here} uses in this step
+        </li>
+        <li>
+          <span className="viz-swatch is-target" /> cells this workgroup owns
+        </li>
       </ul>
     </section>
   );
@@ -224,9 +339,10 @@ export function MatmulStagingPanel({ a, b, cell }: { a: Matrix; b: Matrix; cell:
         cellName: (r, c) => `C[${r},${c}]`,
         intro: (
           <p>
-            Reading the GPU&apos;s main memory is slow, so a workgroup does not fetch A and B number by number. It walks along
-            K in steps: each step, its threads together copy a slice of A (its rows × TILE_K columns) and a slice of B
-            (TILE_K rows × its columns) into small, fast workgroup memory, and every thread reuses those copies many times.
+            Reading the GPU&apos;s main memory is slow, so a workgroup does not fetch A and B number by number. It walks
+            along K in steps: each step, its threads together copy a slice of A (its rows × TILE_K columns) and a slice
+            of B (TILE_K rows × its columns) into small, fast workgroup memory, and every thread reuses those copies
+            many times.
           </p>
         ),
       }}
@@ -239,7 +355,10 @@ export function ConvStagingPanel({ input, cell }: { input: ConvInput; cell: numb
   const k = input.k.rows;
   const g = conv2dGeometry(1, [1, input.x.rows, input.x.cols], 1, k, input.stride, input.pad);
   const real = convTileSizes(CONV2D_FORWARD, conv2dUniforms(g, { bias: false }));
-  const patches = useMemo(() => im2col(input.x.data, input.x.rows, input.x.cols, k, input.stride, input.pad), [input, k]);
+  const patches = useMemo(
+    () => im2col(input.x.data, input.x.rows, input.x.cols, k, input.stride, input.pad),
+    [input, k],
+  );
   const wColumn = useMemo(() => ({ rows: k * k, cols: 1, data: input.k.data.slice() }), [input, k]);
   const OW = g.outWidth;
   return (
@@ -260,9 +379,9 @@ export function ConvStagingPanel({ input, cell }: { input: ConvInput; cell: numb
         intro: (
           <p>
             The convolution kernel works like a matrix multiplication out = P·w. Row p of the patch matrix P holds the{' '}
-            {k * k} input numbers under the kernel at output position p (zeros in the padding), and w is the kernel flattened
-            into one column. P is never stored: each step, the workgroup gathers just the slice of P it needs straight from the
-            image into workgroup memory, together with TILE_K weights.
+            {k * k} input numbers under the kernel at output position p (zeros in the padding), and w is the kernel
+            flattened into one column. P is never stored: each step, the workgroup gathers just the slice of P it needs
+            straight from the image into workgroup memory, together with TILE_K weights.
           </p>
         ),
       }}

@@ -90,26 +90,74 @@ export function Stepper({ trace, onPosition, pick, children }: Props) {
   return (
     <section className="card viz-stepper" aria-label="Step-by-step computation">
       <div className="viz-controls" role="group" aria-label="Step controls">
-        <button type="button" className="button" data-testid="step-reset" onClick={() => { setPlaying(false); go(0); }} disabled={position === 0} aria-keyshortcuts="Home">
+        <button
+          type="button"
+          className="button"
+          data-testid="step-reset"
+          onClick={() => {
+            setPlaying(false);
+            go(0);
+          }}
+          disabled={position === 0}
+          aria-keyshortcuts="Home"
+        >
           Reset
         </button>
-        <button type="button" className="button" data-testid="step-prev" onClick={() => { setPlaying(false); go(position - 1); }} disabled={position === 0} aria-keyshortcuts="ArrowLeft">
+        <button
+          type="button"
+          className="button"
+          data-testid="step-prev"
+          onClick={() => {
+            setPlaying(false);
+            go(position - 1);
+          }}
+          disabled={position === 0}
+          aria-keyshortcuts="ArrowLeft"
+        >
           ◀ Back
         </button>
-        <button type="button" className="button primary viz-play" data-testid="step-play" onClick={togglePlay} aria-pressed={playing}>
+        <button
+          type="button"
+          className="button primary viz-play"
+          data-testid="step-play"
+          onClick={togglePlay}
+          aria-pressed={playing}
+        >
           {playing ? 'Pause' : '▶ Play'}
         </button>
-        <button type="button" className="button" data-testid="step-next" onClick={() => { setPlaying(false); go(position + 1); }} disabled={atEnd} aria-keyshortcuts="ArrowRight">
+        <button
+          type="button"
+          className="button"
+          data-testid="step-next"
+          onClick={() => {
+            setPlaying(false);
+            go(position + 1);
+          }}
+          disabled={atEnd}
+          aria-keyshortcuts="ArrowRight"
+        >
           Next ▶
         </button>
-        <button type="button" className="button" data-testid="step-end" onClick={() => { setPlaying(false); go(total); }} disabled={atEnd} aria-keyshortcuts="End">
+        <button
+          type="button"
+          className="button"
+          data-testid="step-end"
+          onClick={() => {
+            setPlaying(false);
+            go(total);
+          }}
+          disabled={atEnd}
+          aria-keyshortcuts="End"
+        >
           End
         </button>
         <label className="viz-speed">
           Speed{' '}
           <select value={speed} onChange={(e) => setSpeed(Number(e.target.value))} data-testid="step-speed">
             {SPEEDS.map((s) => (
-              <option key={s.ms} value={s.ms}>{s.label}</option>
+              <option key={s.ms} value={s.ms}>
+                {s.label}
+              </option>
             ))}
           </select>
         </label>
@@ -120,25 +168,38 @@ export function Stepper({ trace, onPosition, pick, children }: Props) {
           min={0}
           max={total}
           value={position}
-          onChange={(e) => { setPlaying(false); go(Number(e.target.value)); }}
+          onChange={(e) => {
+            setPlaying(false);
+            go(Number(e.target.value));
+          }}
           aria-label="Step"
           aria-valuetext={`Step ${position} of ${total}`}
           data-testid="step-scrubber"
         />
-        <span className="viz-counter" data-testid="step-counter">Step {position} of {total}</span>
+        <span className="viz-counter" data-testid="step-counter">
+          Step {position} of {total}
+        </span>
       </div>
       <p className="viz-hint muted">Keys: → next, ← back, Home reset, End jump to the end.</p>
 
       <div className="viz-explain">
         <p className="viz-phase">{step?.phase ?? 'Ready'}</p>
-        <p className="viz-formula mono" data-testid="step-formula">{step?.formula ?? ' '}</p>
-        <p className="viz-narration" aria-live="polite" data-testid="step-narration">{narration}</p>
+        <p className="viz-formula mono" data-testid="step-formula">
+          {step?.formula ?? ' '}
+        </p>
+        <p className="viz-narration" aria-live="polite" data-testid="step-narration">
+          {narration}
+        </p>
       </div>
 
       <div className="viz-grids">
         {trace.grids.map((g) => (
           <div className="viz-grid-item" key={g.id}>
-            {g.before && <span className="viz-op" aria-hidden="true">{g.before}</span>}
+            {g.before && (
+              <span className="viz-op" aria-hidden="true">
+                {g.before}
+              </span>
+            )}
             <GridView
               spec={g}
               values={values[g.id]}
@@ -177,9 +238,13 @@ function Legend({ trace }: { trace: VizTrace }) {
   ];
   return (
     <ul className="viz-legend" aria-label="Colour key">
-      {entries.filter(([k]) => used.has(k)).map(([k, text]) => (
-        <li key={k}><span className={`viz-swatch is-${k}`} /> {text}</li>
-      ))}
+      {entries
+        .filter(([k]) => used.has(k))
+        .map(([k, text]) => (
+          <li key={k}>
+            <span className={`viz-swatch is-${k}`} /> {text}
+          </li>
+        ))}
     </ul>
   );
 }

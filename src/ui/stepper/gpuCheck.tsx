@@ -14,7 +14,8 @@ export type GpuRun =
 
 const runners = new WeakMap<GpuContext, KernelRunner>();
 
-const NO_WEBGPU = 'WebGPU is not available in this browser, so the kernel cannot run here. The banner at the top says why.';
+const NO_WEBGPU =
+  'WebGPU is not available in this browser, so the kernel cannot run here. The banner at the top says why.';
 
 /**
  * Boots the main-thread GPU, runs `work` with its (shared) KernelRunner inside error scopes, and
@@ -49,7 +50,10 @@ export function useGpuRun(inputsKey: string): [GpuRun, (go: () => Promise<GpuRun
     setRun({ kind: 'running' });
     go().then(
       (r) => setRun((now) => (now.kind === 'running' ? r : now)),
-      (e: unknown) => setRun((now) => (now.kind === 'running' ? { kind: 'failed', message: e instanceof Error ? e.message : String(e) } : now)),
+      (e: unknown) =>
+        setRun((now) =>
+          now.kind === 'running' ? { kind: 'failed', message: e instanceof Error ? e.message : String(e) } : now,
+        ),
     );
   };
   return [run, start];
@@ -59,14 +63,28 @@ export function useGpuRun(inputsKey: string): [GpuRun, (go: () => Promise<GpuRun
 export function GpuRunResult({ run, onRun, outputName }: { run: GpuRun; onRun: () => void; outputName: string }) {
   return (
     <>
-      <button type="button" className="button primary" data-testid="gpu-run" onClick={onRun} disabled={run.kind === 'running'}>
+      <button
+        type="button"
+        className="button primary"
+        data-testid="gpu-run"
+        onClick={onRun}
+        disabled={run.kind === 'running'}
+      >
         {run.kind === 'running' ? 'Running…' : 'Run on GPU'}
       </button>
       <div aria-live="polite">
-        {run.kind === 'failed' && <p className="bad-text" data-testid="gpu-check-result" data-pass="false">{run.message}</p>}
+        {run.kind === 'failed' && (
+          <p className="bad-text" data-testid="gpu-check-result" data-pass="false">
+            {run.message}
+          </p>
+        )}
         {run.kind === 'done' && (
           <>
-            <p className={run.pass ? 'ok-text' : 'bad-text'} data-testid="gpu-check-result" data-pass={String(run.pass)}>
+            <p
+              className={run.pass ? 'ok-text' : 'bad-text'}
+              data-testid="gpu-check-result"
+              data-pass={String(run.pass)}
+            >
               {run.pass
                 ? `The GPU result matches the CPU (largest difference ${run.maxAbsError === 0 ? '0' : run.maxAbsError.toExponential(1)}).`
                 : `The GPU result does NOT match the CPU (largest difference ${run.maxAbsError.toExponential(1)}).`}
@@ -77,7 +95,9 @@ export function GpuRunResult({ run, onRun, outputName }: { run: GpuRun; onRun: (
                 {Array.from({ length: run.rows }, (_, r) => (
                   <tr key={r}>
                     {Array.from({ length: run.cols }, (_, c) => (
-                      <td key={c} data-testid={`gpu-out-${r}-${c}`}>{fmt(run.output[r * run.cols + c])}</td>
+                      <td key={c} data-testid={`gpu-out-${r}-${c}`}>
+                        {fmt(run.output[r * run.cols + c])}
+                      </td>
                     ))}
                   </tr>
                 ))}

@@ -28,14 +28,24 @@ export function VizError({ error, showingExample }: { error: VizInputError | nul
     <div className="error-card viz-error" role="alert" data-testid="viz-error">
       <p>{error.message}</p>
       <p className="viz-error-note">
-        {showingExample ? 'Until this is fixed, the page shows its example instead.' : 'Until this is fixed, the page keeps showing the last inputs that worked.'}
+        {showingExample
+          ? 'Until this is fixed, the page shows its example instead.'
+          : 'Until this is fixed, the page keeps showing the last inputs that worked.'}
       </p>
     </div>
   );
 }
 
 /** A small whole-number setting (padding, stride, window size) bound to a draft field. */
-export function NumberSetting<T>(props: { inputs: StepperInputs<T>; field: string; label: string; min: number; max: number; hint?: string; placeholder?: number }) {
+export function NumberSetting<T>(props: {
+  inputs: StepperInputs<T>;
+  field: string;
+  label: string;
+  min: number;
+  max: number;
+  hint?: string;
+  placeholder?: number;
+}) {
   const { inputs, field, label, min, max, hint, placeholder } = props;
   return (
     <label className="viz-setting">

@@ -56,7 +56,9 @@ export function useStepperInputs<T>({ route, defaults, parse, toQuery }: Options
   // A new link (navigation, back/forward) replaces the inputs; the query we wrote ourselves does not.
   if (route.query !== seenQuery) {
     setSeenQuery(route.query);
-    const ours = (parsed.ok && toQuery(parsed.value) === route.query) || (lastValid !== null && toQuery(lastValid) === route.query);
+    const ours =
+      (parsed.ok && toQuery(parsed.value) === route.query) ||
+      (lastValid !== null && toQuery(lastValid) === route.query);
     if (!ours) {
       setDraft(draftFrom(route.params, defaults));
       setTouched(false);

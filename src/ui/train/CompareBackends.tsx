@@ -24,13 +24,15 @@ export function CompareBackends() {
   const go = () => {
     setRunning(true);
     setError(null);
-    askDashboard({ op: 'compareBackends', steps }).then(
-      (r) => {
-        setResult(r.comparison);
-        setRun((n) => n + 1);
-      },
-      (e: Error) => setError(e.message),
-    ).finally(() => setRunning(false));
+    askDashboard({ op: 'compareBackends', steps })
+      .then(
+        (r) => {
+          setResult(r.comparison);
+          setRun((n) => n + 1);
+        },
+        (e: Error) => setError(e.message),
+      )
+      .finally(() => setRunning(false));
   };
 
   const perStep = (ms: number, n: number) => (n > 0 ? ms / n : 0);
@@ -41,24 +43,65 @@ export function CompareBackends() {
   return (
     <section className="card" aria-labelledby="compare-title">
       <h2 id="compare-title">CPU or GPU: the same steps, timed</h2>
-      <p className="muted">Runs the same training steps of this network, at its batch size, once in plain JavaScript on the CPU and once with the WGSL kernels on the GPU.</p>
+      <p className="muted">
+        Runs the same training steps of this network, at its batch size, once in plain JavaScript on the CPU and once
+        with the WGSL kernels on the GPU.
+      </p>
       <div className="train-controls">
         <label>
           Steps
-          <input type="number" min={1} max={50} value={steps} onChange={(e) => setSteps(Math.max(1, Math.min(50, Math.floor(Number(e.target.value) || 1))))} data-testid="compare-steps" />
+          <input
+            type="number"
+            min={1}
+            max={50}
+            value={steps}
+            onChange={(e) => setSteps(Math.max(1, Math.min(50, Math.floor(Number(e.target.value) || 1))))}
+            data-testid="compare-steps"
+          />
         </label>
-        <button type="button" className="button" onClick={go} disabled={!ready || running} data-testid="compare-run">{running ? 'Measuring…' : 'Race CPU against GPU'}</button>
+        <button type="button" className="button" onClick={go} disabled={!ready || running} data-testid="compare-run">
+          {running ? 'Measuring…' : 'Race CPU against GPU'}
+        </button>
       </div>
       {!ready && <p className="muted">Available once a run on the GPU is paused or finished.</p>}
-      {error && <p className="bad-text" role="alert">{error}</p>}
+      {error && (
+        <p className="bad-text" role="alert">
+          {error}
+        </p>
+      )}
       {result && (
         <div className="race" key={run} data-testid="compare-result">
-          <RaceBar label="CPU (JavaScript)" ms={cpuPer * result.steps} scale={scale} steps={result.cpu.steps} totalSteps={result.steps} perStep={cpuPer} testId="compare-cpu-ms" className="cpu" />
-          <RaceBar label="GPU (WebGPU)" ms={gpuPer * result.steps} scale={scale} steps={result.gpu.steps} totalSteps={result.steps} perStep={gpuPer} testId="compare-gpu-ms" className="gpu" />
+          <RaceBar
+            label="CPU (JavaScript)"
+            ms={cpuPer * result.steps}
+            scale={scale}
+            steps={result.cpu.steps}
+            totalSteps={result.steps}
+            perStep={cpuPer}
+            testId="compare-cpu-ms"
+            className="cpu"
+          />
+          <RaceBar
+            label="GPU (WebGPU)"
+            ms={gpuPer * result.steps}
+            scale={scale}
+            steps={result.gpu.steps}
+            totalSteps={result.steps}
+            perStep={gpuPer}
+            testId="compare-gpu-ms"
+            className="gpu"
+          />
           <p className="speedup">
-            The GPU was <strong data-testid="compare-speedup">{result.speedup >= 10 ? Math.round(result.speedup) : result.speedup.toFixed(1)}</strong>× faster per step
-            {result.cpu.steps < result.steps ? ` (the CPU ran ${result.cpu.steps} of the ${result.steps} steps before its time ran out; its time per step is used)` : ''}.
-            Both ended at almost the same loss ({result.cpu.lastLoss.toFixed(4)} on the CPU, {result.gpu.lastLoss.toFixed(4)} on the GPU): the same computation.
+            The GPU was{' '}
+            <strong data-testid="compare-speedup">
+              {result.speedup >= 10 ? Math.round(result.speedup) : result.speedup.toFixed(1)}
+            </strong>
+            × faster per step
+            {result.cpu.steps < result.steps
+              ? ` (the CPU ran ${result.cpu.steps} of the ${result.steps} steps before its time ran out; its time per step is used)`
+              : ''}
+            . Both ended at almost the same loss ({result.cpu.lastLoss.toFixed(4)} on the CPU,{' '}
+            {result.gpu.lastLoss.toFixed(4)} on the GPU): the same computation.
           </p>
         </div>
       )}
@@ -66,14 +109,35 @@ export function CompareBackends() {
   );
 }
 
-function RaceBar({ label, ms, scale, steps, totalSteps, perStep, testId, className }: {
-  label: string; ms: number; scale: number; steps: number; totalSteps: number; perStep: number; testId: string; className: string;
+function RaceBar({
+  label,
+  ms,
+  scale,
+  steps,
+  totalSteps,
+  perStep,
+  testId,
+  className,
+}: {
+  label: string;
+  ms: number;
+  scale: number;
+  steps: number;
+  totalSteps: number;
+  perStep: number;
+  testId: string;
+  className: string;
 }) {
   return (
     <div className="race-row">
       <span className="race-label">{label}</span>
-      <span className="race-track"><span className={`race-fill ${className}`} style={{ animationDuration: `${Math.max(50, ms * scale)}ms` }} /></span>
-      <span className="race-time"><span data-testid={testId}>{ms.toFixed(ms < 10 ? 2 : 0)}</span> ms for {totalSteps} steps ({perStep.toFixed(perStep < 10 ? 2 : 0)} ms per step{steps < totalSteps ? `, measured over ${steps}` : ''})</span>
+      <span className="race-track">
+        <span className={`race-fill ${className}`} style={{ animationDuration: `${Math.max(50, ms * scale)}ms` }} />
+      </span>
+      <span className="race-time">
+        <span data-testid={testId}>{ms.toFixed(ms < 10 ? 2 : 0)}</span> ms for {totalSteps} steps (
+        {perStep.toFixed(perStep < 10 ? 2 : 0)} ms per step{steps < totalSteps ? `, measured over ${steps}` : ''})
+      </span>
     </div>
   );
 }

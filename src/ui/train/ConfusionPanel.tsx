@@ -21,7 +21,9 @@ export const ConfusionPanel = memo(function ConfusionPanel() {
   if (!confusion) return null;
   const classes = Math.round(Math.sqrt(confusion.length));
   const max = Math.max(1, ...confusion.filter((_, i) => i % (classes + 1) !== 0));
-  const rowTotals = Array.from({ length: classes }, (_, l) => confusion.slice(l * classes, (l + 1) * classes).reduce((a, b) => a + b, 0));
+  const rowTotals = Array.from({ length: classes }, (_, l) =>
+    confusion.slice(l * classes, (l + 1) * classes).reduce((a, b) => a + b, 0),
+  );
 
   const open = (label: number, predicted: number) => {
     setCell({ label, predicted, version: modelVersion });
@@ -37,11 +39,23 @@ export const ConfusionPanel = memo(function ConfusionPanel() {
   return (
     <section className="card" aria-labelledby="confusion-title">
       <h2 id="confusion-title">Confusion matrix</h2>
-      <p className="muted">Rows are the true digit, columns the network&apos;s answer. The diagonal is right; every other cell is a mistake. Click a cell to see those test images.</p>
+      <p className="muted">
+        Rows are the true digit, columns the network&apos;s answer. The diagonal is right; every other cell is a
+        mistake. Click a cell to see those test images.
+      </p>
       <div className="confusion-wrap">
         <table className="confusion" data-testid="confusion-matrix">
           <thead>
-            <tr><th scope="col" aria-label="true digit / predicted digit">true ↓ / said →</th>{Array.from({ length: classes }, (_, p) => <th key={p} scope="col">{p}</th>)}</tr>
+            <tr>
+              <th scope="col" aria-label="true digit / predicted digit">
+                true ↓ / said →
+              </th>
+              {Array.from({ length: classes }, (_, p) => (
+                <th key={p} scope="col">
+                  {p}
+                </th>
+              ))}
+            </tr>
           </thead>
           <tbody>
             {Array.from({ length: classes }, (_, l) => (
@@ -52,13 +66,28 @@ export const ConfusionPanel = memo(function ConfusionPanel() {
                   const diag = l === p;
                   const share = diag ? n / Math.max(1, rowTotals[l]) : n / max;
                   const style = diag
-                    ? { background: `rgba(15, 118, 110, ${0.15 + 0.6 * share})`, color: share > 0.6 ? '#fff' : undefined }
-                    : n > 0 ? { background: `rgba(185, 28, 28, ${0.1 + 0.7 * share})`, color: share > 0.6 ? '#fff' : undefined } : undefined;
+                    ? {
+                        background: `rgba(15, 118, 110, ${0.15 + 0.6 * share})`,
+                        color: share > 0.6 ? '#fff' : undefined,
+                      }
+                    : n > 0
+                      ? {
+                          background: `rgba(185, 28, 28, ${0.1 + 0.7 * share})`,
+                          color: share > 0.6 ? '#fff' : undefined,
+                        }
+                      : undefined;
                   const active = cell?.label === l && cell.predicted === p;
                   return (
                     <td key={p} style={style} className={active ? 'active' : undefined}>
-                      <button type="button" data-testid={`confusion-cell-${l}-${p}`} onClick={() => open(l, p)} disabled={n === 0}
-                        aria-label={`${n} test images of ${l} classified as ${p}`}>{n}</button>
+                      <button
+                        type="button"
+                        data-testid={`confusion-cell-${l}-${p}`}
+                        onClick={() => open(l, p)}
+                        disabled={n === 0}
+                        aria-label={`${n} test images of ${l} classified as ${p}`}
+                      >
+                        {n}
+                      </button>
                     </td>
                   );
                 })}
@@ -71,18 +100,33 @@ export const ConfusionPanel = memo(function ConfusionPanel() {
         <div className="cell-detail" data-testid="confusion-detail">
           <h3>
             True {cell.label}, predicted {cell.predicted}
-            {result ? `: ${result.total.toLocaleString('en-US')} image${result.total === 1 ? '' : 's'}${result.total > SHOWN ? ` (first ${SHOWN} shown)` : ''}` : ''}
+            {result
+              ? `: ${result.total.toLocaleString('en-US')} image${result.total === 1 ? '' : 's'}${result.total > SHOWN ? ` (first ${SHOWN} shown)` : ''}`
+              : ''}
           </h3>
-          {cell.version !== modelVersion && <p className="muted">The network has trained since; click the cell again for its current answers.</p>}
-          {error && <p className="bad-text" role="alert">{error}</p>}
+          {cell.version !== modelVersion && (
+            <p className="muted">The network has trained since; click the cell again for its current answers.</p>
+          )}
+          {error && (
+            <p className="bad-text" role="alert">
+              {error}
+            </p>
+          )}
           {!result && !error && <p className="muted">Asking the network…</p>}
           {result && (
             <ul className="digit-row" data-testid="confusion-images">
               {result.items.map((it) => (
                 <li key={it.index}>
-                  <button type="button" className={`digit-button${selected?.index === it.index ? ' chosen' : ''}`} onClick={() => setSelected(it)} data-testid="confusion-image">
+                  <button
+                    type="button"
+                    className={`digit-button${selected?.index === it.index ? ' chosen' : ''}`}
+                    onClick={() => setSelected(it)}
+                    data-testid="confusion-image"
+                  >
                     <DigitImage pixels={it.pixels} label={`test image ${it.index}, a ${it.label}`} />
-                    <span>{(it.probs[it.predicted] * 100).toFixed(0)}% {it.predicted}</span>
+                    <span>
+                      {(it.probs[it.predicted] * 100).toFixed(0)}% {it.predicted}
+                    </span>
                   </button>
                 </li>
               ))}
@@ -90,9 +134,15 @@ export const ConfusionPanel = memo(function ConfusionPanel() {
           )}
           {selected && (
             <div className="chosen-detail">
-              <DigitImage pixels={selected.pixels} label={`test image ${selected.index}`} className="digit-image large" />
+              <DigitImage
+                pixels={selected.pixels}
+                label={`test image ${selected.index}`}
+                className="digit-image large"
+              />
               <div>
-                <p>Test image #{selected.index}: a {selected.label}, the network said {selected.predicted}.</p>
+                <p>
+                  Test image #{selected.index}: a {selected.label}, the network said {selected.predicted}.
+                </p>
                 <ProbabilityBars probs={selected.probs} />
               </div>
             </div>

@@ -25,18 +25,20 @@ export function DrawDigit({ modelVersion, onImage }: { modelVersion: number; onI
       return;
     }
     inFlight.current = true;
-    askDashboard({ op: 'predictImage', pixels: img }).then(
-      (r) => {
-        setProbs(r.probs);
-        setError(null);
-      },
-      (e: Error) => setError(e.message),
-    ).finally(() => {
-      inFlight.current = false;
-      const next = queued.current;
-      queued.current = null;
-      if (next) predict(next);
-    });
+    askDashboard({ op: 'predictImage', pixels: img })
+      .then(
+        (r) => {
+          setProbs(r.probs);
+          setError(null);
+        },
+        (e: Error) => setError(e.message),
+      )
+      .finally(() => {
+        inFlight.current = false;
+        const next = queued.current;
+        queued.current = null;
+        if (next) predict(next);
+      });
   }, []);
 
   const update = useCallback(() => {
@@ -86,7 +88,10 @@ export function DrawDigit({ modelVersion, onImage }: { modelVersion: number; onI
   return (
     <section className="card" aria-labelledby="draw-title">
       <h2 id="draw-title">Draw a digit</h2>
-      <p className="muted">Draw one digit, large, in the box. It is shrunk to 28×28 pixels and centred, like the MNIST images, before the network sees it.</p>
+      <p className="muted">
+        Draw one digit, large, in the box. It is shrunk to 28×28 pixels and centred, like the MNIST images, before the
+        network sees it.
+      </p>
       <div className="draw-layout">
         <div className="draw-column">
           <canvas
@@ -110,17 +115,30 @@ export function DrawDigit({ modelVersion, onImage }: { modelVersion: number; onI
             }}
             onPointerUp={() => (last.current = null)}
           />
-          <button type="button" className="button" onClick={clear} data-testid="draw-clear">Clear</button>
+          <button type="button" className="button" onClick={clear} data-testid="draw-clear">
+            Clear
+          </button>
         </div>
         <div className="draw-column">
           <p className="muted">What the network sees:</p>
-          {pixels ? <DigitImage pixels={pixels} label="your digit at 28×28" className="digit-image large" /> : <div className="digit-image large empty" />}
+          {pixels ? (
+            <DigitImage pixels={pixels} label="your digit at 28×28" className="digit-image large" />
+          ) : (
+            <div className="digit-image large empty" />
+          )}
         </div>
         <div className="draw-result">
-          {error && <p className="bad-text" role="alert">{error}</p>}
+          {error && (
+            <p className="bad-text" role="alert">
+              {error}
+            </p>
+          )}
           {probs && best !== null ? (
             <>
-              <p className="draw-answer">The network says <strong data-testid="draw-prediction">{best}</strong> ({(probs[best] * 100).toFixed(1)}% sure)</p>
+              <p className="draw-answer">
+                The network says <strong data-testid="draw-prediction">{best}</strong> ({(probs[best] * 100).toFixed(1)}
+                % sure)
+              </p>
               <ProbabilityBars probs={probs} testId="draw-probabilities" />
             </>
           ) : (

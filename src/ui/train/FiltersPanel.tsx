@@ -9,7 +9,13 @@ import type { LayerActivation } from '../../worker/dashboardProtocol';
 
 type Filters = { layerIndex: number; shape: number[]; weights: Float32Array };
 
-export const FiltersPanel = memo(function FiltersPanel({ modelVersion, image }: { modelVersion: number; image: { pixels: Uint8Array; label: string } | null }) {
+export const FiltersPanel = memo(function FiltersPanel({
+  modelVersion,
+  image,
+}: {
+  modelVersion: number;
+  image: { pixels: Uint8Array; label: string } | null;
+}) {
   const [filters, setFilters] = useState<Filters | null | 'none'>(null);
   const [activation, setActivation] = useState<LayerActivation | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -38,7 +44,9 @@ export const FiltersPanel = memo(function FiltersPanel({ modelVersion, image }: 
     return (
       <section className="card">
         <h2>Filters</h2>
-        <p className="muted">This network has no convolution layer, so it has no filters to show. Pick a CNN to see what its filters learn.</p>
+        <p className="muted">
+          This network has no convolution layer, so it has no filters to show. Pick a CNN to see what its filters learn.
+        </p>
       </section>
     );
   }
@@ -47,26 +55,52 @@ export const FiltersPanel = memo(function FiltersPanel({ modelVersion, image }: 
   return (
     <section className="card" aria-labelledby="filters-title">
       <h2 id="filters-title">First convolution layer: filters and activations</h2>
-      {error && <p className="bad-text" role="alert">{error}</p>}
+      {error && (
+        <p className="bad-text" role="alert">
+          {error}
+        </p>
+      )}
       {filters && (
         <>
-          <p className="muted">{count} filters of {k}×{k} pixels{count > shown ? ` (first ${shown} shown)` : ''}. Red weights add brightness under them, blue ones subtract it.</p>
+          <p className="muted">
+            {count} filters of {k}×{k} pixels{count > shown ? ` (first ${shown} shown)` : ''}. Red weights add
+            brightness under them, blue ones subtract it.
+          </p>
           <ul className="map-grid" data-testid="conv-filters">
             {Array.from({ length: shown }, (_, f) => (
-              <li key={f}><HeatMap values={filters.weights.subarray(f * inC * k * k, f * inC * k * k + k * k)} width={k} height={k} label={`filter ${f + 1}`} /></li>
+              <li key={f}>
+                <HeatMap
+                  values={filters.weights.subarray(f * inC * k * k, f * inC * k * k + k * k)}
+                  width={k}
+                  height={k}
+                  label={`filter ${f + 1}`}
+                />
+              </li>
             ))}
           </ul>
         </>
       )}
       <h3>What each filter sees in {image ? image.label : 'an image'}</h3>
-      {!image && <p className="muted">Draw a digit or click a test image above to see each filter&apos;s response to it.</p>}
+      {!image && (
+        <p className="muted">Draw a digit or click a test image above to see each filter&apos;s response to it.</p>
+      )}
       {image && activation && (
         <div className="activation-layout">
           <DigitImage pixels={image.pixels} label={image.label} className="digit-image large" />
           <ul className="map-grid" data-testid="conv-activations">
             {Array.from({ length: Math.min(activation.shape[0], shown) }, (_, f) => {
               const hw = activation.shape[1] * activation.shape[2];
-              return <li key={f}><HeatMap values={activation.data.subarray(f * hw, (f + 1) * hw)} width={activation.shape[2]} height={activation.shape[1]} positive label={`activation of filter ${f + 1}`} /></li>;
+              return (
+                <li key={f}>
+                  <HeatMap
+                    values={activation.data.subarray(f * hw, (f + 1) * hw)}
+                    width={activation.shape[2]}
+                    height={activation.shape[1]}
+                    positive
+                    label={`activation of filter ${f + 1}`}
+                  />
+                </li>
+              );
             })}
           </ul>
         </div>

@@ -8,7 +8,14 @@ import type { LayerCostReport } from '../../engine/train/layerCost';
 import { askDashboard } from './dashboardClient';
 
 const fmt = (n: number) => n.toLocaleString('en-US');
-const flops = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} G` : n >= 1e6 ? `${(n / 1e6).toFixed(1)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : String(n));
+const flops = (n: number) =>
+  n >= 1e9
+    ? `${(n / 1e9).toFixed(2)} G`
+    : n >= 1e6
+      ? `${(n / 1e6).toFixed(1)} M`
+      : n >= 1e3
+        ? `${(n / 1e3).toFixed(1)} k`
+        : String(n);
 const ms = (v: number | null) => (v === null ? '—' : v < 0.1 ? v.toFixed(3) : v.toFixed(2));
 
 export function LayerCostPanel() {
@@ -21,15 +28,28 @@ export function LayerCostPanel() {
   const go = () => {
     setRunning(true);
     setError(null);
-    askDashboard({ op: 'layerCosts' }).then((r) => setReport(r.report), (e: Error) => setError(e.message)).finally(() => setRunning(false));
+    askDashboard({ op: 'layerCosts' })
+      .then(
+        (r) => setReport(r.report),
+        (e: Error) => setError(e.message),
+      )
+      .finally(() => setRunning(false));
   };
-  const total = report ? report.layers.reduce((a, l) => a + (l.forwardMs ?? 0) + (l.backwardMs ?? 0), 0) + (report.lossMs ?? 0) : 0;
+  const total = report
+    ? report.layers.reduce((a, l) => a + (l.forwardMs ?? 0) + (l.backwardMs ?? 0), 0) + (report.lossMs ?? 0)
+    : 0;
   return (
     <section className="card" aria-labelledby="cost-title">
       <h2 id="cost-title">What each layer costs</h2>
-      <button type="button" className="button" onClick={go} disabled={!ready || running} data-testid="layer-costs-run">{running ? 'Measuring…' : 'Measure every layer'}</button>
+      <button type="button" className="button" onClick={go} disabled={!ready || running} data-testid="layer-costs-run">
+        {running ? 'Measuring…' : 'Measure every layer'}
+      </button>
       {!ready && <p className="muted">Available once a run on the GPU is paused or finished.</p>}
-      {error && <p className="bad-text" role="alert">{error}</p>}
+      {error && (
+        <p className="bad-text" role="alert">
+          {error}
+        </p>
+      )}
       {report && (
         <>
           <p className="muted" data-testid="layer-costs-method">
@@ -39,22 +59,42 @@ export function LayerCostPanel() {
           </p>
           <div className="table-scroll">
             <table className="cost-table" data-testid="layer-costs">
-              <thead><tr><th>Layer</th><th>Weights</th><th>Forward FLOPs</th><th>Forward ms</th><th>Backward ms</th><th>Share</th></tr></thead>
+              <thead>
+                <tr>
+                  <th>Layer</th>
+                  <th>Weights</th>
+                  <th>Forward FLOPs</th>
+                  <th>Forward ms</th>
+                  <th>Backward ms</th>
+                  <th>Share</th>
+                </tr>
+              </thead>
               <tbody>
                 {report.layers.map((l) => {
                   const t = (l.forwardMs ?? 0) + (l.backwardMs ?? 0);
                   return (
                     <tr key={l.index}>
-                      <td>{l.index + 1}. {l.kind}{l.note ? <span className="muted"> · {l.note}</span> : null}</td>
+                      <td>
+                        {l.index + 1}. {l.kind}
+                        {l.note ? <span className="muted"> · {l.note}</span> : null}
+                      </td>
                       <td>{fmt(l.params)}</td>
                       <td>{flops(l.forwardFlops)}</td>
                       <td>{ms(l.forwardMs)}</td>
                       <td>{ms(l.backwardMs)}</td>
-                      <td><span className="share-bar" style={{ width: `${total > 0 ? (100 * t) / total : 0}%` }} /></td>
+                      <td>
+                        <span className="share-bar" style={{ width: `${total > 0 ? (100 * t) / total : 0}%` }} />
+                      </td>
                     </tr>
                   );
                 })}
-                <tr><td>Loss (softmax + cross-entropy)</td><td>—</td><td>—</td><td colSpan={2}>{ms(report.lossMs)}</td><td /></tr>
+                <tr>
+                  <td>Loss (softmax + cross-entropy)</td>
+                  <td>—</td>
+                  <td>—</td>
+                  <td colSpan={2}>{ms(report.lossMs)}</td>
+                  <td />
+                </tr>
               </tbody>
             </table>
           </div>

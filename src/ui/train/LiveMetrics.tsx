@@ -18,22 +18,50 @@ export const LiveMetrics = memo(function LiveMetrics() {
   const accuracy = t.evaluation?.accuracy ?? null;
   return (
     <section className="card metrics" aria-label="Live numbers">
-      <Metric label="Epoch" testId="metric-epoch" value={t.info ? String(Math.min(t.epoch + 1, epochs)) : '0'} unit={t.info ? ` of ${epochs}` : ''} />
+      <Metric
+        label="Epoch"
+        testId="metric-epoch"
+        value={t.info ? String(Math.min(t.epoch + 1, epochs)) : '0'}
+        unit={t.info ? ` of ${epochs}` : ''}
+      />
       <Metric label="Training loss" testId="metric-train-loss" value={lastLoss ? lastLoss.loss.toFixed(4) : '—'} />
-      <Metric label="Test accuracy" testId="metric-test-accuracy" value={accuracy !== null ? (accuracy * 100).toFixed(2) : '—'} unit={accuracy !== null ? '%' : ''} />
+      <Metric
+        label="Test accuracy"
+        testId="metric-test-accuracy"
+        value={accuracy !== null ? (accuracy * 100).toFixed(2) : '—'}
+        unit={accuracy !== null ? '%' : ''}
+      />
       <Metric label="Test loss" testId="metric-test-loss" value={t.evaluation ? t.evaluation.loss.toFixed(4) : '—'} />
-      <Metric label="Images per second" testId="metric-images-per-second" value={t.imagesPerSecond ? Math.round(t.imagesPerSecond).toLocaleString('en-US') : '—'} />
-      <Metric label="Steps per submit" testId="metric-steps-per-submit" value={t.stepsPerSubmit ? String(t.stepsPerSubmit) : '—'} />
+      <Metric
+        label="Images per second"
+        testId="metric-images-per-second"
+        value={t.imagesPerSecond ? Math.round(t.imagesPerSecond).toLocaleString('en-US') : '—'}
+      />
+      <Metric
+        label="Steps per submit"
+        testId="metric-steps-per-submit"
+        value={t.stepsPerSubmit ? String(t.stepsPerSubmit) : '—'}
+      />
       <div className="metric wide">
         <span className="metric-label">This epoch {t.info ? `(step ${epochStep} of ${spe})` : ''}</span>
         <progress max={spe} value={epochStep} aria-label="Progress of this epoch" data-testid="epoch-progress" />
         <span className="muted">{epochEta !== null ? `About ${seconds(epochEta)} left in this epoch` : ' '}</span>
       </div>
       <div className="metric wide">
-        <span className="metric-label">Whole run {t.info ? `(step ${t.step} of ${total}, on the ${t.info.backend.toUpperCase()})` : ''}</span>
+        <span className="metric-label">
+          Whole run {t.info ? `(step ${t.step} of ${total}, on the ${t.info.backend.toUpperCase()})` : ''}
+        </span>
         <progress max={total || 1} value={t.step} aria-label="Training progress" data-testid="train-progress" />
         <span className="muted" data-testid="train-state">
-          {t.status === 'finished' ? 'Finished.' : t.status === 'paused' ? 'Paused.' : t.status === 'loaded' ? 'Saved weights loaded.' : etaSeconds !== null ? `About ${seconds(etaSeconds)} left` : ' '}
+          {t.status === 'finished'
+            ? 'Finished.'
+            : t.status === 'paused'
+              ? 'Paused.'
+              : t.status === 'loaded'
+                ? 'Saved weights loaded.'
+                : etaSeconds !== null
+                  ? `About ${seconds(etaSeconds)} left`
+                  : ' '}
         </span>
       </div>
     </section>
@@ -44,7 +72,10 @@ function Metric({ label, value, unit, testId }: { label: string; value: string; 
   return (
     <div className="metric">
       <span className="metric-label">{label}</span>
-      <span className="metric-value"><span data-testid={testId}>{value}</span>{unit && <span className="metric-unit">{unit}</span>}</span>
+      <span className="metric-value">
+        <span data-testid={testId}>{value}</span>
+        {unit && <span className="metric-unit">{unit}</span>}
+      </span>
     </div>
   );
 }

@@ -6,7 +6,13 @@ import type { PredictedImage } from '../../worker/dashboardProtocol';
 
 const COUNT = 24;
 
-export const PredictionGrid = memo(function PredictionGrid({ modelVersion, onChoose }: { modelVersion: number; onChoose: (it: PredictedImage) => void }) {
+export const PredictionGrid = memo(function PredictionGrid({
+  modelVersion,
+  onChoose,
+}: {
+  modelVersion: number;
+  onChoose: (it: PredictedImage) => void;
+}) {
   const [items, setItems] = useState<PredictedImage[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -23,16 +29,32 @@ export const PredictionGrid = memo(function PredictionGrid({ modelVersion, onCho
   return (
     <section className="card" aria-labelledby="grid-title">
       <h2 id="grid-title">Test images and the network&apos;s answers</h2>
-      {error && <p className="bad-text" role="alert">{error}</p>}
-      {items && <p className="muted">{COUNT - wrong} of {COUNT} right. Green is right, red is wrong; the number is how sure the network is.</p>}
+      {error && (
+        <p className="bad-text" role="alert">
+          {error}
+        </p>
+      )}
+      {items && (
+        <p className="muted">
+          {COUNT - wrong} of {COUNT} right. Green is right, red is wrong; the number is how sure the network is.
+        </p>
+      )}
       <ul className="digit-row" data-testid="prediction-grid">
         {items?.map((it) => {
           const ok = it.label === it.predicted;
           return (
             <li key={it.index}>
-              <button type="button" className={`digit-button ${ok ? 'right' : 'wrong'}`} onClick={() => onChoose(it)} data-testid="prediction-item" data-correct={ok}>
+              <button
+                type="button"
+                className={`digit-button ${ok ? 'right' : 'wrong'}`}
+                onClick={() => onChoose(it)}
+                data-testid="prediction-item"
+                data-correct={ok}
+              >
                 <DigitImage pixels={it.pixels} label={`test image ${it.index}, a ${it.label}`} />
-                <span>{ok ? '✓' : '✗'} {it.predicted} · {(it.probs[it.predicted] * 100).toFixed(0)}%</span>
+                <span>
+                  {ok ? '✓' : '✗'} {it.predicted} · {(it.probs[it.predicted] * 100).toFixed(0)}%
+                </span>
               </button>
             </li>
           );

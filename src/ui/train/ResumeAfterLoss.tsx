@@ -30,10 +30,12 @@ function listen(): void {
     const status = appStore.getState().training.status;
     // Only a run in progress (or paused) has something to resume.
     if (status === 'idle' || status === 'loaded') return;
-    void trainerClient().request({ type: 'recovery', request: { op: 'status' } }).then((reply) => {
-      const checkpoint = reply.result.op === 'status' ? reply.result.checkpoint : null;
-      lostStore.setState({ lost: { message: event.message, checkpoint }, resuming: false, error: null });
-    });
+    void trainerClient()
+      .request({ type: 'recovery', request: { op: 'status' } })
+      .then((reply) => {
+        const checkpoint = reply.result.op === 'status' ? reply.result.checkpoint : null;
+        lostStore.setState({ lost: { message: event.message, checkpoint }, resuming: false, error: null });
+      });
   });
 }
 
@@ -47,14 +49,25 @@ function installTestHooks(): void {
   if (w.__gpuLearnTestHooks) return;
   void trainerClient().request({ type: 'recovery', request: { op: 'enableTestHooks' } });
   w.__gpuLearnTestHooks = {
-    loseTrainerDevice: () => trainerClient().request({ type: 'recovery', request: { op: 'loseDevice' } }).then(() => undefined),
+    loseTrainerDevice: () =>
+      trainerClient()
+        .request({ type: 'recovery', request: { op: 'loseDevice' } })
+        .then(() => undefined),
     /**
      * Trains the MLP preset through the page's normal controller, with test-only knobs: any SGD
      * learning rate (the builder refuses rates above 1) and a small test set (fast on SwiftShader).
      */
     trainMlp: (o: { epochs: number; trainSubset: number; testSubset: number; sgdLearningRate?: number }) => {
-      const job = jobFor(sourceFromPreset('mlp'), { epochs: o.epochs, trainSubset: o.trainSubset, testSubset: o.testSubset, evaluateEverySteps: 0 });
-      const optimizer = o.sgdLearningRate === undefined ? job.config.optimizer : { kind: 'sgd' as const, learningRate: o.sgdLearningRate, momentum: 0, nesterov: false };
+      const job = jobFor(sourceFromPreset('mlp'), {
+        epochs: o.epochs,
+        trainSubset: o.trainSubset,
+        testSubset: o.testSubset,
+        evaluateEverySteps: 0,
+      });
+      const optimizer =
+        o.sgdLearningRate === undefined
+          ? job.config.optimizer
+          : { kind: 'sgd' as const, learningRate: o.sgdLearningRate, momentum: 0, nesterov: false };
       return startTraining({ ...job, config: { ...job.config, optimizer } });
     },
   };
@@ -101,12 +114,22 @@ export function ResumeAfterLoss() {
   return (
     <div className="error-card" role="alert" data-testid="device-lost">
       <p>
-        <strong>The GPU stopped working during training</strong> ({lost.message.replace(/\.$/, '')}). Your settings and charts are kept.
+        <strong>The GPU stopped working during training</strong> ({lost.message.replace(/\.$/, '')}). Your settings and
+        charts are kept.
       </p>
       {lost.checkpoint ? (
         <>
-          <p>Training can go on from the end of epoch {lost.checkpoint.epoch} (step {lost.checkpoint.step}) on a new GPU device.</p>
-          <button type="button" className="button primary" data-testid="train-resume-checkpoint" disabled={resuming} onClick={() => void resume()}>
+          <p>
+            Training can go on from the end of epoch {lost.checkpoint.epoch} (step {lost.checkpoint.step}) on a new GPU
+            device.
+          </p>
+          <button
+            type="button"
+            className="button primary"
+            data-testid="train-resume-checkpoint"
+            disabled={resuming}
+            onClick={() => void resume()}
+          >
             {resuming ? 'Resuming…' : `Resume from step ${lost.checkpoint.step}`}
           </button>
         </>

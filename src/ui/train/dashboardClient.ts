@@ -5,6 +5,7 @@ import type { DashboardRequest, DashboardResultOf } from '../../worker/dashboard
 /** Sends one dashboard request; resolves with its result, rejects with the worker's sentence. */
 export async function askDashboard<R extends DashboardRequest>(request: R): Promise<DashboardResultOf<R['op']>> {
   const reply = await trainerClient().request({ type: 'dashboard', request });
-  if (reply.result.op !== request.op) throw new Error(`Expected a "${request.op}" answer from the trainer, got "${reply.result.op}".`);
+  if (reply.result.op !== request.op)
+    throw new Error(`Expected a "${request.op}" answer from the trainer, got "${reply.result.op}".`);
   return reply.result as DashboardResultOf<R['op']>;
 }

@@ -17,7 +17,9 @@ export function DigitImage({ pixels, label, className }: { pixels: Uint8Array; l
     }
     ctx.putImageData(img, 0, 0);
   }, [pixels]);
-  return <canvas ref={ref} width={28} height={28} className={className ?? 'digit-image'} role="img" aria-label={label} />;
+  return (
+    <canvas ref={ref} width={28} height={28} className={className ?? 'digit-image'} role="img" aria-label={label} />
+  );
 }
 
 /** Ten horizontal bars, one per digit, the most likely one highlighted. */
@@ -28,7 +30,9 @@ export function ProbabilityBars({ probs, testId }: { probs: number[]; testId?: s
       {probs.map((p, digit) => (
         <li key={digit} className={digit === best ? 'best' : undefined}>
           <span className="prob-digit">{digit}</span>
-          <span className="prob-track"><span className="prob-fill" style={{ width: `${Math.max(0, Math.min(1, p)) * 100}%` }} /></span>
+          <span className="prob-track">
+            <span className="prob-fill" style={{ width: `${Math.max(0, Math.min(1, p)) * 100}%` }} />
+          </span>
           <span className="prob-value">{(p * 100).toFixed(1)}%</span>
         </li>
       ))}
@@ -40,7 +44,19 @@ export function ProbabilityBars({ probs, testId }: { probs: number[]; testId?: s
  * A small map of values as colours: diverging blue/white/red around 0 for weights, or white to
  * dark for activations (`positive`). Each map is scaled to its own largest magnitude.
  */
-export function HeatMap({ values, width, height, positive, label }: { values: Float32Array; width: number; height: number; positive?: boolean; label: string }) {
+export function HeatMap({
+  values,
+  width,
+  height,
+  positive,
+  label,
+}: {
+  values: Float32Array;
+  width: number;
+  height: number;
+  positive?: boolean;
+  label: string;
+}) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const ctx = ref.current?.getContext('2d');
@@ -53,11 +69,17 @@ export function HeatMap({ values, width, height, positive, label }: { values: Fl
       let r: number, g: number, b: number;
       if (positive) {
         const v = Math.round(255 * (1 - Math.max(0, t)));
-        r = v; g = v; b = v;
+        r = v;
+        g = v;
+        b = v;
       } else if (t >= 0) {
-        r = 255; g = Math.round(255 * (1 - t)); b = Math.round(255 * (1 - t));
+        r = 255;
+        g = Math.round(255 * (1 - t));
+        b = Math.round(255 * (1 - t));
       } else {
-        r = Math.round(255 * (1 + t)); g = Math.round(255 * (1 + t)); b = 255;
+        r = Math.round(255 * (1 + t));
+        g = Math.round(255 * (1 + t));
+        b = 255;
       }
       img.data[i * 4] = r;
       img.data[i * 4 + 1] = g;

@@ -31,7 +31,12 @@ export function sourceFromLink(encoded: string | null): { source: ModelSource | 
 /** A preset as a source. */
 export function sourceFromPreset(name: PresetName): ModelSource {
   const p = PRESETS[name];
-  return { id: name, title: p.title, config: configFromPreset(name), dataset: p.dataset === 'mnist' ? 'mnist' : 'toy-and' };
+  return {
+    id: name,
+    title: p.title,
+    config: configFromPreset(name),
+    dataset: p.dataset === 'mnist' ? 'mnist' : 'toy-and',
+  };
 }
 
 function datasetFor(c: Config): DatasetName {
@@ -40,17 +45,28 @@ function datasetFor(c: Config): DatasetName {
 
 function layerText(l: LayerSpec): string {
   switch (l.kind) {
-    case 'dense': return `Dense ${l.units}`;
-    case 'conv2d': return `Conv ${l.filters}×${l.kernel}×${l.kernel}${l.padding ? ` pad ${l.padding}` : ''}${l.stride > 1 ? ` stride ${l.stride}` : ''}`;
-    case 'maxpool': return `Max pool ${l.size}`;
-    case 'avgpool': return `Average pool ${l.size}`;
-    case 'dropout': return `Dropout ${l.rate}`;
-    case 'flatten': return 'Flatten';
-    case 'relu': return 'ReLU';
-    case 'leakyRelu': return 'Leaky ReLU';
-    case 'sigmoid': return 'Sigmoid';
-    case 'tanh': return 'Tanh';
-    case 'softmax': return 'Softmax';
+    case 'dense':
+      return `Dense ${l.units}`;
+    case 'conv2d':
+      return `Conv ${l.filters}×${l.kernel}×${l.kernel}${l.padding ? ` pad ${l.padding}` : ''}${l.stride > 1 ? ` stride ${l.stride}` : ''}`;
+    case 'maxpool':
+      return `Max pool ${l.size}`;
+    case 'avgpool':
+      return `Average pool ${l.size}`;
+    case 'dropout':
+      return `Dropout ${l.rate}`;
+    case 'flatten':
+      return 'Flatten';
+    case 'relu':
+      return 'ReLU';
+    case 'leakyRelu':
+      return 'Leaky ReLU';
+    case 'sigmoid':
+      return 'Sigmoid';
+    case 'tanh':
+      return 'Tanh';
+    case 'softmax':
+      return 'Softmax';
   }
 }
 

@@ -83,7 +83,9 @@ function onEvent(event: WorkerEvent): void {
           },
         ],
         confusion: e.test ? Array.from(e.test.confusion) : s.training.confusion,
-        evaluation: e.test ? { step: e.step, accuracy: e.test.accuracy, loss: e.test.loss, count: e.test.count } : s.training.evaluation,
+        evaluation: e.test
+          ? { step: e.step, accuracy: e.test.accuracy, loss: e.test.loss, count: e.test.count }
+          : s.training.evaluation,
         modelVersion: s.training.modelVersion + 1,
       });
       return;
@@ -93,8 +95,20 @@ function onEvent(event: WorkerEvent): void {
       performance.mark('gpulearn:training-ended');
       flush();
       const end = event.end;
-      const status = end.kind === 'finished' ? 'finished' : end.kind === 'stopped' ? 'stopped' : end.kind === 'diverged' ? 'diverged' : 'failed';
-      s.patchTraining({ status, step: event.step, message: end.kind === 'diverged' || end.kind === 'failed' ? end.message : null, modelVersion: s.training.modelVersion + 1 });
+      const status =
+        end.kind === 'finished'
+          ? 'finished'
+          : end.kind === 'stopped'
+            ? 'stopped'
+            : end.kind === 'diverged'
+              ? 'diverged'
+              : 'failed';
+      s.patchTraining({
+        status,
+        step: event.step,
+        message: end.kind === 'diverged' || end.kind === 'failed' ? end.message : null,
+        modelVersion: s.training.modelVersion + 1,
+      });
       return;
     }
     case 'gpuLost':
@@ -122,7 +136,10 @@ export async function startTraining(job: Omit<TrainingJob, 'dataBaseUrl'>): Prom
   pendingCheckpoints = [];
   currentJob = job;
   try {
-    const reply = await trainerClient().request({ type: 'startTraining', job: { ...job, dataBaseUrl: mnistBaseUrl() } });
+    const reply = await trainerClient().request({
+      type: 'startTraining',
+      job: { ...job, dataBaseUrl: mnistBaseUrl() },
+    });
     performance.mark('gpulearn:training-started');
     appStore.getState().patchTraining({ status: 'running', info: reply.info, dataProgress: null });
   } catch (e) {
@@ -160,7 +177,11 @@ export async function resetTraining(): Promise<void> {
  * Builds the job's network with saved weights (no training) and evaluates it on the test set;
  * the dashboard then shows that model. Throws with the worker's sentence on failure.
  */
-export async function loadTrainedModel(job: Omit<TrainingJob, 'dataBaseUrl'>, parameters: LayerParameterMap, fileName: string): Promise<void> {
+export async function loadTrainedModel(
+  job: Omit<TrainingJob, 'dataBaseUrl'>,
+  parameters: LayerParameterMap,
+  fileName: string,
+): Promise<void> {
   ensureSubscribed();
   const s = appStore.getState();
   s.resetTraining();
