@@ -17,14 +17,20 @@ import type {
   KernelCheckResult,
   KernelOverrides,
   KernelSpec,
-  UniformField,
   UniformValues,
 } from '../kernels';
 import type { SeededRandom } from '../rng';
 import { checkKernel, compareValues, randomFloats } from './kernelCheck';
 import { conv2dBackward, conv2dForward, conv2dGeometry, conv2dSizes, type Conv2dGeometry } from '../cpu/conv';
-import { DROPOUT_AFTER_UNIFORMS, dropoutAfterUniforms, type DropoutAfter } from './elementwise';
 import { pooledForwardCases } from './convPool';
+import {
+  FORWARD_LARGE_UNIFORMS,
+  GEOMETRY_UNIFORMS,
+  SPLIT_UNIFORMS,
+  Conv2dFlags,
+  conv2dUniforms,
+  type Conv2dOptions,
+} from './convUniforms';
 import forwardSource from '../../../kernels/conv2d_forward.wgsl?raw';
 import forwardLargeSource from '../../../kernels/conv2d_forward_large.wgsl?raw';
 import backwardInputSource from '../../../kernels/conv2d_backward_input.wgsl?raw';
@@ -35,101 +41,9 @@ import weightReduceSource from '../../../kernels/conv2d_weight_reduce.wgsl?raw';
 /** Outputs per thread along each axis; must match TM and TN in the conv2d WGSL files. */
 const THREAD_TILE = 4;
 
-/** Flag bits, mirrored by `params.flags` in kernels/conv2d_*.wgsl. */
-export const Conv2dFlags = {
-  /** Forward: apply ReLU to y. Backward: use dy * (y > 0). */
-  relu: 1,
-  /** Add into the output instead of overwriting it (forward: before the ReLU). */
-  accumulate: 2,
-  /** Forward: add bias[oc]. Weight gradient: also compute db. */
-  bias: 4,
-  /** conv2d_forward_large only: y is the 2x2, stride-2 max pooling of the result, with argmax. */
-  pool: 8,
-  /** conv2d_forward_large with pool, in training: a dropout after that pooling (mask, train_state). */
-  dropout: 16,
-} as const;
-
-export interface Conv2dOptions {
-  /** Fused ReLU (forward) or the matching mask of dy by y > 0 (backward). Default false. */
-  relu?: boolean;
-  /** Add into the output buffer(s) instead of overwriting. Default false. */
-  accumulate?: boolean;
-  /** Forward: add the bias; weight gradient: compute db. Default true. */
-  bias?: boolean;
-  /** Weight gradient only: chunks the batch*outH*outW reduction is split into (default 1). */
-  splitK?: number;
-  /** conv2d_forward_large only: also do a following 2x2, stride-2 max pooling (see the kernel). */
-  pool?: boolean;
-  /** With pool: also a dropout after the pooling (training). */
-  dropout?: DropoutAfter;
-}
-
-const GEOMETRY_UNIFORMS: UniformField[] = [
-  { name: 'batch', type: 'u32' },
-  { name: 'inC', type: 'u32' },
-  { name: 'inH', type: 'u32' },
-  { name: 'inW', type: 'u32' },
-  { name: 'outC', type: 'u32' },
-  { name: 'outH', type: 'u32' },
-  { name: 'outW', type: 'u32' },
-  { name: 'kernel', type: 'u32' },
-  { name: 'stride', type: 'u32' },
-  { name: 'padding', type: 'u32' },
-  { name: 'flags', type: 'u32' },
-];
-const SPLIT_UNIFORMS: UniformField[] = [...GEOMETRY_UNIFORMS, { name: 'splitK', type: 'u32' }];
-/** conv2d_forward_large's: the pooling's dropout after the geometry (used with the dropout flag only). */
-const FORWARD_LARGE_UNIFORMS: UniformField[] = [...GEOMETRY_UNIFORMS, ...DROPOUT_AFTER_UNIFORMS];
-
-/**
- * The uniform values shared by all conv2d kernels (each reads the fields it declares: splitK is the
- * weight gradient's, the dropout fields conv2d_forward_large's).
- */
-export function conv2dUniforms(g: Conv2dGeometry, options: Conv2dOptions = {}): UniformValues {
-  const flags =
-    (options.relu ? Conv2dFlags.relu : 0) |
-    (options.accumulate ? Conv2dFlags.accumulate : 0) |
-    ((options.bias ?? true) ? Conv2dFlags.bias : 0) |
-    (options.pool ? Conv2dFlags.pool : 0) |
-    (options.pool && options.dropout ? Conv2dFlags.dropout : 0);
-  const splitK = options.splitK ?? 1;
-  if (!Number.isInteger(splitK) || splitK < 1)
-    throw new RangeError(`conv2d splitK must be an integer >= 1, got ${splitK}`);
-  if (options.pool && (options.accumulate || g.outHeight < 2 || g.outWidth < 2)) {
-    throw new RangeError('conv2d pooling needs an output of at least 2x2 and no accumulate');
-  }
-  return {
-    batch: g.batch,
-    inC: g.inChannels,
-    inH: g.inHeight,
-    inW: g.inWidth,
-    outC: g.outChannels,
-    outH: g.outHeight,
-    outW: g.outWidth,
-    kernel: g.kernel,
-    stride: g.stride,
-    padding: g.padding,
-    flags,
-    splitK,
-    ...dropoutAfterUniforms(options.dropout),
-  };
-}
-
-/** The geometry back from uniform values (inverse of conv2dUniforms). */
-export function conv2dGeometryFromUniforms(u: UniformValues): Conv2dGeometry {
-  return {
-    batch: u.batch,
-    inChannels: u.inC,
-    inHeight: u.inH,
-    inWidth: u.inW,
-    outChannels: u.outC,
-    kernel: u.kernel,
-    stride: u.stride,
-    padding: u.padding,
-    outHeight: u.outH,
-    outWidth: u.outW,
-  };
-}
+// Re-exported so callers keep one import for everything conv2d; they live in convUniforms.ts so
+// that convPool.ts (the pooled check, which conv.ts runs) can use them without an import cycle.
+export { Conv2dFlags, conv2dGeometryFromUniforms, conv2dUniforms, type Conv2dOptions } from './convUniforms';
 
 /** Forward workgroups: one per (WG_X*4 output positions) x (WG_Y*4 output channels) tile of y. */
 export function conv2dForwardDispatch(u: UniformValues, o: KernelOverrides): [number, number, number] {
