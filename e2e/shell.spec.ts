@@ -77,6 +77,22 @@ test.describe('presenter mode', () => {
   });
 });
 
+test('on a 1024-pixel projector in presenter mode the header stays one row, the links behind Menu', async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await page.goto('./#/pool');
+  await page.getByTestId('presenter-toggle').click();
+  await expect(page.locator('html')).toHaveClass(/presenter-mode/);
+  await expect(page.getByTestId('nav-pool')).toBeHidden();
+  expect((await page.locator('.topbar').boundingBox())!.height).toBeLessThan(70);
+  await page.screenshot({ path: 'e2e-artifacts/presenter-1024-pool.png' });
+  await page.getByTestId('nav-menu').click();
+  await page.getByTestId('nav-matmul').click();
+  await expect(page.locator('main h1').first()).toHaveText('Matrix multiplication, step by step');
+  await expect(page.getByTestId('nav-matmul')).toBeHidden();
+});
+
 test.describe('on a phone', () => {
   test.use({ viewport: { width: 390, height: 844 } });
 
@@ -147,6 +163,26 @@ test.describe('on a phone', () => {
     await expect(page.getByTestId('worker-status')).toBeHidden();
   });
 
+  test('without WebGPU the banner is still one line, and Details opens the reason and how to get it', async ({
+    page,
+  }) => {
+    await page.addInitScript(() => {
+      delete (Navigator.prototype as { gpu?: unknown }).gpu;
+    });
+    await page.goto('./#/');
+    const banner = page.getByTestId('webgpu-status');
+    await expect(banner).toHaveAttribute('data-state', 'unavailable');
+    await expect(banner).toContainText('WebGPU is not available');
+    expect((await banner.boundingBox())!.height).toBeLessThanOrEqual(46);
+    await expect(page.getByTestId('cpu-fallback')).toBeHidden();
+    await page.getByTestId('webgpu-status-more').click();
+    await expect(page.getByTestId('cpu-fallback')).toBeVisible();
+    await expect(page.getByTestId('webgpu-howto')).toBeVisible();
+    await page.getByTestId('webgpu-howto').locator('summary').click();
+    await expect(page.getByTestId('webgpu-howto')).toContainText('chrome://flags');
+    await page.screenshot({ path: 'e2e-artifacts/phone-banner-no-webgpu.png' });
+  });
+
   test('checkboxes and the kernel list are at least 44 px tall to tap', async ({ page }) => {
     await page.goto('./#/build');
     await page.getByTestId('classroom-panel').locator('summary').click();
@@ -154,7 +190,7 @@ test.describe('on a phone', () => {
     const boxes = await tapHeights(page, 'main input[type="checkbox"]');
     expect(boxes.length).toBeGreaterThan(4);
     for (const t of boxes) expect(t.h, `checkbox ${t.name} is ${t.h}px tall`).toBeGreaterThanOrEqual(44);
-    await page.getByTestId('classroom-presenter').scrollIntoViewIfNeeded();
+    await page.locator('[data-testid^="classroom-hide-"]').first().scrollIntoViewIfNeeded();
     await page.screenshot({ path: 'e2e-artifacts/phone-checkboxes.png' });
 
     await page.getByTestId('nav-menu').click();
