@@ -166,7 +166,7 @@ test.describe('layer builder', () => {
   test('an out-of-range number is explained next to the field and never enters the link', async ({ page }) => {
     await page.goto('./#/build');
     await page.getByTestId('hp-learning-rate').fill('10');
-    await expect(page.getByTestId('hp-learning-rate-error')).toHaveText('Must be more than 0 and at most 1.');
+    await expect(page.getByTestId('hp-learning-rate-error')).toHaveText('Must be a number from 0.000001 to 1.');
     await page.getByTestId('hp-learning-rate').fill('0.005');
     await expect(page.getByTestId('hp-learning-rate-error')).toHaveCount(0);
     await page.reload();

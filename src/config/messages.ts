@@ -144,9 +144,42 @@ export function issueSentence(issue: z.core.$ZodIssue, prefix: Path, root: unkno
     const kind = at(root, ['model', 'layers', i, 'kind']);
     return `Layer ${i + 1} has the kind ${shown(kind)}, which is not a kind of layer GPU Learn knows.`;
   }
+  const named = kindSentence(path, issue, root, where);
+  if (named) return named;
   const received =
     issue.code === 'too_big' && Array.isArray(value) ? `${value.length.toLocaleString('en-US')}` : shown(value);
+  const last = path[path.length - 1];
+  if ((last === 'learningRate' || last === 'maxLearningRate') && typeof value === 'number' && value > 0 && value < 1) {
+    return (
+      `${capitalise(subject(path, root))} ${issue.message}, but the ${where} has ${received}: ` +
+      'a step that small would not change the weights at all.'
+    );
+  }
   return `${capitalise(subject(path, root))} ${issue.message}, but the ${where} has ${received}.`;
+}
+
+const KINDS: Record<string, { what: string; names: readonly string[] }> = {
+  optimizer: { what: 'an optimizer', names: ['sgd', 'adam', 'rmsprop'] },
+  schedule: { what: 'a learning-rate schedule', names: ['constant', 'step', 'oneCycle'] },
+};
+
+/**
+ * "The link asks for an optimizer called "__proto__", which is not one of sgd, adam, rmsprop."
+ * for an unknown optimizer or schedule kind, naming what the link had rather than "nothing".
+ */
+function kindSentence(path: Path, issue: z.core.$ZodIssue, root: unknown, where: Where): string | null {
+  if (path[0] !== 'training' || typeof path[1] !== 'string' || !Object.hasOwn(KINDS, path[1])) return null;
+  const atKind = path.length === 3 && path[2] === 'kind';
+  if (!atKind && path.length !== 2) return null;
+  const { what, names } = KINDS[path[1]];
+  const group = at(root, path.slice(0, 2));
+  const kind = at(root, [...path.slice(0, 2), 'kind']);
+  const choices = names.join(', ');
+  if (typeof group !== 'object' || group === null || Array.isArray(group))
+    return `The ${where} has ${shown(group)} where the settings of ${what} should be (a group with a kind: one of ${choices}).`;
+  if (!atKind && issue.code !== 'invalid_union') return null;
+  if (kind === undefined) return `The ${where} gives ${what} without a name; it must be one of ${choices}.`;
+  return `The ${where} asks for ${what} called ${shown(kind)}, which is not one of ${choices}.`;
 }
 
 /** Sentences for every issue of a failed parse, at most `max` of them plus a count of the rest. */

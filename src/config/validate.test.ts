@@ -84,7 +84,8 @@ describe('validateConfig', () => {
 describe('rangeText', () => {
   it('describes whole-number and open ranges in words', () => {
     expect(rangeText(BOUNDS.units)).toBe('a whole number from 1 to 4,096');
-    expect(rangeText(BOUNDS.learningRate)).toBe('more than 0 and at most 1');
+    expect(rangeText(BOUNDS.learningRate)).toBe('a number from 0.000001 to 1');
+    expect(rangeText(BOUNDS.gamma)).toBe('more than 0 and at most 1');
     expect(rangeText(BOUNDS.dropoutRate)).toBe('a number from 0 to 0.9');
   });
 });

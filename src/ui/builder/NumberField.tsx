@@ -39,7 +39,8 @@ export function NumberField({ label, value, bound, onChange, testId, disabled, h
       <input
         type="number"
         inputMode={bound.int ? 'numeric' : 'decimal'}
-        min={bound.min}
+        // The browser's arrows step from `min`; a grid through 0 keeps 0.001 + a step at 0.0011, not 0.001001.
+        min={bound.int ? bound.min : Math.floor(bound.min / bound.step) * bound.step}
         max={bound.max}
         step={bound.step}
         value={text}
