@@ -86,7 +86,6 @@ test.describe('layer builder', () => {
   test('hostile links show config-error, keep the current network, and leave the app working', async ({ page }) => {
     await page.goto('./#/build');
     await page.getByTestId('preset-select').selectOption('mlp');
-    await page.getByTestId('preset-load').click();
     await expect(page.getByTestId('builder-total-params')).toHaveText('101,770');
     for (const hostile of hostileLinks()) {
       await page.goto(`./#/build?c=${hostile.text}`);
@@ -124,24 +123,27 @@ test.describe('layer builder', () => {
     // The builder is loaded on demand: wait for its layer list before reading it.
     await expect(layerKinds(page).first()).toBeVisible();
     const start = await kindsOf(page);
+    expect(start.at(-1)).toBe('softmax');
+    // New layers go before the final Softmax.
+    const withAdded = (...kinds: string[]) => [...start.slice(0, -1), ...kinds, 'softmax'];
     await page.getByTestId('layer-add-tanh').click();
     await page.getByTestId('layer-add-sigmoid').click();
-    expect(await kindsOf(page)).toEqual([...start, 'tanh', 'sigmoid']);
+    expect(await kindsOf(page)).toEqual(withAdded('tanh', 'sigmoid'));
     await page.getByTestId('undo').click();
-    expect(await kindsOf(page)).toEqual([...start, 'tanh']);
+    expect(await kindsOf(page)).toEqual(withAdded('tanh'));
     await page.getByTestId('redo').click();
-    expect(await kindsOf(page)).toEqual([...start, 'tanh', 'sigmoid']);
+    expect(await kindsOf(page)).toEqual(withAdded('tanh', 'sigmoid'));
     await page.locator('main h1').click();
     await page.keyboard.press('Control+z');
     await page.keyboard.press('Control+z');
     expect(await kindsOf(page)).toEqual(start);
     await page.keyboard.press('Control+Shift+z');
-    expect(await kindsOf(page)).toEqual([...start, 'tanh']);
+    expect(await kindsOf(page)).toEqual(withAdded('tanh'));
 
     await page.getByTestId('layer-add-relu').click();
     await page.getByTestId('layer-add-dropout').click();
     await page.goBack();
-    await expect(page.getByTestId(`layer-${start.length + 1}-kind`)).toHaveValue('relu');
+    await expect(page.getByTestId(`layer-${start.length}-kind`)).toHaveValue('relu');
     await expect(layerKinds(page)).toHaveCount(start.length + 2);
     await page.goForward();
     await expect(layerKinds(page)).toHaveCount(start.length + 3);
