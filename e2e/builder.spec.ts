@@ -84,6 +84,8 @@ test.describe('layer builder', () => {
   });
 
   test('hostile links show config-error, keep the current network, and leave the app working', async ({ page }) => {
+    const pageErrors: Error[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e));
     await page.goto('./#/build');
     await page.getByTestId('preset-select').selectOption('mlp');
     await expect(page.getByTestId('builder-total-params')).toHaveText('101,770');
@@ -94,7 +96,17 @@ test.describe('layer builder', () => {
       await expect(error).toContainText(hostile.says);
       await expect(page.getByTestId('builder-total-params'), hostile.name).toHaveText('101,770');
       await expect(page.locator('main h1')).toHaveText('Build a network');
+      // The page still answers: the next frame comes within 2 s.
+      const frame = await page.evaluate(
+        () =>
+          new Promise<number>((resolve) => {
+            const start = performance.now();
+            requestAnimationFrame(() => resolve(performance.now() - start));
+          }),
+      );
+      expect(frame, hostile.name).toBeLessThan(2000);
     }
+    expect(pageErrors).toEqual([]);
     await page.getByTestId('nav-data').click();
     await expect(page.locator('main h1')).toHaveText('The MNIST dataset');
     await page.getByTestId('nav-build').click();
