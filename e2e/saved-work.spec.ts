@@ -125,6 +125,8 @@ test.describe('the builder never breaks a working network', () => {
     await expect(page.getByTestId('builder-status')).toHaveText("Not ready: layer 2's units is empty.");
     await expect(page.getByTestId('train-link')).toBeDisabled();
     await expect(page.getByTestId('train-blocked-reason')).toHaveText("Not ready to train: layer 2's units is empty");
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: 'e2e-artifacts/builder-not-ready-1280.png' });
     // Leaving a field puts its last good value back; a learning rate too small to move a weight is refused.
     await page.getByTestId('hp-learning-rate').fill('1e-300');
     await expect(page.getByTestId('layer-1-units')).toHaveValue('128');
@@ -150,6 +152,10 @@ test.describe('a link never loses the student’s work', () => {
     );
     expect(await frameRoundTrip(page)).toBeLessThan(2000);
     await expect(page.getByTestId('builder-total-params')).toHaveText('1,625,866');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: 'e2e-artifacts/builder-link-opened-390.png' });
+    await page.setViewportSize({ width: 1280, height: 800 });
     const row = (await openMyNetworks(page)).getByTestId('my-network-row-0');
     await expect(row).toContainText('kept when a link opened');
 
@@ -214,6 +220,8 @@ test.describe('a link never loses the student’s work', () => {
       `${Object.keys(locked).length} controls are locked.`,
     );
     expect(await frameRoundTrip(page)).toBeLessThan(2000);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: 'e2e-artifacts/builder-locked-link-1280.png' });
 
     // A later plain visit (a new tab on #/build) is the student's own, unlocked.
     const later = await context.newPage();
@@ -295,6 +303,8 @@ test('a kernel link that expands into megabytes says it is too large, not damage
     await page.goto(`./#/kernels?k=matmul&src=${bomb}`);
     await expect(page.getByTestId('config-error')).toContainText('too large');
     await expect(page.getByTestId('config-error')).not.toContainText('damaged');
+    // Once the editor has started (its own start-up is slow on a software GPU), the page answers.
+    await expect(page.getByTestId('kernel-editor')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
     expect(await frameRoundTrip(page)).toBeLessThan(2000);
   }
   expect(errors).toEqual([]);

@@ -105,39 +105,6 @@ export function BuilderPage(_props: PageProps) {
             Stack layers from the input image to the ten digit scores. Every change updates the shapes, the number of
             weights and the cost below, so you can see what each layer does before you train.
           </p>
-          {!access.hidden('presets') && <PresetPicker config={config} locked={access.locked('presets')} />}
-          <div className="bf-toolbar">
-            <div className="bf-undo" role="group" aria-label="History">
-              <button
-                type="button"
-                className="button"
-                data-testid="undo"
-                disabled={!canUndo}
-                onClick={() => appStore.getState().undoConfig()}
-                title="Undo (Ctrl+Z)"
-                aria-keyshortcuts="Control+Z"
-              >
-                ↶ Undo
-              </button>
-              <button
-                type="button"
-                className="button"
-                data-testid="redo"
-                disabled={!canRedo}
-                onClick={() => appStore.getState().redoConfig()}
-                title="Redo (Ctrl+Shift+Z)"
-                aria-keyshortcuts="Control+Shift+Z"
-              >
-                ↷ Redo
-              </button>
-            </div>
-            <ShareTools config={config} access={access} blocked={blocked} />
-          </div>
-          {blocked !== null && (
-            <p className="bf-small bad-text" id="bf-train-blocked" data-testid="train-blocked-reason">
-              Not ready to train: {blocked}
-            </p>
-          )}
           {restrictions && (
             <div className="bf-small bf-notice bf-notice-row" data-testid="classroom-notice">
               <p>This link comes from your teacher: {restrictions}. Your own networks are not locked.</p>
@@ -175,6 +142,39 @@ export function BuilderPage(_props: PageProps) {
           {storageProblem && (
             <p className="bf-small bad-text" role="status" data-testid="storage-problem">
               {storageProblem}
+            </p>
+          )}
+          {!access.hidden('presets') && <PresetPicker config={config} locked={access.locked('presets')} />}
+          <div className="bf-toolbar">
+            <div className="bf-undo" role="group" aria-label="History">
+              <button
+                type="button"
+                className="button"
+                data-testid="undo"
+                disabled={!canUndo}
+                onClick={() => appStore.getState().undoConfig()}
+                title="Undo (Ctrl+Z)"
+                aria-keyshortcuts="Control+Z"
+              >
+                ↶ Undo
+              </button>
+              <button
+                type="button"
+                className="button"
+                data-testid="redo"
+                disabled={!canRedo}
+                onClick={() => appStore.getState().redoConfig()}
+                title="Redo (Ctrl+Shift+Z)"
+                aria-keyshortcuts="Control+Shift+Z"
+              >
+                ↷ Redo
+              </button>
+            </div>
+            <ShareTools config={config} access={access} blocked={blocked} />
+          </div>
+          {blocked !== null && (
+            <p className="bf-small bad-text" id="bf-train-blocked" data-testid="train-blocked-reason">
+              Not ready to train: {blocked}
             </p>
           )}
         </section>
