@@ -7,7 +7,7 @@ export const DEFAULT_PRESET: PresetName = 'keras-small-cnn';
 
 /** A fresh, validated config for a preset: its model and its training settings. */
 export function configFromPreset(name: PresetName): Config {
-  const preset = PRESETS[name] ?? PRESETS[DEFAULT_PRESET];
+  const preset = Object.hasOwn(PRESETS, name) ? PRESETS[name] : PRESETS[DEFAULT_PRESET];
   // Parsing fills every optional optimizer field, so a preset's config is in canonical form.
   return configSchema.parse({ v: CONFIG_VERSION, model: preset.model, training: preset.training, preset: preset.name });
 }

@@ -77,6 +77,11 @@ const OTHER_FIELDS: Record<string, string> = {
 
 type Path = readonly PropertyKey[];
 
+/** A table entry for a key from a link: own keys only, so "__proto__" or "constructor" finds nothing. */
+function named(table: Record<string, string>, key: unknown): string | undefined {
+  return typeof key === 'string' && Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 function at(root: unknown, path: Path): unknown {
   let value = root;
   for (const key of path) {
@@ -116,7 +121,7 @@ function subject(path: Path, root: unknown): string {
   if (a === 'model') {
     if (b === 'layers' && typeof c === 'number') {
       const title = layerTitle(root, c);
-      return d === undefined ? title : `${title}: ${LAYER_FIELDS[d] ?? String(d)}`;
+      return d === undefined ? title : `${title}: ${named(LAYER_FIELDS, d) ?? String(d)}`;
     }
     if (b === 'layers') return 'the list of layers';
     if (b === 'input') return "the model's input";
@@ -124,14 +129,14 @@ function subject(path: Path, root: unknown): string {
     return 'the model';
   }
   if (a === 'training') {
-    if (b === 'optimizer' && c !== undefined) return OPTIMIZER_FIELDS[c] ?? 'the optimizer';
-    if (b === 'schedule' && c !== undefined) return SCHEDULE_FIELDS[c] ?? 'the learning-rate schedule';
-    return TRAINING_FIELDS[b] ?? 'the training settings';
+    if (b === 'optimizer' && c !== undefined) return named(OPTIMIZER_FIELDS, c) ?? 'the optimizer';
+    if (b === 'schedule' && c !== undefined) return named(SCHEDULE_FIELDS, c) ?? 'the learning-rate schedule';
+    return named(TRAINING_FIELDS, b) ?? 'the training settings';
   }
   if (a === 'classroom' && (b === 'hide' || b === 'lock') && typeof c === 'number')
-    return `a name in ${OTHER_FIELDS[b]}`;
+    return `a name in ${named(OTHER_FIELDS, b)}`;
   const last = [d, c, b, a].find((k) => k !== undefined);
-  return OTHER_FIELDS[String(last)] ?? 'a setting';
+  return named(OTHER_FIELDS, String(last)) ?? 'a setting';
 }
 
 /** One sentence for one schema issue; `prefix` is where the validated part sits in `root`. */
