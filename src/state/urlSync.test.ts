@@ -265,4 +265,22 @@ describe('URL sync', () => {
     );
     stop();
   });
+
+  it('keeps the network a preset or a file replaces in My networks, even before its edit was written', async () => {
+    const saved = createSavedNetworks(memoryStorage().storage);
+    const browser = fakeBrowser('#/build');
+    const stop = startUrlSync(store, { ...browser.env, saved });
+    s().loadPreset('mlp');
+    s().addLayer('tanh');
+    s().updateLayer(1, { units: 64 });
+    const own = s().config;
+    s().loadPreset('pytorch-cnn');
+    await saved.flush();
+    await vi.waitFor(() => expect(saved.store.getState().entries.map((e) => e.config)).toEqual([own]));
+    s().loadConfig(configFromPreset('keras-cnn'), 'big');
+    await saved.flush();
+    // The untouched presets are nothing the student built, so only their own network is listed.
+    expect(saved.store.getState().entries.map((e) => e.config)).toEqual([own]);
+    stop();
+  });
 });

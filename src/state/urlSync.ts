@@ -14,7 +14,7 @@ import type { StoreApi } from 'zustand/vanilla';
 import { decodeConfig, defaultConfig, encodeConfig, ownNetwork, type Config } from '../config';
 import { buildHash, parseHash } from '../ui/router';
 import type { ModelSlice } from './modelSlice';
-import { appSavedNetworks, storageProblem, type SavedNetworks } from './savedNetworks';
+import { appSavedNetworks, continues, storageProblem, type SavedNetworks } from './savedNetworks';
 
 /** Routes whose `c` parameter is the shared config. */
 export const CONFIG_ROUTES = ['build', 'train'] as const;
@@ -116,6 +116,8 @@ export function startUrlSync(store: StoreApi<ModelSlice>, env: UrlEnv = browserE
       env.setPresenter(Boolean(state.config.classroom?.presenter));
     }
     const kind = state.configChange.kind;
+    // A change that replaces the network (a preset, a file, a salvaged link) keeps the one it replaced first.
+    if (history && kind === 'big' && !continues(prev.config, state.config)) void history.recordEdit(prev.config);
     if (kind === 'small' || kind === 'big' || kind === 'history') history?.scheduleEdit(state.config, kind === 'big');
     if (kind === 'load' || kind === 'reset') return;
     const route = parseHash(env.getHash());

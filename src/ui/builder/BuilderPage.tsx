@@ -71,7 +71,10 @@ export function BuilderPage(_props: PageProps) {
   const linkNotice = useStore(saved.store, (s) => s.linkNotice);
   const storageProblem = useStore(saved.store, (s) => s.problem);
   const [networksOpen, setNetworksOpen] = useState(false);
-  const showNetworks = networksOpen || linkNotice !== null;
+  // Open My networks when a link has just put the student's network there (they can close it again).
+  useEffect(() => {
+    if (linkNotice) setNetworksOpen(true);
+  }, [linkNotice]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -258,7 +261,7 @@ export function BuilderPage(_props: PageProps) {
               </p>
             </section>
             <TrainingPanel training={training} access={access} />
-            <MyNetworks open={showNetworks} onToggle={setNetworksOpen} />
+            <MyNetworks open={networksOpen} onToggle={setNetworksOpen} />
             {!access.hidden('classroom') && (
               <ClassroomPanel classroom={config.classroom} view={config.view} locked={access.locked('classroom')} />
             )}
