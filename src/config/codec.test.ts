@@ -155,7 +155,7 @@ describe('JSON files', () => {
     const raw = JSON.parse(configToJsonFile(configFromPreset('mlp')));
     raw.training.optimizer.learningRate = 10;
     const result = configFromJsonFile(JSON.stringify(raw));
-    expect(result.errors[0]).toBe('The learning rate must be more than 0 and at most 1, but the file has 10.');
+    expect(result.errors[0]).toBe('The learning rate must be a number from 0.000001 to 1, but the file has 10.');
     expect(result.config.training.optimizer.learningRate).toBe(0.001);
     expect(result.partial).toBe(true);
   });

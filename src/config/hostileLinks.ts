@@ -51,7 +51,7 @@ export function hostileLinks(): HostileLink[] {
       text: withChanges((c) => {
         (c.training as { optimizer: { learningRate: number } }).optimizer.learningRate = 10;
       }),
-      says: /learning rate must be more than 0 and at most 1/i,
+      says: /learning rate must be a number from 0\.000001 to 1/i,
       partial: true,
     },
     {
@@ -115,6 +115,28 @@ export function hostileLinks(): HostileLink[] {
       }),
       says: /far more data/i,
     },
+    ...[1e-300, 5e-324, 1e-7].map((learningRate) => ({
+      name: `a learning rate of ${learningRate}`,
+      text: withChanges((c) => {
+        (c.training as { optimizer: { learningRate: number } }).optimizer.learningRate = learningRate;
+      }),
+      says: new RegExp(`has ${String(learningRate).replace(/[-+.]/g, '\\$&')}: a step that small would not change`),
+      partial: true,
+    })),
+    ...['__proto__', 'constructor', 'toString', 'nadam'].map((optimizer) => ({
+      name: `an old-format link asking for an optimizer called ${optimizer}`,
+      text: encodeRawJson(JSON.stringify({ version: 0, layers: [{ kind: 'flatten' }], optimizer, lr: 0.1 })),
+      says: new RegExp(`optimizer called "${optimizer}", which is not one of sgd, adam, rmsprop`),
+      partial: true,
+    })),
+    ...['__proto__', 'constructor', 'Dense', 'dense ', 'lstm'].map((kind) => ({
+      name: `a layer of the unknown kind ${JSON.stringify(kind)}`,
+      text: withChanges((c) => {
+        (c as unknown as Layers).model.layers[1] = { kind, units: 10 };
+      }),
+      says: new RegExp(`layer 2 has the kind ${JSON.stringify(kind)}, which is not a kind of layer`, 'i'),
+      partial: true,
+    })),
     { name: 'a list instead of a config', text: encodeRawJson('[1,2,3]'), says: /does not contain/i },
     { name: 'a config without a version', text: encodeRawJson('{"model":{}}'), says: /no valid version/i },
     { name: 'a very long link', text: 'A'.repeat(20_000), says: /too long/i },

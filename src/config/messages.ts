@@ -77,6 +77,11 @@ const OTHER_FIELDS: Record<string, string> = {
 
 type Path = readonly PropertyKey[];
 
+/** A table entry for a key from a link: own keys only, so "__proto__" or "constructor" finds nothing. */
+function named(table: Record<string, string>, key: unknown): string | undefined {
+  return typeof key === 'string' && Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 function at(root: unknown, path: Path): unknown {
   let value = root;
   for (const key of path) {
@@ -116,7 +121,7 @@ function subject(path: Path, root: unknown): string {
   if (a === 'model') {
     if (b === 'layers' && typeof c === 'number') {
       const title = layerTitle(root, c);
-      return d === undefined ? title : `${title}: ${LAYER_FIELDS[d] ?? String(d)}`;
+      return d === undefined ? title : `${title}: ${named(LAYER_FIELDS, d) ?? String(d)}`;
     }
     if (b === 'layers') return 'the list of layers';
     if (b === 'input') return "the model's input";
@@ -124,14 +129,14 @@ function subject(path: Path, root: unknown): string {
     return 'the model';
   }
   if (a === 'training') {
-    if (b === 'optimizer' && c !== undefined) return OPTIMIZER_FIELDS[c] ?? 'the optimizer';
-    if (b === 'schedule' && c !== undefined) return SCHEDULE_FIELDS[c] ?? 'the learning-rate schedule';
-    return TRAINING_FIELDS[b] ?? 'the training settings';
+    if (b === 'optimizer' && c !== undefined) return named(OPTIMIZER_FIELDS, c) ?? 'the optimizer';
+    if (b === 'schedule' && c !== undefined) return named(SCHEDULE_FIELDS, c) ?? 'the learning-rate schedule';
+    return named(TRAINING_FIELDS, b) ?? 'the training settings';
   }
   if (a === 'classroom' && (b === 'hide' || b === 'lock') && typeof c === 'number')
-    return `a name in ${OTHER_FIELDS[b]}`;
+    return `a name in ${named(OTHER_FIELDS, b)}`;
   const last = [d, c, b, a].find((k) => k !== undefined);
-  return OTHER_FIELDS[String(last)] ?? 'a setting';
+  return named(OTHER_FIELDS, String(last)) ?? 'a setting';
 }
 
 /** One sentence for one schema issue; `prefix` is where the validated part sits in `root`. */
@@ -144,9 +149,42 @@ export function issueSentence(issue: z.core.$ZodIssue, prefix: Path, root: unkno
     const kind = at(root, ['model', 'layers', i, 'kind']);
     return `Layer ${i + 1} has the kind ${shown(kind)}, which is not a kind of layer GPU Learn knows.`;
   }
+  const named = kindSentence(path, issue, root, where);
+  if (named) return named;
   const received =
     issue.code === 'too_big' && Array.isArray(value) ? `${value.length.toLocaleString('en-US')}` : shown(value);
+  const last = path[path.length - 1];
+  if ((last === 'learningRate' || last === 'maxLearningRate') && typeof value === 'number' && value > 0 && value < 1) {
+    return (
+      `${capitalise(subject(path, root))} ${issue.message}, but the ${where} has ${received}: ` +
+      'a step that small would not change the weights at all.'
+    );
+  }
   return `${capitalise(subject(path, root))} ${issue.message}, but the ${where} has ${received}.`;
+}
+
+const KINDS: Record<string, { what: string; names: readonly string[] }> = {
+  optimizer: { what: 'an optimizer', names: ['sgd', 'adam', 'rmsprop'] },
+  schedule: { what: 'a learning-rate schedule', names: ['constant', 'step', 'oneCycle'] },
+};
+
+/**
+ * "The link asks for an optimizer called "__proto__", which is not one of sgd, adam, rmsprop."
+ * for an unknown optimizer or schedule kind, naming what the link had rather than "nothing".
+ */
+function kindSentence(path: Path, issue: z.core.$ZodIssue, root: unknown, where: Where): string | null {
+  if (path[0] !== 'training' || typeof path[1] !== 'string' || !Object.hasOwn(KINDS, path[1])) return null;
+  const atKind = path.length === 3 && path[2] === 'kind';
+  if (!atKind && path.length !== 2) return null;
+  const { what, names } = KINDS[path[1]];
+  const group = at(root, path.slice(0, 2));
+  const kind = at(root, [...path.slice(0, 2), 'kind']);
+  const choices = names.join(', ');
+  if (typeof group !== 'object' || group === null || Array.isArray(group))
+    return `The ${where} has ${shown(group)} where the settings of ${what} should be (a group with a kind: one of ${choices}).`;
+  if (!atKind && issue.code !== 'invalid_union') return null;
+  if (kind === undefined) return `The ${where} gives ${what} without a name; it must be one of ${choices}.`;
+  return `The ${where} asks for ${what} called ${shown(kind)}, which is not one of ${choices}.`;
 }
 
 /** Sentences for every issue of a failed parse, at most `max` of them plus a count of the rest. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeConfig } from './codec';
 import { encodeRawJson } from './hostileLinks';
 import { migrate, type Migration } from './migrations';
+import { defaultConfig } from './defaults';
 import { validateConfig } from './validate';
 
 /** A link in the pre-release v0 format: flat fields, the optimizer as a bare name. */
@@ -40,8 +41,54 @@ describe('migrate', () => {
 
   it('still validates what a migration produced (a v0 learning rate of 10 is reported)', () => {
     const result = validateConfig({ ...V0, lr: 10 });
-    expect(result.errors[0]).toBe('The learning rate must be more than 0 and at most 1, but the link has 10.');
+    expect(result.errors[0]).toBe('The learning rate must be a number from 0.000001 to 1, but the link has 10.');
     expect(result.config.model.layers).toEqual(V0.layers);
+  });
+
+  it('names the optimizer a v0 link asks for when GPU Learn does not have it, keeping the rest', () => {
+    const corpus: unknown[] = [
+      '__proto__',
+      'constructor',
+      'hasOwnProperty',
+      'toString',
+      'valueOf',
+      'nadam',
+      'SGD',
+      '',
+      42,
+    ];
+    for (const optimizer of corpus) {
+      const result = validateConfig({ ...V0, optimizer });
+      const named = typeof optimizer === 'string' ? JSON.stringify(optimizer) : String(optimizer);
+      expect(result.errors[0]).toBe(
+        `The link asks for an optimizer called ${named}, which is not one of sgd, adam, rmsprop.`,
+      );
+      expect(result.partial).toBe(true);
+      expect(result.config.model.layers).toEqual(V0.layers);
+      expect(result.config.training.batchSize).toBe(32);
+      expect(({} as Record<string, unknown>).learningRate).toBeUndefined();
+    }
+    // A v0 link without an optimizer meant Adam, as v0 did.
+    const { optimizer: _omitted, ...withoutOptimizer } = V0;
+    void _omitted;
+    expect(validateConfig(withoutOptimizer).config.training.optimizer).toMatchObject({
+      kind: 'adam',
+      learningRate: 0.05,
+    });
+  });
+
+  it('refuses learning rates too small to move a weight, with a sentence naming the value', () => {
+    for (const lr of [1e-300, 5e-324, 1e-38, 1e-7, 9.99e-7]) {
+      const result = validateConfig({ ...V0, lr });
+      expect(result.errors[0]).toBe(
+        `The learning rate must be a number from 0.000001 to 1, but the link has ${lr}: a step that small would not change the weights at all.`,
+      );
+      expect(result.config.training.optimizer).toEqual(defaultConfig().training.optimizer);
+    }
+    expect(validateConfig({ ...V0, lr: 1e-6 }).errors).toEqual([]);
+    expect(validateConfig({ ...V0, lr: -1e-300 }).errors[0]).toBe(
+      'The learning rate must be a number from 0.000001 to 1, but the link has -1e-300.',
+    );
   });
 
   it('chains migrations one version at a time', () => {

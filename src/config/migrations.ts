@@ -14,15 +14,20 @@ export type Migration = (old: Raw) => Raw;
  * lr, batch, epochs, seed }` with the optimizer as a bare name and its learning rate beside it.
  */
 function v0ToV1(old: Raw): Raw {
-  const name =
-    typeof old.optimizer === 'string' && old.optimizer in OPTIMIZER_DEFAULTS
-      ? (old.optimizer as OptimizerKind)
-      : 'adam';
+  const lr = old.lr !== undefined ? { learningRate: old.lr } : {};
+  // Own keys only: a name such as "__proto__" or "constructor" must not find Object's prototype.
+  // A name v0 never had is passed on as the kind, so validation names it instead of guessing Adam.
+  const optimizer =
+    old.optimizer === undefined
+      ? { ...OPTIMIZER_DEFAULTS.adam, ...lr }
+      : typeof old.optimizer === 'string' && Object.hasOwn(OPTIMIZER_DEFAULTS, old.optimizer)
+        ? { ...OPTIMIZER_DEFAULTS[old.optimizer as OptimizerKind], ...lr }
+        : { kind: old.optimizer, ...lr };
   return {
     v: 1,
     model: { input: old.input, layers: old.layers, loss: old.loss },
     training: {
-      optimizer: { ...OPTIMIZER_DEFAULTS[name], ...(old.lr !== undefined ? { learningRate: old.lr } : {}) },
+      optimizer,
       schedule: { kind: 'constant' },
       batchSize: old.batch,
       epochs: old.epochs,

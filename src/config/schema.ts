@@ -44,7 +44,8 @@ export const BOUNDS = {
   poolStride: int(1, 8),
   dropoutRate: real(0, 0.9, 0.05),
   leakyAlpha: real(0, 1, 0.01),
-  learningRate: real(0, 1, 0.0001, true),
+  // A floor, not just "more than 0": below a millionth a step cannot move a 32-bit weight (1e-300 is 0 in f32).
+  learningRate: real(1e-6, 1, 0.0001),
   momentum: real(0, 0.999, 0.01),
   beta1: real(0, 0.999, 0.01),
   beta2: real(0, 0.99999, 0.001),
@@ -54,7 +55,7 @@ export const BOUNDS = {
   gamma: real(0, 1, 0.05, true),
   everyEpochs: int(1, 100),
   everySteps: int(1, 100_000),
-  maxLearningRate: real(0, 1, 0.001, true),
+  maxLearningRate: real(1e-6, 1, 0.001),
   pctStart: real(0.05, 0.95, 0.05),
   divFactor: real(1, 10_000, 1),
   finalDivFactor: real(1, 1_000_000, 1),
@@ -121,7 +122,7 @@ function fmt(n: number): string {
   return n >= 1000 && Number.isInteger(n) ? n.toLocaleString('en-US') : String(n);
 }
 
-/** "a whole number from 1 to 4,096", "more than 0 and at most 1", … */
+/** "a whole number from 1 to 4,096", "a number from 0.000001 to 1", "more than 0 and at most 1", … */
 export function rangeText(b: Bound): string {
   if (b.int) return `a whole number from ${fmt(b.min)} to ${fmt(b.max)}`;
   return b.minExclusive

@@ -72,6 +72,27 @@ describe('validateConfig', () => {
     expect(result.errors.some((e) => /^…and 15 more problems like these\.$/.test(e))).toBe(true);
   });
 
+  it('names what a link had when a name is one of Object prototype keys', () => {
+    for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      const preset = validateConfig({ v: 1, preset: name });
+      expect(preset.errors[0]).toBe(
+        `The preset name must be one of: pytorch-cnn, keras-small-cnn, keras-cnn, mlp, fast-cnn, perceptron, but the link has "${name}".`,
+      );
+      const schedule = validateConfig({ v: 1, training: { schedule: { kind: name } } });
+      expect(schedule.errors[0]).toBe(
+        `The link asks for a learning-rate schedule called "${name}", which is not one of constant, step, oneCycle.`,
+      );
+      const optimizer = validateConfig({ v: 1, training: { optimizer: { kind: name, learningRate: 0.1 } } });
+      expect(optimizer.errors[0]).toBe(
+        `The link asks for an optimizer called "${name}", which is not one of sgd, adam, rmsprop.`,
+      );
+      const control = validateConfig({ v: 1, classroom: { lock: [name] } });
+      expect(control.errors[0]).toMatch(
+        new RegExp(`^A name in the list of locked controls must be one of: .*, but the link has "${name}"\\.$`),
+      );
+    }
+  });
+
   it('ignores keys it does not know, including __proto__', () => {
     const raw = JSON.parse('{"v":1,"__proto__":{"polluted":true},"extra":1}');
     const result = validateConfig(raw);
@@ -84,7 +105,8 @@ describe('validateConfig', () => {
 describe('rangeText', () => {
   it('describes whole-number and open ranges in words', () => {
     expect(rangeText(BOUNDS.units)).toBe('a whole number from 1 to 4,096');
-    expect(rangeText(BOUNDS.learningRate)).toBe('more than 0 and at most 1');
+    expect(rangeText(BOUNDS.learningRate)).toBe('a number from 0.000001 to 1');
+    expect(rangeText(BOUNDS.gamma)).toBe('more than 0 and at most 1');
     expect(rangeText(BOUNDS.dropoutRate)).toBe('a number from 0 to 0.9');
   });
 });

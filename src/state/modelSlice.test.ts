@@ -18,11 +18,26 @@ describe('model slice edits', () => {
     expect(fresh.getState().config).toEqual(defaultConfig());
   });
 
-  it('adds a layer with its default options at the end or at a position', () => {
+  it('adds a layer with its default options before the final Softmax, image layers before Flatten, or at a position', () => {
     s().addLayer('conv2d');
-    expect(s().config.model.layers.at(-1)).toEqual({ kind: 'conv2d', filters: 16, kernel: 3, stride: 1, padding: 0 });
+    expect(s().config.model.layers[0]).toEqual({ kind: 'conv2d', filters: 16, kernel: 3, stride: 1, padding: 0 });
+    s().addLayer('relu');
+    expect(kinds()).toEqual(['conv2d', 'flatten', 'dense', 'relu', 'dense', 'relu', 'softmax']);
     s().addLayer('tanh', 0);
-    expect(kinds()).toEqual(['tanh', 'flatten', 'dense', 'relu', 'dense', 'softmax', 'conv2d']);
+    expect(kinds()).toEqual(['tanh', 'conv2d', 'flatten', 'dense', 'relu', 'dense', 'relu', 'softmax']);
+  });
+
+  it('calls a network edited away from its preset a custom one, and undo brings the name back', () => {
+    expect(s().config.preset).toBe('mlp');
+    s().setTrainingConfig({ seed: 5 });
+    expect(s().config.preset).toBe('mlp');
+    s().updateLayer(1, { units: 64 });
+    expect(s().config.preset).toBeUndefined();
+    s().updateLayer(1, { units: 128 });
+    expect(s().config.preset).toBeUndefined();
+    s().undoConfig();
+    s().undoConfig();
+    expect(s().config.preset).toBe('mlp');
   });
 
   it('removes, moves and duplicates layers', () => {
@@ -99,7 +114,7 @@ describe('model slice undo and redo', () => {
     s().removeLayer(0);
     const afterBoth = s().config;
     s().undoConfig();
-    expect(kinds()).toEqual(['flatten', 'dense', 'relu', 'dense', 'softmax', 'relu']);
+    expect(kinds()).toEqual(['flatten', 'dense', 'relu', 'dense', 'relu', 'softmax']);
     s().undoConfig();
     expect(s().config).toEqual(configFromPreset('mlp'));
     s().undoConfig();

@@ -12,6 +12,7 @@ import {
   configFromPreset,
   configSchema,
   defaultConfig,
+  isPresetModel,
   layerSchema,
   MAX_LAYERS,
   type ClassroomConfig,
@@ -19,6 +20,7 @@ import {
   type TrainingConfig,
   type ViewConfig,
 } from '../config';
+import { insertionIndex } from './layerInsertion';
 
 /** Undo steps kept; older ones are dropped. */
 export const HISTORY_LIMIT = 100;
@@ -51,6 +53,7 @@ export interface ModelSlice {
   configChange: ConfigChange;
   configLoadError: ConfigLoadError | null;
 
+  /** Adds a layer at `at`, or where insertionIndex puts it (before a final Softmax, image layers before Flatten). */
   addLayer: (kind: LayerKind, at?: number) => void;
   removeLayer: (index: number) => void;
   moveLayer: (from: number, to: number) => void;
@@ -94,6 +97,8 @@ export const createModelSlice: StateCreator<ModelSlice, [], [], ModelSlice> = (s
     const parsed = configSchema.safeParse(draft);
     if (!parsed.success) return;
     const next = parsed.data as Config;
+    // A model edited away from its preset is a custom network, so the preset's name no longer applies.
+    if (next.preset && !isPresetModel(next)) delete next.preset;
     if (same(next, state.config)) return;
     const { past } = state.configHistory;
     const last = state.configChange;
@@ -125,7 +130,7 @@ export const createModelSlice: StateCreator<ModelSlice, [], [], ModelSlice> = (s
     addLayer: (kind, at) =>
       commit(
         withLayers((ls) => {
-          const index = at === undefined ? ls.length : Math.max(0, Math.min(ls.length, at));
+          const index = at === undefined ? insertionIndex(ls, kind) : Math.max(0, Math.min(ls.length, at));
           ls.splice(index, 0, newLayer(kind));
           return ls;
         }),

@@ -1,8 +1,9 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { createModelSlice, type ModelSlice } from './modelSlice';
 import { configHash, STORAGE_KEY, startUrlSync, type UrlEnv } from './urlSync';
-import { configFromPreset, encodeConfig } from '../config';
+import { configFromPreset, decodeConfig, encodeConfig, type Config } from '../config';
+import { createSavedNetworks, memoryStorage } from './savedNetworks';
 import { hostileLinks } from '../config/hostileLinks';
 
 /** A fake browser: a history list with a cursor, hashchange listeners and a storage map. */
@@ -177,6 +178,109 @@ describe('URL sync', () => {
     expect(browser.presenter.on).toBe(true);
     s().setClassroom({ presenter: false });
     expect(browser.presenter.on).toBe(false);
+    stop();
+  });
+
+  it('saves the network without a link classroom locks, so a later plain visit is not locked', () => {
+    const locked: Config = {
+      ...configFromPreset('keras-cnn'),
+      classroom: {
+        hide: ['presets', 'classroom'],
+        lock: ['layers', 'optimizer', 'seed'],
+        lockSeed: true,
+        presenter: true,
+      },
+      view: { focus: 'layers' },
+    };
+    const first = fakeBrowser(`#/build?c=${encodeConfig(locked)}`);
+    startUrlSync(store, first.env)();
+    expect(s().config).toEqual(locked);
+    const kept = decodeConfig(first.storage.get(STORAGE_KEY));
+    expect(kept.config.classroom).toBeUndefined();
+    expect(kept.config.view).toBeUndefined();
+    expect(kept.config.model).toEqual(locked.model);
+
+    const later = createStore<ModelSlice>()((...a) => createModelSlice(...a));
+    const second = fakeBrowser('#/build');
+    second.storage.set(STORAGE_KEY, first.storage.get(STORAGE_KEY) as string);
+    startUrlSync(later, second.env)();
+    expect(later.getState().config.classroom).toBeUndefined();
+    expect(later.getState().config.model).toEqual(locked.model);
+  });
+
+  it('strips locks from a copy an older version saved with them', () => {
+    const browser = fakeBrowser('#/build');
+    browser.storage.set(STORAGE_KEY, encodeConfig({ ...configFromPreset('mlp'), classroom: { lock: ['layers'] } }));
+    startUrlSync(store, browser.env)();
+    expect(s().config).toEqual(configFromPreset('mlp'));
+  });
+
+  it('keeps the student network in My networks before a link replaces it, and only then', async () => {
+    const mem = memoryStorage();
+    const saved = createSavedNetworks(mem.storage);
+    const browser = fakeBrowser('#/build');
+    const stop = startUrlSync(store, { ...browser.env, saved });
+    // The untouched default is nothing to keep.
+    browser.navigate(`#/build?c=${encodeConfig(configFromPreset('mlp'))}`);
+    await saved.flush();
+    await saved.load();
+    expect(saved.store.getState().linkNotice).toBeNull();
+    s().addLayer('tanh');
+    const own = s().config;
+    browser.navigate(`#/build?c=${encodeConfig(configFromPreset('pytorch-cnn'))}`);
+    expect(s().config).toEqual(configFromPreset('pytorch-cnn'));
+    await saved.flush();
+    await vi.waitFor(() => expect(saved.store.getState().linkNotice?.previous.config).toEqual(own));
+    expect(saved.store.getState().entries.map((e) => e.config)).toEqual([own]);
+    // The same network again (with locks added) replaces nothing of the student's.
+    saved.dismissLinkNotice();
+    const sameWithLocks = { ...configFromPreset('pytorch-cnn'), classroom: { lock: ['layers' as const] } };
+    browser.navigate(`#/build?c=${encodeConfig(sameWithLocks)}`);
+    await saved.flush();
+    expect(saved.store.getState().linkNotice).toBeNull();
+    stop();
+  });
+
+  it('says so when localStorage is full and keeps the copy saved before', () => {
+    const saved = createSavedNetworks(memoryStorage().storage);
+    const browser = fakeBrowser('#/build');
+    const stop = startUrlSync(store, {
+      ...browser.env,
+      saved,
+      storage: {
+        getItem: (k) => browser.storage.get(k) ?? null,
+        setItem: (k, v) => {
+          if (browser.storage.has(k)) throw new DOMException('full', 'QuotaExceededError');
+          browser.storage.set(k, v);
+        },
+      },
+    });
+    s().addLayer('relu');
+    const first = browser.storage.get(STORAGE_KEY);
+    expect(saved.store.getState().problem).toBeNull();
+    s().addLayer('tanh');
+    expect(browser.storage.get(STORAGE_KEY)).toBe(first);
+    expect(saved.store.getState().problem).toMatch(
+      /storage for this site is full, so your latest change was not saved/,
+    );
+    stop();
+  });
+
+  it('keeps the network a preset or a file replaces in My networks, even before its edit was written', async () => {
+    const saved = createSavedNetworks(memoryStorage().storage);
+    const browser = fakeBrowser('#/build');
+    const stop = startUrlSync(store, { ...browser.env, saved });
+    s().loadPreset('mlp');
+    s().addLayer('tanh');
+    s().updateLayer(1, { units: 64 });
+    const own = s().config;
+    s().loadPreset('pytorch-cnn');
+    await saved.flush();
+    await vi.waitFor(() => expect(saved.store.getState().entries.map((e) => e.config)).toEqual([own]));
+    s().loadConfig(configFromPreset('keras-cnn'), 'big');
+    await saved.flush();
+    // The untouched presets are nothing the student built, so only their own network is listed.
+    expect(saved.store.getState().entries.map((e) => e.config)).toEqual([own]);
     stop();
   });
 });

@@ -4,13 +4,17 @@
  *     small edits and undo/redo, pushState for bigger ones, so Back steps through real edits;
  *   - opening or navigating to such a hash decodes it; an invalid link sets `configLoadError` and
  *     keeps the current work;
- *   - every good config is saved to localStorage, so a reload restores it exactly.
+ *   - every good config is saved to localStorage without a link's classroom restrictions, so a
+ *     reload restores the student's own network and a locked classroom link never locks a later visit;
+ *   - with a `saved` history (My networks), edits are recorded there, and a link that replaces the
+ *     student's network keeps that network there first.
  * The environment is passed in so tests can run it without a browser.
  */
 import type { StoreApi } from 'zustand/vanilla';
-import { decodeConfig, encodeConfig } from '../config';
+import { decodeConfig, defaultConfig, encodeConfig, ownNetwork, type Config } from '../config';
 import { buildHash, parseHash } from '../ui/router';
 import type { ModelSlice } from './modelSlice';
+import { appSavedNetworks, continues, storageProblem, type SavedNetworks } from './savedNetworks';
 
 /** Routes whose `c` parameter is the shared config. */
 export const CONFIG_ROUTES = ['build', 'train'] as const;
@@ -26,6 +30,8 @@ export interface UrlEnv {
   onHashChange: (callback: () => void) => () => void;
   storage: Pick<Storage, 'getItem' | 'setItem'> | null;
   setPresenter: (on: boolean) => void;
+  /** The student's history of networks ("My networks"); none in tests that do not need it. */
+  saved?: SavedNetworks;
 }
 
 /** The real browser: location.hash, history, localStorage and the <html> element. */
@@ -50,6 +56,7 @@ export function browserEnv(win: Window = window): UrlEnv {
     },
     storage,
     setPresenter: (on) => win.document.documentElement.classList.toggle(PRESENTER_CLASS, on),
+    saved: appSavedNetworks(),
   };
 }
 
@@ -67,10 +74,13 @@ let stopActive: (() => void) | null = null;
 export function startUrlSync(store: StoreApi<ModelSlice>, env: UrlEnv = browserEnv()): () => void {
   stopActive?.();
 
-  const saved = safely(() => env.storage?.getItem(STORAGE_KEY) ?? null, null);
-  if (saved) {
-    const restored = decodeConfig(saved);
-    if (restored.errors.length === 0) store.getState().resetConfig(restored.config);
+  const history = env.saved;
+  void history?.load();
+  const stored = safely(() => env.storage?.getItem(STORAGE_KEY) ?? null, null);
+  if (stored) {
+    const restored = decodeConfig(stored);
+    // ownNetwork: a copy saved by an older version may still carry a link's locks.
+    if (restored.errors.length === 0) store.getState().resetConfig(ownNetwork(restored.config));
   }
 
   const applyHash = () => {
@@ -82,8 +92,10 @@ export function startUrlSync(store: StoreApi<ModelSlice>, env: UrlEnv = browserE
       return;
     }
     const result = decodeConfig(text);
-    if (result.errors.length === 0) state.loadConfig(result.config, 'load');
-    else
+    if (result.errors.length === 0) {
+      if (history && replacesOwnWork(state.config, result.config)) void history.keepBeforeLink(state.config);
+      state.loadConfig(result.config, 'load');
+    } else
       state.setConfigLoadError({
         source: 'link',
         errors: result.errors,
@@ -94,11 +106,19 @@ export function startUrlSync(store: StoreApi<ModelSlice>, env: UrlEnv = browserE
   const unsubscribe = store.subscribe((state, prev) => {
     if (state.config === prev.config) return;
     const encoded = encodeConfig(state.config);
-    safely(() => env.storage?.setItem(STORAGE_KEY, encoded), undefined);
+    try {
+      env.storage?.setItem(STORAGE_KEY, encodeConfig(ownNetwork(state.config)));
+    } catch (error) {
+      // The copy saved earlier stays as it was; say so instead of failing silently.
+      history?.store.setState({ problem: storageProblem(error, 'your latest change') });
+    }
     if (Boolean(state.config.classroom?.presenter) !== Boolean(prev.config.classroom?.presenter)) {
       env.setPresenter(Boolean(state.config.classroom?.presenter));
     }
     const kind = state.configChange.kind;
+    // A change that replaces the network (a preset, a file, a salvaged link) keeps the one it replaced first.
+    if (history && kind === 'big' && !continues(prev.config, state.config)) void history.recordEdit(prev.config);
+    if (kind === 'small' || kind === 'big' || kind === 'history') history?.scheduleEdit(state.config, kind === 'big');
     if (kind === 'load' || kind === 'reset') return;
     const route = parseHash(env.getHash());
     if (!isConfigRoute(route.name)) return;
@@ -120,6 +140,13 @@ export function startUrlSync(store: StoreApi<ModelSlice>, env: UrlEnv = browserE
   };
   stopActive = stop;
   return stop;
+}
+
+const sameNetwork = (a: Config, b: Config) => JSON.stringify(ownNetwork(a)) === JSON.stringify(ownNetwork(b));
+
+/** True when loading `incoming` would replace a network the student has (not the untouched default). */
+function replacesOwnWork(current: Config, incoming: Config): boolean {
+  return !sameNetwork(current, incoming) && !sameNetwork(current, defaultConfig());
 }
 
 function safely<T>(fn: () => T, fallback: T): T {

@@ -1,13 +1,18 @@
-import { useEffect, useMemo } from 'react';
-import { estimateTrainingMemory, inferModel } from '../../engine/shapes';
+import { useEffect, useMemo, useState } from 'react';
+import { useStore } from 'zustand';
+import { ownNetwork, type Config } from '../../config';
+import { estimateTrainingMemory, inferModel, type ModelAnalysis } from '../../engine/shapes';
 import type { ConfigLoadError } from '../../state/modelSlice';
+import { appSavedNetworks } from '../../state/savedNetworks';
 import { appStore, useAppState } from '../../state/store';
 import type { PageProps } from '../shell/routes';
-import { controlAccess } from './classroom';
+import { controlAccess, restrictionText } from './classroom';
 import { ClassroomPanel } from './ClassroomPanel';
+import { FieldErrorsContext, useFieldErrors } from './fieldErrors';
 import { formatBytes, formatCompact, formatInt, shapeText } from './format';
 import { LayerList } from './LayerList';
 import { LayerPalette } from './LayerPalette';
+import { MyNetworks, openSavedNetwork } from './MyNetworks';
 import { NetworkDiagram } from './NetworkDiagram';
 import { PresetPicker } from './PresetPicker';
 import { ShareTools } from './ShareTools';
@@ -21,6 +26,26 @@ function isTextField(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
   if (target instanceof HTMLTextAreaElement) return true;
   return target instanceof HTMLInputElement && ['text', 'search', 'url', 'email'].includes(target.type);
+}
+
+/** Why the network cannot be trained ("layer 4 has a problem: …"), or null when it is ready. */
+function notReadyReason(analysis: ModelAnalysis, fieldErrors: Array<[string, string]>): string | null {
+  if (fieldErrors.length > 0) {
+    const [, first] = fieldErrors[0];
+    const more = fieldErrors.length - 1;
+    return `${first}${more > 0 ? ` (and ${more} more field${more === 1 ? '' : 's'})` : ''}`;
+  }
+  const error = analysis.totals.firstError;
+  if (analysis.totals.ok || !error) return null;
+  return error.index >= 0 ? `layer ${error.index + 1} has a problem: ${error.message}` : error.message;
+}
+
+/** The student's own network for "Open my own network": the one a link replaced, else the newest saved, else this one unlocked. */
+function ownNetworkFor(current: Config): Config {
+  const saved = appSavedNetworks();
+  return (
+    saved.store.getState().linkNotice?.previous.config ?? saved.latestOtherThan(current)?.config ?? ownNetwork(current)
+  );
 }
 
 /** `#/build?c=…`: assemble a network from layers, see its shapes and costs, and share it. */
@@ -38,6 +63,18 @@ export function BuilderPage(_props: PageProps) {
   );
   const access = controlAccess(config.classroom);
   const layersLocked = access.locked('layers');
+  const [fieldErrors, reportFieldError] = useFieldErrors();
+  const blocked = notReadyReason(analysis, fieldErrors);
+  const [selectedRaw, setSelected] = useState<number | null>(null);
+  const selected = selectedRaw !== null && selectedRaw < model.layers.length ? selectedRaw : null;
+  const saved = appSavedNetworks();
+  const linkNotice = useStore(saved.store, (s) => s.linkNotice);
+  const storageProblem = useStore(saved.store, (s) => s.problem);
+  const [networksOpen, setNetworksOpen] = useState(false);
+  // Open My networks when a link has just put the student's network there (they can close it again).
+  useEffect(() => {
+    if (linkNotice) setNetworksOpen(true);
+  }, [linkNotice]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -60,138 +97,178 @@ export function BuilderPage(_props: PageProps) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
-  const hiddenCount = config.classroom?.hide?.length ?? 0;
-  const lockedCount = (config.classroom?.lock?.length ?? 0) + (config.classroom?.lockSeed ? 1 : 0);
+  const restrictions = restrictionText(config.classroom);
 
   return (
-    <div className="stack builder-page">
-      <section className="card bf-header">
-        <h1>Build a network</h1>
-        <p className="lede">
-          Stack layers from the input image to the ten digit scores. Every change updates the shapes, the number of
-          weights and the cost below, so you can see what each layer does before you train.
-        </p>
-        <div className="bf-toolbar">
-          <div className="bf-undo" role="group" aria-label="History">
-            <button
-              type="button"
-              className="button"
-              data-testid="undo"
-              disabled={!canUndo}
-              onClick={() => appStore.getState().undoConfig()}
-              title="Undo (Ctrl+Z)"
-              aria-keyshortcuts="Control+Z"
-            >
-              ↶ Undo
-            </button>
-            <button
-              type="button"
-              className="button"
-              data-testid="redo"
-              disabled={!canRedo}
-              onClick={() => appStore.getState().redoConfig()}
-              title="Redo (Ctrl+Shift+Z)"
-              aria-keyshortcuts="Control+Shift+Z"
-            >
-              ↷ Redo
-            </button>
-          </div>
-          <ShareTools config={config} access={access} />
-        </div>
-        {(hiddenCount > 0 || lockedCount > 0) && (
-          <p className="bf-small bf-notice" data-testid="classroom-notice">
-            This link comes from your teacher:{' '}
-            {hiddenCount > 0 && `${hiddenCount} control${hiddenCount === 1 ? ' is' : 's are'} hidden`}
-            {hiddenCount > 0 && lockedCount > 0 && ' and '}
-            {lockedCount > 0 && `${lockedCount} control${lockedCount === 1 ? ' is' : 's are'} locked`}.
+    <FieldErrorsContext.Provider value={reportFieldError}>
+      <div className="stack builder-page">
+        <section className="card bf-header">
+          <h1>Build a network</h1>
+          <p className="lede">
+            Stack layers from the input image to the ten digit scores. Every change updates the shapes, the number of
+            weights and the cost below, so you can see what each layer does before you train.
           </p>
-        )}
-      </section>
-
-      {loadError && <ConfigError error={loadError} />}
-
-      {!access.hidden('diagram') && (
-        <section className="card" id="bf-section-diagram" aria-labelledby="bf-diagram-title">
-          <h2 id="bf-diagram-title">Your network</h2>
-          <NetworkDiagram inputShape={model.input} layers={model.layers} analysis={analysis.layers} />
-        </section>
-      )}
-
-      <div className="bf-columns">
-        <section className="card bf-model" id="bf-section-layers" aria-labelledby="bf-layers-title">
-          <div className="bf-model-head">
-            <h2 id="bf-layers-title">Layers</h2>
-            <label className="bf-field bf-inline">
-              <span className="bf-field-label">Data</span>
-              <select
-                value={isToy ? 'toy' : 'mnist'}
-                data-testid="builder-input"
-                disabled={layersLocked}
-                onChange={(e) => appStore.getState().setDataset(e.target.value as 'mnist' | 'toy')}
+          {restrictions && (
+            <div className="bf-small bf-notice bf-notice-row" data-testid="classroom-notice">
+              <p>This link comes from your teacher: {restrictions}. Your own networks are not locked.</p>
+              <button
+                type="button"
+                className="button"
+                data-testid="open-own-network"
+                onClick={() => openSavedNetwork(ownNetworkFor(config))}
               >
-                <option value="mnist">MNIST digits (28×28 images)</option>
-                <option value="toy">Toy AND set (2 numbers)</option>
-              </select>
-            </label>
-          </div>
-          {!access.hidden('layers') && (
-            <>
-              <LayerList
-                layers={model.layers}
-                analysis={analysis.layers}
-                inputShape={model.input}
-                locked={layersLocked}
-              />
-              <LayerPalette count={model.layers.length} locked={layersLocked} />
-            </>
+                Open my own network
+              </button>
+            </div>
           )}
-          {access.hidden('layers') && <p className="muted">{model.layers.length} layers (hidden by this link).</p>}
+          {linkNotice && (
+            <div className="bf-small bf-notice bf-notice-row" role="status" data-testid="link-opened-notice">
+              <p>Opened from a link; your previous network is in My networks.</p>
+              <button
+                type="button"
+                className="button"
+                data-testid="link-opened-restore"
+                onClick={() => openSavedNetwork(linkNotice.previous.config)}
+              >
+                Go back to it
+              </button>
+              <button
+                type="button"
+                className="button"
+                data-testid="link-opened-dismiss"
+                onClick={() => saved.dismissLinkNotice()}
+              >
+                Dismiss
+              </button>
+            </div>
+          )}
+          {storageProblem && (
+            <p className="bf-small bad-text" role="status" data-testid="storage-problem">
+              {storageProblem}
+            </p>
+          )}
+          {!access.hidden('presets') && <PresetPicker config={config} locked={access.locked('presets')} />}
+          <div className="bf-toolbar">
+            <div className="bf-undo" role="group" aria-label="History">
+              <button
+                type="button"
+                className="button"
+                data-testid="undo"
+                disabled={!canUndo}
+                onClick={() => appStore.getState().undoConfig()}
+                title="Undo (Ctrl+Z)"
+                aria-keyshortcuts="Control+Z"
+              >
+                ↶ Undo
+              </button>
+              <button
+                type="button"
+                className="button"
+                data-testid="redo"
+                disabled={!canRedo}
+                onClick={() => appStore.getState().redoConfig()}
+                title="Redo (Ctrl+Shift+Z)"
+                aria-keyshortcuts="Control+Shift+Z"
+              >
+                ↷ Redo
+              </button>
+            </div>
+            <ShareTools config={config} access={access} blocked={blocked} />
+          </div>
+          {blocked !== null && (
+            <p className="bf-small bad-text" id="bf-train-blocked" data-testid="train-blocked-reason">
+              Not ready to train: {blocked}
+            </p>
+          )}
         </section>
 
-        <div className="bf-side" id="bf-section-training">
-          <section className="card bf-panel bf-totals" aria-labelledby="bf-totals-title">
-            <h2 id="bf-totals-title">Size and cost</h2>
-            <dl className="facts bf-facts">
-              <div>
-                <dt>Weights (parameters)</dt>
-                <dd data-testid="builder-total-params">{formatInt(analysis.totals.params)}</dd>
-              </div>
-              <div>
-                <dt>FLOPs per image</dt>
-                <dd data-testid="builder-total-flops" title={formatInt(analysis.totals.flopsPerImage)}>
-                  {formatCompact(analysis.totals.flopsPerImage)}
-                </dd>
-              </div>
-              <div>
-                <dt>GPU memory to train</dt>
-                <dd data-testid="builder-total-memory">{formatBytes(memory.total)}</dd>
-              </div>
-              <div>
-                <dt>Output</dt>
-                <dd data-testid="builder-output-shape">{shapeText(analysis.outputShape)}</dd>
-              </div>
-            </dl>
-            <p className="bf-small muted">
-              Memory at batch size {training.batchSize}: weights and gradients{' '}
-              {formatBytes(memory.params + memory.gradients)}, optimizer state {formatBytes(memory.optimizerState)},
-              activations {formatBytes(memory.activations)}, data {formatBytes(memory.dataset)}.
-            </p>
-            <p
-              className={`bf-status ${analysis.totals.ok ? 'ok-text' : 'bad-text'}`}
-              data-testid="builder-status"
-              aria-live="polite"
-            >
-              {analysis.totals.ok
-                ? 'Ready to train.'
-                : `Not ready: ${analysis.totals.firstError!.index >= 0 ? `layer ${analysis.totals.firstError!.index + 1} has a problem` : 'the model has a problem'}.`}
-            </p>
+        {loadError && <ConfigError error={loadError} />}
+
+        {!access.hidden('diagram') && (
+          <section className="card" id="bf-section-diagram" aria-labelledby="bf-diagram-title">
+            <h2 id="bf-diagram-title">Your network</h2>
+            <NetworkDiagram inputShape={model.input} layers={model.layers} analysis={analysis.layers} />
           </section>
-          <TrainingPanel training={training} access={access} />
-          {!access.hidden('presets') && <PresetPicker current={config.preset} locked={access.locked('presets')} />}
-          {!access.hidden('classroom') && <ClassroomPanel classroom={config.classroom} view={config.view} />}
+        )}
+
+        <div className="bf-columns">
+          <section className="card bf-model" id="bf-section-layers" aria-labelledby="bf-layers-title">
+            <div className="bf-model-head">
+              <h2 id="bf-layers-title">Layers</h2>
+              <label className="bf-field bf-inline">
+                <span className="bf-field-label">Data</span>
+                <select
+                  value={isToy ? 'toy' : 'mnist'}
+                  data-testid="builder-input"
+                  disabled={layersLocked}
+                  onChange={(e) => appStore.getState().setDataset(e.target.value as 'mnist' | 'toy')}
+                >
+                  <option value="mnist">MNIST digits (28×28 images)</option>
+                  <option value="toy">Toy AND set (2 numbers)</option>
+                </select>
+              </label>
+            </div>
+            {!access.hidden('layers') && (
+              <>
+                <LayerList
+                  layers={model.layers}
+                  analysis={analysis.layers}
+                  inputShape={model.input}
+                  locked={layersLocked}
+                  selected={selected}
+                  onSelect={setSelected}
+                />
+                <LayerPalette layers={model.layers} locked={layersLocked} selected={selected} onSelect={setSelected} />
+              </>
+            )}
+            {access.hidden('layers') && <p className="muted">{model.layers.length} layers (hidden by this link).</p>}
+          </section>
+
+          <div className="bf-side" id="bf-section-training">
+            <section className="card bf-panel bf-totals" aria-labelledby="bf-totals-title">
+              <h2 id="bf-totals-title">Size and cost</h2>
+              <dl className="facts bf-facts">
+                <div>
+                  <dt>Weights (parameters)</dt>
+                  <dd data-testid="builder-total-params">{formatInt(analysis.totals.params)}</dd>
+                </div>
+                <div>
+                  <dt>FLOPs per image</dt>
+                  <dd data-testid="builder-total-flops" title={formatInt(analysis.totals.flopsPerImage)}>
+                    {formatCompact(analysis.totals.flopsPerImage)}
+                  </dd>
+                </div>
+                <div>
+                  <dt>GPU memory to train</dt>
+                  <dd data-testid="builder-total-memory">{formatBytes(memory.total)}</dd>
+                </div>
+                <div>
+                  <dt>Output</dt>
+                  <dd data-testid="builder-output-shape">{shapeText(analysis.outputShape)}</dd>
+                </div>
+              </dl>
+              <p className="bf-small muted">
+                Memory at batch size {training.batchSize}: weights and gradients{' '}
+                {formatBytes(memory.params + memory.gradients)}, optimizer state {formatBytes(memory.optimizerState)},
+                activations {formatBytes(memory.activations)}, data {formatBytes(memory.dataset)}.
+              </p>
+              <p
+                className={`bf-status ${blocked === null ? 'ok-text' : 'bad-text'}`}
+                data-testid="builder-status"
+                aria-live="polite"
+              >
+                {blocked === null ? 'Ready to train.' : `Not ready: ${blocked.replace(/\.$/, '')}.`}
+              </p>
+            </section>
+            <TrainingPanel training={training} access={access} />
+            <MyNetworks open={networksOpen} onToggle={setNetworksOpen} />
+            {!access.hidden('classroom') && (
+              <ClassroomPanel classroom={config.classroom} view={config.view} locked={access.locked('classroom')} />
+            )}
+          </div>
         </div>
       </div>
-    </div>
+    </FieldErrorsContext.Provider>
   );
 }
 

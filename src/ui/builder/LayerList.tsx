@@ -11,6 +11,9 @@ interface Props {
   analysis: LayerAnalysis[];
   inputShape: number[];
   locked: boolean;
+  /** The selected layer (new layers go after it), or null. */
+  selected: number | null;
+  onSelect: (index: number | null) => void;
 }
 
 /** After a keyboard move, focus the same control on the layer's new row. */
@@ -22,7 +25,7 @@ function refocus(from: number, to: number) {
 }
 
 /** The editable list of layers, each with its shape, parameters, FLOPs and memory. */
-export function LayerList({ layers, analysis, inputShape, locked }: Props) {
+export function LayerList({ layers, analysis, inputShape, locked, selected, onSelect }: Props) {
   const actions = appStore.getState();
   const [dragFrom, setDragFrom] = useState<number | null>(null);
   const [dropAt, setDropAt] = useState<number | null>(null);
@@ -68,11 +71,18 @@ export function LayerList({ layers, analysis, inputShape, locked }: Props) {
         return (
           <li
             key={i}
-            className={`bf-layer bf-cat-${info.category}${a?.error && !waiting ? ' bf-layer-bad' : ''}${dropAt === i ? ' bf-drop-target' : ''}${dragFrom === i ? ' bf-dragging' : ''}`}
+            className={`bf-layer bf-cat-${info.category}${a?.error && !waiting ? ' bf-layer-bad' : ''}${dropAt === i ? ' bf-drop-target' : ''}${dragFrom === i ? ' bf-dragging' : ''}${selected === i ? ' bf-layer-selected' : ''}`}
             data-testid={`layer-${i}`}
+            data-selected={selected === i ? 'true' : undefined}
             tabIndex={-1}
-            aria-label={`Layer ${i + 1}: ${info.label}`}
-            onKeyDown={onKeyDown(i)}
+            aria-label={`Layer ${i + 1}: ${info.label}${selected === i ? ' (selected: new layers go after it)' : ''}`}
+            onKeyDown={(e) => {
+              if (e.key === 'Escape' && selected !== null) onSelect(null);
+              onKeyDown(i)(e);
+            }}
+            // Working in a layer selects it, so the palette adds the next layer after it.
+            onFocus={() => onSelect(i)}
+            onClick={() => onSelect(i)}
             onDragOver={(e) => {
               if (dragFrom !== null) {
                 e.preventDefault();
@@ -175,6 +185,7 @@ export function LayerList({ layers, analysis, inputShape, locked }: Props) {
                     bound={f.bound}
                     disabled={locked}
                     testId={`layer-${i}-${f.key}`}
+                    name={`layer ${i + 1}'s ${f.label.toLowerCase()}`}
                     onChange={(v) => actions.updateLayer(i, { [f.key]: v })}
                   />
                 ))}

@@ -1,5 +1,6 @@
-import { useId, useState } from 'react';
+import { useContext, useEffect, useId, useState } from 'react';
 import { rangeText, type Bound } from '../../config';
+import { FieldErrorsContext } from './fieldErrors';
 
 /** True when `n` is a number the bound allows. */
 export function fitsBound(n: number, b: Bound): boolean {
@@ -16,13 +17,15 @@ interface Props {
   testId: string;
   disabled?: boolean;
   hint?: string;
+  /** How the builder's status names this field ("layer 2's units"); defaults to "the <label>". */
+  name?: string;
 }
 
 /**
  * A labelled number input that only passes on values within its bound. While the text is out of
  * range it says why next to the field; leaving the field puts back the last good value.
  */
-export function NumberField({ label, value, bound, onChange, testId, disabled, hint }: Props) {
+export function NumberField({ label, value, bound, onChange, testId, disabled, hint, name }: Props) {
   const id = useId();
   const [text, setText] = useState(String(value));
   const [seen, setSeen] = useState(value);
@@ -33,13 +36,21 @@ export function NumberField({ label, value, bound, onChange, testId, disabled, h
   }
   const parsed = text.trim() === '' ? NaN : Number(text);
   const error = fitsBound(parsed, bound) ? null : `Must be ${rangeText(bound)}.`;
+  const report = useContext(FieldErrorsContext);
+  const who = name ?? `the ${label.toLowerCase()}`;
+  const problem = error === null ? null : text.trim() === '' ? `${who} is empty` : `${who} must be ${rangeText(bound)}`;
+  useEffect(() => {
+    report(testId, problem);
+    return () => report(testId, null);
+  }, [report, testId, problem]);
   return (
     <label className="bf-field">
       <span className="bf-field-label">{label}</span>
       <input
         type="number"
         inputMode={bound.int ? 'numeric' : 'decimal'}
-        min={bound.min}
+        // The browser's arrows step from `min`; a grid through 0 keeps 0.001 + a step at 0.0011, not 0.001001.
+        min={bound.int ? bound.min : Math.floor(bound.min / bound.step) * bound.step}
         max={bound.max}
         step={bound.step}
         value={text}

@@ -13,7 +13,16 @@ export function shareUrl(config: Config): string {
 }
 
 /** Share link (copy with a fallback), "Train this network", JSON export and import. */
-export function ShareTools({ config, access }: { config: Config; access: ControlAccess }) {
+export function ShareTools({
+  config,
+  access,
+  blocked,
+}: {
+  config: Config;
+  access: ControlAccess;
+  /** Why the network cannot be trained yet, or null when it can. */
+  blocked: string | null;
+}) {
   const [shared, setShared] = useState<{ url: string; copied: boolean } | null>(null);
   const urlField = useRef<HTMLInputElement>(null);
   const encoded = encodeConfig(config);
@@ -38,7 +47,7 @@ export function ShareTools({ config, access }: { config: Config; access: Control
     const blob = new Blob([configToJsonFile(config)], { type: 'application/json' });
     const a = document.createElement('a');
     a.href = URL.createObjectURL(blob);
-    a.download = `gpu-learn-${config.preset ?? 'network'}.json`;
+    a.download = `gpu-learn-${config.preset ?? 'custom-network'}.json`;
     a.click();
     setTimeout(() => URL.revokeObjectURL(a.href), 1000);
   };
@@ -55,26 +64,52 @@ export function ShareTools({ config, access }: { config: Config; access: Control
 
   return (
     <div className="bf-share">
-      <a className="button primary" href={configHash('train', encoded)} data-testid="train-link">
-        Train this network →
-      </a>
+      {blocked === null ? (
+        <a className="button primary" href={configHash('train', encoded)} data-testid="train-link">
+          Train this network →
+        </a>
+      ) : (
+        // A disabled button, not a link: an invalid network cannot be sent to training.
+        <button
+          type="button"
+          className="button primary"
+          disabled
+          data-testid="train-link"
+          aria-describedby="bf-train-blocked"
+        >
+          Train this network →
+        </button>
+      )}
       {!access.hidden('share') && (
-        <button type="button" className="button" data-testid="share-link" onClick={() => void share()}>
+        <button
+          type="button"
+          className="button"
+          data-testid="share-link"
+          disabled={access.locked('share')}
+          onClick={() => void share()}
+        >
           Copy share link
         </button>
       )}
       {!access.hidden('importExport') && (
         <>
-          <button type="button" className="button" data-testid="config-export" onClick={exportFile}>
+          <button
+            type="button"
+            className="button"
+            data-testid="config-export"
+            disabled={access.locked('importExport')}
+            onClick={exportFile}
+          >
             Export JSON
           </button>
           <ExportPyTorchButton config={config} />
-          <label className="button bf-file">
+          <label className={`button bf-file${access.locked('importExport') ? ' bf-file-locked' : ''}`}>
             Import JSON
             <input
               type="file"
               accept="application/json,.json"
               className="sr-only"
+              disabled={access.locked('importExport')}
               data-testid="config-import"
               onChange={(e) => {
                 void importFile(e.target.files?.[0]);

@@ -9,6 +9,7 @@ import {
   encodeKernelSource,
   kernelLinkHash,
   MAX_ENCODED_SOURCE,
+  MAX_SOURCE_LENGTH,
   parseKernelLink,
 } from './kernelLink';
 
@@ -69,6 +70,54 @@ describe('kernels in share links', () => {
     expect(encoded.length).toBeLessThan(MAX_ENCODED_SOURCE * 10);
     const out = decodeKernelSource(encoded.slice(0, MAX_ENCODED_SOURCE));
     expect(out.ok).toBe(false);
+    if (!out.ok) expect(out.reason).toMatch(/too large/);
+  });
+
+  it('calls a decompression bomb too large, not damaged, for every size and cut', () => {
+    const encode = (bytes: Uint8Array) => {
+      let bin = '';
+      for (const b of bytes) bin += String.fromCharCode(b);
+      return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+    };
+    // Zeros and repeated text, from just past the cap to 50 MB, whole where they fit a link and cut where not.
+    let checked = 0;
+    const sizes = [MAX_SOURCE_LENGTH * 4 + 1, 300 * 1024, 1024 * 1024, 8 * 1024 * 1024, 50 * 1024 * 1024];
+    for (const size of sizes) {
+      for (const fill of [0, 0x61]) {
+        const encoded = encode(deflateSync(new Uint8Array(size).fill(fill), { level: 9 }));
+        for (const cut of [encoded.length, MAX_ENCODED_SOURCE]) {
+          const text = encoded.slice(0, Math.min(cut, MAX_ENCODED_SOURCE));
+          // A cut bomb is still a bomb when its first part alone expands well past the cap; a cut
+          // that ends before the cap is reached is a damaged link, tested below.
+          if (text.length < encoded.length && (size * text.length) / encoded.length < MAX_SOURCE_LENGTH * 8) continue;
+          const out = decodeKernelSource(text);
+          expect(out, `${size} bytes of ${fill}, cut at ${cut}`).toEqual({
+            ok: false,
+            reason: expect.stringMatching(/too large: it expands to more than 256 KB/),
+          });
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(10);
+  });
+
+  it('says a source over the character limit is too large and names its length, but opens one at the limit', () => {
+    const at = 'a'.repeat(MAX_SOURCE_LENGTH);
+    const encode = (text: string) => {
+      let bin = '';
+      for (const b of deflateSync(new TextEncoder().encode(text), { level: 9 })) bin += String.fromCharCode(b);
+      return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+    };
+    expect(decodeKernelSource(encode(at))).toEqual({ ok: true, source: at });
+    const over = decodeKernelSource(encode(at + 'b'));
+    expect(over).toEqual({ ok: false, reason: expect.stringContaining('too large: 65,537 characters') });
+    // Cut and changed links are still damaged, not too large.
+    const good = encodeKernelSource(MATMUL.builtinSource);
+    if (!good.ok) throw new Error(good.reason);
+    expect(decodeKernelSource(good.encoded.slice(0, good.encoded.length - 8))).toMatchObject({
+      reason: expect.stringContaining('damaged'),
+    });
   });
 
   it('reports unknown kernel names and missing names without decoding anything', () => {

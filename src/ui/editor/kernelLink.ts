@@ -40,14 +40,24 @@ export function decodeKernelSource(encoded: string): Decoded {
   const bytes = fromBase64Url(encoded);
   if (!bytes) return { ok: false, reason: 'The kernel in this link is damaged (it is not valid base64url).' };
   const inflated = inflateCapped(bytes, MAX_SOURCE_LENGTH * 4);
-  if (!inflated) return { ok: false, reason: 'The kernel in this link is damaged (it does not decompress).' };
+  if (inflated === 'too large')
+    return {
+      ok: false,
+      reason: `The kernel in this link is too large: it expands to more than ${(MAX_SOURCE_LENGTH * 4) / 1024} KB of text, far more than any kernel needs, so it was not opened.`,
+    };
+  if (inflated === 'damaged')
+    return { ok: false, reason: 'The kernel in this link is damaged (it does not decompress).' };
   let source: string;
   try {
     source = new TextDecoder('utf-8', { fatal: true }).decode(inflated);
   } catch {
     return { ok: false, reason: 'The kernel in this link is damaged (it is not text).' };
   }
-  if (source.length > MAX_SOURCE_LENGTH) return { ok: false, reason: 'The kernel in this link is too long.' };
+  if (source.length > MAX_SOURCE_LENGTH)
+    return {
+      ok: false,
+      reason: `The kernel in this link is too large: ${source.length.toLocaleString('en-US')} characters, the limit is ${MAX_SOURCE_LENGTH.toLocaleString('en-US')}.`,
+    };
   return { ok: true, source };
 }
 
@@ -110,8 +120,11 @@ function fromBase64Url(text: string): Uint8Array | null {
   }
 }
 
-/** Inflates raw deflate data, giving up (null) past `maxBytes` or on corrupt input. */
-function inflateCapped(data: Uint8Array, maxBytes: number): Uint8Array | null {
+/**
+ * Inflates raw deflate data; 'too large' once the output passes `maxBytes` (a decompression bomb is
+ * a size problem, not damage), 'damaged' for corrupt or cut-off input.
+ */
+function inflateCapped(data: Uint8Array, maxBytes: number): Uint8Array | 'too large' | 'damaged' {
   const chunks: Uint8Array[] = [];
   let total = 0;
   let tooBig = false;
@@ -127,9 +140,10 @@ function inflateCapped(data: Uint8Array, maxBytes: number): Uint8Array | null {
     for (let i = 0; i < data.length && !tooBig; i += 1024)
       inflate.push(data.subarray(i, i + 1024), i + 1024 >= data.length);
   } catch {
-    return null;
+    return tooBig ? 'too large' : 'damaged';
   }
-  if (tooBig || !ended) return null;
+  if (tooBig) return 'too large';
+  if (!ended) return 'damaged';
   const out = new Uint8Array(total);
   let at = 0;
   for (const c of chunks) {
