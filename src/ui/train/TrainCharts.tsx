@@ -206,7 +206,7 @@ export const EpochChart = memo(function EpochChart({
               type="number"
               domain={[0, 'dataMax']}
               allowDecimals
-              tickFormatter={(v: number) => String(Math.round(v * 10) / 10)}
+              tickFormatter={(v: number) => String(Math.round(v * 100) / 100)}
               tick={{ fontSize: 12 }}
               label={{ value: 'epoch', position: 'insideBottom', offset: -12, fontSize: 12 }}
             />
@@ -216,6 +216,7 @@ export const EpochChart = memo(function EpochChart({
               width={56}
               domain={axis.domain}
               ticks={axis.ticks}
+              interval={0}
               allowDataOverflow
               unit="%"
               label={{ value: 'accuracy', angle: -90, position: 'insideLeft', offset: 4, fontSize: 12 }}

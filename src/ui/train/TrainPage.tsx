@@ -6,7 +6,7 @@ import type { PageProps } from '../shell/routes';
 import type { PredictedImage } from '../../worker/dashboardProtocol';
 import { pauseTraining, resetTraining, resumeTraining, startTraining } from './trainingController';
 import { jobFor, sourceFromLink, sourceFromPreset, summarise, whyNotTrainable } from './modelSource';
-import { autoTestInterval, stepsPerEpochFor } from './testInterval';
+import { autoTestInterval, midEpochTestImages, stepsPerEpochFor } from './testInterval';
 import { LiveMetrics } from './LiveMetrics';
 import { EpochChart, LossChart } from './TrainCharts';
 import { ConfusionPanel } from './ConfusionPanel';
@@ -60,9 +60,12 @@ export function TrainPage({ route }: PageProps) {
     if (s.config.training.trainSubset) setSubset(s.config.training.trainSubset);
   };
 
-  const autoEvery = autoTestInterval(stepsPerEpochFor(subset, source.config.training.batchSize), epochs);
+  const batchSize = source.config.training.batchSize;
+  const stepsPerEpoch = stepsPerEpochFor(subset, batchSize);
+  const autoEvery = autoTestInterval(stepsPerEpoch, epochs);
   const testEvery = isToy ? 0 : (evalEvery ?? autoEvery);
   const testImages = gpu.kind === 'ready' ? testCount : Math.min(testCount, 1000);
+  const midEpochImages = Math.min(testImages, midEpochTestImages(testEvery, stepsPerEpoch, epochs, batchSize));
   // Where training will run: the GPU once the page and the worker both have it, else the CPU reference.
   const onGpu = gpu.kind === 'ready' && !(worker.kind === 'ready' && !worker.gpu);
   const job = () =>
@@ -71,6 +74,7 @@ export function TrainPage({ route }: PageProps) {
       trainSubset: subset,
       testSubset: testImages,
       evaluateEverySteps: testEvery,
+      evaluateSubset: midEpochImages,
     });
   const start = () => {
     if (blocked === null) void startTraining({ ...job(), initialParameters: loaded ?? undefined });
@@ -174,7 +178,7 @@ export function TrainPage({ route }: PageProps) {
           )}
           {!isToy && (
             <label
-              title={`Measure test accuracy on ${Math.min(500, testImages)} test images every this many steps (0 = only after each epoch; empty = chosen from the run's length)`}
+              title={`Measure test accuracy on ${midEpochImages} test images every this many steps (0 = only after each epoch; empty = chosen from the run's length)`}
             >
               Test every N steps
               <input

@@ -119,7 +119,14 @@ export function summarise(config: Config): string {
 /** The job for a source with the page's choices (subset, epochs, mid-epoch evaluation). */
 export function jobFor(
   source: ModelSource,
-  choices: { epochs: number; trainSubset: number; testSubset?: number; evaluateEverySteps: number },
+  choices: {
+    epochs: number;
+    trainSubset: number;
+    testSubset?: number;
+    evaluateEverySteps: number;
+    /** Test images per mid-epoch test (default 500). */
+    evaluateSubset?: number;
+  },
 ): Omit<TrainingJob, 'dataBaseUrl'> {
   // The whole recipe but the subset and epochs (chosen here), so no field is left behind: listing
   // fields one by one once dropped the init scheme, and fast-cnn and pytorch-cnn then trained from
@@ -132,7 +139,7 @@ export function jobFor(
     trainSubset: isMnist ? choices.trainSubset : undefined,
     testSubset: isMnist ? choices.testSubset : undefined,
     evaluateEverySteps: isMnist && choices.evaluateEverySteps > 0 ? choices.evaluateEverySteps : undefined,
-    evaluateSubset: 500,
+    evaluateSubset: choices.evaluateSubset ?? 500,
     backend: 'auto',
   };
 }
