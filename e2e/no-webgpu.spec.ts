@@ -29,6 +29,7 @@ async function expectGpuCheckAgrees(page: Page) {
   await expect(page.getByTestId('gpu-check-run')).toBeDisabled();
   await expect(page.getByTestId('worker-gpu')).not.toContainText('is using');
   await expect(page.locator('main')).not.toContainText(/on your GPU/i);
+  await page.screenshot({ path: 'e2e-artifacts/no-webgpu-gpu-check.png' });
 }
 
 test('when WebGPU offers no adapter the banner explains it and names the CPU fallback', async ({ page }) => {
