@@ -15,9 +15,27 @@ async function expectFallback(page: Page, reason: RegExp) {
   await expect(page.getByTestId('data-count')).toHaveText('10,000');
 }
 
+/** The GPU check page says what the banner says, offers no check it cannot run, and never says "on your GPU". */
+async function expectGpuCheckAgrees(page: Page) {
+  await page.goto('./#/gpu-check');
+  const banner = page.getByTestId('webgpu-status');
+  await expect(banner).toHaveAttribute('data-state', 'unavailable');
+  const message = page.getByTestId('gpu-check-unavailable');
+  await expect(message).toContainText('WebGPU is not available.');
+  const first = (await message.locator('p').first().textContent())!;
+  const reason = first.replace('WebGPU is not available.', '').trim();
+  expect(reason.length).toBeGreaterThan(10);
+  await expect(banner).toContainText(reason);
+  await expect(page.getByTestId('gpu-check-run')).toBeDisabled();
+  await expect(page.getByTestId('worker-gpu')).not.toContainText('is using');
+  await expect(page.locator('main')).not.toContainText(/on your GPU/i);
+  await page.screenshot({ path: 'e2e-artifacts/no-webgpu-gpu-check.png' });
+}
+
 test('when WebGPU offers no adapter the banner explains it and names the CPU fallback', async ({ page }) => {
   await page.goto('./');
   await expectFallback(page, /no GPU adapter/);
+  await expectGpuCheckAgrees(page);
 });
 
 test('when the browser has no navigator.gpu at all the banner says which browsers have it', async ({ page }) => {
@@ -27,6 +45,7 @@ test('when the browser has no navigator.gpu at all the banner says which browser
   await page.goto('./');
   expect(await page.evaluate(() => 'gpu' in navigator)).toBe(false);
   await expectFallback(page, /does not offer WebGPU/);
+  await expectGpuCheckAgrees(page);
 });
 
 // The builder, a stepper and a small training run on the CPU reference still work without WebGPU.
@@ -50,6 +69,11 @@ test('without WebGPU the banner says how to get it, and the steppers, the builde
   await expect(page.getByTestId('conv-out-0-0')).toHaveText('6');
 
   await page.goto('./#/train');
+  // Nothing on the training page claims a GPU this browser does not have (the page's own text:
+  // the shared footer is checked where the shell is).
+  const main = page.locator('main');
+  await expect(page.getByTestId('train-lede')).toContainText('CPU reference');
+  await expect(main).not.toContainText(/on your GPU/i);
   await page.getByTestId('train-preset').selectOption('mlp');
   await page.getByTestId('train-subset').fill('300');
   await page.getByTestId('train-epochs').fill('1');
@@ -60,5 +84,12 @@ test('without WebGPU the banner says how to get it, and the steppers, the builde
   const accuracy = Number(await page.getByTestId('metric-test-accuracy').textContent());
   expect(accuracy).toBeGreaterThan(0);
   expect(Number(await page.getByTestId('metric-train-loss').textContent())).toBeLessThan(2.5);
+  await expect(main).not.toContainText(/on your GPU/i);
+  // The GPU-only panels say what to do instead of "available once…", which never comes here.
+  await expect(page.getByTestId('needs-webgpu')).toHaveCount(2);
+  await expect(page.getByTestId('needs-webgpu').first()).toContainText('does not offer');
+  await expect(main).not.toContainText('Available once a run on the GPU');
+  await expect(page.getByTestId('compare-run')).toBeDisabled();
+  await expect(page.getByTestId('layer-costs-run')).toBeDisabled();
   await page.screenshot({ path: 'e2e-artifacts/no-webgpu-train.png', fullPage: true });
 });

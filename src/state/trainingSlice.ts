@@ -10,6 +10,8 @@ export interface CheckpointPoint {
   step: number;
   accuracy: number;
   loss: number;
+  /** Test images it was measured on. */
+  count: number;
 }
 
 /** The latest evaluation on the whole test set (after an epoch, or of loaded weights). */

@@ -6,6 +6,7 @@
  * benchmark; knows nothing about messages or the DOM.
  */
 import type { EvaluationResult, StepMetric } from './gpuTrainer';
+import { imagesPerSecond } from './throughput';
 
 /** What a session needs from a trainer; GpuTrainer and an adapter over CpuTrainer provide it. */
 export interface StepSource {
@@ -32,9 +33,11 @@ export interface ProgressEvent {
   step: number;
   totalSteps: number;
   stepsPerEpoch: number;
+  /** Images trained in this session divided by `elapsedMs`, in seconds (the same rule on every backend). */
   imagesPerSecond: number;
   /** Steps recorded into each submit lately (> 1 means batched submission). */
   stepsPerSubmit: number;
+  /** Time since the session started, not counting pauses. */
   elapsedMs: number;
   /** Present on the event sent right after a mid-epoch evaluation. */
   checkpoint?: Checkpoint;
@@ -113,6 +116,10 @@ export async function runSession(
   const maxChunk = options.maxStepsPerSubmit ?? 256;
   const spe = source.stepsPerEpoch;
   const start = now();
+  const startStep = source.globalStep;
+  // Time spent paused is not training time: left out of elapsedMs and images per second.
+  let pausedMs = 0;
+  const elapsed = (t: number) => t - start - pausedMs;
   let chunk = 1;
   // Submits ramp up (x2 each) from a few steps whenever nothing is in flight, at the start and
   // after each evaluation: the CPU records a submit's steps while the GPU runs the previous one,
@@ -157,9 +164,11 @@ export async function runSession(
         step,
         totalSteps: source.totalSteps,
         stepsPerEpoch: spe,
-        imagesPerSecond: msPerStep > 0 ? (source.batch * 1000) / msPerStep : 0,
+        // Over the whole session, not the last chunk: a chunk's own time is unknown where steps run
+        // synchronously inside submitSteps (the CPU reference), which once read as 320,000 images/s.
+        imagesPerSecond: imagesPerSecond((step - startStep) * source.batch, elapsed(t)),
         stepsPerSubmit: head.steps,
-        elapsedMs: t - start,
+        elapsedMs: elapsed(t),
       }),
     );
     // Grow or shrink chunks towards the target duration.
@@ -182,7 +191,10 @@ export async function runSession(
       const checkpointDue = !evaluationDue && step < source.totalSteps && step - lastCheckpoint >= every;
       if (step < source.totalSteps && !evaluationDue && !checkpointDue && inFlight.length < 2 && !control.isPaused()) {
         if (inFlight.length === 0) rampCap = Math.min(rampCap, RAMP_RESTART);
-        const promise = source.submitSteps(Math.min(chunk, rampCap, source.totalSteps - step));
+        // A chunk ends at the next mid-epoch evaluation, so it comes every N steps as asked, not at
+        // whichever chunk boundary follows it.
+        const untilCheckpoint = lastCheckpoint + every - step;
+        const promise = source.submitSteps(Math.min(chunk, rampCap, source.totalSteps - step, untilCheckpoint));
         const submitted = source.globalStep - step;
         rampCap = Math.max(RAMP_RESTART, 2 * submitted);
         inFlight.push({ promise, steps: submitted, submittedAt: now() });
@@ -204,7 +216,7 @@ export async function runSession(
           step,
           test,
           trainLoss: epochLossSum / Math.max(1, epochLossCount),
-          elapsedMs: now() - start,
+          elapsedMs: elapsed(now()),
         });
         epochLossSum = 0;
         epochLossCount = 0;
@@ -219,14 +231,16 @@ export async function runSession(
           options.onProgress?.({
             ...last,
             metrics: [],
-            elapsedMs: now() - start,
+            elapsedMs: elapsed(now()),
             checkpoint: { step, loss: r.loss, accuracy: r.accuracy, count: r.count },
           });
         }
         continue;
       }
       if (step >= source.totalSteps) return { kind: 'finished' };
+      const pausedAt = now();
       await control.waitForResume();
+      pausedMs += now() - pausedAt;
     }
   } catch (e) {
     await drain();

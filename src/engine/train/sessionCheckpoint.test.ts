@@ -48,6 +48,8 @@ describe('mid-epoch evaluation in a training session', () => {
     expect(subset.length).toBeGreaterThanOrEqual(2);
     // Never at an epoch's end (the full evaluation covers it), and at least N steps apart.
     for (const e of subset) expect(e.step % 10).not.toBe(0);
+    // Chunks end at the next evaluation, so it comes exactly every N steps, counted from each epoch's start.
+    expect(subset.map((e) => e.step)).toEqual([4, 8, 14, 18]);
     const checkpoints = progress.filter((p) => p.checkpoint).map((p) => p.checkpoint!);
     expect(checkpoints.map((c) => c.step)).toEqual(subset.map((e) => e.step));
     expect(checkpoints[0]).toMatchObject({ accuracy: 0.7, count: 50 });

@@ -16,6 +16,9 @@ type Run =
 export function SelfTestPage() {
   const [run, setRun] = useState<Run>({ kind: 'idle' });
   const worker = useAppState((s) => s.worker);
+  const gpu = useAppState((s) => s.gpu);
+  // The page's own WebGPU check, the one the banner shows: without it there is nothing to check.
+  const noWebGpu = gpu.kind === 'unavailable';
 
   async function start() {
     setRun({ kind: 'running' });
@@ -35,25 +38,38 @@ export function SelfTestPage() {
       <section className="card">
         <h1>GPU check</h1>
         <p className="lede">
-          Runs every compute kernel the playground trains with on your GPU, on random inputs of several shapes, and
-          compares each result with a plain CPU computation. If they agree, your GPU computes exactly what the lessons
-          describe.
+          Runs every compute kernel the playground trains with on the GPU, through WebGPU, on random inputs of several
+          shapes, and compares each result with a plain CPU computation. If they agree, the GPU computes exactly what
+          the lessons describe.
         </p>
+        {noWebGpu && (
+          <div className="error-card" data-testid="gpu-check-unavailable">
+            <p>
+              <strong>WebGPU is not available.</strong> {gpu.reason}
+            </p>
+            <p>
+              So there is no GPU here to check. The banner at the top of the page says how to turn WebGPU on; until then
+              the steppers, the builder and training work on the CPU reference.
+            </p>
+          </div>
+        )}
         <p className="muted" data-testid="worker-gpu">
-          {worker.kind === 'ready'
-            ? worker.gpu
-              ? `The training worker is using: ${[worker.gpu.vendor, worker.gpu.architecture].filter(Boolean).join(' · ')}.`
-              : `The training worker has no GPU: ${worker.gpuError ?? 'unknown reason'}.`
-            : worker.kind === 'failed'
-              ? `The training worker could not start: ${worker.reason}`
-              : 'Starting the training worker…'}
+          {noWebGpu
+            ? 'The training worker runs on the CPU reference.'
+            : worker.kind === 'ready'
+              ? worker.gpu
+                ? `The training worker is using: ${[worker.gpu.vendor, worker.gpu.architecture].filter(Boolean).join(' · ')}.`
+                : `The training worker has no GPU: ${worker.gpuError ?? 'unknown reason'}.`
+              : worker.kind === 'failed'
+                ? `The training worker could not start: ${worker.reason}`
+                : 'Starting the training worker…'}
         </p>
         <button
           type="button"
           className="button primary"
           data-testid="gpu-check-run"
           onClick={() => void start()}
-          disabled={run.kind === 'running'}
+          disabled={run.kind === 'running' || noWebGpu}
         >
           {run.kind === 'running' ? 'Checking…' : 'Check every kernel'}
         </button>

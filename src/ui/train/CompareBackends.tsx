@@ -7,6 +7,8 @@ import { useState } from 'react';
 import { useAppState } from '../../state/store';
 import type { BackendComparison } from '../../engine/train/compare';
 import { askDashboard } from './dashboardClient';
+import { raceVerdict } from './readouts';
+import { NoGpuHere, useGpuForTraining } from './gpuAvailability';
 
 /** The replay takes the CPU's real time, but at most this long. */
 const MAX_REPLAY_MS = 12_000;
@@ -19,6 +21,7 @@ export function CompareBackends() {
   const [running, setRunning] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [run, setRun] = useState(0);
+  const gpuHere = useGpuForTraining();
   const ready = (status === 'finished' || status === 'paused' || status === 'loaded') && backend === 'gpu';
 
   const go = () => {
@@ -39,6 +42,7 @@ export function CompareBackends() {
   const cpuPer = result ? perStep(result.cpu.ms, result.cpu.steps) : 0;
   const gpuPer = result ? perStep(result.gpu.ms, result.gpu.steps) : 0;
   const scale = result ? Math.min(1, MAX_REPLAY_MS / Math.max(1, cpuPer * result.steps)) : 1;
+  const verdict = raceVerdict(cpuPer, gpuPer);
 
   return (
     <section className="card" aria-labelledby="compare-title">
@@ -59,11 +63,21 @@ export function CompareBackends() {
             data-testid="compare-steps"
           />
         </label>
-        <button type="button" className="button" onClick={go} disabled={!ready || running} data-testid="compare-run">
+        <button
+          type="button"
+          className="button"
+          onClick={go}
+          disabled={!ready || running || gpuHere === 'never'}
+          data-testid="compare-run"
+        >
           {running ? 'Measuring…' : 'Race CPU against GPU'}
         </button>
       </div>
-      {!ready && <p className="muted">Available once a run on the GPU is paused or finished.</p>}
+      {gpuHere === 'never' ? (
+        <NoGpuHere what="The race needs WebGPU for its GPU side" />
+      ) : (
+        !ready && <p className="muted">Available once a run on the GPU is paused or finished.</p>
+      )}
       {error && (
         <p className="bad-text" role="alert">
           {error}
@@ -92,15 +106,13 @@ export function CompareBackends() {
             className="gpu"
           />
           <p className="speedup">
-            The GPU was{' '}
-            <strong data-testid="compare-speedup">
-              {result.speedup >= 10 ? Math.round(result.speedup) : result.speedup.toFixed(1)}
+            <strong data-testid="compare-speedup" data-winner={verdict?.winner}>
+              {verdict ? verdict.sentence : 'One side could not be timed.'}
             </strong>
-            × faster per step
             {result.cpu.steps < result.steps
-              ? ` (the CPU ran ${result.cpu.steps} of the ${result.steps} steps before its time ran out; its time per step is used)`
-              : ''}
-            . Both ended at almost the same loss ({result.cpu.lastLoss.toFixed(4)} on the CPU,{' '}
+              ? ` (The CPU ran ${result.cpu.steps} of the ${result.steps} steps before its time ran out; its time per step is used.)`
+              : ''}{' '}
+            Both ended at almost the same loss ({result.cpu.lastLoss.toFixed(4)} on the CPU,{' '}
             {result.gpu.lastLoss.toFixed(4)} on the GPU): the same computation.
           </p>
         </div>

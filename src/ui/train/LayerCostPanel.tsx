@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { useAppState } from '../../state/store';
 import type { LayerCostReport } from '../../engine/train/layerCost';
 import { askDashboard } from './dashboardClient';
+import { NoGpuHere, useGpuForTraining } from './gpuAvailability';
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 const flops = (n: number) =>
@@ -24,6 +25,7 @@ export function LayerCostPanel() {
   const [report, setReport] = useState<LayerCostReport | null>(null);
   const [running, setRunning] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const gpuHere = useGpuForTraining();
   const ready = (status === 'finished' || status === 'paused' || status === 'loaded') && backend === 'gpu';
   const go = () => {
     setRunning(true);
@@ -41,10 +43,23 @@ export function LayerCostPanel() {
   return (
     <section className="card" aria-labelledby="cost-title">
       <h2 id="cost-title">What each layer costs</h2>
-      <button type="button" className="button" onClick={go} disabled={!ready || running} data-testid="layer-costs-run">
+      <button
+        type="button"
+        className="button"
+        onClick={go}
+        disabled={!ready || running || gpuHere === 'never'}
+        data-testid="layer-costs-run"
+      >
         {running ? 'Measuring…' : 'Measure every layer'}
       </button>
-      {!ready && <p className="muted">Available once a run on the GPU is paused or finished.</p>}
+      {gpuHere === 'never' ? (
+        <NoGpuHere
+          what="Timing each layer on the GPU needs WebGPU"
+          instead="Each layer's shape, weights and FLOPs are still shown in the builder."
+        />
+      ) : (
+        !ready && <p className="muted">Available once a run on the GPU is paused or finished.</p>
+      )}
       {error && (
         <p className="bad-text" role="alert">
           {error}

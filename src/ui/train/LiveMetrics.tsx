@@ -1,6 +1,7 @@
 /** The live read-outs (plain numbers, test ids `metric-*`) and the run and epoch progress bars. */
 import { memo } from 'react';
 import { useAppState } from '../../state/store';
+import { formatRate } from './readouts';
 
 const seconds = (s: number) => (s >= 90 ? `${Math.round(s / 60)} min` : `${Math.ceil(s)} s`);
 
@@ -32,37 +33,37 @@ export const LiveMetrics = memo(function LiveMetrics() {
         unit={accuracy !== null ? '%' : ''}
       />
       <Metric label="Test loss" testId="metric-test-loss" value={t.evaluation ? t.evaluation.loss.toFixed(4) : '—'} />
-      <Metric
-        label="Images per second"
-        testId="metric-images-per-second"
-        value={t.imagesPerSecond ? Math.round(t.imagesPerSecond).toLocaleString('en-US') : '—'}
-      />
+      <Metric label="Images per second" testId="metric-images-per-second" value={formatRate(t.imagesPerSecond)} />
       <Metric
         label="Steps per submit"
         testId="metric-steps-per-submit"
         value={t.stepsPerSubmit ? String(t.stepsPerSubmit) : '—'}
       />
       <div className="metric wide">
-        <span className="metric-label">This epoch {t.info ? `(step ${epochStep} of ${spe})` : ''}</span>
+        <span className="progress-head">
+          <span className="metric-label">This epoch {t.info ? `(step ${epochStep} of ${spe})` : ''}</span>
+          <span className="muted">{epochEta !== null ? `About ${seconds(epochEta)} left in this epoch` : ' '}</span>
+        </span>
         <progress max={spe} value={epochStep} aria-label="Progress of this epoch" data-testid="epoch-progress" />
-        <span className="muted">{epochEta !== null ? `About ${seconds(epochEta)} left in this epoch` : ' '}</span>
       </div>
       <div className="metric wide">
-        <span className="metric-label">
-          Whole run {t.info ? `(step ${t.step} of ${total}, on the ${t.info.backend.toUpperCase()})` : ''}
+        <span className="progress-head">
+          <span className="metric-label">
+            Whole run {t.info ? `(step ${t.step} of ${total}, on the ${t.info.backend.toUpperCase()})` : ''}
+          </span>
+          <span className="muted" data-testid="train-state">
+            {t.status === 'finished'
+              ? 'Finished.'
+              : t.status === 'paused'
+                ? 'Paused.'
+                : t.status === 'loaded'
+                  ? 'Saved weights loaded.'
+                  : etaSeconds !== null
+                    ? `About ${seconds(etaSeconds)} left`
+                    : ' '}
+          </span>
         </span>
         <progress max={total || 1} value={t.step} aria-label="Training progress" data-testid="train-progress" />
-        <span className="muted" data-testid="train-state">
-          {t.status === 'finished'
-            ? 'Finished.'
-            : t.status === 'paused'
-              ? 'Paused.'
-              : t.status === 'loaded'
-                ? 'Saved weights loaded.'
-                : etaSeconds !== null
-                  ? `About ${seconds(etaSeconds)} left`
-                  : ' '}
-        </span>
       </div>
     </section>
   );

@@ -5,7 +5,8 @@ import { useAppState } from '../../state/store';
 import type { PageProps } from '../shell/routes';
 import type { PredictedImage } from '../../worker/dashboardProtocol';
 import { pauseTraining, resetTraining, resumeTraining, startTraining } from './trainingController';
-import { jobFor, sourceFromLink, sourceFromPreset, summarise } from './modelSource';
+import { jobFor, sourceFromLink, sourceFromPreset, summarise, whyNotTrainable } from './modelSource';
+import { autoTestInterval, midEpochTestImages, stepsPerEpochFor } from './testInterval';
 import { LiveMetrics } from './LiveMetrics';
 import { EpochChart, LossChart } from './TrainCharts';
 import { ConfusionPanel } from './ConfusionPanel';
@@ -29,6 +30,7 @@ export function TrainPage({ route }: PageProps) {
   const link = useMemo(() => sourceFromLink(linkText), [linkText]);
   const status = useAppState((s) => s.training.status);
   const gpu = useAppState((s) => s.gpu);
+  const worker = useAppState((s) => s.worker);
   const modelVersion = useAppState((s) => s.training.modelVersion);
   const hasModel = useAppState((s) => s.training.info !== null && s.training.info.testImages > 0);
   const [choice, setChoice] = useState<'link' | PresetName>(link.source ? 'link' : 'mlp');
@@ -37,12 +39,14 @@ export function TrainPage({ route }: PageProps) {
     [choice, link],
   );
   const summary = useMemo(() => summarise(source.config), [source]);
+  const blocked = useMemo(() => whyNotTrainable(source), [source]);
   const isToy = source.dataset !== 'mnist';
   const [subset, setSubset] = useState(6000);
   const [epochs, setEpochs] = useState(
     isToy ? source.config.training.epochs : Math.min(source.config.training.epochs, 3),
   );
-  const [evalEvery, setEvalEvery] = useState(25);
+  /** Test every this many steps; null: chosen from the run's length. */
+  const [evalEvery, setEvalEvery] = useState<number | null>(null);
   const [testCount, setTestCount] = useState(10000);
   const [loaded, setLoaded] = useState<LayerParameterMap | null>(null);
   const [chosen, setChosen] = useState<{ pixels: Uint8Array; label: string } | null>(null);
@@ -56,14 +60,25 @@ export function TrainPage({ route }: PageProps) {
     if (s.config.training.trainSubset) setSubset(s.config.training.trainSubset);
   };
 
+  const batchSize = source.config.training.batchSize;
+  const stepsPerEpoch = stepsPerEpochFor(subset, batchSize);
+  const autoEvery = autoTestInterval(stepsPerEpoch, epochs);
+  const testEvery = isToy ? 0 : (evalEvery ?? autoEvery);
+  const testImages = gpu.kind === 'ready' ? testCount : Math.min(testCount, 1000);
+  const midEpochImages = Math.min(testImages, midEpochTestImages(testEvery, stepsPerEpoch, epochs, batchSize));
+  // Where training will run: the GPU once the page and the worker both have it, else the CPU reference.
+  const onGpu = gpu.kind === 'ready' && !(worker.kind === 'ready' && !worker.gpu);
   const job = () =>
     jobFor(source, {
       epochs,
       trainSubset: subset,
-      testSubset: gpu.kind === 'ready' ? testCount : Math.min(testCount, 1000),
-      evaluateEverySteps: evalEvery,
+      testSubset: testImages,
+      evaluateEverySteps: testEvery,
+      evaluateSubset: midEpochImages,
     });
-  const start = () => void startTraining({ ...job(), initialParameters: loaded ?? undefined });
+  const start = () => {
+    if (blocked === null) void startTraining({ ...job(), initialParameters: loaded ?? undefined });
+  };
   const onDrawn = useCallback((pixels: Uint8Array) => setChosen({ pixels, label: 'your digit' }), []);
   const onChoose = useCallback(
     (it: PredictedImage) => setChosen({ pixels: it.pixels, label: `test image #${it.index} (a ${it.label})` }),
@@ -77,12 +92,17 @@ export function TrainPage({ route }: PageProps) {
 
   return (
     <div className="stack train-page">
-      <section className="card">
-        <h1>Train on MNIST</h1>
-        <p className="lede">
-          Pick a network and press Start. Every step runs as WGSL compute shaders in a background worker on your GPU;
-          the charts update as the numbers come back.
-        </p>
+      <section className="card train-head">
+        <div className="train-title">
+          <h1>Train on MNIST</h1>
+          <p className="lede" data-testid="train-lede">
+            {gpu.kind === 'checking'
+              ? 'Pick a network and press Start; the charts update as the numbers come back.'
+              : onGpu
+                ? 'Pick a network and press Start. Every step runs as WGSL compute shaders on your GPU, in a background worker.'
+                : 'Pick a network and press Start. Without WebGPU every step runs on the CPU reference (plain JavaScript): the same arithmetic, only slower.'}
+          </p>
+        </div>
         {link.errors.length > 0 && (
           <div className="error-card" role="alert" data-testid="config-error">
             <p>
@@ -157,22 +177,34 @@ export function TrainPage({ route }: PageProps) {
             </label>
           )}
           {!isToy && (
-            <label title="Measure test accuracy on 500 test images every this many steps (0 = only after each epoch)">
+            <label
+              title={`Measure test accuracy on ${midEpochImages} test images every this many steps (0 = only after each epoch; empty = chosen from the run's length)`}
+            >
               Test every N steps
               <input
                 type="number"
                 min={0}
                 max={10000}
-                value={evalEvery}
+                value={evalEvery ?? ''}
+                placeholder={autoEvery > 0 ? `auto: ${autoEvery}` : 'auto: per epoch'}
                 disabled={busy}
                 data-testid="train-eval-every"
-                onChange={(e) => setEvalEvery(clampInt(e.target.value, 0, 10000, 0))}
+                onChange={(e) =>
+                  setEvalEvery(e.target.value.trim() === '' ? null : clampInt(e.target.value, 0, 10000, 0))
+                }
               />
             </label>
           )}
           <div className="button-row">
             {!busy && (
-              <button type="button" className="button primary" onClick={start} data-testid="train-start">
+              <button
+                type="button"
+                className="button primary"
+                onClick={start}
+                disabled={blocked !== null}
+                aria-describedby={blocked !== null ? 'train-start-reason' : undefined}
+                data-testid="train-start"
+              >
                 {loaded ? 'Keep training' : 'Start'}
               </button>
             )}
@@ -205,6 +237,16 @@ export function TrainPage({ route }: PageProps) {
             </button>
           </div>
         </div>
+        {blocked !== null && (
+          <p className="train-blocked" id="train-start-reason" data-testid="train-start-reason">
+            <strong>This network cannot be trained yet.</strong> {blocked}{' '}
+            {source.encoded && (
+              <a href={`#/build?c=${source.encoded}`} data-testid="train-fix-link">
+                Fix it in the builder
+              </a>
+            )}
+          </p>
+        )}
         <div className="model-summary" data-testid="train-model-summary">
           <strong>{source.title}</strong>
           <span className="muted"> · {summary}</span>
@@ -218,14 +260,6 @@ export function TrainPage({ route }: PageProps) {
             </>
           )}
         </div>
-        {source.id !== 'link' && <p className="muted preset-blurb">{PRESETS[source.id].description}</p>}
-        <ExportPyTorchButton
-          testId="train-export-pytorch"
-          config={{
-            ...source.config,
-            training: { ...source.config.training, epochs, trainSubset: isToy ? undefined : subset },
-          }}
-        />
         {status === 'preparing' && <Preparing />}
         <TrainMessage />
         <ResumeAfterLoss />
@@ -234,8 +268,24 @@ export function TrainPage({ route }: PageProps) {
       <LiveMetrics />
       <div className="chart-grid">
         <LossChart />
-        <EpochChart />
+        <EpochChart testEvery={testEvery} hasTestSet={!isToy} />
       </div>
+
+      <section className="card" aria-labelledby="about-network-title">
+        <h2 id="about-network-title">About this network</h2>
+        {source.id !== 'link' ? (
+          <p className="muted preset-blurb">{PRESETS[source.id].description}</p>
+        ) : (
+          <p className="muted preset-blurb">{summary}</p>
+        )}
+        <ExportPyTorchButton
+          testId="train-export-pytorch"
+          config={{
+            ...source.config,
+            training: { ...source.config.training, epochs, trainSubset: isToy ? undefined : subset },
+          }}
+        />
+      </section>
 
       {explorable && !isToy && (
         <>

@@ -70,6 +70,40 @@ function layerText(l: LayerSpec): string {
   }
 }
 
+const dims = (shape: readonly number[] | null) => (shape ? shape.join('×') : 'nothing usable');
+const sameShape = (a: readonly number[] | null, b: readonly number[]) =>
+  a !== null && a.length === b.length && a.every((d, i) => d === b[i]);
+
+/**
+ * Why the source's network cannot be trained on its data set, in plain words, or null when it can:
+ * its layers' shapes must fit together (src/engine/shapes), and its input and output must match
+ * the data (MNIST: 1×28×28 images, 10 digits; the AND table: 2 inputs, 1 answer).
+ */
+export function whyNotTrainable(source: ModelSource): string | null {
+  const model = source.config.model;
+  const analysis = inferModel(model);
+  const problem = analysis.totals.firstError;
+  if (problem) {
+    const layer = model.layers[problem.index];
+    return problem.index >= 0 && layer
+      ? `Layer ${problem.index + 1} (${layerText(layer)}) does not fit: ${problem.message}`
+      : `The network cannot be built: ${problem.message}`;
+  }
+  const out = analysis.outputShape;
+  if (source.dataset === 'mnist') {
+    if (!sameShape(model.input, [1, 28, 28]))
+      return `MNIST images are 1×28×28 (one channel of 28 by 28 pixels), but this network takes ${dims(model.input)}.`;
+    if (!sameShape(out, [10]))
+      return `MNIST has 10 digits, so the network must end with 10 scores, but it ends with ${dims(out)}.`;
+  } else {
+    if (!sameShape(model.input, [2]))
+      return `The AND table has 2 inputs per example, but this network takes ${dims(model.input)}.`;
+    if (!sameShape(out, [1]))
+      return `The AND table has one answer per example, so the network must end with 1 number, but it ends with ${dims(out)}.`;
+  }
+  return null;
+}
+
 /** "Conv 32×3×3 → ReLU → … · 347,146 weights · Adam, learning rate 0.001, batch 64" */
 export function summarise(config: Config): string {
   const a = inferModel(config.model);
@@ -77,7 +111,7 @@ export function summarise(config: Config): string {
   const opt = t.optimizer.kind === 'sgd' ? 'SGD' : t.optimizer.kind === 'adam' ? 'Adam' : 'RMSprop';
   return [
     config.model.layers.map(layerText).join(' → '),
-    `${a.totals.params.toLocaleString('en-US')} weights`,
+    a.totals.ok ? `${a.totals.params.toLocaleString('en-US')} weights` : 'weights not known until the layers fit',
     `${opt}, learning rate ${t.optimizer.learningRate}, batch ${t.batchSize}`,
   ].join(' · ');
 }
@@ -85,7 +119,14 @@ export function summarise(config: Config): string {
 /** The job for a source with the page's choices (subset, epochs, mid-epoch evaluation). */
 export function jobFor(
   source: ModelSource,
-  choices: { epochs: number; trainSubset: number; testSubset?: number; evaluateEverySteps: number },
+  choices: {
+    epochs: number;
+    trainSubset: number;
+    testSubset?: number;
+    evaluateEverySteps: number;
+    /** Test images per mid-epoch test (default 500). */
+    evaluateSubset?: number;
+  },
 ): Omit<TrainingJob, 'dataBaseUrl'> {
   // The whole recipe but the subset and epochs (chosen here), so no field is left behind: listing
   // fields one by one once dropped the init scheme, and fast-cnn and pytorch-cnn then trained from
@@ -98,7 +139,7 @@ export function jobFor(
     trainSubset: isMnist ? choices.trainSubset : undefined,
     testSubset: isMnist ? choices.testSubset : undefined,
     evaluateEverySteps: isMnist && choices.evaluateEverySteps > 0 ? choices.evaluateEverySteps : undefined,
-    evaluateSubset: 500,
+    evaluateSubset: choices.evaluateSubset ?? 500,
     backend: 'auto',
   };
 }

@@ -63,7 +63,7 @@ function onEvent(event: WorkerEvent): void {
       pendingProgress = event.progress;
       if (event.progress.checkpoint) {
         const c = event.progress.checkpoint;
-        pendingCheckpoints.push({ step: c.step, accuracy: c.accuracy, loss: c.loss });
+        pendingCheckpoints.push({ step: c.step, accuracy: c.accuracy, loss: c.loss, count: c.count });
       }
       scheduleFlush();
       return;
