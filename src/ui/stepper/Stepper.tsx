@@ -239,7 +239,7 @@ export function Stepper({ trace, onPosition, pick, children }: Props) {
             Step {position} of {total}
           </span>
           <label className="viz-speed">
-            Speed{' '}
+            <span className="viz-speed-word">Speed</span>
             <select value={speed} onChange={(e) => setSpeed(Number(e.target.value))} data-testid="step-speed">
               {SPEEDS.map((s) => (
                 <option key={s.ms} value={s.ms}>
