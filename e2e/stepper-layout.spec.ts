@@ -16,8 +16,9 @@ const STEPPERS = [
 ] as const;
 
 const SIZES = [
-  { width: 1280, height: 720 },
-  { width: 390, height: 844 },
+  { width: 1280, height: 720, presenter: false },
+  { width: 1280, height: 720, presenter: true },
+  { width: 390, height: 844, presenter: false },
 ] as const;
 
 /** The step counter's total, e.g. 12 from "Step 0 of 12". */
@@ -27,14 +28,28 @@ async function totalSteps(page: Page): Promise<number> {
 }
 
 for (const size of SIZES) {
-  test.describe(`steppers at ${size.width}x${size.height}`, () => {
-    test.use({ viewport: size });
+  const where = `${size.width}x${size.height}${size.presenter ? ' in presenter mode' : ''}`;
+  test.describe(`steppers at ${where}`, () => {
+    test.use({ viewport: { width: size.width, height: size.height } });
 
     for (const s of STEPPERS) {
       test(`${s.name}: after Next, the Next button, the narration and the output cell being written are on screen`, async ({
         page,
       }) => {
-        await page.goto(`./${s.link}`);
+        if (size.presenter) {
+          // Presenter mode (a classroom link option) is a class on the root, styled by the builder's
+          // stylesheet: open the builder first so it is loaded, then follow the stepper link.
+          await page.goto('./#/build');
+          await expect(page.locator('main h1').first()).toBeVisible();
+          await page.evaluate((h) => {
+            document.documentElement.classList.add('presenter-mode');
+            window.location.hash = h;
+          }, s.link);
+          await expect(page.getByTestId('step-counter')).toBeVisible();
+          expect(await page.evaluate(() => getComputedStyle(document.documentElement).fontSize)).not.toBe('16px');
+        } else {
+          await page.goto(`./${s.link}`);
+        }
         const total = await totalSteps(page);
         const next = page.getByTestId('step-next');
         const target = page.locator(`[data-testid^="${s.out}-"].is-target`);
@@ -53,7 +68,9 @@ for (const size of SIZES) {
           await expect(target).toBeInViewport({ ratio: 1 });
           await expect(page.getByTestId('step-narration')).toBeInViewport();
           if (from === starts[3])
-            await page.screenshot({ path: `e2e-artifacts/stepper-layout-${s.name}-${size.width}.png` });
+            await page.screenshot({
+              path: `e2e-artifacts/stepper-layout-${s.name}-${size.width}${size.presenter ? '-presenter' : ''}.png`,
+            });
         }
       });
     }
