@@ -61,17 +61,12 @@ async function visitAll(page: Page, cases: Case[]) {
   await expect(page.getByTestId('step-next')).toBeVisible();
   for (const [hash, words] of cases) {
     const name = hash.length > 80 ? `${hash.slice(0, 60)}… (${hash.length} characters)` : hash;
-    // The frame right after the link changes includes its render: before, this took over a minute.
-    const firstFrame = await page.evaluate(
-      (h) =>
-        new Promise<number>((resolve) => {
-          const t = performance.now();
-          window.location.hash = h;
-          requestAnimationFrame(() => resolve(performance.now() - t));
-        }),
-      hash,
-    );
-    expect(firstFrame, `${name}: first frame`).toBeLessThan(2000);
+    // Followed as an in-app link would be. The frame right after it is not timed: with a
+    // 2,000,000-character link it is mostly the browser's own navigation (as slow on a page that
+    // ignores the query); what the page draws is bounded below instead.
+    await page.evaluate((h) => {
+      window.location.hash = h;
+    }, hash);
     await expect(page.getByTestId('viz-error'), name).toContainText(words);
     expect(await frameRoundTrip(page), `${name}: frame round trip`).toBeLessThan(2000);
     // What is drawn stays within the limits: two 12x12 editors, a padded 20x20 input and its output at most.
