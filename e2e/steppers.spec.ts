@@ -50,6 +50,9 @@ test.describe('matmul stepper', () => {
 
   test('an edit updates the link, and the link brings the edit back after a reload', async ({ page }) => {
     await page.goto(link);
+    // Valid inputs from a link start folded away; the summary opens them.
+    await expect(page.getByTestId('edit-a-0-0')).toBeHidden();
+    await page.getByTestId('viz-inputs-toggle').click();
     await page.getByTestId('edit-a-0-0').fill('10');
     await expect(page).toHaveURL(/#\/matmul\?a=10,2,3;4,5,6&b=7,8;9,10;11,12$/);
     await page.reload();
@@ -57,6 +60,7 @@ test.describe('matmul stepper', () => {
     await page.getByTestId('step-end').click();
     await expect(page.getByTestId('matmul-out-0-0')).toHaveText('121');
     // A bad edit shows the sentence and keeps the last good product on screen.
+    await page.getByTestId('viz-inputs-toggle').click();
     await page.getByTestId('edit-b-0-0').fill('seven');
     await expect(page.getByTestId('viz-error')).toContainText('not a number');
     await expect(page.getByTestId('matmul-out-0-0')).toHaveText('121');
@@ -66,6 +70,7 @@ test.describe('matmul stepper', () => {
   test('arrow keys typed in a text box edit the text instead of stepping', async ({ page }) => {
     await page.goto(link);
     await expect(page.getByTestId('step-narration')).toHaveAttribute('aria-live', 'polite');
+    await page.getByTestId('viz-inputs-toggle').click();
     await page.getByTestId('rows-a').focus();
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('End');
@@ -175,6 +180,7 @@ test.describe('GPU view of the conv stepper', () => {
       [67, 77],
     ]);
     // A new input clears the old verdict.
+    await page.getByTestId('viz-inputs-toggle').click();
     await page.getByTestId('edit-x-0-0').fill('2');
     await expect(page.getByTestId('gpu-check-result')).toHaveCount(0);
   });

@@ -5,7 +5,7 @@
  */
 import type { ConvInput, Matrix } from './parse';
 import { filled, slideOutSize } from './parse';
-import { TraceBuilder, at, cells, empty, fmt, term, type GridSpec, type VizTrace } from './trace';
+import { TraceBuilder, at, cells, empty, fmt, term, uncoveredCells, type GridSpec, type VizTrace } from './trace';
 
 interface ConvShape {
   H: number;
@@ -76,6 +76,7 @@ function baseGrids(input: ConvInput, s: ConvShape): GridSpec[] {
       kind: 'input',
       padding: s.pad,
       testIdPrefix: 'conv-x',
+      unused: uncoveredCells(s.PH, s.PW, s.K, s.stride, s.OH, s.OW),
     },
     {
       id: 'k',

@@ -79,7 +79,9 @@ export function matmulForwardSteps(a: Matrix, b: Matrix): VizTrace {
     steps: t.steps,
     notes: [
       `A has ${K} column${K === 1 ? '' : 's'} and B has ${K} row${K === 1 ? '' : 's'}, so each output cell is a sum of ${K} products. C has A's ${M} row${M === 1 ? '' : 's'} and B's ${N} column${N === 1 ? '' : 's'}.`,
+      'B sits above C and A to its left: each cell of C is where a row of A meets a column of B.',
     ],
+    layout: 'matmul',
   };
 }
 

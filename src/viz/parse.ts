@@ -93,7 +93,7 @@ export function parseRows(text: string, field: string, name: string, maxRows: nu
     return fail(
       field,
       'too-long',
-      `The text for ${name} is too long: type at most ${maxRows} rows of ${maxCols} numbers.`,
+      `The text for ${name} is ${text.length.toLocaleString('en')} characters long; this page reads at most ${LIMITS.maxTextLength} characters (up to ${maxRows} rows of ${maxCols} numbers). Shorten it.`,
     );
   }
   const trimmed = text.trim().replace(/;+\s*$/, '');

@@ -5,7 +5,7 @@
  */
 import type { PoolInput } from './parse';
 import { filled, slideOutSize } from './parse';
-import { TraceBuilder, at, cells, empty, fmt, term, type GridSpec, type VizTrace } from './trace';
+import { TraceBuilder, at, cells, empty, fmt, term, uncoveredCells, type GridSpec, type VizTrace } from './trace';
 
 interface PoolShape {
   H: number;
@@ -65,7 +65,15 @@ export function poolForwardSteps(input: PoolInput): VizTrace {
   const area = s.size * s.size;
   const opName = input.op === 'max' ? 'Max' : 'Average';
   const grids: GridSpec[] = [
-    { id: 'x', label: `Input x (${s.H}×${s.W})`, rows: s.H, cols: s.W, kind: 'input', testIdPrefix: 'pool-x' },
+    {
+      id: 'x',
+      label: `Input x (${s.H}×${s.W})`,
+      rows: s.H,
+      cols: s.W,
+      kind: 'input',
+      testIdPrefix: 'pool-x',
+      unused: uncoveredCells(s.H, s.W, s.size, s.stride, s.OH, s.OW),
+    },
     {
       id: 'out',
       label: `${opName} pool output (${s.OH}×${s.OW})`,
@@ -124,7 +132,15 @@ export function poolBackwardSteps(input: PoolInput): VizTrace {
   const area = s.size * s.size;
   const g = input.grad ?? filled(s.OH, s.OW, 1);
   const grids: GridSpec[] = [
-    { id: 'x', label: `Input x (${s.H}×${s.W})`, rows: s.H, cols: s.W, kind: 'input', testIdPrefix: 'pool-x' },
+    {
+      id: 'x',
+      label: `Input x (${s.H}×${s.W})`,
+      rows: s.H,
+      cols: s.W,
+      kind: 'input',
+      testIdPrefix: 'pool-x',
+      unused: uncoveredCells(s.H, s.W, s.size, s.stride, s.OH, s.OW),
+    },
     {
       id: 'g',
       label: `dy, the upstream gradient (${s.OH}×${s.OW})`,

@@ -21,6 +21,8 @@ export interface GridSpec {
   testIdPrefix?: string;
   /** Symbol shown between this grid and the one before it ('×', '='). */
   before?: string;
+  /** Cells no window ever covers (the stride steps over them): drawn as unused. */
+  unused?: number[];
 }
 
 /** area: the row/column/window in use; focus: the numbers multiplied now; target: the cell written. */
@@ -52,6 +54,36 @@ export interface VizTrace {
   steps: VizStep[];
   /** Sentences shown above the grids, e.g. the output-size formula with the current numbers. */
   notes: string[];
+  /**
+   * How to place the grids: 'flow' in a row (the default), or 'matmul' with B above C and A to
+   * its left, so a row of A and a column of B meet at the cell of C they make.
+   */
+  layout?: 'flow' | 'matmul';
+}
+
+/**
+ * Flat indices of a rows x cols grid that no window of side `size` covers when windows start at
+ * 0, stride, 2·stride, … (outH x outW of them): the cells a stride larger than the window, or a
+ * last window that does not reach the edge, leave unused.
+ */
+export function uncoveredCells(
+  rows: number,
+  cols: number,
+  size: number,
+  stride: number,
+  outH: number,
+  outW: number,
+): number[] {
+  const coveredRow = new Array<boolean>(rows).fill(false);
+  const coveredCol = new Array<boolean>(cols).fill(false);
+  for (let o = 0; o < outH; o++)
+    for (let k = 0; k < size && o * stride + k < rows; k++) coveredRow[o * stride + k] = true;
+  for (let o = 0; o < outW; o++)
+    for (let k = 0; k < size && o * stride + k < cols; k++) coveredCol[o * stride + k] = true;
+  const out: number[] = [];
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < cols; c++) if (!coveredRow[r] || !coveredCol[c]) out.push(r * cols + c);
+  return out;
 }
 
 /** The grid values after `position` steps (0 = before the first step). */

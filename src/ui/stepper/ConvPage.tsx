@@ -5,7 +5,8 @@ import { convSteps } from '../../viz/convSteps';
 import { useStepperInputs } from './useStepperInputs';
 import { MatrixEditor } from './MatrixEditor';
 import { Stepper } from './Stepper';
-import { ModeToggle, NumberSetting, VizError, onesRows } from './parts';
+import { ModeToggle, NumberSetting, onesRows } from './parts';
+import { StepperLayout } from './StepperLayout';
 import { ConvGpuPanel } from './ConvGpuPanel';
 import { ConvStagingPanel } from './StagingPanel';
 
@@ -35,75 +36,92 @@ export function ConvPage({ route }: PageProps) {
   const current = step?.marks.find((m) => m.grid === 'out' && m.kind === 'target')?.cells[0] ?? null;
   const cell = picked !== null && picked < OH * OW ? picked : (current ?? 0);
 
+  const summary = `x ${valid.x.rows}×${valid.x.cols}, kernel ${valid.k.rows}×${valid.k.rows}, padding ${valid.pad}, stride ${valid.stride}`;
+
   return (
-    <div className="stack viz-page">
-      <section className="card viz-inputs">
-        <h1>Convolution, step by step</h1>
+    <StepperLayout
+      title="Convolution, step by step"
+      route={route}
+      inputs={inputs}
+      summary={summary}
+      position={position}
+      intro={
         <p className="lede">
           A small grid of weights, the kernel, slides over the image. At each position, multiply the numbers it covers
-          by the kernel&apos;s numbers and add them up: that sum is one pixel of the output.
+          by the kernel&apos;s numbers and add them up: that sum is one pixel of the output.{' '}
+          <span data-testid="conv-convention">
+            Like every deep-learning library, this page uses cross-correlation: the kernel is laid on the image as it
+            is, without flipping it first.
+          </span>
         </p>
-        <p data-testid="conv-convention">
-          Like every deep-learning library, this page uses cross-correlation: the kernel is laid on the image as it is,
-          without flipping it first.
-        </p>
-        <ModeToggle mode={valid.mode} onChange={(mode) => update({ mode })} />
-        <VizError error={inputs.error} showingExample={inputs.showingExample} />
-        <div className="viz-editors">
-          <MatrixEditor
-            field="x"
-            label="Input x"
-            text={draft.x}
-            onChange={(x) => update({ x })}
-            maxRows={LIMITS.convInput}
-            maxCols={LIMITS.convInput}
-          />
-          <MatrixEditor
-            field="k"
-            label="Kernel k"
-            text={draft.k}
-            onChange={(k) => update({ k })}
-            maxRows={LIMITS.convKernel}
-            maxCols={LIMITS.convKernel}
-          />
-          {valid.mode === 'backward' && (
+      }
+      choices={
+        <>
+          <ModeToggle mode={valid.mode} onChange={(mode) => update({ mode })} />
+        </>
+      }
+      editors={
+        <>
+          <div className="viz-editors">
             <MatrixEditor
-              field="g"
-              label="Upstream gradient dy"
-              text={draft.g}
-              placeholderRows={onesRows(OH, OW)}
-              onChange={(g) => update({ g })}
-              maxRows={OH}
-              maxCols={OW}
-              resizable={false}
-              extraButtons={
-                <button type="button" className="button small" onClick={() => update({ g: '' })}>
-                  All ones
-                </button>
-              }
+              field="x"
+              label="Input x"
+              text={draft.x}
+              onChange={(x) => update({ x })}
+              maxRows={LIMITS.convInput}
+              maxCols={LIMITS.convInput}
             />
-          )}
-        </div>
-        <div className="viz-settings">
-          <NumberSetting
-            inputs={inputs}
-            field="pad"
-            label="Padding"
-            min={0}
-            max={LIMITS.maxPad}
-            hint="rings of zeros around the input"
-          />
-          <NumberSetting
-            inputs={inputs}
-            field="stride"
-            label="Stride"
-            min={1}
-            max={LIMITS.maxStride}
-            hint="how far the kernel moves each time"
-          />
-        </div>
-        <p className="muted">The input can be up to 12×12 and the kernel up to 5×5 (square).</p>
-      </section>
+            <MatrixEditor
+              field="k"
+              label="Kernel k"
+              text={draft.k}
+              onChange={(k) => update({ k })}
+              maxRows={LIMITS.convKernel}
+              maxCols={LIMITS.convKernel}
+            />
+            {valid.mode === 'backward' && (
+              <MatrixEditor
+                field="g"
+                label="Upstream gradient dy"
+                text={draft.g}
+                placeholderRows={onesRows(OH, OW)}
+                onChange={(g) => update({ g })}
+                maxRows={OH}
+                maxCols={OW}
+                resizable={false}
+                extraButtons={
+                  <button type="button" className="button small" onClick={() => update({ g: '' })}>
+                    All ones
+                  </button>
+                }
+              />
+            )}
+          </div>
+          <div className="viz-settings">
+            <NumberSetting
+              inputs={inputs}
+              field="pad"
+              label="Padding"
+              min={0}
+              max={LIMITS.maxPad}
+              hint="rings of zeros around the input"
+            />
+            <NumberSetting
+              inputs={inputs}
+              field="stride"
+              label="Stride"
+              min={1}
+              max={LIMITS.maxStride}
+              hint="how far the kernel moves each time"
+            />
+          </div>
+          <p className="muted">
+            The input can be up to {LIMITS.convInput}×{LIMITS.convInput} and the kernel up to {LIMITS.convKernel}×
+            {LIMITS.convKernel} (square).
+          </p>
+        </>
+      }
+    >
       <Stepper
         key={valid.mode}
         trace={trace}
@@ -112,6 +130,6 @@ export function ConvPage({ route }: PageProps) {
       />
       {forward && <ConvGpuPanel input={valid} cell={cell} />}
       {forward && <ConvStagingPanel input={valid} cell={cell} />}
-    </div>
+    </StepperLayout>
   );
 }

@@ -2,16 +2,23 @@ import type { Matrix } from '../../viz/parse';
 import { matmulThreadFor } from '../../viz/gpuMapping';
 import { MATMUL } from '../../engine/kernels';
 import { runMatmulCases } from '../../engine/gpu/matmul';
+import { compareMatmul, matmulVerdict } from '../../viz/gpuTolerance';
 import { GpuRunResult, runOnGpu, useGpuRun, type GpuRun } from './gpuCheck';
 
-/** Runs the shipped kernels/matmul.wgsl on A and B (float32) and compares it with the CPU reference. */
-function runMatmulOnGpu(a: Matrix, b: Matrix): Promise<GpuRun> {
+/**
+ * Runs the shipped kernels/matmul.wgsl on A and B (float32) and compares each cell with the exact
+ * product, within float32's rounding allowance for that cell's terms (see viz/gpuTolerance.ts).
+ */
+async function runMatmulOnGpu(a: Matrix, b: Matrix): Promise<GpuRun> {
   const call = { M: a.rows, K: a.cols, N: b.cols };
   const inputs = { a: Float32Array.from(a.data), b: Float32Array.from(b.data), bias: null, c0: null };
-  return runOnGpu(call.M, call.N, async (runner) => {
+  const run = await runOnGpu(call.M, call.N, async (runner) => {
     const kernel = await runner.compile(MATMUL, { source: MATMUL.builtinSource });
     return runMatmulCases(runner, kernel, [{ call, inputs }]);
   });
+  if (run.kind !== 'done') return run;
+  const c = compareMatmul(a, b, run.output);
+  return { ...run, pass: c.pass, maxAbsError: c.maxAbsError, verdict: matmulVerdict(c) };
 }
 
 /** The GPU side of matmul: which thread computes a cell (from the kernel table), and a real run. */

@@ -5,7 +5,8 @@ import { matmulSteps } from '../../viz/matmulSteps';
 import { useStepperInputs } from './useStepperInputs';
 import { MatrixEditor } from './MatrixEditor';
 import { Stepper } from './Stepper';
-import { ModeToggle, VizError, onesRows } from './parts';
+import { ModeToggle, onesRows } from './parts';
+import { StepperLayout } from './StepperLayout';
 import { GpuPanel } from './GpuPanel';
 import { MatmulStagingPanel } from './StagingPanel';
 
@@ -27,55 +28,70 @@ export function MatmulPage({ route }: PageProps) {
   const current = step?.marks.find((m) => m.grid === 'c' && m.kind === 'target')?.cells[0] ?? null;
   const cell = picked !== null && picked < M * N ? picked : (current ?? 0);
 
+  const summary = `A ${M}×${valid.a.cols}, B ${valid.b.rows}×${N}${valid.mode === 'backward' ? ', dC' : ''}`;
+
   return (
-    <div className="stack viz-page">
-      <section className="card viz-inputs">
-        <h1>Matrix multiplication, step by step</h1>
+    <StepperLayout
+      title="Matrix multiplication, step by step"
+      route={route}
+      inputs={inputs}
+      summary={summary}
+      position={position}
+      intro={
         <p className="lede">
           Each cell of C = A·B is a row of A times a column of B: multiply the pairs of numbers and add them up. A dense
           layer of a neural network does exactly this, with many more numbers.
         </p>
-        <ModeToggle mode={valid.mode} onChange={(mode) => update({ mode })} />
-        <VizError error={inputs.error} showingExample={inputs.showingExample} />
-        <div className="viz-editors">
-          <MatrixEditor
-            field="a"
-            label="Matrix A"
-            text={draft.a}
-            onChange={(a) => update({ a })}
-            maxRows={LIMITS.matmul}
-            maxCols={LIMITS.matmul}
-          />
-          <MatrixEditor
-            field="b"
-            label="Matrix B"
-            text={draft.b}
-            onChange={(b) => update({ b })}
-            maxRows={LIMITS.matmul}
-            maxCols={LIMITS.matmul}
-          />
-          {valid.mode === 'backward' && (
+      }
+      choices={
+        <>
+          <ModeToggle mode={valid.mode} onChange={(mode) => update({ mode })} />
+        </>
+      }
+      editors={
+        <>
+          <div className="viz-editors">
             <MatrixEditor
-              field="g"
-              label="Upstream gradient dC"
-              text={draft.g}
-              placeholderRows={onesRows(M, N)}
-              onChange={(g) => update({ g })}
-              maxRows={M}
-              maxCols={N}
-              resizable={false}
-              extraButtons={
-                <button type="button" className="button small" onClick={() => update({ g: '' })}>
-                  All ones
-                </button>
-              }
+              field="a"
+              label="Matrix A"
+              text={draft.a}
+              onChange={(a) => update({ a })}
+              maxRows={LIMITS.matmul}
+              maxCols={LIMITS.matmul}
             />
-          )}
-        </div>
-        <p className="muted">
-          A&apos;s number of columns must equal B&apos;s number of rows. Matrices can be up to 8×8.
-        </p>
-      </section>
+            <MatrixEditor
+              field="b"
+              label="Matrix B"
+              text={draft.b}
+              onChange={(b) => update({ b })}
+              maxRows={LIMITS.matmul}
+              maxCols={LIMITS.matmul}
+            />
+            {valid.mode === 'backward' && (
+              <MatrixEditor
+                field="g"
+                label="Upstream gradient dC"
+                text={draft.g}
+                placeholderRows={onesRows(M, N)}
+                onChange={(g) => update({ g })}
+                maxRows={M}
+                maxCols={N}
+                resizable={false}
+                extraButtons={
+                  <button type="button" className="button small" onClick={() => update({ g: '' })}>
+                    All ones
+                  </button>
+                }
+              />
+            )}
+          </div>
+          <p className="muted">
+            A&apos;s number of columns must equal B&apos;s number of rows. Matrices can be up to {LIMITS.matmul}×
+            {LIMITS.matmul}.
+          </p>
+        </>
+      }
+    >
       <Stepper
         key={valid.mode}
         trace={trace}
@@ -84,6 +100,6 @@ export function MatmulPage({ route }: PageProps) {
       />
       {valid.mode === 'forward' && <GpuPanel a={valid.a} b={valid.b} cell={cell} />}
       {valid.mode === 'forward' && <MatmulStagingPanel a={valid.a} b={valid.b} cell={cell} />}
-    </div>
+    </StepperLayout>
   );
 }

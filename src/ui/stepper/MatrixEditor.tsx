@@ -1,11 +1,5 @@
 import { useId, type ReactNode } from 'react';
-
-/** The ROWS text split into cells (ragged or invalid text is kept as typed). */
-function tokens(text: string): string[][] {
-  const trimmed = text.trim();
-  if (trimmed === '') return [['']];
-  return trimmed.split(';').map((r) => r.split(',').map((v) => v.trim()));
-}
+import { editorCells } from '../../viz/matrixText';
 
 function join(rows: string[][]): string {
   return rows.map((r) => r.join(',')).join(';');
@@ -42,9 +36,11 @@ export function MatrixEditor({
 }: Props) {
   const id = useId();
   const shown = text.trim() === '' && placeholderRows ? placeholderRows : text;
-  const rows = tokens(shown);
-  const nRows = rows.length;
-  const nCols = Math.max(...rows.map((r) => r.length));
+  // Cells only for text within the limits: a link can carry a million values.
+  const cells = editorCells(shown, maxRows, maxCols);
+  const rows = cells.ok ? cells.rows : [];
+  const nRows = cells.nRows;
+  const nCols = cells.nCols;
 
   const setCell = (r: number, c: number, v: string) => {
     const next = rows.map((row) => row.slice());
@@ -66,21 +62,27 @@ export function MatrixEditor({
           ({nRows}×{nCols})
         </span>
       </legend>
-      <div className="viz-editor-cells" style={{ gridTemplateColumns: `repeat(${nCols}, 3.4rem)` }}>
-        {rows.map((row, r) =>
-          Array.from({ length: nCols }, (_, c) => (
-            <input
-              key={`${r}-${c}`}
-              className="viz-editor-cell"
-              value={row[c] ?? ''}
-              inputMode="decimal"
-              aria-label={`${label}, row ${r + 1}, column ${c + 1}`}
-              data-testid={`edit-${field}-${r}-${c}`}
-              onChange={(e) => setCell(r, c, e.target.value)}
-            />
-          )),
-        )}
-      </div>
+      {cells.ok ? (
+        <div className="viz-editor-cells" style={{ gridTemplateColumns: `repeat(${nCols}, 3.4rem)` }}>
+          {rows.map((row, r) =>
+            Array.from({ length: nCols }, (_, c) => (
+              <input
+                key={`${r}-${c}`}
+                className="viz-editor-cell"
+                value={row[c] ?? ''}
+                inputMode="decimal"
+                aria-label={`${label}, row ${r + 1}, column ${c + 1}`}
+                data-testid={`edit-${field}-${r}-${c}`}
+                onChange={(e) => setCell(r, c, e.target.value)}
+              />
+            )),
+          )}
+        </div>
+      ) : (
+        <p className="viz-editor-too-big" data-testid={`editor-too-big-${field}`}>
+          {cells.reason}
+        </p>
+      )}
       <label className="viz-editor-text" htmlFor={id}>
         Rows as text (<code>;</code> between rows, <code>,</code> between values)
       </label>
@@ -93,7 +95,7 @@ export function MatrixEditor({
         onChange={(e) => onChange(e.target.value)}
       />
       <div className="viz-editor-buttons">
-        {resizable && (
+        {resizable && cells.ok && (
           <>
             <button type="button" className="button small" onClick={() => resize(1, 0)} disabled={nRows >= maxRows}>
               + Row
@@ -109,9 +111,11 @@ export function MatrixEditor({
             </button>
           </>
         )}
-        <button type="button" className="button small" onClick={randomize} data-testid={`random-${field}`}>
-          Random
-        </button>
+        {cells.ok && (
+          <button type="button" className="button small" onClick={randomize} data-testid={`random-${field}`}>
+            Random
+          </button>
+        )}
         {extraButtons}
       </div>
     </fieldset>

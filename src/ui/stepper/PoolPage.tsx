@@ -1,11 +1,12 @@
-import { useMemo } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import type { PageProps } from '../shell/routes';
 import { DEFAULT_POOL, LIMITS, parsePoolQuery, poolQuery, slideOutSize } from '../../viz/parse';
 import { poolSteps } from '../../viz/poolSteps';
 import { useStepperInputs } from './useStepperInputs';
 import { MatrixEditor } from './MatrixEditor';
 import { Stepper } from './Stepper';
-import { ModeToggle, NumberSetting, VizError, onesRows } from './parts';
+import { ModeToggle, NumberSetting, onesRows } from './parts';
+import { StepperLayout } from './StepperLayout';
 
 // Size and stride start empty so a link without them gets the parser's defaults (stride = size).
 const DEFAULTS = { x: DEFAULT_POOL.x, size: '', stride: '', op: DEFAULT_POOL.op, mode: 'forward', g: '' };
@@ -17,80 +18,100 @@ export function PoolPage({ route }: PageProps) {
   const trace = useMemo(() => poolSteps(valid), [valid]);
   const OH = slideOutSize(valid.x.rows, valid.size, valid.stride, 0);
   const OW = slideOutSize(valid.x.cols, valid.size, valid.stride, 0);
+  const [position, setPosition] = useState(0);
+  const onPosition = useCallback((p: number) => setPosition(p), []);
+
+  const summary = `x ${valid.x.rows}×${valid.x.cols}, window ${valid.size}×${valid.size}, stride ${valid.stride}`;
 
   return (
-    <div className="stack viz-page">
-      <section className="card viz-inputs">
-        <h1>Pooling, step by step</h1>
+    <StepperLayout
+      title="Pooling, step by step"
+      route={route}
+      inputs={inputs}
+      summary={summary}
+      position={position}
+      intro={
         <p className="lede">
           Pooling shrinks an image by summarising each small window with one number: its largest value (max pooling) or
           its average. It has no weights to learn.
         </p>
-        <ModeToggle mode={valid.mode} onChange={(mode) => update({ mode })} />
-        <VizError error={inputs.error} showingExample={inputs.showingExample} />
-        <div className="viz-editors">
-          <MatrixEditor
-            field="x"
-            label="Input x"
-            text={draft.x}
-            onChange={(x) => update({ x })}
-            maxRows={LIMITS.poolInput}
-            maxCols={LIMITS.poolInput}
-          />
-          {valid.mode === 'backward' && (
-            <MatrixEditor
-              field="g"
-              label="Upstream gradient dy"
-              text={draft.g}
-              placeholderRows={onesRows(OH, OW)}
-              onChange={(g) => update({ g })}
-              maxRows={OH}
-              maxCols={OW}
-              resizable={false}
-              extraButtons={
-                <button type="button" className="button small" onClick={() => update({ g: '' })}>
-                  All ones
+      }
+      choices={
+        <>
+          <div className="viz-choices">
+            <ModeToggle mode={valid.mode} onChange={(mode) => update({ mode })} />
+            <div className="viz-mode" role="group" aria-label="Operation">
+              {(['max', 'avg'] as const).map((op) => (
+                <button
+                  key={op}
+                  type="button"
+                  className={`button${valid.op === op ? ' primary' : ''}`}
+                  aria-pressed={valid.op === op}
+                  data-testid={`op-${op}`}
+                  onClick={() => update({ op })}
+                >
+                  {op === 'max' ? 'Max pooling' : 'Average pooling'}
                 </button>
-              }
-            />
-          )}
-        </div>
-        <div className="viz-settings">
-          <div className="viz-mode" role="group" aria-label="Operation">
-            {(['max', 'avg'] as const).map((op) => (
-              <button
-                key={op}
-                type="button"
-                className={`button${valid.op === op ? ' primary' : ''}`}
-                aria-pressed={valid.op === op}
-                data-testid={`op-${op}`}
-                onClick={() => update({ op })}
-              >
-                {op === 'max' ? 'Max pooling' : 'Average pooling'}
-              </button>
-            ))}
+              ))}
+            </div>
           </div>
-          <NumberSetting
-            inputs={inputs}
-            field="size"
-            label="Window size"
-            min={1}
-            max={LIMITS.poolInput}
-            placeholder={valid.size}
-          />
-          <NumberSetting
-            inputs={inputs}
-            field="stride"
-            label="Stride"
-            min={1}
-            max={LIMITS.poolInput}
-            placeholder={valid.stride}
-            hint="how far the window moves each time"
-          />
-        </div>
-        <p className="muted">The input can be up to 12×12. Pooling here uses no padding.</p>
-      </section>
-      <Stepper key={`${valid.mode}-${valid.op}`} trace={trace} />
-    </div>
+        </>
+      }
+      editors={
+        <>
+          <div className="viz-editors">
+            <MatrixEditor
+              field="x"
+              label="Input x"
+              text={draft.x}
+              onChange={(x) => update({ x })}
+              maxRows={LIMITS.poolInput}
+              maxCols={LIMITS.poolInput}
+            />
+            {valid.mode === 'backward' && (
+              <MatrixEditor
+                field="g"
+                label="Upstream gradient dy"
+                text={draft.g}
+                placeholderRows={onesRows(OH, OW)}
+                onChange={(g) => update({ g })}
+                maxRows={OH}
+                maxCols={OW}
+                resizable={false}
+                extraButtons={
+                  <button type="button" className="button small" onClick={() => update({ g: '' })}>
+                    All ones
+                  </button>
+                }
+              />
+            )}
+          </div>
+          <div className="viz-settings">
+            <NumberSetting
+              inputs={inputs}
+              field="size"
+              label="Window size"
+              min={1}
+              max={LIMITS.poolInput}
+              placeholder={valid.size}
+            />
+            <NumberSetting
+              inputs={inputs}
+              field="stride"
+              label="Stride"
+              min={1}
+              max={LIMITS.poolInput}
+              placeholder={valid.stride}
+              hint="how far the window moves each time"
+            />
+          </div>
+          <p className="muted">
+            The input can be up to {LIMITS.poolInput}×{LIMITS.poolInput}. Pooling here uses no padding.
+          </p>
+        </>
+      }
+    >
+      <Stepper key={`${valid.mode}-${valid.op}`} trace={trace} onPosition={onPosition} />
+    </StepperLayout>
   );
 }

@@ -21,8 +21,19 @@ export function ModeToggle({ mode, onChange }: { mode: Mode; onChange: (m: Mode)
   );
 }
 
-/** The input error sentence, with a note that the last good inputs are still shown. */
-export function VizError({ error, showingExample }: { error: VizInputError | null; showingExample: boolean }) {
+/**
+ * The input error sentence, with a note that the last good inputs are still shown and a button
+ * that puts them (or the example) back, so a bad link is never one that must be fixed by hand.
+ */
+export function VizError({
+  error,
+  showingExample,
+  onReset,
+}: {
+  error: VizInputError | null;
+  showingExample: boolean;
+  onReset: () => void;
+}) {
   if (!error) return null;
   return (
     <div className="error-card viz-error" role="alert" data-testid="viz-error">
@@ -32,6 +43,9 @@ export function VizError({ error, showingExample }: { error: VizInputError | nul
           ? 'Until this is fixed, the page shows its example instead.'
           : 'Until this is fixed, the page keeps showing the last inputs that worked.'}
       </p>
+      <button type="button" className="button small" data-testid="viz-error-reset" onClick={onReset}>
+        {showingExample ? 'Use the example' : 'Go back to the inputs that worked'}
+      </button>
     </div>
   );
 }

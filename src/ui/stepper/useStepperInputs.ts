@@ -13,6 +13,8 @@ export interface StepperInputs<T> {
   /** True when `valid` came from the page's example because the link was invalid. */
   showingExample: boolean;
   update: (patch: Draft) => void;
+  /** Replaces the draft with the last inputs that worked (or the example), and the link with theirs. */
+  reset: () => void;
 }
 
 interface Options<T> {
@@ -87,11 +89,17 @@ export function useStepperInputs<T>({ route, defaults, parse, toQuery }: Options
     });
   };
 
+  const reset = () => {
+    setTouched(true);
+    setDraft(lastValid === null ? { ...defaults } : draftFrom(new URLSearchParams(toQuery(lastValid)), defaults));
+  };
+
   return {
     draft,
     valid: value ?? fallback,
     error: parsed.ok ? null : parsed.error,
     showingExample: value === null,
     update,
+    reset,
   };
 }
