@@ -8,6 +8,20 @@ import { ErrorBoundary } from './ErrorBoundary';
 import { bootGpu } from '../gpuBoot';
 import { trainerClient } from '../workerClient';
 import { pageFor } from './routes';
+import { useAppState } from '../../state/store';
+
+/** What computes the numbers: only claims the GPU when there is one. */
+function FooterLine() {
+  const gpuKind = useAppState((s) => s.gpu.kind);
+  if (gpuKind === 'unavailable')
+    return (
+      <>
+        Without WebGPU, training runs in plain JavaScript on the CPU; the same WGSL kernels run wherever a browser has
+        WebGPU.
+      </>
+    );
+  return <>Every number here is computed by WGSL compute shaders on your GPU, checked against a CPU reference.</>;
+}
 
 /** The application frame: header with navigation, the WebGPU banner, and the routed page. */
 export function App() {
@@ -37,7 +51,7 @@ export function App() {
       <WebGpuStatus />
       <main id="main" tabIndex={-1} className="page">
         {/* A broken page shows its error here; navigation and the rest of the app keep working. */}
-        <ErrorBoundary key={page.name}>
+        <ErrorBoundary key={page.name} route={page.name}>
           <Suspense
             fallback={
               <p className="muted" role="status">
@@ -50,7 +64,7 @@ export function App() {
         </ErrorBoundary>
       </main>
       <footer className="footer">
-        Every number here is computed by WGSL compute shaders on your GPU, checked against a CPU reference.
+        <FooterLine />
         <OfflineStatus />
       </footer>
     </div>
