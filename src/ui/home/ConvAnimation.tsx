@@ -44,11 +44,21 @@ export const HOME_CONV_HASH = `#/conv?${convQuery(HOME_CONV)}`;
 const TICK_MS = 500;
 const HOLD_TICKS = 5;
 
-function shade(v: Cell, kind: 'image' | 'kernel' | 'output', scale: number): string | undefined {
-  if (v === null) return undefined;
-  if (kind === 'image') return `rgba(17, 24, 39, ${(0.85 * v) / 9})`;
+/**
+ * A cell's background and whether its number is white. Image cells are grey up to half intensity
+ * (dark numbers) and dark above it (white numbers), skipping the middle greys where neither text
+ * colour has enough contrast; kernel and output cells are light red (positive) or blue (negative).
+ */
+export function cellLook(v: Cell, kind: 'image' | 'kernel' | 'output', scale: number): { bg?: string; light: boolean } {
+  if (v === null) return { light: false };
   const t = Math.max(-1, Math.min(1, v / scale));
-  return t >= 0 ? `rgba(185, 28, 28, ${0.75 * t})` : `rgba(29, 78, 216, ${-0.75 * t})`;
+  if (kind === 'image') {
+    const a = Math.abs(t);
+    if (a < 0.5) return { bg: `rgba(17, 24, 39, ${(0.9 * a).toFixed(3)})`, light: false };
+    return { bg: `rgba(17, 24, 39, ${(0.65 + 0.25 * (a - 0.5) * 2).toFixed(3)})`, light: true };
+  }
+  const alpha = (0.45 * Math.abs(t)).toFixed(3);
+  return { bg: t >= 0 ? `rgba(185, 28, 28, ${alpha})` : `rgba(29, 78, 216, ${alpha})`, light: false };
 }
 
 function MiniGrid({
@@ -81,13 +91,12 @@ function MiniGrid({
         aria-label={`${label}, ${rows} by ${cols}`}
       >
         {values.map((v, i) => {
-          const bg = shade(v, kind, scale);
-          const dark = kind === 'image' && v !== null && v >= 5;
+          const { bg, light } = cellLook(v, kind, scale);
           return (
             <span
               key={i}
               aria-hidden="true"
-              className={`home-cell${marked.has(i) ? ' is-marked' : ''}${dark ? ' is-dark' : ''}`}
+              className={`home-cell${marked.has(i) ? ' is-marked' : ''}${light ? ' is-dark' : ''}`}
               style={bg ? { background: bg } : undefined}
             >
               {v === null ? '' : fmt(v)}

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { convForwardSteps } from '../../viz/convSteps';
 import { valuesAt } from '../../viz/trace';
 import { cellEnds, loopFrames, nextFrame } from './animationFrames';
-import { HOME_CONV, HOME_CONV_HASH } from './ConvAnimation';
+import { cellLook, HOME_CONV, HOME_CONV_HASH } from './ConvAnimation';
 import { parseConvQuery } from '../../viz/parse';
 
 describe('the looping convolution', () => {
@@ -39,5 +39,33 @@ describe('the looping convolution', () => {
     const parsed = parseConvQuery(new URLSearchParams(query));
     expect(HOME_CONV_HASH.startsWith('#/conv?')).toBe(true);
     expect(parsed).toEqual({ ok: true, value: HOME_CONV });
+  });
+});
+
+/** WCAG contrast of text on an rgba() background laid over white paper. */
+function contrastOnPaper(bg: string | undefined, light: boolean): number {
+  const [r, g, b, a] = bg ? bg.match(/[\d.]+/g)!.map(Number) : [255, 255, 255, 0];
+  const over = (c: number) => c * a + 255 * (1 - a);
+  const lum = (rgb: number[]) => {
+    const [R, G, B] = rgb.map((c) => {
+      const s = c / 255;
+      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * R + 0.7152 * G + 0.0722 * B;
+  };
+  const back = lum([over(r), over(g), over(b)]);
+  const text = lum(light ? [255, 255, 255] : [17, 24, 39]);
+  return (Math.max(back, text) + 0.05) / (Math.min(back, text) + 0.05);
+}
+
+describe('the animated cells’ colours', () => {
+  it('keep every number readable (contrast of at least 4.5:1) for every value and grid', () => {
+    for (const kind of ['image', 'kernel', 'output'] as const) {
+      for (let v = -9; v <= 9; v += 0.25) {
+        const { bg, light } = cellLook(v, kind, 9);
+        expect(contrastOnPaper(bg, light), `${kind} ${v}`).toBeGreaterThanOrEqual(4.5);
+      }
+    }
+    expect(cellLook(null, 'output', 9)).toEqual({ light: false });
   });
 });
