@@ -66,18 +66,18 @@ export function LiveTraining({ autoplay }: { autoplay: boolean }) {
     return () => t.dispose();
   }, [autoplay]);
 
-  // A hidden tab pauses the run; showing it again carries on where it stopped.
+  // A hidden tab pauses the run (also one that starts while hidden); showing it again carries on.
+  const runPhase = state.phase;
   useEffect(() => {
     if (!trainer) return;
-    const phase = trainer.store.getState().phase;
-    if (!visible && phase === 'running') {
+    if (!visible && runPhase === 'running') {
       pausedWhileHidden.current = true;
       void trainer.pause();
     } else if (visible && pausedWhileHidden.current) {
       pausedWhileHidden.current = false;
       void trainer.resume();
     }
-  }, [visible, trainer]);
+  }, [visible, trainer, runPhase]);
 
   // The full set only starts downloading once the first steps are on screen.
   const hasMoved = state.loss.length > 0 || state.phase === 'finished' || state.phase === 'failed';
@@ -162,8 +162,12 @@ export function LiveTraining({ autoplay }: { autoplay: boolean }) {
               data-testid="home-prediction"
               data-correct={ok}
             >
-              <DigitImage pixels={it.pixels} label={`a ${it.label}`} className="home-digit-image" />
-              <span>
+              <DigitImage
+                pixels={it.pixels}
+                label={`A handwritten ${it.label}; the network answers ${it.predicted}, ${ok ? 'right' : 'wrong'}`}
+                className="home-digit-image"
+              />
+              <span aria-hidden="true">
                 {ok ? '✓' : '✗'} {it.predicted}
               </span>
             </li>

@@ -164,4 +164,29 @@ describe('the home page trainer', () => {
     expect(t.store.getState()).toMatchObject({ phase: 'failed', message: 'The loss became NaN.' });
     t.dispose();
   });
+
+  it('says paused only once the Worker has answered, and a resume before that keeps it running', async () => {
+    const fake = fakeClient(() => 1);
+    let ack: () => void = () => undefined;
+    const request = fake.client.request;
+    fake.client.request = ((m: MainToWorker) =>
+      m.type === 'pauseTraining'
+        ? new Promise<unknown>((r) => (ack = () => r({ type: 'ack', requestId: 9 })))
+        : request(m as never)) as unknown as TrainerClient['request'];
+    const t = createHomeTrainer({ dataBaseUrl: 'x/', createClient: () => fake.client });
+    await t.start();
+    const pausing = t.pause();
+    expect(t.store.getState().phase).toBe('running');
+    ack();
+    await pausing;
+    expect(t.store.getState().phase).toBe('paused');
+    await t.resume();
+    const again = t.pause();
+    await t.resume(); // while the pause is still on its way
+    ack();
+    await again;
+    expect(t.store.getState().phase).toBe('running');
+    expect(fake.sent.filter((x) => x === 'resumeTraining')).toHaveLength(2);
+    t.dispose();
+  });
 });

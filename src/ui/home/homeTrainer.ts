@@ -74,6 +74,8 @@ export function createHomeTrainer(options: HomeTrainerOptions): HomeTrainer {
   let flushTimer: ReturnType<typeof setTimeout> | null = null;
   let predicting = false;
   let predictAgain = false;
+  let pausing = false;
+  let resumeWhenPaused = false;
 
   const patch = (p: Partial<HomeRunState>) => store.setState(p);
 
@@ -158,6 +160,8 @@ export function createHomeTrainer(options: HomeTrainerOptions): HomeTrainer {
     lastStep = 0;
     predicting = false;
     predictAgain = false;
+    pausing = false;
+    resumeWhenPaused = false;
     store.setState({ ...initialHomeRunState(), phase: 'starting' });
     c.onEvent((e) => onEvent(e, c, thisRun));
     try {
@@ -178,14 +182,29 @@ export function createHomeTrainer(options: HomeTrainerOptions): HomeTrainer {
     }
   }
 
+  /** Pauses; the phase says 'paused' once the Worker has reported its last steps, so nothing more arrives. */
   async function pause(): Promise<void> {
-    if (!client || store.getState().phase !== 'running') return;
-    patch({ phase: 'paused' });
-    await client.request({ type: 'pauseTraining' }).catch(() => undefined);
+    const c = client;
+    if (!c || pausing || store.getState().phase !== 'running') return;
+    pausing = true;
+    const forRun = run;
+    await c.request({ type: 'pauseTraining' }).catch(() => undefined);
+    pausing = false;
+    if (forRun !== run || store.getState().phase !== 'running') return;
     flush();
+    if (resumeWhenPaused) {
+      resumeWhenPaused = false;
+      await c.request({ type: 'resumeTraining' }).catch(() => undefined);
+      return;
+    }
+    patch({ phase: 'paused' });
   }
 
   async function resume(): Promise<void> {
+    if (pausing) {
+      resumeWhenPaused = true;
+      return;
+    }
     if (!client || store.getState().phase !== 'paused') return;
     patch({ phase: 'running' });
     await client.request({ type: 'resumeTraining' }).catch(() => undefined);
