@@ -57,7 +57,6 @@ export function LiveTraining({ autoplay }: { autoplay: boolean }) {
   const visible = usePageVisible();
   const pausedWhileHidden = useRef(false);
   const [download, setDownload] = useState<Download>({ kind: 'waiting' });
-  const downloadStarted = useRef(false);
 
   useEffect(() => {
     const t = createHomeTrainer({ dataBaseUrl: `${mnistBaseUrl()}starter/` });
@@ -79,11 +78,12 @@ export function LiveTraining({ autoplay }: { autoplay: boolean }) {
     }
   }, [visible, trainer, runPhase]);
 
-  // The full set only starts downloading once the first steps are on screen.
+  // The full set only starts downloading once the first steps are on screen, and keeps going after a restart.
   const hasMoved = state.loss.length > 0 || state.phase === 'finished' || state.phase === 'failed';
+  const [wantsDownload, setWantsDownload] = useState(false);
+  if (hasMoved && !wantsDownload) setWantsDownload(true);
   useEffect(() => {
-    if (!hasMoved || downloadStarted.current) return;
-    downloadStarted.current = true;
+    if (!wantsDownload) return;
     const abort = new AbortController();
     downloadFullSet({
       baseUrl: mnistBaseUrl(),
@@ -94,7 +94,7 @@ export function LiveTraining({ autoplay }: { autoplay: boolean }) {
       (e: Error) => !abort.signal.aborted && setDownload({ kind: 'failed', message: e.message }),
     );
     return () => abort.abort();
-  }, [hasMoved]);
+  }, [wantsDownload]);
 
   const { phase, plan } = state;
   const lastLoss = state.loss[state.loss.length - 1];
