@@ -1,12 +1,14 @@
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
 import { offlinePlugin } from './scripts/offline-plugin.ts';
+import { cspPlugin } from './scripts/csp-plugin.ts';
 
 // Relative base so the built site works from any static host or sub-folder.
 export default defineConfig({
   base: './',
   // offlinePlugin: writes dist/sw.js (offline use after the first visit; production builds only).
-  plugins: [react(), offlinePlugin()],
+  // cspPlugin: the Content-Security-Policy meta tag (production builds only).
+  plugins: [react(), offlinePlugin(), cspPlugin()],
   worker: { format: 'es' },
   build: {
     target: 'es2022',

@@ -75,3 +75,24 @@ test('the add-layer palette and the stepper controls work from the keyboard with
   await page.keyboard.press('Space');
   await expect(page.getByTestId('matmul-out-1-1')).toHaveText('50');
 });
+
+test('the phone menu, the banner details and presenter mode add no serious accessibility violations', async ({
+  page,
+}) => {
+  const found: string[] = [];
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto('./#/build');
+  await expect(page.getByTestId('webgpu-status')).toHaveAttribute('data-state', 'ready');
+  await expect(page.locator('li.bf-layer').first()).toBeVisible();
+  await page.getByTestId('nav-menu').click();
+  await page.getByTestId('webgpu-status-more').click();
+  for (const v of await seriousViolations(page)) found.push(`phone #/build: ${v}`);
+
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.goto('./#/matmul');
+  await page.getByTestId('presenter-toggle').click();
+  await expect(page.locator('html')).toHaveClass(/presenter-mode/);
+  await page.getByTestId('step-end').click();
+  for (const v of await seriousViolations(page)) found.push(`presenter #/matmul: ${v}`);
+  expect(found, found.join('\n')).toEqual([]);
+});

@@ -1,26 +1,39 @@
 import { expect, test } from '@playwright/test';
 
-// Screenshots of every main view at a projector size and a phone size, kept in e2e-artifacts/
-// so a person can look at what the tests saw.
+// Screenshots of every main view at a projector size, the same in presenter mode (switched on
+// from the header, then remembered across page loads) and at a phone size, kept in
+// e2e-artifacts/ so a person can look at what the tests saw.
 const VIEWS = ['', 'data', 'gpu-check', 'build', 'train', 'matmul', 'conv', 'pool', 'kernels'];
 const SIZES = [
-  { name: 'desktop', width: 1280, height: 720 },
-  { name: 'phone', width: 390, height: 844 },
+  { name: 'desktop', width: 1280, height: 720, presenter: false },
+  { name: 'presenter', width: 1280, height: 720, presenter: true },
+  { name: 'phone', width: 390, height: 844, presenter: false },
 ];
 
 for (const size of SIZES) {
-  test(`every view renders without horizontal scrolling at ${size.width}px`, async ({ page }) => {
+  const mode = size.presenter ? ' in presenter mode' : '';
+  test(`every view renders without horizontal scrolling at ${size.width}px${mode}`, async ({ page }) => {
     await page.setViewportSize({ width: size.width, height: size.height });
+    if (size.presenter) {
+      await page.goto('./#/');
+      await page.getByTestId('presenter-toggle').click();
+      await expect(page.getByTestId('presenter-toggle')).toHaveAttribute('aria-pressed', 'true');
+    }
     for (const view of VIEWS) {
       await page.goto(`./#/${view}`);
       await expect(page.locator('main h1').first()).toBeVisible();
       await expect(page.getByTestId('webgpu-status')).not.toHaveAttribute('data-state', 'checking');
+      await expect(page.locator('html')).toHaveClass(size.presenter ? /presenter-mode/ : /^(?!.*presenter-mode)/);
       if (view === 'data') await expect(page.getByTestId('data-count')).toHaveText('10,000');
+      if (view === 'kernels')
+        await expect(page.getByTestId('kernel-editor')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
       const overflow = await page.evaluate(
         () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
       );
       expect(overflow, `horizontal overflow on #/${view}`).toBeLessThanOrEqual(1);
-      await page.screenshot({ path: `e2e-artifacts/${size.name}-${view || 'home'}.png`, fullPage: true });
+      // What the screen shows without scrolling (the point of presenter mode), and the whole page.
+      await page.screenshot({ path: `e2e-artifacts/${size.name}-${view || 'home'}.png` });
+      await page.screenshot({ path: `e2e-artifacts/${size.name}-${view || 'home'}-full.png`, fullPage: true });
     }
   });
 }

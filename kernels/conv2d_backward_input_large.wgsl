@@ -3,9 +3,10 @@
 // same bindings and parameters, built like kernels/conv2d_forward_large.wgsl: each thread keeps an
 // 8x4 block (8 input pixels by 4 input channels) in 8 NAMED vec4 registers, and the next step's
 // slice of dy and of the weights is gathered into registers while the current one is multiplied
-// (two buffers in workgroup memory, one barrier per step). On an H200 this takes pytorch-cnn's
-// 32 -> 64-channel layer from 0.182 to 0.146 ms (0.101 with the tap-major order below); the trainer
-// takes it for layers fed by 24 or more channels with a long reduction
+// (two buffers in workgroup memory, one barrier per step). That measured faster than the general
+// kernel on pytorch-cnn's 32 -> 64-channel layer, more so with the tap-major order below
+// (bench/README.md has the figures); the trainer takes it for layers fed by 24 or more channels
+// with a long reduction
 // (conv2dBackwardInputKernelFor in src/engine/gpu/conv.ts).
 //
 // As an implicit GEMM: M = batch*inH*inW input pixels, N = inC, K = outC*k*k. The tile is fixed:
@@ -18,14 +19,13 @@
 // pixel tid through that tap, if any did, and its 8 gathered values of dy (0 where the forward
 // ReLU clamped) are 8 channels at that output, one address plus multiples of outH*outW. Index
 // arithmetic per gathered value was what bounded this kernel with the channel-major order
-// (oc, kh, kw): on an H200 the gather alone of pytorch-cnn's layer took 0.111 of its 0.143 ms,
-// a per-step table of decoded terms brought it to 0.127, and this order to 0.101 (same results
-// up to float rounding, as the sums run in a different order).
+// (oc, kh, kw): the gather alone took most of its time; a per-step table of decoded terms helped,
+// and this order helped more (same results up to float rounding, as the sums run in a different
+// order). bench/README.md has the figures.
 //
-// The exact shape of this code matters: on that GPU writing the 8 gathers out by hand instead
-// of looping ran at 0.194 ms, and earlier versions that tested the stride per gathered value ran
-// at 0.15-0.18. Measure (bench/kernels.ts --override, and this kernel's tests on SwiftShader)
-// before restructuring it.
+// The exact shape of this code matters: writing the 8 gathers out by hand instead of looping, or
+// testing the stride per gathered value, measured much slower. Measure (bench/kernels.ts
+// --override, and this kernel's tests on SwiftShader) before restructuring it.
 
 struct Params {
   batch: u32,

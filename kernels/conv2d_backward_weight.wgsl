@@ -49,8 +49,8 @@ override TILE_K: u32 = 16u;
 
 // Outputs per thread along rows (TM) and columns (TN): `const`, they size register arrays.
 // Multiples of 4: each thread owns TM/4 runs of 4 neighbouring output channels and TN/4 runs of
-// 4 neighbouring columns, read from workgroup memory as vec4s. (8x8 measured 3-8x slower than
-// 4x4 on an H200 through Dawn/Vulkan: the larger register arrays appear to spill.)
+// 4 neighbouring columns, read from workgroup memory as vec4s. (8x8 measured several times slower
+// than 4x4 through Dawn/Vulkan: the larger register arrays appear to spill.)
 const TM: u32 = 4u;
 const TN: u32 = 4u;
 const VM: u32 = TM / 4u;
@@ -76,8 +76,8 @@ const STAGED: u32 = 8u;
 // channels, and 0 where the fused ReLU clamped the output (y == 0: its derivative is 0).
 // Both helpers load unconditionally (from index 0 when the value is not wanted) and choose with
 // `select`, rather than returning early around the loads: straight-line loads can all be in
-// flight at once. Same values, same sums; on an H200 pytorch-cnn's 64-channel weight gradient went
-// from 0.135 to 0.114 ms and keras-cnn's from 0.052 to 0.045 (bench/README.md).
+// flight at once. Same values, same sums, and measured faster on the presets' weight gradients
+// (bench/README.md has the figures).
 fn load_dy(row: vec4<i32>, oc: u32, M: u32, out_hw: u32, masked: bool) -> f32 {
   let ok = row.x >= 0 && oc < M;
   let idx = select(0u, u32(row.x) + oc * out_hw, ok);
@@ -167,8 +167,9 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
     // dy[b, oc, oh, ow] for As and x at each column's tap for Bs. Neighbouring threads take
     // neighbouring positions: contiguous in dy, and neighbouring input columns in x (stride 1).
     // All of this thread's loads are issued before any store, so they wait on memory together
-    // (as in kernels/matmul.wgsl): each weight gradient got 8-10% faster on an H200 with the
-    // same sums. Shares beyond STAGED values per thread take the plain loops after these.
+    // (as in kernels/matmul.wgsl): each weight gradient measured faster with the same sums
+    // (bench/README.md has the figures). Shares beyond STAGED values per thread take the plain
+    // loops after these.
     var sa: array<f32, STAGED>;
     var sb: array<f32, STAGED>;
     for (var j = 0u; j < STAGED; j++) {

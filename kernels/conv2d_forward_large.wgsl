@@ -6,11 +6,11 @@
 // per step. Here, as in kernels/matmul_large.wgsl, each thread keeps an 8x8 block (8 output
 // positions by 8 channels) in 16 NAMED vec4 registers, and the next step's slice of the patches
 // and weights is gathered into registers while the current one is multiplied (two buffers in
-// workgroup memory, one barrier per step). On an H200 this takes the 64-channel layer of
-// pytorch-cnn (batch 64, 32 -> 64 channels, 28x28, 3x3) from 0.143 to 0.104 ms (0.089 with the
-// tap-major order below); on layers with
-// fewer channels or a short reduction the 4x4 kernel is faster, so the trainer picks per layer
-// (conv2dForwardKernelFor in src/engine/gpu/conv.ts).
+// workgroup memory, one barrier per step). That measured faster on the 64-channel layer of
+// pytorch-cnn (batch 64, 32 -> 64 channels, 28x28, 3x3), more so with the tap-major order below;
+// on layers with fewer channels or a short reduction the 4x4 kernel is faster, so the trainer
+// picks per layer (conv2dForwardKernelFor in src/engine/gpu/conv.ts). bench/README.md has the
+// figures.
 //
 // The tile is fixed: 128 output positions by 64 channels, 16x8 threads. Thread (tx, ty) owns
 // positions tx*4 .. +3 and 64+tx*4 .. +3 of the tile and channels ty*4 .. +3 and 32+ty*4 .. +3.
@@ -20,9 +20,9 @@
 // share one tap (kh, kw): thread tid checks once per step whether tile position tid sees the
 // image through that tap, and its 8 gathered values are 8 channels at one address plus multiples
 // of inH*inW. Walking the terms channel-major instead (ic, kh, kw) made the index arithmetic of
-// every single gathered value the bound: on an H200 pytorch-cnn's 64-channel layer went from
-// 0.106 to 0.089 ms with this order (same results up to float rounding, as the sums run in a
-// different order). Out-of-image taps read index 0 and become 0 (the padding).
+// every single gathered value the bound; this order measured faster (same results up to float
+// rounding, as the sums run in a different order). Out-of-image taps read index 0 and become 0
+// (the padding).
 //
 // POOL (flag bit 3): a 2x2 max pooling with stride 2 right after this layer (after its ReLU) is
 // done here too, so the full-size output is never written and the trainer runs no pooling
@@ -36,8 +36,8 @@
 // there, so the backward pass needs no mask from y (which was never written).
 // DROPOUT (bit 4, with POOL, in training): a dropout layer right after the pooling is done here
 // too, exactly as kernels/maxpool_forward.wgsl does it (same hash, same mask, same scale).
-// On an H200 pytorch-cnn's layer with its pooling and dropout takes 0.086 ms, against 0.087 for
-// the convolution alone and about 0.01 more for a separate maxpool_forward.
+// pytorch-cnn's layer with its pooling and dropout takes no longer than the convolution alone,
+// and the separate maxpool_forward it replaces is saved (bench/README.md has the figures).
 
 struct Params {
   batch: u32,
@@ -300,8 +300,8 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   let nb = n0 + 32u + ty * 4u;
   if ((params.flags & POOL) != 0u) {
     // The four (window, channel half) blocks in a loop over a parked copy: written out four
-    // times, this epilogue made the WHOLE kernel 20-30% slower on an H200, plain mode included
-    // (pytorch-cnn's layer 0.089 -> 0.118 ms), as the driver compiled the main loop differently.
+    // times, this epilogue made the WHOLE kernel much slower, plain mode included, as the driver
+    // compiled the main loop differently (bench/README.md has the figures).
     var parked = array<vec4<f32>, 16>(c0a, c1a, c2a, c3a, c0b, c1b, c2b, c3b, c4a, c5a, c6a, c7a, c4b, c5b, c6b, c7b);
     for (var i = 0u; i < 4u; i++) {
       write_pooled(select(ma, mb, i >= 2u), select(na, nb, (i & 1u) != 0u), parked[i * 4u], parked[i * 4u + 1u], parked[i * 4u + 2u], parked[i * 4u + 3u]);

@@ -39,7 +39,7 @@ struct Params {
 @group(0) @binding(5) var<storage, read_write> partial: array<f32>;
 
 // Threads per workgroup along N (x) and M (y); tunable per GPU. 16x16 threads with TILE_K = 16
-// was the fastest of six settings tried on an H200 (16.6 TFLOP/s at 4096^3, 10.7 at 1024^3).
+// was the fastest of six settings tried (bench/README.md has the figures).
 override WG_X: u32 = 16u;
 override WG_Y: u32 = 16u;
 // How many K values one staging step covers.
@@ -57,8 +57,8 @@ const STAGED: u32 = 8u;
 // values per row are for the stores: an operand read k-fastest from memory (A plain, or B stored
 // transposed) is stored by a warp as 16 consecutive k for each of 2 values of m (or n); with rows
 // 64 values apart, each 16 would hit one bank (16-way conflicts); 66 apart, all 32 land in different banks.
-// On an H200 this took pytorch-cnn's dense input gradient from 29 to 23 µs and its forward
-// product from 33 to 31 µs, and matmul at 2048³ from 15.0 to 17.4 TFLOP/s, with the same sums.
+// That measured faster on the dense layers and on big squares, with the same sums (bench/README.md
+// has the figures).
 var<workgroup> As: array<f32, TILE_K * (WG_Y * TM + 2u)>;
 var<workgroup> Bs: array<f32, TILE_K * (WG_X * TN + 2u)>;
 
@@ -112,9 +112,9 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
     // neighbouring threads read neighbouring addresses.
     // All of this thread's loads are issued before any store, so they wait on memory together:
     // one loop of load-then-store waited once per value, which bounds small layers (a few
-    // workgroups on a big GPU). On an H200 this took fast-cnn's dense weight gradient from 44 to
-    // 30 µs and pytorch-cnn's last layer from 23 to 18 µs (bench/kernels.ts --only dense), with
-    // the same sums. Shares beyond STAGED values per thread take the plain loops after these.
+    // workgroups on a big GPU); this measured faster on the small dense layers (bench/kernels.ts
+    // --only dense; bench/README.md has the figures), with the same sums. Shares beyond STAGED
+    // values per thread take the plain loops after these.
     var sa: array<f32, STAGED>;
     var sb: array<f32, STAGED>;
     for (var j = 0u; j < STAGED; j++) {

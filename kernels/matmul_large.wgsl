@@ -9,16 +9,15 @@
 //
 // How it stays in registers: the 8x8 block is 16 NAMED vec4 variables (c0a .. c7b), not an
 // array. Indexing an array with a loop counter can make the shader compiler put it in slow
-// memory (we measured 3-8x slowdowns that way); named variables cannot be.
+// memory (we measured it several times slower that way); named variables cannot be.
 //
 // Which elements a thread owns: rows ty*4 .. ty*4+3 and 64+ty*4 .. 64+ty*4+3 of the tile, the
 // same for columns with tx. Neighbouring threads then read neighbouring vec4s of workgroup
 // memory (no bank conflicts) and the two halves of each row store as runs of 4.
 //
 // Two paths: shapes made of whole tiles (M and N multiples of 128, K of 8) take a loop whose loads
-// need no bounds checks; any other shape takes the same loop with every load checked. Measured on
-// an H200 (npm run bench:kernels): 34 TFLOP/s at 4096^3, 37.5 with A stored transposed, where
-// the checked loop gives 28 and 32.
+// need no bounds checks; any other shape takes the same loop with every load checked, which
+// measured clearly slower (npm run bench:kernels; bench/README.md has the figures).
 //
 // Overlap: the tile of A and B for the next K step is fetched from global memory into registers
 // while the current one is multiplied, and workgroup memory holds two buffers, so one barrier per
@@ -116,9 +115,9 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
 
   // FAST PATH: when every tile is whole (M and N multiples of 128, K a multiple of 8) and there
   // is no ones row, no load can fall outside A or B, so none is checked. This is a complete copy
-  // of the loop below without the checks, not a branch inside it: on an H200 the per-value checks
-  // and flag tests cost 20-40% (28 -> 34 TFLOP/s at 4096^3 without them), and mixing both into
-  // one loop was as slow as the checked loop alone.
+  // of the loop below without the checks, not a branch inside it: the per-value checks and flag
+  // tests cost a large share of the time, and mixing both into one loop was as slow as the checked
+  // loop alone (bench/README.md has the figures).
   let exact = (params.flags & 64u) == 0u && params.M % TILE == 0u && params.N % TILE == 0u && params.K % TILE_K == 0u;
   if (exact) {
     var c0a = vec4<f32>(); var c0b = vec4<f32>();

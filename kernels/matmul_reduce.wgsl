@@ -63,7 +63,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let bias_offset = select(0u, params.K * params.N, (params.flags & 32u) != 0u);
   for (var i = gid.x; i < count; i += stride) {
     // The chunks are added strictly in order 0, 1, 2, ..., but loaded 8 at a time first: a plain
-    // loop waits out one memory latency per chunk (pytorch-cnn's 64 chunks: 16 -> 7 µs on an H200).
+    // loop waits out one memory latency per chunk (measured on pytorch-cnn's 64 chunks; figures in
+    // bench/README.md).
     var v = 0.0;
     var z = 0u;
     for (; z + 8u <= params.splitK; z += 8u) {

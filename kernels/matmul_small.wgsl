@@ -3,8 +3,9 @@
 //
 // Why a third matmul: a dense layer's last, 10-unit layer makes a C of only 64x10 or 256x10.
 // matmul.wgsl puts such a C in one or two 64x64 workgroups, which walk K in 16-deep steps with
-// two barriers each, on one or two of the GPU's 132 multiprocessors: pytorch-cnn's last layer took
-// 18-25 µs on an H200 for 82 thousand multiply-adds. Here every output gets its own thread, which
+// two barriers each, on one or two of a big GPU's many multiprocessors: pytorch-cnn's last layer
+// took far longer than its 82 thousand multiply-adds need (bench/README.md has the figures).
+// Here every output gets its own thread, which
 // reads its row of op(A) and column of op(B) straight from memory (the layer's inputs are small and
 // cached), 16 terms at a time so their loads wait together. With no workgroup memory and no barriers
 // the threads spread over many multiprocessors.

@@ -5,8 +5,8 @@
 // - windows that tile the image (stride == size, the usual 2x2/2): a thread per OUTPUT writes its
 //   window's cells, dy at the winner and 0 elsewhere, and the last row/column of windows also
 //   zero the cells past them that no window covers. A quarter as many threads as cells and far
-//   fewer integer divisions: on an H200, pytorch-cnn's pooling gradient (batch 64, 64 x 28 x 28)
-//   went from 39 to 23-26 µs in a pass of its own (bench/train.ts --layer-costs).
+//   fewer integer divisions: measured faster on pytorch-cnn's pooling gradient (bench/train.ts
+//   --layer-costs; bench/README.md has the figures).
 // - overlapping or gapped windows (stride != size): GATHER, a thread per input cell visits the
 //   few windows that cover it and adds dy over those it won.
 // With `dropout` set, the pooled output went through a dropout layer, and dy is the gradient after

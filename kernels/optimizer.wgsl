@@ -177,8 +177,8 @@ fn rmsprop(x: Slot, neg_lr: f32) -> Slot {
 // Parameters per thread. A thread's PER_THREAD parameters lie `threads` apart (so each load is
 // contiguous across a warp), and all their loads are issued before any store: one parameter at a
 // time, the GPU could not start the next one's loads before the last one's stores (the buffers
-// might overlap, as far as it knows) and waited on memory for each. On an H200 this took
-// pytorch-cnn's step (1.7 million parameters) from 0.487-0.493 to 0.482-0.487 ms, with the same results.
+// might overlap, as far as it knows) and waited on memory for each. Measured faster on whole
+// training steps, with the same results (bench/README.md has the figures).
 const PER_THREAD: u32 = 4u;
 
 // Grid-stride loop: models with many millions of parameters fit the 65535-workgroup limit.

@@ -3,8 +3,8 @@
 // Why it exists: matmul_large reads A fastest when A is stored transposed ([K, M]), because its
 // workgroup copy of A is then a straight copy rather than a transposing one. For a big
 // multiply with A in the plain layout ([M, K]) it is quicker to transpose A once, here, and run
-// the transposed-A path: at 4096³ on an H200 the transpose takes a few hundredths of a
-// millisecond and the multiply saves a few tenths (dispatchLargePlainA in src/engine/train/gpuTrainer.ts).
+// the transposed-A path: the multiply saves several times what the transpose costs
+// (dispatchLargePlainA in src/engine/train/gpuTrainer.ts; bench/README.md has the figures).
 //
 // How: each workgroup moves one 32x32 block. It reads the block's rows (neighbouring threads read
 // neighbouring addresses), parks them in workgroup memory, and writes the block's columns as rows

@@ -71,11 +71,10 @@ export const PRESETS: Record<PresetName, Preset> = {
       ],
       loss: 'softmaxCrossEntropy',
     },
-    // SGD with momentum 0.9 at batch 64, as in the reference. With a constant rate of 0.01 it ends at
-    // 98.6–98.9% after 3 epochs (so does eager PyTorch: 98.9%); a one-cycle schedule from 0.005 up
-    // to 0.05 and down to 5e-6, Nesterov momentum and PyTorch's default init reach 99.09–99.12% over
-    // three seeds on an H200 (bench/sweeps/pytorch-cnn-3.txt); 99.04–99.13% since the first dense
-    // layer's K is split 98 ways instead of 64 (bench/README.md).
+    // SGD with momentum 0.9 at batch 64, as in the reference. A constant rate of 0.01 falls short of
+    // the target after 3 epochs (so does eager PyTorch); a one-cycle schedule from 0.005 up to 0.05
+    // and down to 5e-6, Nesterov momentum and PyTorch's default init reach it on every seed tried
+    // (bench/sweeps/pytorch-cnn-3.txt; bench/README.md has the figures).
     training: {
       optimizer: { kind: 'sgd', learningRate: 0.01, momentum: 0.9, nesterov: true },
       schedule: { kind: 'oneCycle', maxLearningRate: 0.05, pctStart: 0.25, divFactor: 10, finalDivFactor: 1000 },
@@ -98,8 +97,9 @@ export const PRESETS: Record<PresetName, Preset> = {
       layers: [conv(32, 3), relu(), maxpool2(), flatten(), dense(64), relu(), dense(10), softmax()],
       loss: 'softmaxCrossEntropy',
     },
-    // Keras' defaults (Glorot init, Adam) with a one-cycle schedule peaking at 0.003: 98.85–98.87% over
-    // three seeds after 5 epochs, where a constant 0.001 wobbles between 97.9% and 98.4% (bench/sweeps).
+    // Keras' defaults (Glorot init, Adam) with a one-cycle schedule peaking at 0.003: steady over three
+    // seeds after 5 epochs, where a constant 0.001 wobbles from run to run (bench/sweeps; bench/README.md
+    // has the figures).
     training: {
       optimizer: adam(0.001),
       schedule: { kind: 'oneCycle', maxLearningRate: 0.003, pctStart: 0.2, divFactor: 10, finalDivFactor: 100 },
@@ -183,7 +183,7 @@ export const PRESETS: Record<PresetName, Preset> = {
       batchSize: 256,
       epochs: 1,
       seed: SEED,
-      // PyTorch's default init: 99.08–99.23% after one epoch, against 98.7–99.0% with He-normal (bench/sweeps).
+      // PyTorch's default init ends one epoch more accurate than He-normal (bench/sweeps; figures in bench/README.md).
       init: 'pytorch',
     },
     dataset: 'mnist',

@@ -17,14 +17,20 @@ import type {
   KernelCheckResult,
   KernelOverrides,
   KernelSpec,
-  UniformField,
   UniformValues,
 } from '../kernels';
 import type { SeededRandom } from '../rng';
 import { checkKernel, compareValues, randomFloats } from './kernelCheck';
 import { conv2dBackward, conv2dForward, conv2dGeometry, conv2dSizes, type Conv2dGeometry } from '../cpu/conv';
-import { DROPOUT_AFTER_UNIFORMS, dropoutAfterUniforms, type DropoutAfter } from './elementwise';
 import { pooledForwardCases } from './convPool';
+import {
+  FORWARD_LARGE_UNIFORMS,
+  GEOMETRY_UNIFORMS,
+  SPLIT_UNIFORMS,
+  Conv2dFlags,
+  conv2dUniforms,
+  type Conv2dOptions,
+} from './convUniforms';
 import forwardSource from '../../../kernels/conv2d_forward.wgsl?raw';
 import forwardLargeSource from '../../../kernels/conv2d_forward_large.wgsl?raw';
 import backwardInputSource from '../../../kernels/conv2d_backward_input.wgsl?raw';
@@ -35,101 +41,9 @@ import weightReduceSource from '../../../kernels/conv2d_weight_reduce.wgsl?raw';
 /** Outputs per thread along each axis; must match TM and TN in the conv2d WGSL files. */
 const THREAD_TILE = 4;
 
-/** Flag bits, mirrored by `params.flags` in kernels/conv2d_*.wgsl. */
-export const Conv2dFlags = {
-  /** Forward: apply ReLU to y. Backward: use dy * (y > 0). */
-  relu: 1,
-  /** Add into the output instead of overwriting it (forward: before the ReLU). */
-  accumulate: 2,
-  /** Forward: add bias[oc]. Weight gradient: also compute db. */
-  bias: 4,
-  /** conv2d_forward_large only: y is the 2x2, stride-2 max pooling of the result, with argmax. */
-  pool: 8,
-  /** conv2d_forward_large with pool, in training: a dropout after that pooling (mask, train_state). */
-  dropout: 16,
-} as const;
-
-export interface Conv2dOptions {
-  /** Fused ReLU (forward) or the matching mask of dy by y > 0 (backward). Default false. */
-  relu?: boolean;
-  /** Add into the output buffer(s) instead of overwriting. Default false. */
-  accumulate?: boolean;
-  /** Forward: add the bias; weight gradient: compute db. Default true. */
-  bias?: boolean;
-  /** Weight gradient only: chunks the batch*outH*outW reduction is split into (default 1). */
-  splitK?: number;
-  /** conv2d_forward_large only: also do a following 2x2, stride-2 max pooling (see the kernel). */
-  pool?: boolean;
-  /** With pool: also a dropout after the pooling (training). */
-  dropout?: DropoutAfter;
-}
-
-const GEOMETRY_UNIFORMS: UniformField[] = [
-  { name: 'batch', type: 'u32' },
-  { name: 'inC', type: 'u32' },
-  { name: 'inH', type: 'u32' },
-  { name: 'inW', type: 'u32' },
-  { name: 'outC', type: 'u32' },
-  { name: 'outH', type: 'u32' },
-  { name: 'outW', type: 'u32' },
-  { name: 'kernel', type: 'u32' },
-  { name: 'stride', type: 'u32' },
-  { name: 'padding', type: 'u32' },
-  { name: 'flags', type: 'u32' },
-];
-const SPLIT_UNIFORMS: UniformField[] = [...GEOMETRY_UNIFORMS, { name: 'splitK', type: 'u32' }];
-/** conv2d_forward_large's: the pooling's dropout after the geometry (used with the dropout flag only). */
-const FORWARD_LARGE_UNIFORMS: UniformField[] = [...GEOMETRY_UNIFORMS, ...DROPOUT_AFTER_UNIFORMS];
-
-/**
- * The uniform values shared by all conv2d kernels (each reads the fields it declares: splitK is the
- * weight gradient's, the dropout fields conv2d_forward_large's).
- */
-export function conv2dUniforms(g: Conv2dGeometry, options: Conv2dOptions = {}): UniformValues {
-  const flags =
-    (options.relu ? Conv2dFlags.relu : 0) |
-    (options.accumulate ? Conv2dFlags.accumulate : 0) |
-    ((options.bias ?? true) ? Conv2dFlags.bias : 0) |
-    (options.pool ? Conv2dFlags.pool : 0) |
-    (options.pool && options.dropout ? Conv2dFlags.dropout : 0);
-  const splitK = options.splitK ?? 1;
-  if (!Number.isInteger(splitK) || splitK < 1)
-    throw new RangeError(`conv2d splitK must be an integer >= 1, got ${splitK}`);
-  if (options.pool && (options.accumulate || g.outHeight < 2 || g.outWidth < 2)) {
-    throw new RangeError('conv2d pooling needs an output of at least 2x2 and no accumulate');
-  }
-  return {
-    batch: g.batch,
-    inC: g.inChannels,
-    inH: g.inHeight,
-    inW: g.inWidth,
-    outC: g.outChannels,
-    outH: g.outHeight,
-    outW: g.outWidth,
-    kernel: g.kernel,
-    stride: g.stride,
-    padding: g.padding,
-    flags,
-    splitK,
-    ...dropoutAfterUniforms(options.dropout),
-  };
-}
-
-/** The geometry back from uniform values (inverse of conv2dUniforms). */
-export function conv2dGeometryFromUniforms(u: UniformValues): Conv2dGeometry {
-  return {
-    batch: u.batch,
-    inChannels: u.inC,
-    inHeight: u.inH,
-    inWidth: u.inW,
-    outChannels: u.outC,
-    kernel: u.kernel,
-    stride: u.stride,
-    padding: u.padding,
-    outHeight: u.outH,
-    outWidth: u.outW,
-  };
-}
+// Re-exported so callers keep one import for everything conv2d; they live in convUniforms.ts so
+// that convPool.ts (the pooled check, which conv.ts runs) can use them without an import cycle.
+export { Conv2dFlags, conv2dGeometryFromUniforms, conv2dUniforms, type Conv2dOptions } from './convUniforms';
 
 /** Forward workgroups: one per (WG_X*4 output positions) x (WG_Y*4 output channels) tile of y. */
 export function conv2dForwardDispatch(u: UniformValues, o: KernelOverrides): [number, number, number] {
@@ -154,18 +68,16 @@ export function conv2dForwardLargeDispatch(u: UniformValues): [number, number, n
 /**
  * Whether a layer's forward pass should use conv2d_forward_large: many output channels (its tile
  * is 64 wide), a long reduction, and enough output positions that its 128-position tiles fill a
- * big GPU several times over. Measured on an H200 (bench/kernels.ts): 0.106 against 0.120 ms
- * for pytorch-cnn's 32→64-channel 3x3 layer (50176 positions, 392 tiles); slower on keras-cnn's
- * 11x11 layer (15488 positions, 121 tiles for 132 SMs: 0.058 against 0.046 ms, and keras-cnn
- * 0.43 → 0.41 ms/step with the same test accuracy to the digit on seeds 1-3), on the layers with
- * 24 or 32 channels (fast-cnn's 24→32 layer: 0.053 against 0.036 ms) and with one input channel
- * (0.044 against 0.027 ms).
+ * big GPU several times over. Measured with bench/kernels.ts: faster on pytorch-cnn's 32→64-channel
+ * 3x3 layer (50176 positions, 392 tiles); slower on keras-cnn's 11x11 layer (15488 positions, 121
+ * tiles, fewer than a big GPU's multiprocessors), on the layers with 24 or 32 channels and with one
+ * input channel. bench/README.md has the figures.
  */
 export function useLargeConvForward(g: Conv2dGeometry): boolean {
   const positions = g.batch * g.outHeight * g.outWidth;
   return g.outChannels >= 64 && g.inChannels * g.kernel * g.kernel >= 128 && positions >= LARGE_FORWARD_MIN_POSITIONS;
 }
-/** 256 of conv2d_forward_large's 128-position tiles: about two per SM of an H100/H200. */
+/** 256 of conv2d_forward_large's 128-position tiles: about two per multiprocessor of a big GPU. */
 const LARGE_FORWARD_MIN_POSITIONS = 256 * 128;
 
 /** conv2d_backward_input_large's workgroups: one per 128-pixel by 32-channel tile of dx. */
@@ -175,9 +87,9 @@ export function conv2dBackwardInputLargeDispatch(u: UniformValues): [number, num
 
 /**
  * Whether a layer's input gradient should use conv2d_backward_input_large: 24 or more input
- * channels (its tile is 32 wide) and a long reduction (outC*k*k). Measured on an H200
- * (bench/kernels.ts): pytorch-cnn's 32→64-channel layer 0.127 against 0.166 ms, keras-cnn's 0.108
- * against 0.118 ms, fast-cnn's 24→32-channel layer 0.063 against 0.076 ms.
+ * channels (its tile is 32 wide) and a long reduction (outC*k*k): measured faster than the general
+ * kernel on pytorch-cnn's 32→64-channel layer, keras-cnn's and fast-cnn's 24→32-channel layer
+ * (bench/kernels.ts; bench/README.md has the figures).
  */
 export function useLargeConvBackwardInput(g: Conv2dGeometry): boolean {
   return g.inChannels >= 24 && g.outChannels * g.kernel * g.kernel >= 256;
@@ -212,9 +124,9 @@ export function conv2dWeightPartialLength(g: Conv2dGeometry, splitK: number): nu
 /**
  * Workgroup sizes for a layer's weight gradient when they differ from the kernel's defaults: a
  * layer with few weight columns (a first layer: k*k + 1 with the bias) fills a 64-column tile
- * only a sixth, and runs faster with 32-column tiles (8 x 16 threads). Measured on an H200
- * (bench/kernels.ts --sweep, split as conv2dWeightSplitK says): pytorch-cnn's first layer
- * (10 columns) 0.0291 -> 0.0222 ms, fast-cnn's (26 columns) 0.0688 -> 0.0498.
+ * only a sixth, and runs faster with 32-column tiles (8 x 16 threads), as measured on pytorch-cnn's
+ * first layer (10 columns) and fast-cnn's (26 columns) with bench/kernels.ts --sweep, split as
+ * conv2dWeightSplitK says (bench/README.md has the figures).
  */
 export function conv2dWeightOverridesFor(g: Conv2dGeometry): KernelOverrides | undefined {
   return g.inChannels * g.kernel * g.kernel + 1 <= NARROW_WEIGHT_COLUMNS ? NARROW_WEIGHT_TILES : undefined;
@@ -223,9 +135,9 @@ const NARROW_WEIGHT_COLUMNS = 32;
 const NARROW_WEIGHT_TILES: KernelOverrides = { WG_X: 8, WG_Y: 16 };
 
 /**
- * Enough workgroups to keep a large GPU busy (4 per SM of an H100/H200's 132). Measured on an
- * H200 with the MNIST layers: 528 beat 132, 264 and 1056 workgroups for 1-tile layers, and
- * 132 chunks of a 4-tile layer beat 33, 66 and 264.
+ * Enough workgroups to keep a large GPU busy (4 per multiprocessor of the benchmark machines'
+ * 132). On the MNIST layers this beat one, two and eight per multiprocessor, for 1-tile and 4-tile
+ * layers alike (bench/README.md has the figures).
  */
 const TARGET_WORKGROUPS = 528;
 /** ... but never chunks shorter than this many output positions. */
@@ -320,8 +232,8 @@ export const CONV2D_FORWARD: KernelSpec = {
     },
   ],
   uniforms: GEOMETRY_UNIFORMS,
-  // 32x8 threads (128 positions x 32 channels) measured best on an H200 for all four MNIST
-  // conv layers (bench/kernels.ts --sweep): 0.143 ms for batch 64, 32→64 channels, 28×28 (16x8: 0.153).
+  // 32x8 threads (128 positions x 32 channels) measured best for all four MNIST conv layers
+  // (bench/kernels.ts --sweep; bench/README.md has the figures).
   overrides: { WG_X: 32, WG_Y: 8, TILE_K: 16 },
   workgroupSize: (o) => [o.WG_X, o.WG_Y, 1],
   dispatch: conv2dForwardDispatch,
@@ -501,8 +413,9 @@ export const CONV2D_BACKWARD_WEIGHT: KernelSpec = {
   ],
   uniforms: SPLIT_UNIFORMS,
   // 16x16 threads (64 columns x 64 channels): a 64-channel layer in one row of tiles, so its
-  // input patches are gathered once, not twice. H200, batch 64, 32→64 channels, 28×28:
-  // 0.144 ms (16x8: 0.260); 32-channel layers within 10% either way (bench/kernels.ts --sweep).
+  // input patches are gathered once, not twice: measured much faster than 16x8 on the 64-channel
+  // layer, and about even on 32-channel layers (bench/kernels.ts --sweep; bench/README.md has the
+  // figures).
   overrides: { WG_X: 16, WG_Y: 16, TILE_K: 16 },
   workgroupSize: (o) => [o.WG_X, o.WG_Y, 1],
   dispatch: conv2dBackwardWeightDispatch,

@@ -15,7 +15,7 @@ import { maxPoolForward, pool2dGeometry } from '../cpu/pool';
 import { dropoutForward } from '../cpu/dropout';
 import { compareExact, compareValues, runGpuCases, type BufferInit, type GpuCase } from './kernelCheck';
 import { poolInput } from './pool';
-import { conv2dUniforms, type Conv2dOptions } from './conv';
+import { conv2dUniforms, type Conv2dOptions } from './convUniforms';
 
 /** argmax of a window the ReLU zeroed whole (kernels/conv2d_forward_large.wgsl NO_WINNER). */
 export const NO_WINNER = 0xffffffff;

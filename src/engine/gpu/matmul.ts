@@ -120,9 +120,9 @@ export function matmulLargeDispatch(u: UniformValues): [number, number, number] 
  * Whether a call should use matmul_large: only when C has enough 128x128 tiles to keep a big GPU
  * busy on its own and K is long enough to pay for the bigger staging. Shapes made of whole tiles
  * (M, N multiples of 128, K of 8) take its unchecked fast path and pay off at half as many tiles.
- * Measured on an H200 (bench/kernels.ts): at 1024³ (64 whole tiles) 0.156 ms against 0.208 ms
- * for matmul, at 2048³ 0.51 against 1.20 ms, at 4096³ 4.0 against 8.6 ms. On the MNIST
- * presets' dense layers (K = batch or few tiles) the 64x64 kernel is faster.
+ * Measured with bench/kernels.ts: from 1024³ (64 whole tiles) up it beats matmul, by more the
+ * bigger the product; on the MNIST presets' dense layers (K = batch or few tiles) the 64x64 kernel
+ * is faster. bench/README.md has the figures.
  */
 export function useLargeMatmul(M: number, N: number, K: number): boolean {
   const tiles = Math.ceil(M / LARGE_TILE) * Math.ceil(N / LARGE_TILE);
@@ -138,10 +138,10 @@ const LARGE_MIN_K = 256;
  * and few multiply-adds in all, such as a last 10-unit layer, which matmul would run on one or
  * two workgroups walking K step by step. With B stored transposed ([N, K], a dense layer's input
  * gradient) neighbouring threads read B K values apart, so that case takes it only when tiny.
- * Same bits as matmul (and its split-K reduce) for any call. Measured on an H200 (bench/kernels.ts
- * --only dense --small-everywhere): mlp's first weight gradient (785 x 128 outputs, K 128)
- * 0.017 -> 0.008 ms; fast-cnn's (801 x 256, K 256) 0.019 -> 0.027, slower; pytorch-cnn's first
- * input gradient (Bᵀ, 64 x 12544, K 128) 0.029 -> 0.43, far slower.
+ * Same bits as matmul (and its split-K reduce) for any call. The limits come from bench/kernels.ts
+ * --only dense --small-everywhere: it wins on mlp's first weight gradient (785 x 128 outputs, K 128),
+ * loses on fast-cnn's (801 x 256, K 256) and loses by far on pytorch-cnn's first input gradient
+ * (Bᵀ, 64 x 12544, K 128). bench/README.md has the figures.
  */
 export function useSmallMatmul(M: number, N: number, K: number, options: { transposeB?: boolean } = {}): boolean {
   const work = M * N * K;
@@ -168,24 +168,21 @@ export function matmulReduceDispatch(u: UniformValues, o: KernelOverrides): [num
   return [Math.max(1, Math.min(65535, Math.ceil((u.M * u.N) / o.WG))), 1, 1];
 }
 
-/** Enough workgroups to fill a large GPU (an H100 has 132 SMs) ... */
+/** Enough workgroups to fill a large GPU (the benchmark machines' have 132 multiprocessors) ... */
 const TARGET_WORKGROUPS = 256;
 /**
- * ... but never chunks of K shorter than this. Smaller chunks are faster for small layers on an
- * H200 (bench/kernels.ts --only dense --sweep: pytorch-cnn's last layer 23 -> 7 µs with 8 chunks
- * of 16, mlp's first 30 -> 12 µs, fast-cnn's first weight gradient 44 -> 17 µs; mlp trained at
- * 0.105 instead of 0.144 ms/step), but they change the rounding of the sums, and with them the
- * seed-1 runs of pytorch-cnn and keras-small-cnn ended just under their accuracy targets
- * (98.98% and 98.76%; bench/sweeps/seeds-after-dense-split.txt). Kept at 128 until those
- * recipes have more margin.
+ * ... but never chunks of K shorter than this. Smaller chunks are faster for small layers
+ * (bench/kernels.ts --only dense --sweep, and whole mlp steps), but they change the rounding of the
+ * sums, and with them the seed-1 runs of pytorch-cnn and keras-small-cnn ended just under their
+ * accuracy targets (bench/sweeps/seeds-after-dense-split.txt). Kept at 128 until those recipes
+ * have more margin; bench/README.md has the figures.
  */
 const MIN_K_CHUNK = 128;
 /**
  * ... and at most this many chunks. pytorch-cnn's first dense layer (K = 12544, 2 tiles) is the
- * only preset layer that reaches it: at 64 chunks its forward product ran 128 workgroups, one per
- * multiprocessor of an H200; at 98 (chunks of 128) the whole step went from 0.497-0.499 to
- * 0.487-0.488 ms (median over the run, seeds 1-3), ending at 99.07 / 99.13 / 99.04% against
- * 99.09 / 99.18 / 99.08% (bench/README.md).
+ * only preset layer that reaches it: at 64 chunks its forward product ran 128 workgroups, fewer
+ * than a large GPU's multiprocessors; 98 chunks of 128 fill it, and made the whole step faster with
+ * accuracies within the seeds' spread (bench/README.md has the figures).
  */
 const MAX_SPLIT_K = 128;
 

@@ -156,7 +156,7 @@ export interface GpuTrainerOptions {
   /**
    * matmul's workgroup sizes for each dense product run by matmul (undefined, the default: its
    * own). For tile experiments (bench/train.ts --dense-tiles): tile sizes change no sum, so no
-   * result. On an H200 no other shape beat the default on pytorch-cnn's dense layer (bench/README.md).
+   * result. No other shape beat the default on pytorch-cnn's dense layer (bench/README.md).
    */
   denseTiles?: (
     product: DenseProduct,
@@ -707,10 +707,10 @@ export class GpuTrainer {
 
   /**
    * One training step's dispatches, recorded once and replayed for every step. Recording through
-   * runner.dispatch costs about 12 µs of CPU per dispatch (building bindings, uniforms and cache
-   * keys), which for a small model is more than the GPU needs for it: mlp's 11 dispatches took
-   * 0.136 ms to record against ~0.1 ms on an H200, so the GPU waited on the CPU. Replaying is
-   * three calls per dispatch. Every step records the same calls (per-step values such as the
+   * runner.dispatch costs CPU time per dispatch (building bindings, uniforms and cache keys), which
+   * for a small model is more than the GPU needs for it: recording mlp's step took longer than
+   * running it on a big GPU, so the GPU waited on the CPU (bench/README.md has the figures).
+   * Replaying is three calls per dispatch. Every step records the same calls (per-step values such as the
    * step number and learning rate live in GPU buffers), so the recording stays valid until the
    * runner's kernels change (a kernel swapped in the editor), which bumps runner.generation.
    */
@@ -844,8 +844,8 @@ export class GpuTrainer {
 
   /**
    * A matmul_large product whose A is stored plain ([M, K]): A is transposed into scratch first
-   * and read from there, because matmul_large's transposed-A path is that much faster (4096³ on
-   * an H200: 33.9 TFLOP/s direct, 37.2 with the transpose's 0.06 ms included; bench/README.md).
+   * and read from there, because matmul_large's transposed-A path is faster by more than the
+   * transpose costs (bench/README.md has the figures).
    * The sums are the same either way. Such a product has enough tiles not to be split along K
    * (matmulSplitK), so it is always run whole. Returns the number of dispatches (2).
    */

@@ -116,10 +116,9 @@ export async function runSession(
   let chunk = 1;
   // Submits ramp up (x2 each) from a few steps whenever nothing is in flight, at the start and
   // after each evaluation: the CPU records a submit's steps while the GPU runs the previous one,
-  // so a big first submit would leave the GPU idle for its whole recording (fast-cnn's 232-step
-  // epoch after a 1-step measuring submit spent ~30% of its time that way on an H200). Doubling
-  // keeps the GPU fed while recording a step costs the CPU up to half the GPU's time for it
-  // (mlp on an H200: 0.067 ms of CPU to record and submit a step, 0.128 ms of GPU).
+  // so a big first submit would leave the GPU idle for its whole recording (a measurable share of
+  // a fast-cnn epoch went that way). Doubling keeps the GPU fed while recording a step costs the CPU
+  // up to half the GPU's time for it, as it does for mlp. bench/README.md has the figures.
   let rampCap = 1;
   let epochLossSum = 0;
   let epochLossCount = 0;

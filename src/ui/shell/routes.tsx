@@ -16,10 +16,23 @@ const KernelEditorPage = lazy(() =>
 );
 const BuilderPage = lazy(() => import('../builder/BuilderPage').then((m) => ({ default: m.BuilderPage })));
 import { appStore } from '../../state/store';
-import { startUrlSync } from '../../state/urlSync';
+import { CONFIG_ROUTES, startUrlSync } from '../../state/urlSync';
+import { parseHash } from '../router';
+import { startPresenterMode } from './presenter';
 
 // The one store subscription that keeps `#/build?c=…` and `#/train?c=…` in step with the model config.
 startUrlSync(appStore);
+startPresenterMode(presenterAsked());
+
+/** Whether the opened link (`#/build?c=…`) and the config now in the store ask for presenter mode. */
+function presenterAsked(): { linkAsksForIt: boolean; restoredConfigAsksForIt: boolean } {
+  const route = parseHash(window.location.hash);
+  const state = appStore.getState();
+  const asks = Boolean(state.config.classroom?.presenter);
+  const linkLoaded =
+    (CONFIG_ROUTES as readonly string[]).includes(route.name) && route.params.has('c') && !state.configLoadError;
+  return { linkAsksForIt: linkLoaded && asks, restoredConfigAsksForIt: asks };
+}
 
 export interface PageProps {
   route: HashRoute;
