@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { TrainerClient } from '../../worker/client';
+import type { TrainerClient } from '../../state/trainingBridge';
 import type { MainToWorker, WorkerEvent } from '../../worker/protocol';
 import type { PredictedImage } from '../../worker/dashboardProtocol';
 import { createHomeTrainer } from './homeTrainer';

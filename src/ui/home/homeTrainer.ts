@@ -5,7 +5,7 @@
  * frees its GPU device at once.
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import { createTrainerClient, type TrainerClient } from '../../worker/client';
+import { openDedicatedTrainer, type TrainerClient } from '../../state/trainingBridge';
 import type { WorkerEvent } from '../../worker/protocol';
 import type { PredictedImage } from '../../worker/dashboardProtocol';
 import { adapterLabel } from '../../engine/gpu/device';
@@ -65,7 +65,7 @@ export interface HomeTrainerOptions {
 /** Creates the controller; nothing starts until start(). */
 export function createHomeTrainer(options: HomeTrainerOptions): HomeTrainer {
   const store = createStore<HomeRunState>()(initialHomeRunState);
-  const createClient = options.createClient ?? (() => createTrainerClient());
+  const createClient = options.createClient ?? openDedicatedTrainer;
   let client: TrainerClient | null = null;
   let disposed = false;
   let run = 0;
