@@ -97,7 +97,7 @@ function MiniGrid({
               key={i}
               aria-hidden="true"
               className={`home-cell${marked.has(i) ? ' is-marked' : ''}${light ? ' is-dark' : ''}`}
-              style={bg ? { background: bg } : undefined}
+              style={bg ? { ['--tint' as string]: bg } : undefined}
             >
               {v === null ? '' : fmt(v)}
             </span>
