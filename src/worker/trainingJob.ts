@@ -57,7 +57,16 @@ function cpuSource(cpu: CpuTrainer, batch: number, testLimit: number): StepSourc
     },
     submitSteps(n) {
       const left = cpu.stepsPerEpoch - (cpu.globalStep % cpu.stepsPerEpoch);
-      return Promise.resolve(cpu.runSteps(Math.min(n, left)));
+      // A macrotask between chunks lets the Worker read its messages (pause, stop, predictions) while it trains.
+      return new Promise((resolve, reject) =>
+        setTimeout(() => {
+          try {
+            resolve(cpu.runSteps(Math.min(n, left)));
+          } catch (e) {
+            reject(e);
+          }
+        }, 0),
+      );
     },
     evaluate: (limit?: number) => cpu.evaluate(Math.min(testLimit, limit ?? Infinity)),
   };

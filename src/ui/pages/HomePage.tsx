@@ -1,3 +1,9 @@
+import { useState } from 'react';
+import { ConvAnimation } from '../home/ConvAnimation';
+import { LiveTraining } from '../home/LiveTraining';
+import { prefersReducedMotion } from '../home/usePageVisible';
+import '../home/home.css';
+
 const FEATURES = [
   {
     href: '#/build',
@@ -21,26 +27,23 @@ const FEATURES = [
   },
 ];
 
-/** Landing page: what the playground is and where to start. */
+/** Landing page: a network training live beside a moving convolution, then where to go next. */
 export function HomePage() {
+  // Read once: with reduced motion nothing starts by itself, and the Play buttons say so.
+  const [autoplay] = useState(() => !prefersReducedMotion());
   return (
     <div className="home">
-      <section className="hero">
+      <section className="home-intro">
         <h1>Learn how neural networks run on a GPU</h1>
         <p className="lede">
-          Build a network, step through the arithmetic, and train it on handwritten digits, all in your browser. Nothing
-          to install: the training runs on your graphics card through WebGPU, with hand-written compute shaders you can
-          read and edit.
+          Below, a small network learns to read handwritten digits right now, in this tab. Build your own, step through
+          the arithmetic, and read or edit the WebGPU shaders that train it.
         </p>
-        <div className="hero-actions">
-          <a className="button primary" href="#/train">
-            Start training
-          </a>
-          <a className="button" href="#/matmul?a=1,2,3;4,5,6&b=7,8;9,10;11,12">
-            See a matrix multiply
-          </a>
-        </div>
       </section>
+      <div className="home-live">
+        <LiveTraining autoplay={autoplay} />
+        <ConvAnimation autoplay={autoplay} />
+      </div>
       <section className="feature-grid" aria-label="What you can do">
         {FEATURES.map((f) => (
           <a key={f.href} className="card feature" href={f.href}>
