@@ -28,13 +28,16 @@ async function expectGpuCheckAgrees(page: Page) {
   await expect(banner).toContainText(reason);
   await expect(page.getByTestId('gpu-check-run')).toBeDisabled();
   await expect(page.getByTestId('worker-gpu')).not.toContainText('is using');
-  await expect(page.locator('main')).not.toContainText(/on your GPU/i);
+  await expect(page.locator('body')).not.toContainText(/on your GPU/i);
   await page.screenshot({ path: 'e2e-artifacts/no-webgpu-gpu-check.png' });
 }
 
 test('when WebGPU offers no adapter the banner explains it and names the CPU fallback', async ({ page }) => {
   await page.goto('./');
   await expectFallback(page, /no GPU adapter/);
+  // The home page's live run, its cards and the footer name the CPU, never "your GPU".
+  await expect(page.getByTestId('home-run-status')).toContainText('CPU');
+  await expect(page.locator('body')).not.toContainText(/on your GPU/i);
   await expectGpuCheckAgrees(page);
 });
 
@@ -69,9 +72,8 @@ test('without WebGPU the banner says how to get it, and the steppers, the builde
   await expect(page.getByTestId('conv-out-0-0')).toHaveText('6');
 
   await page.goto('./#/train');
-  // Nothing on the training page claims a GPU this browser does not have (the page's own text:
-  // the shared footer is checked where the shell is).
-  const main = page.locator('main');
+  // Nothing on the training page, its header or its footer claims a GPU this browser does not have.
+  const main = page.locator('body');
   await expect(page.getByTestId('train-lede')).toContainText('CPU reference');
   await expect(main).not.toContainText(/on your GPU/i);
   await page.getByTestId('train-preset').selectOption('mlp');

@@ -18,7 +18,7 @@ const FEATURES = [
   {
     href: '#/train',
     title: 'Train on MNIST',
-    text: 'Train on 60,000 handwritten digits inside this tab. Every forward, backward and optimizer step is a WGSL shader on your GPU.',
+    text: 'Train on 60,000 handwritten digits inside this tab. Every forward, backward and optimizer step is a WGSL compute shader (plain JavaScript on the CPU where the browser has no WebGPU).',
   },
   {
     href: '#/kernels',
