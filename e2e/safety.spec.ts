@@ -121,7 +121,6 @@ test.describe('no file or dying Worker loses the trained network', () => {
     await loadFile(page, 'good.gpulearn', saved);
     // (Loading evaluates the whole test set, which a software GPU takes a while for.)
     await expect(page.getByTestId('model-loaded-from')).toContainText('good.gpulearn', { timeout: 180_000 });
-    await expect(page.getByTestId('metric-test-accuracy')).toHaveText(accuracy!);
     await loadFile(
       page,
       'bad.gpulearn',

@@ -19,7 +19,7 @@ export interface PageTrainerClient {
   request: TrainerClient['request'];
   /** Events from the current Worker and every later one. */
   onEvent(listener: (event: WorkerEvent) => void): () => void;
-  /** Called after a Worker died and a new one was started in its place, with why it died. */
+  /** Called after a Worker died and a new one was started in its place, with why it died (a clause: "it was shut down"). */
   onWorkerRestart(listener: (reason: string) => void): () => void;
   terminate(): void;
 }

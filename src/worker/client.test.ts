@@ -104,9 +104,9 @@ describe('the trainer client', () => {
     const start = client.request({ type: 'startTraining', job: {} as never });
     client.worker.terminate();
     expect(worker.terminated).toBe(true);
-    await expect(start).rejects.toThrow('The training worker was stopped.');
+    await expect(start).rejects.toThrow('The training worker stopped: it was shut down.');
     client.worker.terminate();
-    expect(deaths).toEqual(['The training worker was stopped.']);
+    expect(deaths).toEqual(['it was shut down']);
   });
 
   it('does not call onDeath when the page itself terminates the client', () => {
@@ -138,7 +138,7 @@ describe('the trainer client', () => {
         t += 1000;
         vi.advanceTimersByTime(1000);
       }
-      expect(deaths).toEqual(['The training worker stopped answering for 5 s.']);
+      expect(deaths).toEqual(['it gave no answer for 5 s']);
       const sent = worker.sent.length;
       vi.advanceTimersByTime(5000);
       expect(worker.sent.length).toBe(sent);

@@ -42,7 +42,7 @@ export interface TrainerClient {
   onEvent(listener: (event: WorkerEvent) => void): () => void;
   /** Stops the worker; pending requests reject. */
   terminate(): void;
-  /** Calls `listener` once if the Worker dies (terminated from elsewhere, or silent too long). */
+  /** Calls `listener` once if the Worker dies (terminated from elsewhere, or silent too long), with why. */
   onDeath(listener: (reason: string) => void): void;
   /** The Worker itself (the page's test hook terminates it to simulate a crash). */
   readonly worker: WorkerLike;
@@ -75,19 +75,22 @@ export function createTrainerClient(
   let heartbeat: ReturnType<typeof setInterval> | null = null;
 
   const terminateWorker = worker.terminate.bind(worker);
-  /** The Worker is gone without our asking: fail what waits, stop the heartbeat, tell the listeners. */
+  /**
+   * The Worker is gone without our asking: fail what waits, stop the heartbeat, tell the listeners.
+   * `reason` is a clause such as "it was shut down".
+   */
   const die = (reason: string) => {
     if (terminated) return;
     terminated = true;
     if (heartbeat) clearInterval(heartbeat);
-    failAll(new Error(reason));
+    failAll(new Error(`The training worker stopped: ${reason}.`));
     deathListeners.forEach((l) => l(reason));
     deathListeners.clear();
     listeners.clear();
   };
   worker.terminate = () => {
     terminateWorker();
-    die('The training worker was stopped.');
+    die('it was shut down');
   };
 
   const emit = (event: WorkerEvent) => listeners.forEach((l) => l(event));
@@ -123,8 +126,7 @@ export function createTrainerClient(
   if (options.heartbeatMs && options.heartbeatMs > 0) {
     const silenceMs = options.silenceMs ?? 30_000;
     heartbeat = setInterval(() => {
-      if (now() - lastHeard > silenceMs)
-        die(`The training worker stopped answering for ${Math.round(silenceMs / 1000)} s.`);
+      if (now() - lastHeard > silenceMs) die(`it gave no answer for ${Math.round(silenceMs / 1000)} s`);
       else request({ type: 'ping' }).catch(() => undefined);
     }, options.heartbeatMs);
   }

@@ -50,16 +50,16 @@ function watch(): void {
   client.onWorkerRestart((reason) => void recover(reason));
 }
 
+/** `reason` is a clause such as "it was shut down" (see worker/client.ts). */
 async function recover(reason: string): Promise<void> {
   const training = appStore.getState().training;
   const wasRunning = training.status === 'running' || training.status === 'paused' || training.status === 'preparing';
   const job = currentTrainingJob();
-  const cause = reason.replace(/\.$/, '');
   if (!wasRunning) {
     restartStore.setState({
       notice: {
         tone: 'info',
-        text: `The training worker stopped (${cause}) and a new one was started. Your charts are kept; press Start (or load saved weights) to have a network to explore again.`,
+        text: `The training worker stopped (${reason}) and a new one was started. Your charts are kept; press Start (or load saved weights) to have a network to explore again.`,
       },
     });
     return;
@@ -70,7 +70,7 @@ async function recover(reason: string): Promise<void> {
     restartStore.setState({
       notice: {
         tone: 'bad',
-        text: `The training worker stopped (${cause}) before the first epoch finished, so there was nothing to resume from. A new worker is ready: press Start to train again.`,
+        text: `The training worker stopped (${reason}) before the first epoch finished, so there was nothing to resume from. A new worker is ready: press Start to train again.`,
       },
     });
     return;
@@ -79,7 +79,7 @@ async function recover(reason: string): Promise<void> {
     resuming: true,
     notice: {
       tone: 'info',
-      text: `The training worker stopped (${cause}). A new one is taking over from the end of epoch ${checkpoint.epoch} (step ${checkpoint.step})…`,
+      text: `The training worker stopped (${reason}). A new one is taking over from the end of epoch ${checkpoint.epoch} (step ${checkpoint.step})…`,
     },
   });
   try {
@@ -114,7 +114,7 @@ async function recover(reason: string): Promise<void> {
       resuming: false,
       notice: {
         tone: 'info',
-        text: `The training worker stopped (${cause}). A new one took over and training goes on from the end of epoch ${checkpoint.epoch} (step ${step}); the charts are kept.`,
+        text: `The training worker stopped (${reason}). A new one took over and training goes on from the end of epoch ${checkpoint.epoch} (step ${step}); the charts are kept.`,
       },
     });
   } catch (e) {
@@ -123,7 +123,7 @@ async function recover(reason: string): Promise<void> {
       resuming: false,
       notice: {
         tone: 'bad',
-        text: `The training worker stopped (${cause}) and the new one could not go on: ${(e as Error).message}`,
+        text: `The training worker stopped (${reason}) and the new one could not go on: ${(e as Error).message}`,
       },
     });
   }
