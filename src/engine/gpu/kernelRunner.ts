@@ -162,8 +162,9 @@ export class KernelRunner {
   generation = 0;
   private readonly loopGuard: { bound?: number } | null;
   private guardState: { buffer: GPUBuffer; layout: GPUBindGroupLayout; group: GPUBindGroup } | null = null;
-  /** The guarded source encoded last, for naming the loop that overran. */
-  private lastGuarded: GuardedSource | null = null;
+  /** Every guarded source compiled, numbered apart, for naming the loop that overran. */
+  private readonly guardedSources: GuardedSource[] = [];
+  private nextLoopId = 0;
 
   constructor(
     readonly gpu: GpuContext,
@@ -208,7 +209,12 @@ export class KernelRunner {
   async readLoopOverrun(): Promise<string | null> {
     if (!this.loopGuard) return null;
     const word = new Uint32Array(await this.readBuffer(this.guard().buffer, 4))[0];
-    const guarded = this.lastGuarded ?? { source: '', loops: [], bound: this.loopGuard.bound ?? DEFAULT_LOOP_BOUND };
+    const guarded = this.guardedSources.find((g) => word > g.firstLoopId && word <= g.firstLoopId + g.loops.length) ?? {
+      source: '',
+      loops: [],
+      bound: this.loopGuard.bound ?? DEFAULT_LOOP_BOUND,
+      firstLoopId: 0,
+    };
     return loopOverrunMessage(guarded, word);
   }
 
@@ -306,7 +312,11 @@ export class KernelRunner {
     const device = this.device;
     let messages: CompileMessage[] = [];
     let module: GPUShaderModule;
-    const guarded = this.loopGuard ? guardLoops(source, this.loopGuard.bound) : undefined;
+    const guarded = this.loopGuard ? guardLoops(source, this.loopGuard.bound, this.nextLoopId) : undefined;
+    if (guarded) {
+      this.nextLoopId += guarded.loops.length;
+      this.guardedSources.push(guarded);
+    }
     try {
       module = await withErrorScopes(device, async () => {
         const m = device.createShaderModule({ code: guarded?.source ?? source, label: `${spec.name} (${spec.file})` });
@@ -410,10 +420,7 @@ export class KernelRunner {
   encode(pass: GPUComputePassEncoder, prepared: PreparedDispatch): void {
     pass.setPipeline(prepared.kernel.pipeline);
     pass.setBindGroup(0, prepared.bindGroup);
-    if (prepared.kernel.guarded) {
-      pass.setBindGroup(LOOP_GUARD_GROUP, this.guard().group);
-      this.lastGuarded = prepared.kernel.guarded;
-    }
+    if (prepared.kernel.guarded) pass.setBindGroup(LOOP_GUARD_GROUP, this.guard().group);
     pass.dispatchWorkgroups(prepared.workgroups[0], prepared.workgroups[1], prepared.workgroups[2]);
   }
 

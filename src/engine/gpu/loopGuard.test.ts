@@ -98,6 +98,13 @@ fn h() { for (var k = 0; k < 2; k++) { /* } loop { */ } }`;
     expect(tiled.source).not.toContain(early);
   });
 
+  it('numbers the loops of several sources apart, so an overrun names the loop of the right source', () => {
+    const first = guardLoops('fn a() { loop { } loop { } }', 8);
+    const second = guardLoops('fn b() {\n  while (true) { }\n}', 8, first.loops.length);
+    expect(second.source).toContain('atomicMax(&gpulearn_loop_guard[0], 3u)');
+    expect(loopOverrunMessage(second, 3)).toMatch(/^A loop in your kernel did not finish \(the while at line 2\)/);
+  });
+
   it('leaves a module without loops unchanged', () => {
     const src = '@compute @workgroup_size(1) fn main() { let x = 1u; }';
     expect(guardLoops(src).source).toBe(src);

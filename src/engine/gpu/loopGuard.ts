@@ -36,9 +36,11 @@ export interface GuardedLoop {
 export interface GuardedSource {
   /** The source with counters and checks added and the guard binding declared at the end. */
   source: string;
-  /** Every loop found, by its number (the guard buffer stores number + 1). */
+  /** Every loop found, in order; loop i records `firstLoopId + i + 1` in the guard buffer. */
   loops: GuardedLoop[];
   bound: number;
+  /** Where this source's loop numbers start (a runner numbers the loops of all its sources apart). */
+  firstLoopId: number;
 }
 
 interface Insertion {
@@ -47,7 +49,7 @@ interface Insertion {
 }
 
 /** Adds an iteration bound to every loop of `source` (see the file comment). Never throws. */
-export function guardLoops(source: string, bound = DEFAULT_LOOP_BOUND): GuardedSource {
+export function guardLoops(source: string, bound = DEFAULT_LOOP_BOUND, firstLoopId = 0): GuardedSource {
   const loops: GuardedLoop[] = [];
   const insertions: Insertion[] = [];
   const tokens = tokenize(source);
@@ -92,7 +94,7 @@ export function guardLoops(source: string, bound = DEFAULT_LOOP_BOUND): GuardedS
         const c = COUNTER_PREFIX + pendingLoop.index;
         insertions.push({
           at: after,
-          text: ` if (${c} >= ${bound}u) { atomicMax(&${GUARD_NAME}[0], ${pendingLoop.index + 1}u); break; } ${c} = ${c} + 1u;`,
+          text: ` if (${c} >= ${bound}u) { atomicMax(&${GUARD_NAME}[0], ${firstLoopId + pendingLoop.index + 1}u); break; } ${c} = ${c} + 1u;`,
         });
         pendingLoop = null;
       }
@@ -111,19 +113,19 @@ export function guardLoops(source: string, bound = DEFAULT_LOOP_BOUND): GuardedS
   // Insert from the end so earlier offsets stay valid (no two insertions share an offset: each
   // follows a different `{`).
   insertions.sort((a, b) => b.at - a.at);
-  if (loops.length === 0) return { source, loops, bound };
+  if (loops.length === 0) return { source, loops, bound, firstLoopId };
   let out = source;
   for (const ins of insertions) out = out.slice(0, ins.at) + ins.text + out.slice(ins.at);
   out +=
     `\n@group(${LOOP_GUARD_GROUP}) @binding(0) var<storage, read_write> ${GUARD_NAME}: ` +
     `array<atomic<u32>, ${LOOP_GUARD_BYTES / 4}>;\n`;
-  return { source: out, loops, bound };
+  return { source: out, loops, bound, firstLoopId };
 }
 
 /** The sentence for an overrun read back from the guard buffer (word 0), or null for none. */
 export function loopOverrunMessage(guarded: GuardedSource, word: number): string | null {
   if (word === 0) return null;
-  const loop = guarded.loops[word - 1];
+  const loop = guarded.loops[word - guarded.firstLoopId - 1];
   const where = loop ? ` (the ${loop.keyword} at line ${loop.line})` : '';
   return (
     `A loop in your kernel did not finish${where}: it ran more than ${guarded.bound.toLocaleString('en-US')} ` +
