@@ -141,7 +141,8 @@ function versionProblem(version: unknown): string | null {
   if (version === MODEL_FILE_VERSION) return null;
   return (
     `This model file has the format version ${JSON.stringify(version) ?? 'missing'}, which GPU Learn never writes ` +
-    `(versions are whole numbers from 1 to ${MODEL_FILE_VERSION}). Save the model again and load the new file.`
+    `(${MODEL_FILE_VERSION === 1 ? 'it has only ever written version 1' : `it writes versions 1 to ${MODEL_FILE_VERSION}`}). ` +
+    'Save the model again and load the new file.'
   );
 }
 
