@@ -13,6 +13,26 @@ const SLOWER = MATMUL.replace(
   '  // slower on purpose\n  for (var spin = 0u; spin < 64u; spin++) { acc[0] = acc[0] + 0.0; }\n  let use_bias =',
 );
 
+// An endless loop at the top of the ReLU kernel (an odd number never becomes 0, and the compiler
+// cannot tell): the guarded test must stop it.
+const ACTIVATION = readFileSync(new URL('../kernels/activation_forward.wgsl', import.meta.url), 'utf8');
+const ENDLESS = ACTIVATION.replace(
+  /fn main\([^)]*\)[^{]*\{/,
+  (m) => `${m}\n  var spin = 1u;\n  while (spin != 0u) { spin = spin + 2u; }`,
+);
+const ENDLESS_LINE = ENDLESS.split('\n').findIndex((l) => l.includes('while (spin')) + 1;
+
+/** Milliseconds from now to the second animation frame: how long the page takes to paint again. */
+function frameRoundTrip(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve) => {
+        const t0 = performance.now();
+        requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t0)));
+      }),
+  );
+}
+
 async function openEditor(page: Page, hash = '#/kernels?k=matmul') {
   await page.goto(`./${hash}`);
   await expect(page.getByTestId('webgpu-status')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
@@ -40,6 +60,36 @@ test.describe('the kernel editor', () => {
     await expect(page.getByTestId('kernel-item-activation_forward')).toHaveAttribute('aria-current', 'true');
     await page.getByTestId('kernel-test').click();
     await expect(page.getByTestId('kernel-test-result')).toHaveAttribute('data-pass', 'false', { timeout: 60_000 });
+  });
+
+  test('stops an endless loop in an edited kernel with a sentence, and the page keeps painting', async ({ page }) => {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await openEditor(page, '#/kernels?k=activation_forward');
+    await replaceText(page, ENDLESS);
+    await expect(page.getByTestId('kernel-compile-status')).toHaveAttribute('data-state', 'ok', { timeout: 60_000 });
+    await page.getByTestId('kernel-test').click();
+    await expect(page.getByTestId('kernel-test-result')).toHaveAttribute('data-pass', 'false', { timeout: 60_000 });
+    await expect(page.getByTestId('kernel-test-summary')).toHaveText(
+      'Test failed: a loop in your kernel did not finish',
+    );
+    await expect(page.getByTestId('kernel-test-error')).toContainText(
+      `A loop in your kernel did not finish (the while at line ${ENDLESS_LINE})`,
+    );
+    expect(await frameRoundTrip(page)).toBeLessThan(2000);
+    await expect(page.getByTestId('kernel-use')).toBeDisabled();
+    await page.screenshot({ path: 'e2e-artifacts/editor-endless-loop.png', fullPage: true });
+    await page.getByTestId('kernel-bench').click();
+    await expect(page.getByTestId('kernel-bench-error')).toContainText('A loop in your kernel did not finish', {
+      timeout: 60_000,
+    });
+    expect(await frameRoundTrip(page)).toBeLessThan(2000);
+    // The editor's device still works: the shipped kernel passes right after.
+    await page.getByTestId('kernel-reset').click();
+    await page.getByTestId('kernel-test').click();
+    await expect(page.getByTestId('kernel-test-result')).toHaveAttribute('data-pass', 'true', { timeout: 60_000 });
+    expect(errors).toEqual([]);
   });
 
   test('marks a syntax error, refuses a wrong kernel, trains with a correct one, shares it and reverts', async ({

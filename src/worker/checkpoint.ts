@@ -51,10 +51,16 @@ export function createRecovery(deps: RecoveryDeps) {
     jobStarted(job: TrainingJob): void {
       if (job.startStep === undefined) latest = null;
     },
-    /** Called at each epoch end, while no steps are in flight. */
-    async epochEnded(job: TrainingJob, model: JobModel | null, step: number, stepsPerEpoch: number): Promise<void> {
+    /** Called at each epoch end, while no steps are in flight; returns the checkpoint it keeps. */
+    async epochEnded(
+      job: TrainingJob,
+      model: JobModel | null,
+      step: number,
+      stepsPerEpoch: number,
+    ): Promise<TrainingCheckpoint | null> {
       const parameters = model ? await readModelParameters(model) : null;
       if (parameters) latest = { job, step, epoch: Math.round(step / stepsPerEpoch), parameters };
+      return parameters ? latest : null;
     },
     get checkpoint(): CheckpointInfo | null {
       return info();

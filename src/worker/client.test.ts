@@ -1,4 +1,4 @@
-import { describe, expect, expectTypeOf, it } from 'vitest';
+import { describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { createTrainerClient, type WorkerLike } from './client';
 import type { MainToWorker, WorkerEvent, WorkerToMain } from './protocol';
 
@@ -95,5 +95,55 @@ describe('the trainer client', () => {
     expect(worker.terminated).toBe(true);
     await expect(hello).rejects.toThrow(/terminated/);
     await expect(client.request({ type: 'hello' })).rejects.toThrow(/terminated/);
+  });
+
+  it('counts a terminate() called on the Worker from elsewhere as a death: pending requests fail and onDeath hears it once', async () => {
+    const { worker, client } = setup();
+    const deaths: string[] = [];
+    client.onDeath((r) => deaths.push(r));
+    const start = client.request({ type: 'startTraining', job: {} as never });
+    client.worker.terminate();
+    expect(worker.terminated).toBe(true);
+    await expect(start).rejects.toThrow('The training worker stopped: it was shut down.');
+    client.worker.terminate();
+    expect(deaths).toEqual(['it was shut down']);
+  });
+
+  it('does not call onDeath when the page itself terminates the client', () => {
+    const { client } = setup();
+    const deaths: string[] = [];
+    client.onDeath((r) => deaths.push(r));
+    client.terminate();
+    expect(deaths).toEqual([]);
+  });
+
+  it('pings on its heartbeat and counts a Worker silent for too long as dead, but not one that answers', async () => {
+    vi.useFakeTimers();
+    try {
+      let t = 0;
+      const worker = new FakeWorker();
+      const client = createTrainerClient(() => worker, { heartbeatMs: 1000, silenceMs: 5000, now: () => t });
+      const deaths: string[] = [];
+      client.onDeath((r) => deaths.push(r));
+      for (let i = 0; i < 10; i++) {
+        t += 1000;
+        vi.advanceTimersByTime(1000);
+        const ping = worker.sent.at(-1)!;
+        expect(ping.type).toBe('ping');
+        worker.reply({ type: 'pong', requestId: ping.requestId });
+      }
+      expect(deaths).toEqual([]);
+      // Now it answers nothing: after 5 s of silence it counts as dead.
+      for (let i = 0; i < 6; i++) {
+        t += 1000;
+        vi.advanceTimersByTime(1000);
+      }
+      expect(deaths).toEqual(['it gave no answer for 5 s']);
+      const sent = worker.sent.length;
+      vi.advanceTimersByTime(5000);
+      expect(worker.sent.length).toBe(sent);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -149,12 +149,20 @@ export function createDashboard(deps: DashboardDeps): (request: DashboardRequest
         return { op: 'readParameters', step: stepOf(m), parameters: await parameters(m) };
       }
       case 'loadModel': {
-        await deps.stopRunning();
+        // All or nothing: the new network is built and its weights uploaded BEFORE the current
+        // model is stopped or replaced, so a file that fails here leaves the trained model as it was.
         const job = { ...request.job, initialParameters: request.parameters };
         let runner: KernelRunner | null = null;
         if (job.backend !== 'cpu') runner = await deps.ensureRunner().catch(() => null);
         const next = new TrainingJobRunner(job, deps.post);
-        const { info } = await next.prepare(runner);
+        let info;
+        try {
+          ({ info } = await next.prepare(runner));
+        } catch (e) {
+          next.dispose();
+          throw e;
+        }
+        await deps.stopRunning();
         await deps.replaceModel(next);
         const m = next.model!;
         const evaluation = m.test ? (m.gpu ? await m.gpu.evaluate() : m.cpu!.evaluate(m.test.count)) : null;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createNodeGpu, nodeGpu } from '../testing/nodeGpu';
 import { KernelRunner } from '../engine/gpu/kernelRunner';
 import { GpuTrainer, type TrainingConfig } from '../engine/train/gpuTrainer';
-import { MATMUL, MATMUL_SMALL } from '../engine/kernels';
+import { kernelByName, MATMUL, MATMUL_SMALL } from '../engine/kernels';
 import { PRESETS } from '../engine/presets';
 import { toyPerceptronSet } from '../data/toy';
 import { createKernelEditing, swapKernelSource } from './kernelEditing';
@@ -140,6 +140,54 @@ describe.skipIf(!ctx)('the kernel editor in the worker', () => {
     expect(runner.hasOverride('matmul_small')).toBe(false);
     trainer.destroy();
   });
+
+  it.each([
+    ['loop {}', 'loop { }'],
+    ['for (;;)', 'for (;;) { }'],
+    ['while true', 'while (true) { }'],
+  ])(
+    'ends the test and benchmark of a kernel with an endless %s quickly, names the loop, and refuses it for training',
+    async (_, endless) => {
+      const spec = kernelByName('activation_forward');
+      const source = spec.builtinSource.replace(/fn main\([^)]*\)[^{]*\{/, (m) => `${m}\n  ${endless}`);
+      const line = source.split('\n').findIndex((l) => l.includes(endless)) + 1;
+      const test = (await editing.handle({
+        op: 'test',
+        kernel: spec.name,
+        source,
+        seed: 6,
+      })) as KernelEditResultOf<'test'>;
+      expect(test.deviceLost).toBeUndefined();
+      expect(test.result.pass).toBe(false);
+      expect(test.result.error).toMatch(
+        new RegExp(`^A loop in your kernel did not finish \\(the \\w+ at line ${line}\\)`),
+      );
+      const bench = (await editing.handle({
+        op: 'benchmark',
+        kernel: spec.name,
+        source,
+      })) as KernelEditResultOf<'benchmark'>;
+      expect(bench.result).toBeNull();
+      expect(bench.error).toMatch(/^A loop in your kernel did not finish/);
+      const used = (await editing.handle({
+        op: 'use',
+        kernel: spec.name,
+        source,
+        seed: 6,
+      })) as KernelEditResultOf<'use'>;
+      expect(used.ok).toBe(false);
+      expect(used.result!.error).toMatch(/did not finish/);
+      expect(runner.hasOverride(spec.name)).toBe(false);
+      // The editor's device is still usable: the shipped kernel passes right after.
+      const again = (await editing.handle({
+        op: 'test',
+        kernel: spec.name,
+        source: spec.builtinSource,
+        seed: 6,
+      })) as KernelEditResultOf<'test'>;
+      expect(again.result.pass).toBe(true);
+    },
+  );
 
   it('puts the built-in kernels back when a run that used an edited kernel diverges', async () => {
     await editing.handle({ op: 'use', kernel: 'matmul', source: EDITED_OK });

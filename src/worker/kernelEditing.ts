@@ -5,6 +5,11 @@
  * that passes its check is swapped into the training runner, and it is swapped without a gap, so
  * a running trainer picks it up at its next submit. A run that diverges or fails while edited
  * kernels are in use puts the built-in kernels back.
+ *
+ * Test and Benchmark run a GUARDED copy of the edited source (loopGuard.ts: every loop has an
+ * iteration bound), so an endless loop ends within moments with a sentence naming the loop,
+ * instead of holding a software GPU (and with it the browser's painting) until the time limit.
+ * Only source whose guarded test passed may be swapped into training.
  */
 import { acquireGpu, type GpuContext } from '../engine/gpu/device';
 import { hashSource, KernelCompileError, KernelRunner, type CompileMessage } from '../engine/gpu/kernelRunner';
@@ -13,6 +18,7 @@ import { ALL_KERNELS, kernelByName, type KernelCheckResult, type KernelSpec } fr
 import { SeededRandom } from '../engine/rng';
 import type { WorkerToMain } from './protocol';
 import type { KernelEditRequest, KernelEditResult } from './kernelEditingProtocol';
+import type { KernelCheckOptions } from '../engine/kernels';
 
 export interface KernelEditingOptions {
   getGpu: () => GPU | undefined | null;
@@ -31,7 +37,10 @@ export interface KernelEditing {
 
 interface Sandbox {
   ctx: GpuContext;
+  /** Compiles for the editor's markers. */
   runner: KernelRunner;
+  /** Runs tests and benchmarks: every kernel it compiles is the loop-guarded copy. */
+  guarded: KernelRunner;
   compiles: number;
   lost: boolean;
 }
@@ -76,7 +85,13 @@ export function createKernelEditing(options: KernelEditingOptions): KernelEditin
   function ensureSandbox(): Promise<Sandbox> {
     if (!sandbox) {
       const made: Promise<Sandbox> = acquireGpu(options.getGpu(), { label: 'kernel editor' }).then((ctx) => {
-        const box: Sandbox = { ctx, runner: new KernelRunner(ctx), compiles: 0, lost: false };
+        const box: Sandbox = {
+          ctx,
+          runner: new KernelRunner(ctx),
+          guarded: new KernelRunner(ctx, { loopGuard: {} }),
+          compiles: 0,
+          lost: false,
+        };
         void ctx.lost.then(() => {
           box.lost = true;
           if (sandbox === made) sandbox = null;
@@ -133,6 +148,7 @@ export function createKernelEditing(options: KernelEditingOptions): KernelEditin
     const box = await ensureSandbox();
     if (++box.compiles > MAX_SANDBOX_COMPILES) {
       box.runner = new KernelRunner(box.ctx);
+      box.guarded = new KernelRunner(box.ctx, { loopGuard: {} });
       box.compiles = 0;
     }
     const out = await guarded(box, async () => {
@@ -146,6 +162,20 @@ export function createKernelEditing(options: KernelEditingOptions): KernelEditin
     return { op: 'compile', ...out.value };
   }
 
+  /** The kernel's check on the guarded copy; a loop that ran past its bound fails it with the guard's sentence. */
+  async function guardedCheck(
+    box: Sandbox,
+    spec: KernelSpec,
+    rng: SeededRandom,
+    options: KernelCheckOptions,
+  ): Promise<KernelCheckResult> {
+    const runner = box.guarded;
+    runner.resetLoopGuard();
+    const result = await spec.check(runner, rng, options);
+    const overrun = await runner.readLoopOverrun().catch(() => null);
+    return overrun ? { kernel: spec.name, cases: [], pass: false, error: overrun } : result;
+  }
+
   async function test(
     spec: KernelSpec,
     source: string,
@@ -154,7 +184,7 @@ export function createKernelEditing(options: KernelEditingOptions): KernelEditin
     const box = await ensureSandbox();
     const t0 = performance.now();
     const rng = new SeededRandom(seed ?? Math.floor(Math.random() * 2 ** 31), 0);
-    const out = await guarded(box, () => spec.check(box.runner, rng, { source }));
+    const out = await guarded(box, () => guardedCheck(box, spec, rng, { source }));
     const ms = performance.now() - t0;
     if ('lost' in out) {
       const error =
@@ -171,9 +201,10 @@ export function createKernelEditing(options: KernelEditingOptions): KernelEditin
     const large = !box.ctx.summary.isFallback;
     const out = await guarded(box, async () => {
       try {
-        return {
-          result: await benchmarkKernel(box.runner, spec, source, { timestamps: box.ctx.hasTimestamps, large }),
-        };
+        box.guarded.resetLoopGuard();
+        const result = await benchmarkKernel(box.guarded, spec, source, { timestamps: box.ctx.hasTimestamps, large });
+        const overrun = await box.guarded.readLoopOverrun();
+        return overrun ? { result: null, error: overrun } : { result };
       } catch (e) {
         return { result: null, error: errorText(e) };
       }
@@ -204,7 +235,7 @@ export function createKernelEditing(options: KernelEditingOptions): KernelEditin
       for (const overrides of runner.variantsOf(spec.name)) {
         const box = await ensureSandbox();
         const rng = new SeededRandom(seed ?? Math.floor(Math.random() * 2 ** 31), 0);
-        const out = await guarded(box, () => spec.check(box.runner, rng, { source, overrides }));
+        const out = await guarded(box, () => guardedCheck(box, spec, rng, { source, overrides }));
         const sizes = Object.entries(overrides)
           .map(([k, v]) => `${k} = ${v}`)
           .join(', ');

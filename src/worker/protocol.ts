@@ -63,7 +63,9 @@ export type MainToWorker =
   /** The training dashboard: predictions, filters, save/load, CPU vs GPU, layer costs (see dashboardProtocol.ts). */
   | { type: 'dashboard'; requestId: RequestId; request: DashboardRequest }
   /** Checkpoints and resuming after a lost GPU device (see recoveryProtocol.ts). */
-  | { type: 'recovery'; requestId: RequestId; request: RecoveryRequest };
+  | { type: 'recovery'; requestId: RequestId; request: RecoveryRequest }
+  /** The page's heartbeat: answered at once, so a Worker that stopped answering is noticed. */
+  | { type: 'ping'; requestId: RequestId };
 
 /** Worker → page. */
 export type WorkerToMain =
@@ -85,7 +87,13 @@ export type WorkerToMain =
   | { type: 'dashboardResult'; requestId: RequestId; result: DashboardResult }
   | { type: 'recoveryResult'; requestId: RequestId; result: RecoveryResult }
   /** Unsolicited: edited kernels were taken out of training (e.g. the run diverged); the built-in ones run again. */
-  | { type: 'kernelsRestored'; kernels: string[]; message: string };
+  | { type: 'kernelsRestored'; kernels: string[]; message: string }
+  | { type: 'pong'; requestId: RequestId }
+  /**
+   * Unsolicited, at each epoch end: the weights the worker keeps to resume from. The page keeps a
+   * copy too, so a new Worker can resume the run if this one dies.
+   */
+  | { type: 'checkpoint'; step: number; epoch: number; parameters: LayerParameterMap };
 
 export type RequestType = MainToWorker['type'];
 
@@ -100,6 +108,7 @@ interface ReplyTypes {
   kernelEdit: 'kernelEdited';
   dashboard: 'dashboardResult';
   recovery: 'recoveryResult';
+  ping: 'pong';
 }
 
 /** A request as the caller writes it: the client fills in requestId. */
@@ -113,7 +122,14 @@ export type WorkerEvent = Extract<
   WorkerToMain,
   {
     type:
-      'gpuLost' | 'error' | 'dataProgress' | 'trainingProgress' | 'trainingEpoch' | 'trainingEnded' | 'kernelsRestored';
+      | 'gpuLost'
+      | 'error'
+      | 'dataProgress'
+      | 'trainingProgress'
+      | 'trainingEpoch'
+      | 'trainingEnded'
+      | 'kernelsRestored'
+      | 'checkpoint';
   }
 >;
 
@@ -128,4 +144,5 @@ export const REPLY_TYPE: { [T in RequestType]: ReplyTypes[T] } = {
   kernelEdit: 'kernelEdited',
   dashboard: 'dashboardResult',
   recovery: 'recoveryResult',
+  ping: 'pong',
 };

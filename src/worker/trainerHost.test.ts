@@ -35,6 +35,16 @@ describe('the trainer worker host without WebGPU', () => {
   });
 });
 
+describe('the trainer worker host keeping the page informed', () => {
+  it('answers a ping at once, even while another request still waits for the GPU', async () => {
+    const stuck = { requestAdapter: () => new Promise(() => undefined) } as unknown as GPU;
+    const { replies, handle } = host(() => stuck);
+    void handle({ type: 'hello', requestId: 1 });
+    await handle({ type: 'ping', requestId: 2 });
+    expect(replies).toEqual([{ type: 'pong', requestId: 2 }]);
+  });
+});
+
 describe.skipIf(!hasAdapter)('the trainer worker host with a GPU', () => {
   it('reports the adapter on hello and runs the check of every kernel in the table', async () => {
     const { replies, handle } = host(() => gpu);

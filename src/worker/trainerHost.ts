@@ -89,7 +89,11 @@ export function createTrainerHost(options: TrainerHostOptions): (message: MainTo
     job = next;
     setModel(next);
     recovery.jobStarted(spec);
-    next.onEpochEnd = (step, stepsPerEpoch) => recovery.epochEnded(spec, next.model, step, stepsPerEpoch);
+    next.onEpochEnd = async (step, stepsPerEpoch) => {
+      const kept = await recovery.epochEnded(spec, next.model, step, stepsPerEpoch);
+      // The page keeps a copy, so a new Worker can go on if this one dies.
+      if (kept) post({ type: 'checkpoint', step: kept.step, epoch: kept.epoch, parameters: kept.parameters });
+    };
     started(info);
     void next.run(source).finally(() => {
       if (job === next) job = null;
@@ -118,6 +122,9 @@ export function createTrainerHost(options: TrainerHostOptions): (message: MainTo
     const requestId = message.requestId;
     try {
       switch (message.type) {
+        case 'ping':
+          post({ type: 'pong', requestId });
+          return;
         case 'hello': {
           try {
             const { ctx } = await ensureGpu();

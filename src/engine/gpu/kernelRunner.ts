@@ -10,6 +10,14 @@
  */
 import { withErrorScopes, type GpuContext } from './device';
 import { resolveOverrides, type KernelOverrides, type KernelSpec, type UniformValues } from '../kernels';
+import {
+  DEFAULT_LOOP_BOUND,
+  guardLoops,
+  LOOP_GUARD_BYTES,
+  LOOP_GUARD_GROUP,
+  loopOverrunMessage,
+  type GuardedSource,
+} from './loopGuard';
 
 export interface CompileMessage {
   /** 1-based line in the source; 0 when the error is not tied to a line (e.g. a layout mismatch). */
@@ -46,6 +54,17 @@ export interface CompiledKernel {
   key: string;
   /** Warnings and notes from the compiler (errors throw instead). */
   messages: CompileMessage[];
+  /** Set on a runner made with `loopGuard`: the transformed source that was compiled. */
+  guarded?: GuardedSource;
+}
+
+export interface KernelRunnerOptions {
+  /**
+   * Compile every kernel as a guarded copy (loopGuard.ts): each loop gets an iteration bound and
+   * reports an overrun in a guard buffer bound at group 1 (see `readLoopOverrun`). The kernel
+   * editor's test and benchmark runner uses it; training never does.
+   */
+  loopGuard?: { bound?: number };
 }
 
 /** A kernel call with its bind group and uniform buffer made once, ready to encode many times. */
@@ -141,9 +160,62 @@ export class KernelRunner {
    * bind groups dropped): a caller that replays recorded dispatches re-records when it moves.
    */
   generation = 0;
+  private readonly loopGuard: { bound?: number } | null;
+  private guardState: { buffer: GPUBuffer; layout: GPUBindGroupLayout; group: GPUBindGroup } | null = null;
+  /** Every guarded source compiled, numbered apart, for naming the loop that overran. */
+  private readonly guardedSources: GuardedSource[] = [];
+  private nextLoopId = 0;
 
-  constructor(readonly gpu: GpuContext) {
+  constructor(
+    readonly gpu: GpuContext,
+    options: KernelRunnerOptions = {},
+  ) {
     this.device = gpu.device;
+    this.loopGuard = options.loopGuard ?? null;
+  }
+
+  /** True for a runner made with the `loopGuard` option. */
+  get guardsLoops(): boolean {
+    return this.loopGuard !== null;
+  }
+
+  private guard() {
+    if (!this.guardState) {
+      const buffer = this.createBuffer(LOOP_GUARD_BYTES, DEFAULT_USAGE, 'loop guard');
+      const layout = this.device.createBindGroupLayout({
+        label: 'loop guard',
+        entries: [{ binding: 0, visibility: 0x4, buffer: { type: 'storage' } }],
+      });
+      const group = this.device.createBindGroup({
+        label: 'loop guard',
+        layout,
+        entries: [{ binding: 0, resource: { buffer } }],
+      });
+      this.guardState = { buffer, layout, group };
+    }
+    return this.guardState;
+  }
+
+  /** Clears the guard buffer (before a test), so a later read reports only overruns since. */
+  resetLoopGuard(): void {
+    if (!this.loopGuard) return;
+    this.device.queue.writeBuffer(this.guard().buffer, 0, new Uint32Array(LOOP_GUARD_BYTES / 4));
+  }
+
+  /**
+   * The sentence for a loop that ran past its bound since the last reset, or null. Reads the guard
+   * buffer after the work already submitted.
+   */
+  async readLoopOverrun(): Promise<string | null> {
+    if (!this.loopGuard) return null;
+    const word = new Uint32Array(await this.readBuffer(this.guard().buffer, 4))[0];
+    const guarded = this.guardedSources.find((g) => word > g.firstLoopId && word <= g.firstLoopId + g.loops.length) ?? {
+      source: '',
+      loops: [],
+      bound: this.loopGuard.bound ?? DEFAULT_LOOP_BOUND,
+      firstLoopId: 0,
+    };
+    return loopOverrunMessage(guarded, word);
   }
 
   /** Replaces a kernel's source for later `ready`/`dispatch(spec)` calls (the editor's swap). */
@@ -186,7 +258,7 @@ export class KernelRunner {
   compile(spec: KernelSpec, options: { source?: string; overrides?: KernelOverrides } = {}): Promise<CompiledKernel> {
     const source = options.source ?? this.currentSource(spec);
     const overrides = resolveOverrides(spec, options.overrides);
-    const key = `${spec.name}|${hashSource(source)}:${source.length}|${overridesKey(overrides)}`;
+    const key = `${spec.name}|${hashSource(source)}:${source.length}|${overridesKey(overrides)}${this.loopGuard ? '|guarded' : ''}`;
     let entry = this.pipelines.get(key);
     if (!entry) {
       entry = this.build(spec, source, overrides, key);
@@ -240,9 +312,14 @@ export class KernelRunner {
     const device = this.device;
     let messages: CompileMessage[] = [];
     let module: GPUShaderModule;
+    const guarded = this.loopGuard ? guardLoops(source, this.loopGuard.bound, this.nextLoopId) : undefined;
+    if (guarded) {
+      this.nextLoopId += guarded.loops.length;
+      this.guardedSources.push(guarded);
+    }
     try {
       module = await withErrorScopes(device, async () => {
-        const m = device.createShaderModule({ code: source, label: `${spec.name} (${spec.file})` });
+        const m = device.createShaderModule({ code: guarded?.source ?? source, label: `${spec.name} (${spec.file})` });
         messages = (await m.getCompilationInfo()).messages.map((msg) => ({
           line: msg.lineNum,
           column: msg.linePos,
@@ -271,14 +348,17 @@ export class KernelRunner {
       pipeline = await withErrorScopes(device, () =>
         device.createComputePipeline({
           label: spec.name,
-          layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+          // The guarded copy has the guard buffer as its only binding in group 1.
+          layout: device.createPipelineLayout({
+            bindGroupLayouts: guarded ? [layout, this.guard().layout] : [layout],
+          }),
           compute: { module, entryPoint: spec.entryPoint, constants: overrides },
         }),
       );
     } catch (e) {
       throw new KernelCompileError(spec.name, [...messages, lineless(e)]);
     }
-    return { spec, pipeline, layout, source, overrides, key, messages };
+    return { spec, pipeline, layout, source, overrides, key, messages, guarded };
   }
 
   /** A GPU buffer holding `data` (copied in) or `size` zero bytes; storage + copy by default. */
@@ -340,6 +420,7 @@ export class KernelRunner {
   encode(pass: GPUComputePassEncoder, prepared: PreparedDispatch): void {
     pass.setPipeline(prepared.kernel.pipeline);
     pass.setBindGroup(0, prepared.bindGroup);
+    if (prepared.kernel.guarded) pass.setBindGroup(LOOP_GUARD_GROUP, this.guard().group);
     pass.dispatchWorkgroups(prepared.workgroups[0], prepared.workgroups[1], prepared.workgroups[2]);
   }
 

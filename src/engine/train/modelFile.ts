@@ -91,10 +91,69 @@ export function encodeModelFile(
 
 const NOT_OURS =
   'This is not a GPU Learn model file (it should end in .gpulearn and come from the "Save weights" button).';
-const DAMAGED =
-  'The model file is damaged: part of it is missing or changed. Save the model again and load the new file.';
 
-/** Reads a file's bytes back; never throws. */
+/** A positive whole number of floats at most `max`, or a non-negative one where `zero` is allowed. */
+function isCount(v: unknown, max: number, zero = true): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v <= max && (zero ? v >= 0 : v > 0);
+}
+
+/**
+ * Checks the header's claims against the bytes: every layer's floats start inside the data, end
+ * inside it, and the layers tile the data exactly (no overlap, no gap, nothing left over).
+ * Returns a sentence naming the first problem, or null.
+ */
+function layoutProblem(layers: unknown[], floats: number): string | null {
+  const seen = new Set<number>();
+  const ranges: { name: string; start: number; end: number }[] = [];
+  for (const [i, raw] of layers.entries()) {
+    const l = raw as Partial<ModelFileLayer> | null;
+    if (typeof l !== 'object' || l === null) return `entry ${i + 1} of the layer list is not a layer`;
+    if (!isCount(l.index, 10_000)) return `entry ${i + 1} of the layer list has no valid layer number`;
+    const name = `layer ${l.index + 1}`;
+    if (seen.has(l.index)) return `${name} is listed twice`;
+    seen.add(l.index);
+    if (l.kind !== 'dense' && l.kind !== 'conv2d') return `${name} has an unknown kind of layer`;
+    if (!isCount(l.weights, floats, false) || !isCount(l.biases, floats))
+      return `${name} claims ${String(l.weights)} weights and ${String(l.biases)} biases, more than the file holds or not a whole number`;
+    if (typeof l.offset !== 'number' || !Number.isInteger(l.offset))
+      return `${name}'s weights start at ${String(l.offset)}, which is not a position in the file`;
+    if (l.offset < 0) return `${name}'s weights start at position ${l.offset}, before the start of the weights`;
+    const end = l.offset + l.weights + l.biases;
+    if (end > floats)
+      return `${name}'s weights run past the end of the file (to number ${end.toLocaleString('en-US')} of ${floats.toLocaleString('en-US')})`;
+    ranges.push({ name, start: l.offset, end });
+  }
+  ranges.sort((a, b) => a.start - b.start);
+  let at = 0;
+  for (const r of ranges) {
+    if (r.start < at) return `${r.name}'s weights overlap the layer stored before it`;
+    if (r.start > at) return `there are unused numbers before ${r.name}'s weights`;
+    at = r.end;
+  }
+  if (at !== floats) return `the file has ${(floats - at).toLocaleString('en-US')} numbers that belong to no layer`;
+  return null;
+}
+
+/** Why `version` cannot be read, or null for a version this build reads. */
+function versionProblem(version: unknown): string | null {
+  if (typeof version === 'number' && Number.isInteger(version) && version > MODEL_FILE_VERSION)
+    return `This model file was saved by a newer version of GPU Learn (format ${version}). Reload the page to get the newest version.`;
+  if (version === MODEL_FILE_VERSION) return null;
+  return (
+    `This model file has the format version ${JSON.stringify(version) ?? 'missing'}, which GPU Learn never writes ` +
+    `(${MODEL_FILE_VERSION === 1 ? 'it has only ever written version 1' : `it writes versions 1 to ${MODEL_FILE_VERSION}`}). ` +
+    'Save the model again and load the new file.'
+  );
+}
+
+const damaged = (what: string) =>
+  `The model file is damaged: ${what}. Nothing was loaded; save the model again and load the new file.`;
+
+/**
+ * Reads a file's bytes back; never throws. The WHOLE file is checked before anything is returned:
+ * magic, header, format version, every layer's position and size against the data, and every
+ * value (a NaN or infinite weight is refused), so a loaded file either fits or changes nothing.
+ */
 export function decodeModelFile(input: ArrayBuffer | Uint8Array): ModelFileResult {
   try {
     const bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
@@ -102,38 +161,58 @@ export function decodeModelFile(input: ArrayBuffer | Uint8Array): ModelFileResul
       return { ok: false, message: NOT_OURS };
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const headerLength = view.getUint32(8, true);
-    if (12 + headerLength > bytes.length) return { ok: false, message: DAMAGED };
+    if (12 + headerLength > bytes.length) return { ok: false, message: damaged('its description is cut off') };
     let header: ModelFileHeader;
     try {
-      header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength))) as ModelFileHeader;
+      header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(12, 12 + headerLength)));
     } catch {
-      return { ok: false, message: DAMAGED };
+      return { ok: false, message: damaged('its description cannot be read') };
     }
-    if (header?.format !== 'gpulearn-model' || !Array.isArray(header.layers) || !header.model)
+    if (typeof header !== 'object' || header === null || header.format !== 'gpulearn-model')
       return { ok: false, message: NOT_OURS };
-    if (header.version > MODEL_FILE_VERSION) {
+    const version = versionProblem(header.version);
+    if (version) return { ok: false, message: version };
+    if (!Array.isArray(header.layers) || typeof header.model !== 'object' || header.model === null)
+      return { ok: false, message: damaged('it has no list of layers or no network description') };
+    if (!isCount(header.step, Number.MAX_SAFE_INTEGER))
       return {
         ok: false,
-        message: `This model file was saved by a newer version of GPU Learn (format ${header.version}). Reload the page to get the newest version.`,
+        message: damaged(`its training step (${JSON.stringify(header.step)}) is not a whole number`),
       };
-    }
     const dataStart = Math.ceil((12 + headerLength) / 4) * 4;
-    const floats = (bytes.length - dataStart) / 4;
-    const needed = header.layers.reduce((n, l) => Math.max(n, l.offset + l.weights + l.biases), 0);
-    if (!Number.isInteger(floats) || floats !== needed) return { ok: false, message: DAMAGED };
+    const dataBytes = bytes.length - dataStart;
+    if (dataBytes < 0 || dataBytes % 4 !== 0)
+      return { ok: false, message: damaged('its weights are cut off in the middle of a number') };
+    const floats = dataBytes / 4;
+    const layout = layoutProblem(header.layers, floats);
+    if (layout) return { ok: false, message: damaged(layout) };
     // Copy into an aligned buffer (the file's bytes may start anywhere).
-    const data = new Float32Array(bytes.slice(bytes.byteOffset + dataStart - bytes.byteOffset, bytes.length).buffer);
+    const data = new Float32Array(bytes.slice(dataStart).buffer);
     const parameters: LayerParameterMap = new Map();
     for (const l of header.layers) {
-      parameters.set(l.index, {
-        weight: data.slice(l.offset, l.offset + l.weights),
-        bias: data.slice(l.offset + l.weights, l.offset + l.weights + l.biases),
-      });
+      const weight = data.slice(l.offset, l.offset + l.weights);
+      const bias = data.slice(l.offset + l.weights, l.offset + l.weights + l.biases);
+      const bad = firstNonFinite(weight) ?? firstNonFinite(bias);
+      if (bad !== null) {
+        return {
+          ok: false,
+          message:
+            `The model file holds a weight that is not a number (${bad}) in layer ${l.index + 1}, so it cannot be ` +
+            `trained or tested. Nothing was loaded; save the model again from a run that did not diverge.`,
+        };
+      }
+      parameters.set(l.index, { weight, bias });
     }
     return { ok: true, file: { header, parameters } };
   } catch {
-    return { ok: false, message: DAMAGED };
+    return { ok: false, message: damaged('part of it is missing or changed') };
   }
+}
+
+/** 'NaN' or '±Infinity' for the first value that is not finite, else null. */
+function firstNonFinite(values: Float32Array): string | null {
+  for (const v of values) if (!Number.isFinite(v)) return String(v);
+  return null;
 }
 
 function describeLayer(kind: string, index: number): string {

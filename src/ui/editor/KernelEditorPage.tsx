@@ -390,8 +390,9 @@ export function KernelEditorPage({ route }: PageProps) {
                 data-testid="kernel-revert"
                 disabled={!inUse.includes(selected) || busy !== null}
                 onClick={() => void revert()}
+                title="Training goes back to the shipped kernel; your edited text stays in the editor"
               >
-                Revert to built-in
+                Use the built-in kernel in training
               </button>
               <button
                 type="button"
@@ -411,8 +412,9 @@ export function KernelEditorPage({ route }: PageProps) {
                 data-testid="kernel-reset"
                 disabled={!edited}
                 onClick={() => editorStore.getState().resetDraft(selected)}
+                title="The editor shows the shipped kernel again; what training runs does not change"
               >
-                Start over
+                Discard my edits
               </button>
             </div>
             <p className="muted" data-testid="kernel-in-use">

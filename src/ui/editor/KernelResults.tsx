@@ -8,9 +8,11 @@ export function TestResults({ result, ms, stale }: { result: KernelCheckResult; 
       <h3 className={result.pass ? 'ok-text' : 'bad-text'} data-testid="kernel-test-summary">
         {result.pass
           ? `Test passed: all ${result.cases.length} shapes match the CPU`
-          : result.error
-            ? 'Test failed: the kernel did not run'
-            : `Test failed: ${result.cases.filter((c) => !c.pass).length} of ${result.cases.length} shapes disagree with the CPU`}
+          : result.error?.startsWith('A loop in your kernel did not finish')
+            ? 'Test failed: a loop in your kernel did not finish'
+            : result.error
+              ? 'Test failed: the kernel did not run'
+              : `Test failed: ${result.cases.filter((c) => !c.pass).length} of ${result.cases.length} shapes disagree with the CPU`}
       </h3>
       {stale && (
         <p className="muted">You have changed the kernel since this test; test again before using it in training.</p>

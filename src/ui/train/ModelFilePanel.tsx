@@ -6,7 +6,7 @@
 import { useRef, useState } from 'react';
 import { decodeModelFile, encodeModelFile, incompatibility, MODEL_FILE_EXTENSION } from '../../engine/train/modelFile';
 import type { LayerParameterMap } from '../../engine/train/gpuTrainer';
-import { useAppState } from '../../state/store';
+import { appStore, useAppState } from '../../state/store';
 import type { TrainingJob } from '../../worker/protocol';
 import { askDashboard } from './dashboardClient';
 import { currentTrainingJob, loadTrainedModel } from './trainingController';
@@ -65,19 +65,22 @@ export function ModelFilePanel({
     }
   };
 
+  const [loading, setLoading] = useState(false);
+
+  /** Refuses a file: says why and drops the old "Weights loaded" line; the trained model stays. */
+  const refuse = (text: string) => {
+    setMessage({ kind: 'bad', text });
+    if (appStore.getState().training.loadedFrom) appStore.getState().patchTraining({ loadedFrom: null });
+  };
+
   const load = async (file: File) => {
     setMessage(null);
     const decoded = decodeModelFile(await file.arrayBuffer());
-    if (!decoded.ok) {
-      setMessage({ kind: 'bad', text: decoded.message });
-      return;
-    }
+    if (!decoded.ok) return refuse(decoded.message);
     const job = jobForLoad();
     const why = incompatibility(decoded.file, job.config.model);
-    if (why) {
-      setMessage({ kind: 'bad', text: why });
-      return;
-    }
+    if (why) return refuse(why);
+    setLoading(true);
     try {
       await loadTrainedModel(job, decoded.file.parameters, file.name);
       onLoaded(decoded.file.parameters);
@@ -86,7 +89,9 @@ export function ModelFilePanel({
         text: `Loaded ${file.name} (trained for ${decoded.file.header.step} steps). Press Start to keep training from these weights.`,
       });
     } catch (e) {
-      setMessage({ kind: 'bad', text: (e as Error).message });
+      refuse(`${(e as Error).message} Nothing was loaded; the network you had is unchanged.`);
+    } finally {
+      setLoading(false);
     }
   };
 
@@ -111,10 +116,10 @@ export function ModelFilePanel({
           type="button"
           className="button"
           onClick={() => input.current?.click()}
-          disabled={busy}
+          disabled={busy || loading}
           data-testid="model-load"
         >
-          Load weights…
+          {loading ? 'Loading…' : 'Load weights…'}
         </button>
         <input
           ref={input}

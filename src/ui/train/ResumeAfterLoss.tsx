@@ -12,6 +12,7 @@ import type { CheckpointInfo } from '../../worker/recoveryProtocol';
 import { trainerClient } from '../workerClient';
 import { jobFor, sourceFromPreset } from './modelSource';
 import { startTraining } from './trainingController';
+import { WorkerRestartNotice } from './WorkerRestart';
 
 interface LostState {
   lost: { message: string; checkpoint: CheckpointInfo | null } | null;
@@ -110,33 +111,36 @@ export function ResumeAfterLoss() {
   useEffect(() => {
     if (status === 'preparing') lostStore.setState({ lost: null, error: null });
   }, [status]);
-  if (!lost) return null;
+  if (!lost) return <WorkerRestartNotice />;
   return (
-    <div className="error-card" role="alert" data-testid="device-lost">
-      <p>
-        <strong>The GPU stopped working during training</strong> ({lost.message.replace(/\.$/, '')}). Your settings and
-        charts are kept.
-      </p>
-      {lost.checkpoint ? (
-        <>
-          <p>
-            Training can go on from the end of epoch {lost.checkpoint.epoch} (step {lost.checkpoint.step}) on a new GPU
-            device.
-          </p>
-          <button
-            type="button"
-            className="button primary"
-            data-testid="train-resume-checkpoint"
-            disabled={resuming}
-            onClick={() => void resume()}
-          >
-            {resuming ? 'Resuming…' : `Resume from step ${lost.checkpoint.step}`}
-          </button>
-        </>
-      ) : (
-        <p>No epoch had finished yet, so there is nothing to resume: press Start to train again.</p>
-      )}
-      {error && <p className="bad-text">{error}</p>}
-    </div>
+    <>
+      <WorkerRestartNotice />
+      <div className="error-card" role="alert" data-testid="device-lost">
+        <p>
+          <strong>The GPU stopped working during training</strong> ({lost.message.replace(/\.$/, '')}). Your settings
+          and charts are kept.
+        </p>
+        {lost.checkpoint ? (
+          <>
+            <p>
+              Training can go on from the end of epoch {lost.checkpoint.epoch} (step {lost.checkpoint.step}) on a new
+              GPU device.
+            </p>
+            <button
+              type="button"
+              className="button primary"
+              data-testid="train-resume-checkpoint"
+              disabled={resuming}
+              onClick={() => void resume()}
+            >
+              {resuming ? 'Resuming…' : `Resume from step ${lost.checkpoint.step}`}
+            </button>
+          </>
+        ) : (
+          <p>No epoch had finished yet, so there is nothing to resume: press Start to train again.</p>
+        )}
+        {error && <p className="bad-text">{error}</p>}
+      </div>
+    </>
   );
 }

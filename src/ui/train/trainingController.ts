@@ -175,7 +175,9 @@ export async function resetTraining(): Promise<void> {
 
 /**
  * Builds the job's network with saved weights (no training) and evaluates it on the test set;
- * the dashboard then shows that model. Throws with the worker's sentence on failure.
+ * the dashboard then shows that model. All or nothing: the current run's weights, charts and
+ * status change only once the worker has the new weights on the GPU; on failure nothing changes
+ * and this throws with the worker's sentence.
  */
 export async function loadTrainedModel(
   job: Omit<TrainingJob, 'dataBaseUrl'>,
@@ -183,30 +185,29 @@ export async function loadTrainedModel(
   fileName: string,
 ): Promise<void> {
   ensureSubscribed();
+  const reply = await trainerClient().request({
+    type: 'dashboard',
+    request: { op: 'loadModel', job: { ...job, dataBaseUrl: mnistBaseUrl() }, parameters },
+  });
+  if (reply.result.op !== 'loadModel') throw new Error('The worker answered with something else.');
+  currentJob = { ...job, initialParameters: parameters };
+  const ev = reply.result.evaluation;
+  if (flushTimer) clearTimeout(flushTimer);
+  flushTimer = null;
+  pendingMetrics = [];
+  pendingProgress = null;
+  pendingCheckpoints = [];
   const s = appStore.getState();
   s.resetTraining();
-  s.patchTraining({ status: 'preparing' });
-  try {
-    const reply = await trainerClient().request({
-      type: 'dashboard',
-      request: { op: 'loadModel', job: { ...job, dataBaseUrl: mnistBaseUrl() }, parameters },
-    });
-    if (reply.result.op !== 'loadModel') throw new Error('The worker answered with something else.');
-    currentJob = { ...job, initialParameters: parameters };
-    const ev = reply.result.evaluation;
-    const t = appStore.getState().training;
-    appStore.getState().patchTraining({
-      status: 'loaded',
-      info: reply.result.info,
-      dataProgress: null,
-      evaluation: ev ? { step: 0, accuracy: ev.accuracy, loss: ev.loss, count: ev.count } : null,
-      confusion: ev ? Array.from(ev.confusion) : null,
-      message: null,
-      loadedFrom: fileName,
-      modelVersion: t.modelVersion + 1,
-    });
-  } catch (e) {
-    appStore.getState().patchTraining({ status: 'failed', message: (e as Error).message });
-    throw e;
-  }
+  const t = appStore.getState().training;
+  appStore.getState().patchTraining({
+    status: 'loaded',
+    info: reply.result.info,
+    dataProgress: null,
+    evaluation: ev ? { step: 0, accuracy: ev.accuracy, loss: ev.loss, count: ev.count } : null,
+    confusion: ev ? Array.from(ev.confusion) : null,
+    message: null,
+    loadedFrom: fileName,
+    modelVersion: t.modelVersion + 1,
+  });
 }
