@@ -215,8 +215,14 @@ function firstNonFinite(values: Float32Array): string | null {
   return null;
 }
 
+const LAYER_KIND_NAMES: Record<string, string> = { conv2d: 'convolution', dense: 'dense' };
+
+/** "layer 3 (dense)"; a kind this app does not know is quoted as the file spells it. */
 function describeLayer(kind: string, index: number): string {
-  return `layer ${index + 1} (${kind === 'conv2d' ? 'convolution' : 'dense'})`;
+  const name = Object.hasOwn(LAYER_KIND_NAMES, kind)
+    ? LAYER_KIND_NAMES[kind]
+    : `"${kind}", a kind this app does not know`;
+  return `layer ${index + 1} (${name})`;
 }
 
 /**

@@ -58,6 +58,8 @@ function fakeClient(step: () => number) {
     terminate() {
       terminated = true;
     },
+    onDeath() {},
+    worker: { postMessage() {}, terminate() {}, addEventListener() {}, removeEventListener() {} } as never,
   };
   return {
     client,
