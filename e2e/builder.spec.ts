@@ -210,6 +210,47 @@ test.describe('layer builder', () => {
     await page.screenshot({ path: 'e2e-artifacts/builder-presenter-1280.png' });
   });
 
+  test('in presenter mode at 1280x720 the first layer and the diagram share the first screen, and the Input box is drawn whole', async ({
+    page,
+  }) => {
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await page.goto('./#/build');
+    await expect(page.getByTestId('layer-0')).toBeVisible();
+    await page.getByTestId('presenter-toggle').click();
+    await expect(page.locator('html')).toHaveClass(/presenter-mode/);
+    // Measured in one task, once the diagram has followed its new width.
+    const measure = () =>
+      page.evaluate(() => {
+        const rect = (el: Element | null) => {
+          const r = el!.getBoundingClientRect();
+          return { top: r.top, left: r.left, bottom: r.bottom, right: r.right };
+        };
+        const inputBox = document.querySelector('[data-testid="diagram-box-0"] rect')!;
+        const diagram = document.querySelector('[data-testid="network-diagram"]')!;
+        return {
+          scrollY: window.scrollY,
+          height: window.innerHeight,
+          layer: rect(document.querySelector('[data-testid="layer-0"]')),
+          diagram: rect(diagram),
+          diagramOverflow: diagram.scrollWidth - diagram.clientWidth,
+          // A rect's box leaves out its outline, half of which lies outside it.
+          inputOutlineLeft: rect(inputBox).left - parseFloat(getComputedStyle(inputBox).strokeWidth) / 2,
+        };
+      });
+    await expect.poll(async () => (await measure()).diagramOverflow).toBeLessThanOrEqual(0);
+    const m = await measure();
+    expect(m.scrollY).toBe(0);
+    for (const [name, b] of [
+      ['the first layer', m.layer],
+      ['the diagram', m.diagram],
+    ] as const) {
+      expect(b.top, `${name} starts on the first screen`).toBeLessThan(m.height - 40);
+      expect(b.bottom, `${name} is not above the screen`).toBeGreaterThan(0);
+    }
+    expect(m.inputOutlineLeft, "the Input box's outline is inside the diagram").toBeGreaterThanOrEqual(m.diagram.left);
+    await page.screenshot({ path: 'e2e-artifacts/builder-presenter-first-screen-1280.png' });
+  });
+
   test('a teacher sets classroom options and the share link carries them, opening on the chosen view', async ({
     page,
     browser,

@@ -1,5 +1,42 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { configFromPreset, encodeConfig, type Config } from '../src/config';
+
+/** One look at the page, in one task: whether it trains (Pause shown, first losses drawn), and where things are. */
+function lookWhileTraining(page: Page) {
+  return page.evaluate(() => {
+    const q = (id: string) => document.querySelector(`[data-testid="${id}"]`);
+    const box = (id: string) => {
+      const r = q(id)?.getBoundingClientRect();
+      return r ? { top: r.top, left: r.left, bottom: r.bottom, right: r.right } : null;
+    };
+    return {
+      running: q('train-pause') !== null && Number(q('chart-loss')?.getAttribute('data-points')) > 0,
+      scrollY: window.scrollY,
+      view: { width: window.innerWidth, height: window.innerHeight },
+      boxes: {
+        'the loss chart': box('chart-loss'),
+        'the accuracy chart': box('chart-accuracy'),
+        'the test accuracy': box('metric-test-accuracy'),
+        'the training loss': box('metric-train-loss'),
+        'the epoch': box('metric-epoch'),
+        'the Pause button': box('train-pause'),
+      },
+    };
+  });
+}
+
+/** Every measured box lies inside the viewport, with the page not scrolled. */
+function expectAllOnScreen(look: Awaited<ReturnType<typeof lookWhileTraining>>) {
+  expect(look.running, 'still training when measured').toBe(true);
+  expect(look.scrollY).toBe(0);
+  for (const [name, b] of Object.entries(look.boxes)) {
+    expect(b, `${name} is on the page`).not.toBeNull();
+    expect(b!.top, `${name} top`).toBeGreaterThanOrEqual(0);
+    expect(b!.left, `${name} left`).toBeGreaterThanOrEqual(0);
+    expect(b!.bottom, `${name} bottom`).toBeLessThanOrEqual(look.view.height);
+    expect(b!.right, `${name} right`).toBeLessThanOrEqual(look.view.width);
+  }
+}
 
 test('at 1280x720 the loss chart, the accuracy chart and the test accuracy stay on screen while training, and a short run gets accuracy points', async ({
   page,
@@ -20,38 +57,9 @@ test('at 1280x720 the loss chart, the accuracy chart and the test accuracy stay 
   await page.getByTestId('train-start').click();
 
   // One look at the page, in one task, while it trains: Pause shown and the first losses drawn.
-  const seen = () =>
-    page.evaluate(() => {
-      const q = (id: string) => document.querySelector(`[data-testid="${id}"]`);
-      const box = (id: string) => {
-        const r = q(id)?.getBoundingClientRect();
-        return r ? { top: r.top, left: r.left, bottom: r.bottom, right: r.right } : null;
-      };
-      return {
-        running: q('train-pause') !== null && Number(q('chart-loss')?.getAttribute('data-points')) > 0,
-        scrollY: window.scrollY,
-        view: { width: window.innerWidth, height: window.innerHeight },
-        boxes: {
-          'the loss chart': box('chart-loss'),
-          'the accuracy chart': box('chart-accuracy'),
-          'the test accuracy': box('metric-test-accuracy'),
-          'the training loss': box('metric-train-loss'),
-          'the epoch': box('metric-epoch'),
-          'the Pause button': box('train-pause'),
-        },
-      };
-    });
+  const seen = () => lookWhileTraining(page);
   await expect.poll(async () => (await seen()).running, { timeout: 60_000, intervals: [100] }).toBe(true);
-  const look = await seen();
-  expect(look.running, 'still training when measured').toBe(true);
-  expect(look.scrollY).toBe(0);
-  for (const [name, b] of Object.entries(look.boxes)) {
-    expect(b, `${name} is on the page`).not.toBeNull();
-    expect(b!.top, `${name} top`).toBeGreaterThanOrEqual(0);
-    expect(b!.left, `${name} left`).toBeGreaterThanOrEqual(0);
-    expect(b!.bottom, `${name} bottom`).toBeLessThanOrEqual(look.view.height);
-    expect(b!.right, `${name} right`).toBeLessThanOrEqual(look.view.width);
-  }
+  expectAllOnScreen(await seen());
   await page.screenshot({ path: 'e2e-artifacts/train-layout-training-1280.png' });
 
   await expect(page.getByTestId('train-state')).toHaveText('Finished.', { timeout: 90_000 });
@@ -128,4 +136,27 @@ test('a link to a network whose layers do not fit leaves Start disabled and says
   await page.getByTestId('train-preset').selectOption('mlp');
   await expect(start).toBeEnabled();
   await expect(reason).toHaveCount(0);
+});
+
+test('in presenter mode at 1280x720 Start, both charts and the test accuracy stay on screen while training', async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.goto('./#/train');
+  await expect(page.getByTestId('webgpu-status')).toHaveAttribute('data-state', 'ready');
+  await page.getByTestId('presenter-toggle').click();
+  await expect(page.locator('html')).toHaveClass(/presenter-mode/);
+  await page.getByTestId('train-subset').fill('600');
+  await page.getByTestId('train-epochs').fill('1');
+  await page.getByTestId('train-test-subset').fill('100');
+  // Start sits where Pause appears, so it is measured before the run.
+  const start = await page.getByTestId('train-start').boundingBox();
+  expect(start!.y + start!.height, 'Start bottom').toBeLessThanOrEqual(720);
+  await page.getByTestId('train-start').click();
+  await expect
+    .poll(async () => (await lookWhileTraining(page)).running, { timeout: 60_000, intervals: [100] })
+    .toBe(true);
+  expectAllOnScreen(await lookWhileTraining(page));
+  await page.screenshot({ path: 'e2e-artifacts/train-layout-presenter-training-1280.png' });
+  await page.getByTestId('train-reset').click();
 });

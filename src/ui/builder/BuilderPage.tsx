@@ -184,14 +184,13 @@ export function BuilderPage(_props: PageProps) {
 
         {loadError && <ConfigError error={loadError} />}
 
-        {!access.hidden('diagram') && (
-          <section className="card" id="bf-section-diagram" aria-labelledby="bf-diagram-title">
-            <h2 id="bf-diagram-title">Your network</h2>
-            <NetworkDiagram inputShape={model.input} layers={model.layers} analysis={analysis.layers} />
-          </section>
-        )}
-
         <div className="bf-columns">
+          {!access.hidden('diagram') && (
+            <section className="card bf-diagram-card" id="bf-section-diagram" aria-labelledby="bf-diagram-title">
+              <h2 id="bf-diagram-title">Your network</h2>
+              <NetworkDiagram inputShape={model.input} layers={model.layers} analysis={analysis.layers} />
+            </section>
+          )}
           <section className="card bf-model" id="bf-section-layers" aria-labelledby="bf-layers-title">
             <div className="bf-model-head">
               <h2 id="bf-layers-title">Layers</h2>

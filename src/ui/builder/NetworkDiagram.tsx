@@ -9,6 +9,8 @@ const BOX_W = 92;
 const gapFor = (width: number) => (width < 480 ? 12 : 22);
 const ROW_H = 150;
 const MAX_BOX_H = 96;
+/** Room around the drawing for the boxes' outlines, which the scrolling container would clip. */
+const EDGE_PAD = 4;
 
 interface Box {
   title: string;
@@ -73,10 +75,10 @@ export function NetworkDiagram({
 
   const items = boxes(inputShape, layers, analysis);
   const gap = gapFor(width);
-  const perRow = Math.max(1, Math.floor((width + gap) / (BOX_W + gap)));
+  const perRow = Math.max(1, Math.floor((width - 2 * EDGE_PAD + gap) / (BOX_W + gap)));
   const rows = Math.ceil(items.length / perRow);
   const used = Math.min(items.length, perRow) * (BOX_W + gap) - gap;
-  const svgW = Math.max(used, BOX_W);
+  const svgW = Math.max(used, BOX_W) + 2 * EDGE_PAD;
   const svgH = rows * ROW_H;
   const pos = (i: number) => {
     const row = Math.floor(i / perRow);
@@ -90,7 +92,7 @@ export function NetworkDiagram({
       <svg
         width={svgW}
         height={svgH}
-        viewBox={`0 0 ${svgW} ${svgH}`}
+        viewBox={`${-EDGE_PAD} 0 ${svgW} ${svgH}`}
         role="img"
         aria-label={`Network diagram: ${summary}`}
       >
