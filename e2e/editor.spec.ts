@@ -62,6 +62,32 @@ test.describe('the kernel editor', () => {
     await expect(page.getByTestId('kernel-test-result')).toHaveAttribute('data-pass', 'false', { timeout: 60_000 });
   });
 
+  test('in presenter mode at 1280x720 the code, the Test button and its result share the screen', async ({ page }) => {
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await openEditor(page, '#/kernels?k=activation_forward');
+    await page.getByTestId('presenter-toggle').click();
+    await expect(page.locator('html')).toHaveClass(/presenter-mode/);
+    await page.getByTestId('kernel-test').click();
+    await expect(page.getByTestId('kernel-test-result')).toHaveAttribute('data-pass', 'true', { timeout: 60_000 });
+    // Let the smooth scroll to the result settle before measuring.
+    await page.waitForTimeout(600);
+    const boxes = await page.evaluate(() =>
+      ['kernel-editor', 'kernel-test', 'kernel-test-result'].map((id) => {
+        const r = document.querySelector(`[data-testid="${id}"]`)!.getBoundingClientRect();
+        return { id, top: r.top, bottom: r.bottom, visibleTop: Math.max(r.top, 0), height: innerHeight };
+      }),
+    );
+    for (const b of boxes) {
+      // The result's heading and the button are wholly on screen; of the editor at least a good part.
+      if (b.id === 'kernel-editor') expect(Math.min(b.bottom, b.height) - b.visibleTop, b.id).toBeGreaterThan(120);
+      else {
+        expect(b.top, b.id).toBeGreaterThanOrEqual(0);
+        expect(b.top + 24, b.id).toBeLessThanOrEqual(b.height);
+      }
+    }
+    await page.screenshot({ path: 'e2e-artifacts/editor-presenter-1280.png' });
+  });
+
   test('stops an endless loop in an edited kernel with a sentence, and the page keeps painting', async ({ page }) => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));

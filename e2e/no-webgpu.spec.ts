@@ -34,10 +34,10 @@ async function expectGpuCheckAgrees(page: Page) {
 
 test('when WebGPU offers no adapter the banner explains it and names the CPU fallback', async ({ page }) => {
   await page.goto('./');
-  await expectFallback(page, /no GPU adapter/);
   // The home page's live run, its cards and the footer name the CPU, never "your GPU".
   await expect(page.getByTestId('home-run-status')).toContainText('CPU');
   await expect(page.locator('body')).not.toContainText(/on your GPU/i);
+  await expectFallback(page, /no GPU adapter/);
   await expectGpuCheckAgrees(page);
 });
 

@@ -1,4 +1,4 @@
-import { Fragment, useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { Fragment, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { PageProps } from '../shell/routes';
 import { ALL_KERNELS, kernelByName, type KernelCheckResult } from '../../engine/kernels';
 import type { CompileMessage } from '../../engine/gpu/kernelRunner';
@@ -39,6 +39,20 @@ export function KernelEditorPage({ route }: PageProps) {
   const [compiled, setCompiled] = useState<Compiled | null>(null);
   const [test, setTest] = useState<TestRun | null>(null);
   const [bench, setBench] = useState<BenchRun | null>(null);
+  // A finished Test or Benchmark brings its result into view next to the buttons that ran it
+  // (on a projector the results would otherwise sit below the fold, out of the class's sight).
+  const resultsRef = useRef<HTMLDivElement>(null);
+  const testKind = test?.kind;
+  const benchKind = bench?.kind;
+  useEffect(() => {
+    if (testKind === 'running' || benchKind === 'running') return;
+    if (testKind === undefined && benchKind === undefined) return;
+    // Only as far as the result's first lines: a long table must not push the buttons off screen.
+    const top = resultsRef.current?.getBoundingClientRect().top;
+    const wanted = 96;
+    if (top !== undefined && top + wanted > window.innerHeight)
+      window.scrollBy({ top: top + wanted - window.innerHeight, behavior: 'smooth' });
+  }, [testKind, benchKind]);
   const [busy, setBusy] = useState<Busy>(null);
   const [notice, setNotice] = useState<{ text: string; tone: 'ok' | 'bad' | 'info' } | null>(null);
   const [showDiff, setShowDiff] = useState(false);
@@ -439,24 +453,26 @@ export function KernelEditorPage({ route }: PageProps) {
               </div>
             )}
           </section>
-          {test?.kind === 'running' && (
-            <p className="muted" aria-live="polite">
-              Running the test on random shapes…
-            </p>
-          )}
-          {test?.kind === 'failed' && <div className="error-card">{test.message}</div>}
-          {testDone && <TestResults result={testDone.result} ms={testDone.ms} stale={!testedThisText} />}
-          {bench?.kind === 'running' && (
-            <p className="muted" aria-live="polite">
-              Timing both kernels…
-            </p>
-          )}
-          {bench?.kind === 'failed' && (
-            <div className="error-card" data-testid="kernel-bench-error">
-              {bench.message}
-            </div>
-          )}
-          {bench?.kind === 'done' && bench.result.kernel === selected && <BenchResults result={bench.result} />}
+          <div className="kernel-results stack" ref={resultsRef}>
+            {test?.kind === 'running' && (
+              <p className="muted" aria-live="polite">
+                Running the test on random shapes…
+              </p>
+            )}
+            {test?.kind === 'failed' && <div className="error-card">{test.message}</div>}
+            {testDone && <TestResults result={testDone.result} ms={testDone.ms} stale={!testedThisText} />}
+            {bench?.kind === 'running' && (
+              <p className="muted" aria-live="polite">
+                Timing both kernels…
+              </p>
+            )}
+            {bench?.kind === 'failed' && (
+              <div className="error-card" data-testid="kernel-bench-error">
+                {bench.message}
+              </div>
+            )}
+            {bench?.kind === 'done' && bench.result.kernel === selected && <BenchResults result={bench.result} />}
+          </div>
         </div>
       </div>
     </div>
