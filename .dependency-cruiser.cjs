@@ -40,13 +40,12 @@ module.exports = {
       name: 'only-the-training-bridge-talks-to-the-worker',
       severity: 'error',
       comment:
-        'Only src/state/trainingBridge may use the Worker client (src/worker/client.ts, and ' +
-        "src/ui/workerClient.ts that wraps it today). Issue 23 moves today's callers behind the " +
-        'bridge; until then they are in the known-violations baseline, so no new caller can appear.',
+        'Only src/state/trainingBridge may use the Worker client (src/worker/client.ts): views ' +
+        'and their helpers reach the Worker through the bridge.',
       from: {
         pathNot: ['^src/state/trainingBridge(\\.test)?\\.tsx?$', '^src/worker/client\\.test\\.ts$'],
       },
-      to: { path: ['^src/worker/client\\.ts$', '^src/ui/workerClient\\.ts$'] },
+      to: { path: ['^src/worker/client\\.ts$'] },
     },
     {
       name: 'no-run-time-cycles',

@@ -1,7 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { PRESET_NAMES, PRESETS } from '../engine/presets';
 import { inferModel } from '../engine/shapes';
-import { LAYER_KINDS } from '../ui/builder/layerInfo';
+import type { LayerKind } from '../engine/layers';
+
+// Every layer kind, spelled out here because state may not import the builder's UI tables; the
+// Record type makes a new kind a type error until it is listed.
+const EVERY_KIND: Record<LayerKind, true> = {
+  conv2d: true,
+  maxpool: true,
+  avgpool: true,
+  flatten: true,
+  dense: true,
+  dropout: true,
+  relu: true,
+  leakyRelu: true,
+  sigmoid: true,
+  tanh: true,
+  softmax: true,
+};
+const LAYER_KINDS = Object.keys(EVERY_KIND) as LayerKind[];
 import { insertionHint, insertionIndex } from './layerInsertion';
 import { newLayer } from './modelSlice';
 

@@ -12,7 +12,7 @@
  */
 import type { StoreApi } from 'zustand/vanilla';
 import { decodeConfig, defaultConfig, encodeConfig, ownNetwork, type Config } from '../config';
-import { buildHash, parseHash } from '../ui/router';
+import { buildHash, parseHash } from './routing';
 import type { ModelSlice } from './modelSlice';
 import { appSavedNetworks, continues, storageProblem, type SavedNetworks } from './savedNetworks';
 

@@ -2,7 +2,7 @@
  * The page's way to the Worker's kernel editing (compile, test, benchmark, swap, revert), and the
  * recovery when the Worker's GPU device is lost: say so, get a new device, and report it.
  */
-import { trainerClient } from '../workerClient';
+import { trainerClient } from '../../state/trainingBridge';
 import { appStore } from '../../state/store';
 import type { KernelEditRequest, KernelEditResultOf } from '../../worker/kernelEditingProtocol';
 import type { WorkerEvent } from '../../worker/protocol';

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { KernelCheckResult } from '../../engine/kernels';
-import { trainerClient } from '../workerClient';
+import { trainerClient } from '../../state/trainingBridge';
 import { useAppState } from '../../state/store';
 
 type Run =

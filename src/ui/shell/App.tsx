@@ -6,7 +6,7 @@ import { OfflineStatus } from './OfflineStatus';
 import './classroom-ready.css';
 import { ErrorBoundary } from './ErrorBoundary';
 import { bootGpu } from '../gpuBoot';
-import { trainerClient } from '../workerClient';
+import { trainerClient } from '../../state/trainingBridge';
 import { pageFor } from './routes';
 import { useAppState } from '../../state/store';
 

@@ -9,7 +9,7 @@ import { useStore } from 'zustand';
 import { createStore } from 'zustand/vanilla';
 import { appStore, useAppState } from '../../state/store';
 import type { CheckpointInfo } from '../../worker/recoveryProtocol';
-import { trainerClient } from '../workerClient';
+import { trainerClient } from '../../state/trainingBridge';
 import { jobFor, sourceFromPreset } from './modelSource';
 import { startTraining } from './trainingController';
 import { WorkerRestartNotice } from './WorkerRestart';

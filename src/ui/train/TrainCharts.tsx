@@ -235,7 +235,8 @@ export const EpochChart = memo(function EpochChart({
               }
               labelFormatter={(e) => `epoch ${Number(e).toFixed(2)}`}
             />
-            <Legend verticalAlign="top" wrapperStyle={{ fontSize: 12, paddingBottom: 4 }} />
+            {/* No legend for lines that do not exist yet: the empty chart's sentence says why. */}
+            {rows.length > 0 && <Legend verticalAlign="top" wrapperStyle={{ fontSize: 12, paddingBottom: 4 }} />}
             <Line
               yAxisId="acc"
               dataKey="accuracy"

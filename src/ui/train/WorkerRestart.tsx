@@ -1,6 +1,6 @@
 /**
  * When the training Worker dies mid-run (a crash, the browser reclaiming it, or a test calling
- * `terminate()`), a new Worker is started (see ../workerClient.ts) and this module resumes the run
+ * `terminate()`), a new Worker is started (see src/state/trainingBridge.ts) and this module resumes the run
  * there from the last finished epoch: the page keeps a copy of each epoch's weights, which the
  * Worker sends with its 'checkpoint' event, because a dead Worker takes its own copy with it.
  * The charts keep everything up to that epoch; the steps after it are trained again.
@@ -12,7 +12,7 @@ import type { LayerParameterMap } from '../../engine/train/gpuTrainer';
 import type { TrainingJob } from '../../worker/protocol';
 import { appStore } from '../../state/store';
 import { mnistBaseUrl } from '../data/mnistCache';
-import { trainerClient } from '../workerClient';
+import { trainerClient } from '../../state/trainingBridge';
 import { currentTrainingJob } from './trainingController';
 import './workerRestart.css';
 

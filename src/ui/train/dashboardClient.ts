@@ -1,5 +1,5 @@
 /** Typed dashboard requests to the trainer Worker (see worker/dashboardProtocol.ts). */
-import { trainerClient } from '../workerClient';
+import { trainerClient } from '../../state/trainingBridge';
 import type { DashboardRequest, DashboardResultOf } from '../../worker/dashboardProtocol';
 
 /** Sends one dashboard request; resolves with its result, rejects with the worker's sentence. */

@@ -4,7 +4,7 @@
  * second, so a fast GPU sending hundreds of steps per second never floods React with renders.
  */
 import { appStore } from '../../state/store';
-import { trainerClient } from '../workerClient';
+import { trainerClient } from '../../state/trainingBridge';
 import { mnistBaseUrl } from '../data/mnistCache';
 import type { TrainingJob, WorkerEvent } from '../../worker/protocol';
 import type { StepMetric } from '../../engine/train/gpuTrainer';
