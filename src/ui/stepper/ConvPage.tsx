@@ -5,7 +5,7 @@ import { convSteps } from '../../viz/convSteps';
 import { useStepperInputs } from './useStepperInputs';
 import { MatrixEditor } from './MatrixEditor';
 import { Stepper } from './Stepper';
-import { ModeToggle, NumberSetting, onesRows } from './parts';
+import { GradientEditor, ModeToggle, NumberSetting } from './parts';
 import { StepperLayout } from './StepperLayout';
 import { ConvGpuPanel } from './ConvGpuPanel';
 import { ConvStagingPanel } from './StagingPanel';
@@ -80,20 +80,12 @@ export function ConvPage({ route }: PageProps) {
               maxCols={LIMITS.convKernel}
             />
             {valid.mode === 'backward' && (
-              <MatrixEditor
-                field="g"
+              <GradientEditor
                 label="Upstream gradient dy"
                 text={draft.g}
-                placeholderRows={onesRows(OH, OW)}
+                rows={OH}
+                cols={OW}
                 onChange={(g) => update({ g })}
-                maxRows={OH}
-                maxCols={OW}
-                resizable={false}
-                extraButtons={
-                  <button type="button" className="button small" onClick={() => update({ g: '' })}>
-                    All ones
-                  </button>
-                }
               />
             )}
           </div>

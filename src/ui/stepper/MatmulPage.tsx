@@ -5,7 +5,7 @@ import { matmulSteps } from '../../viz/matmulSteps';
 import { useStepperInputs } from './useStepperInputs';
 import { MatrixEditor } from './MatrixEditor';
 import { Stepper } from './Stepper';
-import { ModeToggle, onesRows } from './parts';
+import { GradientEditor, ModeToggle } from './parts';
 import { StepperLayout } from './StepperLayout';
 import { GpuPanel } from './GpuPanel';
 import { MatmulStagingPanel } from './StagingPanel';
@@ -68,20 +68,12 @@ export function MatmulPage({ route }: PageProps) {
               maxCols={LIMITS.matmul}
             />
             {valid.mode === 'backward' && (
-              <MatrixEditor
-                field="g"
+              <GradientEditor
                 label="Upstream gradient dC"
                 text={draft.g}
-                placeholderRows={onesRows(M, N)}
+                rows={M}
+                cols={N}
                 onChange={(g) => update({ g })}
-                maxRows={M}
-                maxCols={N}
-                resizable={false}
-                extraButtons={
-                  <button type="button" className="button small" onClick={() => update({ g: '' })}>
-                    All ones
-                  </button>
-                }
               />
             )}
           </div>

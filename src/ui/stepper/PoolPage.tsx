@@ -5,7 +5,7 @@ import { poolSteps } from '../../viz/poolSteps';
 import { useStepperInputs } from './useStepperInputs';
 import { MatrixEditor } from './MatrixEditor';
 import { Stepper } from './Stepper';
-import { ModeToggle, NumberSetting, onesRows } from './parts';
+import { GradientEditor, ModeToggle, NumberSetting } from './parts';
 import { StepperLayout } from './StepperLayout';
 
 // Size and stride start empty so a link without them gets the parser's defaults (stride = size).
@@ -69,20 +69,12 @@ export function PoolPage({ route }: PageProps) {
               maxCols={LIMITS.poolInput}
             />
             {valid.mode === 'backward' && (
-              <MatrixEditor
-                field="g"
+              <GradientEditor
                 label="Upstream gradient dy"
                 text={draft.g}
-                placeholderRows={onesRows(OH, OW)}
+                rows={OH}
+                cols={OW}
                 onChange={(g) => update({ g })}
-                maxRows={OH}
-                maxCols={OW}
-                resizable={false}
-                extraButtons={
-                  <button type="button" className="button small" onClick={() => update({ g: '' })}>
-                    All ones
-                  </button>
-                }
               />
             )}
           </div>

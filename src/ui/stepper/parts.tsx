@@ -1,5 +1,6 @@
 import type { Mode, VizInputError } from '../../viz/parse';
 import type { StepperInputs } from './useStepperInputs';
+import { MatrixEditor } from './MatrixEditor';
 
 /** Forward / Backward toggle: two buttons, the pressed one is the mode shown. */
 export function ModeToggle({ mode, onChange }: { mode: Mode; onChange: (m: Mode) => void }) {
@@ -82,4 +83,32 @@ export function NumberSetting<T>(props: {
 /** "1,1;1,1" for a rows x cols matrix of ones: what an empty upstream gradient means. */
 export function onesRows(rows: number, cols: number): string {
   return Array.from({ length: rows }, () => Array.from({ length: cols }, () => '1').join(',')).join(';');
+}
+
+/** The upstream-gradient editor of backward mode: sized to the output, empty meaning all ones. */
+export function GradientEditor(props: {
+  label: string;
+  text: string;
+  rows: number;
+  cols: number;
+  onChange: (text: string) => void;
+}) {
+  const { label, text, rows, cols, onChange } = props;
+  return (
+    <MatrixEditor
+      field="g"
+      label={label}
+      text={text}
+      placeholderRows={onesRows(rows, cols)}
+      onChange={onChange}
+      maxRows={rows}
+      maxCols={cols}
+      resizable={false}
+      extraButtons={
+        <button type="button" className="button small" onClick={() => onChange('')}>
+          All ones
+        </button>
+      }
+    />
+  );
 }
