@@ -138,6 +138,16 @@ test('a link to a network whose layers do not fit leaves Start disabled and says
   await expect(reason).toHaveCount(0);
 });
 
+test("a builder link opens on its network with the link's training subset and epochs", async ({ page }) => {
+  const base = configFromPreset('mlp');
+  const linked: Config = { ...base, training: { ...base.training, trainSubset: 1200, epochs: 2 } };
+  await page.goto(`./#/train?c=${encodeConfig(linked)}`);
+  await expect(page.getByTestId('train-preset')).toHaveValue('link');
+  await expect(page.getByTestId('train-subset')).toHaveValue('1200');
+  await expect(page.getByTestId('train-epochs')).toHaveValue('2');
+  await expect(page.getByTestId('train-start')).toBeEnabled();
+});
+
 test('in presenter mode at 1280x720 Start, both charts and the test accuracy stay on screen while training', async ({
   page,
 }) => {

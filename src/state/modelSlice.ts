@@ -17,6 +17,7 @@ import {
   MAX_LAYERS,
   type ClassroomConfig,
   type Config,
+  type DecodeResult,
   type TrainingConfig,
   type ViewConfig,
 } from '../config';
@@ -52,6 +53,12 @@ export interface ModelSlice {
   configHistory: { past: Config[]; future: Config[] };
   configChange: ConfigChange;
   configLoadError: ConfigLoadError | null;
+  /**
+   * The `c=` text of the link the route was last opened or navigated with (null without one), as
+   * the URL sync applied it; later edits rewrite the URL, not this. A view that offers "the
+   * network from the link" (the Train page) reads it with linkedNetwork().
+   */
+  configLink: string | null;
 
   /** Adds a layer at `at`, or where insertionIndex puts it (before a final Softmax, image layers before Flatten). */
   addLayer: (kind: LayerKind, at?: number) => void;
@@ -77,6 +84,12 @@ export interface ModelSlice {
   undoConfig: () => void;
   redoConfig: () => void;
   setConfigLoadError: (error: ConfigLoadError | null) => void;
+  /**
+   * Applies a route's `c=` link, decoded once by the URL sync: a whole config is loaded (as a
+   * 'load', so the URL is left as it is); one with errors is kept as `configLoadError` with its
+   * salvaged parts, and the student's work stays. Null: the route has no link.
+   */
+  applyConfigLink: (link: { text: string; decoded: DecodeResult } | null) => void;
   /** Loads the salvaged parts of the failed link or file. */
   applySalvagedConfig: () => void;
 }
@@ -126,6 +139,7 @@ export const createModelSlice: StateCreator<ModelSlice, [], [], ModelSlice> = (s
     configHistory: { past: [], future: [] },
     configChange: { id: 0, kind: 'reset' },
     configLoadError: null,
+    configLink: null,
 
     addLayer: (kind, at) =>
       commit(
@@ -260,9 +274,42 @@ export const createModelSlice: StateCreator<ModelSlice, [], [], ModelSlice> = (s
       });
     },
     setConfigLoadError: (configLoadError) => set({ configLoadError }),
+    applyConfigLink: (link) => {
+      const before = get().configLoadError;
+      if (!link) return set({ configLink: null, ...(before?.source === 'link' ? { configLoadError: null } : {}) });
+      const { config, errors, partial } = link.decoded;
+      if (errors.length > 0)
+        return set({
+          configLink: link.text,
+          configLoadError: { source: 'link', errors, salvaged: partial ? config : null },
+        });
+      commit(() => config, 'load');
+      set({ configLink: link.text, ...(get().configLoadError?.source === 'link' ? { configLoadError: null } : {}) });
+    },
     applySalvagedConfig: () => {
       const salvaged = get().configLoadError?.salvaged;
       if (salvaged) commit(() => salvaged, 'big');
     },
   };
 };
+
+/** The network a route's link gave, or null without a link. */
+export interface LinkedNetwork {
+  /** The link's `c=` text. */
+  text: string;
+  /** The link's config (its readable parts with defaults when some were not); null when none could be read. */
+  config: Config | null;
+  /** Why parts of the link were not used; empty when it loaded whole. */
+  errors: string[];
+}
+
+/** The network the route's link gave (see applyConfigLink): a whole link is the config now in the store. */
+export function linkedNetwork(
+  state: Pick<ModelSlice, 'config' | 'configLink' | 'configLoadError'>,
+): LinkedNetwork | null {
+  if (state.configLink === null) return null;
+  const failed = state.configLoadError?.source === 'link' ? state.configLoadError : null;
+  return failed
+    ? { text: state.configLink, config: failed.salvaged, errors: failed.errors }
+    : { text: state.configLink, config: state.config, errors: [] };
+}

@@ -8,8 +8,9 @@ import { createGpuSlice, type GpuSlice } from './gpuSlice';
 import { createDataSlice, type DataSlice } from './dataSlice';
 import { createTrainingSlice, type TrainingSlice } from './trainingSlice';
 import { createModelSlice, type ModelSlice } from './modelSlice';
+import { createEditorSlice, type EditorSlice } from './editorSlice';
 
-export type AppState = GpuSlice & DataSlice & TrainingSlice & ModelSlice;
+export type AppState = GpuSlice & DataSlice & TrainingSlice & ModelSlice & EditorSlice;
 
 /** Creates a fresh store (the app makes one; tests make their own). */
 export function createAppStore() {
@@ -18,6 +19,7 @@ export function createAppStore() {
     ...createDataSlice(...a),
     ...createTrainingSlice(...a),
     ...createModelSlice(...a),
+    ...createEditorSlice(...a),
   }));
 }
 

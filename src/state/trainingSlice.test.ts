@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { configFromPreset } from '../config';
 import { createAppStore } from './store';
 import { MAX_LOSS_POINTS, decimate } from './trainingSlice';
 
@@ -27,5 +28,20 @@ describe('the training slice', () => {
       { step: 1, loss: 3, accuracy: 0.5 },
       { step: 2, loss: 6, accuracy: 1 },
     ]);
+  });
+
+  it('keeps the job it was given when the charts are cleared, so a saved model still names its recipe', () => {
+    const store = createAppStore();
+    const { model, training } = configFromPreset('mlp');
+    const { trainSubset: _subset, ...recipe } = training;
+    const job = {
+      config: { model, ...recipe },
+      dataset: 'mnist' as const,
+      trainSubset: 1200,
+      backend: 'auto' as const,
+    };
+    store.getState().setTrainingJob(job);
+    store.getState().resetTraining();
+    expect(store.getState().trainingJob).toBe(job);
   });
 });

@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand/vanilla';
-import type { TrainingStarted } from '../worker/protocol';
+import type { TrainingJob, TrainingStarted } from '../worker/protocol';
 import type { StepMetric } from '../engine/train/gpuTrainer';
 
 export type TrainingStatus =
@@ -59,6 +59,12 @@ export interface TrainingSlice {
     message: string | null;
     dataProgress: { loadedBytes: number; totalBytes: number } | null;
   };
+  /**
+   * The job last started or loaded: what "Save weights" describes and what a Worker restart
+   * resumes. Kept beside `training`, not in it, so clearing the charts keeps it.
+   */
+  trainingJob: Omit<TrainingJob, 'dataBaseUrl'> | null;
+  setTrainingJob: (job: Omit<TrainingJob, 'dataBaseUrl'> | null) => void;
   patchTraining: (patch: Partial<TrainingSlice['training']>) => void;
   appendLoss: (metrics: StepMetric[]) => void;
   resetTraining: () => void;
@@ -100,6 +106,8 @@ export function decimate(points: LossPoint[]): LossPoint[] {
 
 export const createTrainingSlice: StateCreator<TrainingSlice, [], [], TrainingSlice> = (set) => ({
   training: initial,
+  trainingJob: null,
+  setTrainingJob: (trainingJob) => set({ trainingJob }),
   patchTraining: (patch) => set((s) => ({ training: { ...s.training, ...patch } })),
   appendLoss: (metrics) =>
     set((s) => {

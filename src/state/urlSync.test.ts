@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import { createModelSlice, type ModelSlice } from './modelSlice';
+import { createModelSlice, linkedNetwork, type ModelSlice } from './modelSlice';
 import { configHash, STORAGE_KEY, startUrlSync, type UrlEnv } from './urlSync';
 import { configFromPreset, decodeConfig, encodeConfig, type Config } from '../config';
 import { createSavedNetworks, memoryStorage } from './savedNetworks';
@@ -145,6 +145,33 @@ describe('URL sync', () => {
       stop();
     },
   );
+
+  it("puts a #/train link's network, training subset included, in the store for the Train page", () => {
+    const c = configFromPreset('mlp');
+    const text = encodeConfig({ ...c, training: { ...c.training, trainSubset: 1200 } });
+    const browser = fakeBrowser(configHash('train', text));
+    const stop = startUrlSync(store, browser.env);
+    expect(s().config.training.trainSubset).toBe(1200);
+    expect(linkedNetwork(s())).toEqual({ text, config: s().config, errors: [] });
+    expect(browser.entries).toEqual([configHash('train', text)]);
+    browser.navigate('#/train');
+    expect(linkedNetwork(s())).toBeNull();
+    expect(s().config.training.trainSubset).toBe(1200);
+    stop();
+  });
+
+  it('gives the Train page the reasons of a link it cannot read, and keeps the current work', () => {
+    const browser = fakeBrowser('#/train');
+    const stop = startUrlSync(store, browser.env);
+    const work = s().config;
+    browser.navigate('#/train?c=broken');
+    expect(s().config).toEqual(work);
+    const linked = linkedNetwork(s());
+    expect(linked?.text).toBe('broken');
+    expect(linked?.config).toBeNull();
+    expect(linked?.errors[0]).toMatch(/damaged/);
+    stop();
+  });
 
   it('clears a link error when the user navigates to a plain #/build', () => {
     const browser = fakeBrowser('#/build?c=%%%');

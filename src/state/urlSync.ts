@@ -2,8 +2,9 @@
  * Keeps the URL hash and the model config in step, from ONE store subscription:
  *   - an edit on `#/build` (or `#/train`) writes `#/<route>?c=<encoded config>`: replaceState for
  *     small edits and undo/redo, pushState for bigger ones, so Back steps through real edits;
- *   - opening or navigating to such a hash decodes it; an invalid link sets `configLoadError` and
- *     keeps the current work;
+ *   - opening or navigating to such a hash decodes it, here and only here, and applies it to the
+ *     store (applyConfigLink): views such as the Train page read the link's network from there; an
+ *     invalid link sets `configLoadError` and keeps the current work;
  *   - every good config is saved to localStorage without a link's classroom restrictions, so a
  *     reload restores the student's own network and a locked classroom link never locks a later visit;
  *   - with a `saved` history (My networks), edits are recorded there, and a link that replaces the
@@ -87,20 +88,14 @@ export function startUrlSync(store: StoreApi<ModelSlice>, env: UrlEnv = browserE
     const route = parseHash(env.getHash());
     const state = store.getState();
     const text = isConfigRoute(route.name) ? route.params.get('c') : null;
-    if (text === null || text === encodeConfig(state.config)) {
-      if (state.configLoadError?.source === 'link') state.setConfigLoadError(null);
-      return;
-    }
-    const result = decodeConfig(text);
-    if (result.errors.length === 0) {
-      if (history && replacesOwnWork(state.config, result.config)) void history.keepBeforeLink(state.config);
-      state.loadConfig(result.config, 'load');
-    } else
-      state.setConfigLoadError({
-        source: 'link',
-        errors: result.errors,
-        salvaged: result.partial ? result.config : null,
-      });
+    if (text === null) return state.applyConfigLink(null);
+    // The link of the config already shown (an edit's own URL coming back): nothing to decode.
+    if (text === encodeConfig(state.config))
+      return state.applyConfigLink({ text, decoded: { config: state.config, errors: [], partial: false } });
+    const decoded = decodeConfig(text);
+    if (decoded.errors.length === 0 && history && replacesOwnWork(state.config, decoded.config))
+      void history.keepBeforeLink(state.config);
+    state.applyConfigLink({ text, decoded });
   };
 
   const unsubscribe = store.subscribe((state, prev) => {

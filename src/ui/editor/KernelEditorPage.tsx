@@ -3,14 +3,14 @@ import type { PageProps } from '../shell/routes';
 import { ALL_KERNELS, kernelByName, type KernelCheckResult } from '../../engine/kernels';
 import type { CompileMessage } from '../../engine/gpu/kernelRunner';
 import type { KernelBenchResult } from '../../engine/gpu/kernelBench';
-import { useAppState } from '../../state/store';
+import { appStore, useAppState } from '../../state/store';
 import { buildHash } from '../router';
 import { CodeEditor } from './CodeEditor';
 import { DiffView } from './DiffView';
 import { KernelInfo } from './KernelInfo';
 import { BenchResults, TestResults } from './KernelResults';
 import { CHALLENGES, type Challenge } from './challenges';
-import { changedLineCount, draftOf, editorStore, useEditorState } from './editorStore';
+import { changedLineCount, draftOf, selectedKernel } from './drafts';
 import { kernelEdit, onWorkerEvent, reacquireWorkerGpu } from './editorClient';
 import { kernelLinkHash, parseKernelLink } from './kernelLink';
 import { compileMessagesToMarkers, describePlace } from './markers';
@@ -28,9 +28,9 @@ type Busy = null | 'test' | 'bench' | 'use' | 'revert';
 
 /** `#/kernels`: read, edit, test, time and swap the WGSL kernels the trainer runs. */
 export function KernelEditorPage({ route }: PageProps) {
-  const selected = useEditorState((s) => s.selected);
-  const drafts = useEditorState((s) => s.drafts);
-  const inUse = useEditorState((s) => s.inUse);
+  const selected = useAppState((s) => selectedKernel(s.editor));
+  const drafts = useAppState((s) => s.editor.drafts);
+  const inUse = useAppState((s) => s.editor.inUse);
   const worker = useAppState((s) => s.worker);
   const hasGpu = worker.kind === 'ready' && worker.gpu !== null;
   const spec = kernelByName(selected);
@@ -64,10 +64,10 @@ export function KernelEditorPage({ route }: PageProps) {
   // A link may name a kernel, and may carry edited source: shown, never run, until the user says so.
   useEffect(() => {
     const link = parseKernelLink(route.params, NAMES);
-    const store = editorStore.getState();
-    if (link.kernel) store.select(link.kernel);
+    const store = appStore.getState();
+    if (link.kernel) store.selectKernel(link.kernel);
     if (link.kind === 'invalid') setLinkError(link.reason);
-    if (link.kind === 'source' && draftOf(store, link.kernel) !== link.source)
+    if (link.kind === 'source' && draftOf(store.editor, link.kernel) !== link.source)
       setPendingLink({ kernel: link.kernel, source: link.source });
     // Only a new hash query is a new link.
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -95,19 +95,19 @@ export function KernelEditorPage({ route }: PageProps) {
   useEffect(() => {
     if (hasGpu)
       void kernelEdit({ op: 'status' }).then(
-        (r) => editorStore.getState().setInUse(r.inUse),
+        (r) => appStore.getState().setKernelsInUse(r.inUse),
         () => undefined,
       );
   }, [hasGpu]);
   useEffect(
     () =>
       onWorkerEvent((event) => {
-        const store = editorStore.getState();
+        const store = appStore.getState();
         if (event.type === 'kernelsRestored') {
-          store.setInUse(store.inUse.filter((k) => !event.kernels.includes(k)));
+          store.setKernelsInUse(store.editor.inUse.filter((k) => !event.kernels.includes(k)));
           setNotice({ text: event.message, tone: 'bad' });
         } else if (event.type === 'gpuLost') {
-          store.setInUse([]);
+          store.setKernelsInUse([]);
           const lost = `The training GPU device was lost (${event.message}); the built-in kernels will run on the next one. Your edits and your model's charts are kept.`;
           setNotice({ text: `${lost} Getting a new GPU device…`, tone: 'bad' });
           reacquireWorkerGpu().then(
@@ -129,13 +129,14 @@ export function KernelEditorPage({ route }: PageProps) {
   const edited = changes.added + changes.removed > 0;
 
   const onChange = useCallback((next: string) => {
-    const { selected: name, setDraft, resetDraft } = editorStore.getState();
-    if (next === kernelByName(name).builtinSource) resetDraft(name);
-    else setDraft(name, next);
+    const { editor, setKernelDraft, resetKernelDraft } = appStore.getState();
+    const name = selectedKernel(editor);
+    if (next === kernelByName(name).builtinSource) resetKernelDraft(name);
+    else setKernelDraft(name, next);
   }, []);
 
   function choose(name: string) {
-    editorStore.getState().select(name);
+    appStore.getState().selectKernel(name);
     setTest(null);
     setBench(null);
     setShare(null);
@@ -181,7 +182,7 @@ export function KernelEditorPage({ route }: PageProps) {
     const [kernel, source] = [selected, text];
     const r = await run('use', () => kernelEdit({ op: 'use', kernel, source }));
     if (!r) return;
-    editorStore.getState().setInUse(r.inUse);
+    appStore.getState().setKernelsInUse(r.inUse);
     setNotice({ text: r.message, tone: r.ok ? 'ok' : 'bad' });
     if (r.result) setTest({ kind: 'done', kernel, text: source, result: r.result, ms: 0 });
   }
@@ -189,7 +190,7 @@ export function KernelEditorPage({ route }: PageProps) {
   async function revert() {
     const r = await run('revert', () => kernelEdit({ op: 'revert', kernel: selected }));
     if (!r) return;
-    editorStore.getState().setInUse(r.inUse);
+    appStore.getState().setKernelsInUse(r.inUse);
     setNotice({
       text: `Training uses the built-in ${selected} kernel again. Your edited text stays in the editor.`,
       tone: 'info',
@@ -216,14 +217,14 @@ export function KernelEditorPage({ route }: PageProps) {
   }
 
   function startChallenge(c: Challenge) {
-    editorStore.getState().setDraft(c.kernel, c.startSource);
+    appStore.getState().setKernelDraft(c.kernel, c.startSource);
     choose(c.kernel);
     setChallenge(c);
   }
 
   function acceptLink(view: boolean) {
     if (view && pendingLink) {
-      editorStore.getState().setDraft(pendingLink.kernel, pendingLink.source);
+      appStore.getState().setKernelDraft(pendingLink.kernel, pendingLink.source);
       choose(pendingLink.kernel);
       setNotice({
         text: `Showing the ${pendingLink.kernel} kernel from the link. It has not run; press Test to check it.`,
@@ -425,7 +426,7 @@ export function KernelEditorPage({ route }: PageProps) {
                 className="button"
                 data-testid="kernel-reset"
                 disabled={!edited}
-                onClick={() => editorStore.getState().resetDraft(selected)}
+                onClick={() => appStore.getState().resetKernelDraft(selected)}
                 title="The editor shows the shipped kernel again; what training runs does not change"
               >
                 Discard my edits

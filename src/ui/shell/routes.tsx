@@ -16,8 +16,7 @@ const KernelEditorPage = lazy(() =>
 );
 const BuilderPage = lazy(() => import('../builder/BuilderPage').then((m) => ({ default: m.BuilderPage })));
 import { appStore } from '../../state/store';
-import { CONFIG_ROUTES, startUrlSync } from '../../state/urlSync';
-import { parseHash } from '../router';
+import { startUrlSync } from '../../state/urlSync';
 import { startPresenterMode } from './presenter';
 
 // The one store subscription that keeps `#/build?c=…` and `#/train?c=…` in step with the model config.
@@ -26,11 +25,10 @@ startPresenterMode(presenterAsked());
 
 /** Whether the opened link (`#/build?c=…`) and the config now in the store ask for presenter mode. */
 function presenterAsked(): { linkAsksForIt: boolean; restoredConfigAsksForIt: boolean } {
-  const route = parseHash(window.location.hash);
   const state = appStore.getState();
   const asks = Boolean(state.config.classroom?.presenter);
-  const linkLoaded =
-    (CONFIG_ROUTES as readonly string[]).includes(route.name) && route.params.has('c') && !state.configLoadError;
+  // The URL sync has applied the opened link by now (configLink: the route had one).
+  const linkLoaded = state.configLink !== null && !state.configLoadError;
   return { linkAsksForIt: linkLoaded && asks, restoredConfigAsksForIt: asks };
 }
 

@@ -2,10 +2,19 @@ import { useCallback, useMemo, useState } from 'react';
 import { PRESETS, PRESET_NAMES, type PresetName } from '../../engine/presets';
 import type { LayerParameterMap } from '../../engine/train/gpuTrainer';
 import { useAppState } from '../../state/store';
-import type { PageProps } from '../shell/routes';
+import { linkedNetwork } from '../../state/modelSlice';
 import type { PredictedImage } from '../../worker/dashboardProtocol';
 import { pauseTraining, resetTraining, resumeTraining, startTraining } from './trainingController';
-import { jobFor, sourceFromLink, sourceFromPreset, summarise, whyNotTrainable } from './modelSource';
+import {
+  DEFAULT_TRAIN_SUBSET,
+  jobFor,
+  sourceFromLink,
+  sourceFromPreset,
+  startingChoices,
+  summarise,
+  whyNotTrainable,
+  type ModelSource,
+} from './modelSource';
 import { autoTestInterval, midEpochTestImages, stepsPerEpochFor } from './testInterval';
 import { LiveMetrics } from './LiveMetrics';
 import { EpochChart, LossChart } from './TrainCharts';
@@ -24,27 +33,36 @@ import './dashboard.css';
 const clampInt = (v: string, lo: number, hi: number, fallback: number) =>
   Math.max(lo, Math.min(hi, Math.floor(Number(v) || fallback)));
 
-/** The training view: pick a network (a builder link or a preset), train it in the Worker, and watch it learn. */
-export function TrainPage({ route }: PageProps) {
-  const linkText = route.params.get('c');
-  const link = useMemo(() => sourceFromLink(linkText), [linkText]);
+/** The network of a choice: the link's (while there is one), else a preset. */
+function sourceFor(id: 'link' | PresetName, fromLink: ModelSource | null): ModelSource {
+  return id === 'link' && fromLink ? fromLink : sourceFromPreset(id === 'link' ? 'mlp' : id);
+}
+
+/**
+ * The training view: pick a network (a builder link or a preset), train it in the Worker, and watch it learn.
+ * The link's network comes from the store, where the URL sync put it; this page never decodes links.
+ */
+export function TrainPage() {
+  const config = useAppState((s) => s.config);
+  const configLink = useAppState((s) => s.configLink);
+  const configLoadError = useAppState((s) => s.configLoadError);
+  const link = useMemo(
+    () => sourceFromLink(linkedNetwork({ config, configLink, configLoadError })),
+    [config, configLink, configLoadError],
+  );
   const status = useAppState((s) => s.training.status);
   const gpu = useAppState((s) => s.gpu);
   const worker = useAppState((s) => s.worker);
   const modelVersion = useAppState((s) => s.training.modelVersion);
   const hasModel = useAppState((s) => s.training.info !== null && s.training.info.testImages > 0);
   const [choice, setChoice] = useState<'link' | PresetName>(link.source ? 'link' : 'mlp');
-  const source = useMemo(
-    () => (choice === 'link' && link.source ? link.source : sourceFromPreset(choice === 'link' ? 'mlp' : choice)),
-    [choice, link],
-  );
+  const source = useMemo(() => sourceFor(choice, link.source), [choice, link]);
   const summary = useMemo(() => summarise(source.config), [source]);
   const blocked = useMemo(() => whyNotTrainable(source), [source]);
   const isToy = source.dataset !== 'mnist';
-  const [subset, setSubset] = useState(6000);
-  const [epochs, setEpochs] = useState(
-    isToy ? source.config.training.epochs : Math.min(source.config.training.epochs, 3),
-  );
+  // The network's own recipe sets the first run's length: a link's training subset included.
+  const [subset, setSubset] = useState(() => startingChoices(source).trainSubset ?? DEFAULT_TRAIN_SUBSET);
+  const [epochs, setEpochs] = useState(() => startingChoices(source).epochs);
   /** Test every this many steps; null: chosen from the run's length. */
   const [evalEvery, setEvalEvery] = useState<number | null>(null);
   const [testCount, setTestCount] = useState(10000);
@@ -54,10 +72,9 @@ export function TrainPage({ route }: PageProps) {
   const choose = (id: 'link' | PresetName) => {
     setChoice(id);
     setLoaded(null);
-    const s = id === 'link' && link.source ? link.source : sourceFromPreset(id === 'link' ? 'mlp' : id);
-    const e = s.config.training.epochs;
-    setEpochs(s.dataset === 'mnist' ? Math.min(e, 3) : e);
-    if (s.config.training.trainSubset) setSubset(s.config.training.trainSubset);
+    const starting = startingChoices(sourceFor(id, link.source));
+    setEpochs(starting.epochs);
+    if (starting.trainSubset) setSubset(starting.trainSubset);
   };
 
   const batchSize = source.config.training.batchSize;

@@ -1,7 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { PRESET_NAMES, PRESETS } from '../../engine/presets';
-import { configFromPreset, encodeConfig, type Config } from '../../config';
-import { jobFor, sourceFromLink, sourceFromPreset, summarise, whyNotTrainable, type ModelSource } from './modelSource';
+import { configFromPreset, decodeConfig, encodeConfig, type Config } from '../../config';
+import { createAppStore } from '../../state/store';
+import { linkedNetwork } from '../../state/modelSlice';
+import {
+  DEFAULT_TRAIN_SUBSET,
+  jobFor,
+  sourceFromLink,
+  sourceFromPreset,
+  startingChoices,
+  summarise,
+  whyNotTrainable,
+  type ModelSource,
+} from './modelSource';
+
+/** What the Train page reads for a `#/train?c=…` link: decoded once and applied to the store, as the URL sync does. */
+function openLink(text: string) {
+  const store = createAppStore();
+  store.getState().applyConfigLink({ text, decoded: decodeConfig(text) });
+  return sourceFromLink(linkedNetwork(store.getState()));
+}
 
 const CHOICES = { epochs: 1, trainSubset: 1000, testSubset: 500, evaluateEverySteps: 25 };
 
@@ -28,7 +46,7 @@ describe('whether a network can be sent to training', () => {
     const c = configFromPreset('mlp');
     return { ...c, preset: undefined, model: { ...c.model, input, layers } };
   };
-  const fromLink = (c: Config) => sourceFromLink(encodeConfig(c)).source!;
+  const fromLink = (c: Config) => openLink(encodeConfig(c)).source!;
 
   it('accepts every preset', () => {
     for (const name of PRESET_NAMES) expect(whyNotTrainable(sourceFromPreset(name)), name).toBeNull();
@@ -61,7 +79,7 @@ describe('whether a network can be sent to training', () => {
 describe('whether a toy-data network can be sent to training', () => {
   it('refuses a perceptron link that ends with more than one number', () => {
     const c = configFromPreset('perceptron');
-    const link = sourceFromLink(encodeConfig({ ...c, model: { ...c.model, layers: [{ kind: 'dense', units: 3 }] } }));
+    const link = openLink(encodeConfig({ ...c, model: { ...c.model, layers: [{ kind: 'dense', units: 3 }] } }));
     expect(whyNotTrainable(link.source!)).toBe(
       'The AND table has one answer per example, so the network must end with 1 number, but it ends with 3.',
     );
@@ -75,5 +93,39 @@ describe('the one-line summary of a network', () => {
     const broken = { ...c, model: { ...c.model, layers: [{ kind: 'dense' as const, units: 32 }] } };
     expect(summarise(broken)).toContain('weights not known until the layers fit');
     expect(summarise(broken)).not.toContain('0 weights');
+  });
+});
+
+describe('the network a link opens the Train page on', () => {
+  it("is the link's network, with its text kept for the way back to the builder", () => {
+    const text = encodeConfig(configFromPreset('keras-small-cnn'));
+    const { source, errors } = openLink(text);
+    expect(errors).toEqual([]);
+    expect(source?.id).toBe('link');
+    expect(source?.config.model).toEqual(configFromPreset('keras-small-cnn').model);
+    expect(source?.encoded).toBe(text);
+  });
+
+  it("honours the link's training subset on first load (and its epochs, at most 3 on MNIST)", () => {
+    const c = configFromPreset('mlp');
+    const { source } = openLink(encodeConfig({ ...c, training: { ...c.training, trainSubset: 1200, epochs: 2 } }));
+    expect(startingChoices(source!)).toEqual({ epochs: 2, trainSubset: 1200 });
+    const job = jobFor(source!, { ...CHOICES, trainSubset: startingChoices(source!).trainSubset! });
+    expect(job.trainSubset).toBe(1200);
+  });
+
+  it('starts a preset, which names no subset, on the default number of images', () => {
+    expect(startingChoices(sourceFromPreset('mlp')).trainSubset).toBeUndefined();
+    expect(DEFAULT_TRAIN_SUBSET).toBe(6000);
+  });
+
+  it('shows nothing from a link that cannot be read, with the reason', () => {
+    const { source, errors } = openLink('not-a-network');
+    expect(source).toBeNull();
+    expect(errors.length).toBeGreaterThan(0);
+  });
+
+  it('offers no link network on a route without a link', () => {
+    expect(sourceFromLink(linkedNetwork(createAppStore().getState()))).toEqual({ source: null, errors: [] });
   });
 });

@@ -1,11 +1,13 @@
 /**
- * Where the Train view's network comes from: a builder link (`#/train?c=…`, decoded by src/config)
- * or one of the presets. Also the one-line summary shown for it and the job it trains.
+ * Where the Train view's network comes from: a builder link (`#/train?c=…`, decoded once by the
+ * URL sync into the store, see linkedNetwork in src/state/modelSlice) or one of the presets. Also
+ * the one-line summary shown for it, the run settings it starts with, and the job it trains.
  */
-import { configFromPreset, decodeConfig, type Config } from '../../config';
+import { configFromPreset, type Config } from '../../config';
 import type { LayerSpec } from '../../engine/layers';
 import { PRESETS, type PresetName } from '../../engine/presets';
 import { inferModel } from '../../engine/shapes';
+import type { LinkedNetwork } from '../../state/modelSlice';
 import type { DatasetName, TrainingJob } from '../../worker/protocol';
 
 export interface ModelSource {
@@ -14,18 +16,32 @@ export interface ModelSource {
   title: string;
   config: Config;
   dataset: DatasetName;
-  /** The encoded config, for the link back to the builder (link sources only). */
+  /** The link's `c=` text, for the link back to the builder (link sources only). */
   encoded?: string;
 }
 
-/** The source a `c=` link describes, with the decoder's sentences when parts were unusable. */
-export function sourceFromLink(encoded: string | null): { source: ModelSource | null; errors: string[] } {
-  if (!encoded) return { source: null, errors: [] };
-  const r = decodeConfig(encoded);
-  if (r.errors.length && !r.partial) return { source: null, errors: r.errors };
-  const c = r.config;
+/** The source the route's link gave (as the store holds it), with the decoder's sentences when parts were unusable. */
+export function sourceFromLink(link: LinkedNetwork | null): { source: ModelSource | null; errors: string[] } {
+  if (!link) return { source: null, errors: [] };
+  const c = link.config;
+  if (!c) return { source: null, errors: link.errors };
   const title = c.preset ? `${PRESETS[c.preset].title} (from the builder)` : 'Your network from the builder';
-  return { source: { id: 'link', title, config: c, dataset: datasetFor(c), encoded }, errors: r.errors };
+  return {
+    source: { id: 'link', title, config: c, dataset: datasetFor(c), encoded: link.text },
+    errors: link.errors,
+  };
+}
+
+/** Training images a run uses when the network's recipe names no subset. */
+export const DEFAULT_TRAIN_SUBSET = 6000;
+
+/**
+ * The run settings the page starts with for a source: its recipe's epochs (at most 3 on MNIST, so
+ * a first run ends soon) and its recipe's training subset, when it names one.
+ */
+export function startingChoices(source: ModelSource): { epochs: number; trainSubset: number | undefined } {
+  const { epochs, trainSubset } = source.config.training;
+  return { epochs: source.dataset === 'mnist' ? Math.min(epochs, 3) : epochs, trainSubset };
 }
 
 /** A preset as a source. */

@@ -19,12 +19,10 @@ let subscribed = false;
 let pendingMetrics: StepMetric[] = [];
 let pendingProgress: ProgressEvent | null = null;
 let pendingCheckpoints: CheckpointPoint[] = [];
-/** The job last started (or loaded): what "Save weights" describes. */
-let currentJob: Omit<TrainingJob, 'dataBaseUrl'> | null = null;
 
-/** The job the current model came from (for saving it), or null. */
+/** The job the current model came from (for saving it), or null; the store keeps it. */
 export function currentTrainingJob(): Omit<TrainingJob, 'dataBaseUrl'> | null {
-  return currentJob;
+  return appStore.getState().trainingJob;
 }
 let flushTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -134,7 +132,7 @@ export async function startTraining(job: Omit<TrainingJob, 'dataBaseUrl'>): Prom
   pendingMetrics = [];
   pendingProgress = null;
   pendingCheckpoints = [];
-  currentJob = job;
+  s.setTrainingJob(job);
   try {
     const reply = await trainerClient().request({
       type: 'startTraining',
@@ -190,7 +188,7 @@ export async function loadTrainedModel(
     request: { op: 'loadModel', job: { ...job, dataBaseUrl: mnistBaseUrl() }, parameters },
   });
   if (reply.result.op !== 'loadModel') throw new Error('The worker answered with something else.');
-  currentJob = { ...job, initialParameters: parameters };
+  appStore.getState().setTrainingJob({ ...job, initialParameters: parameters });
   const ev = reply.result.evaluation;
   if (flushTimer) clearTimeout(flushTimer);
   flushTimer = null;
