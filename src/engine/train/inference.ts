@@ -6,9 +6,9 @@
  * fast enough for one image and gives every layer's activations.
  */
 import { forwardModel, type ModelParams } from '../cpu/model';
-import { MNIST_MEAN, MNIST_STD } from '../cpu/batch';
-import { GATHER_BATCH, gatherEvalUniforms } from '../gpu/batch';
-import type { KernelRunner } from '../gpu/kernelRunner';
+import { MNIST_MEAN, MNIST_STD } from '../ops/batch/cpu';
+import { GATHER_BATCH, gatherEvalUniforms } from '../ops/batch/specs';
+import type { KernelRunner } from '../kernel/runner';
 import type { ModelSpec } from '../layers';
 import type { ImageDataset } from './data';
 import type { LayerParameterMap, TrainerHooks } from './gpuTrainer';

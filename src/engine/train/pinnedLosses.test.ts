@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { nodeGpu } from '../../testing/nodeGpu';
-import { KernelRunner } from '../gpu/kernelRunner';
+import { KernelRunner } from '../kernel/runner';
 import { PRESETS, PRESET_NAMES } from '../presets';
 import { subsetImages, type Dataset, type ImageDataset } from './data';
 import { GpuTrainer } from './gpuTrainer';
@@ -65,14 +65,16 @@ describe.skipIf(!ctx)('the first 20 losses of every preset', () => {
       // preset's own recipe (optimizer, schedule, init, seed, dropout).
       const batchSize = train.kind === 'vectors' ? preset.training.batchSize : PINNED_BATCH;
       const config = { model: preset.model, ...preset.training, batchSize };
-      const t0=performance.now();
+      const t0 = performance.now();
       const trainer = await GpuTrainer.create(runner!, config, train, null);
-      process.stderr.write(`create ${performance.now()-t0}\n`);
+      process.stderr.write(`create ${performance.now() - t0}\n`);
       try {
         // Several submits, as the Worker sends them, so the chaining between submits is pinned too
         // (a submit never crosses an epoch, so it may return fewer steps than asked for).
         const metrics = [];
-        while (metrics.length < STEPS) metrics.push(...(await trainer.submitSteps(Math.min(7, STEPS - metrics.length))));process.stderr.write(`sub ${metrics.length} ${performance.now()-t0}\n`);
+        while (metrics.length < STEPS)
+          metrics.push(...(await trainer.submitSteps(Math.min(7, STEPS - metrics.length))));
+        process.stderr.write(`sub ${metrics.length} ${performance.now() - t0}\n`);
         const losses = metrics.map((m) => bits(m.loss));
         expect(losses).toHaveLength(STEPS);
         if (RECORD) {

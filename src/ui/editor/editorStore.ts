@@ -5,7 +5,7 @@
  */
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
-import { ALL_KERNELS, kernelByName } from '../../engine/kernels';
+import { ALL_KERNELS, kernelByName } from '../../engine/ops';
 
 export interface EditorState {
   selected: string;
