@@ -4,13 +4,7 @@ import type { KernelRunner } from '../../kernel/runner';
 import type { SeededRandom } from '../../rng';
 import { biasGradReference } from './cpu';
 import { biasGradUniforms } from './abi';
-import {
-  checkKernel,
-  compareValues,
-  randomFloats,
-  runGpuCases,
-  type GpuCase,
-} from '../../kernel/check';
+import { checkKernel, compareValues, randomFloats, runGpuCases, type GpuCase } from '../../kernel/check';
 
 export async function checkBiasGrad(
   spec: KernelSpec,
