@@ -6,7 +6,6 @@
 import type { KernelRunner, PreparedDispatch } from './runner';
 import type { KernelSpec, UniformValues } from './spec';
 import { withErrorScopes } from './device';
-import { poolUniforms } from '../ops/pool/specs';
 import { conv2dGeometry } from '../ops/conv2d/cpu';
 import { pool2dGeometry } from '../ops/pool/cpu';
 import { SeededRandom } from '../rng';
@@ -14,6 +13,7 @@ import { matmulUniforms } from '../ops/matmul/abi';
 import { conv2dUniforms } from '../ops/conv2d/abi';
 import { activationUniforms } from '../ops/activation/abi';
 import { biasGradUniforms } from '../ops/bias/abi';
+import { poolUniforms } from '../ops/pool/abi';
 
 /** One representative call: its uniforms, the 4-byte element count of each bound buffer, its work. */
 export interface BenchCase {

@@ -15,37 +15,14 @@ import { initParameters } from '../init';
 import { seededPermutation } from '../rng';
 import { TRANSPOSE } from '../ops/transpose/specs';
 import { MATMUL_REDUCE } from '../ops/matmul/specs';
-import {
-  CONV2D_BACKWARD_INPUT,
-  CONV2D_BACKWARD_WEIGHT,
-  CONV2D_FORWARD,
-  CONV2D_FORWARD_LARGE,
-  CONV2D_WEIGHT_REDUCE,
-  conv2dBackwardInputKernelFor,
-  conv2dForwardKernelFor,
-} from '../ops/conv2d/specs';
+import { CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT, CONV2D_FORWARD, CONV2D_FORWARD_LARGE, CONV2D_WEIGHT_REDUCE, conv2dBackwardInputKernelFor, conv2dForwardKernelFor } from '../ops/conv2d/specs';
 import { conv2dGeometry, type Conv2dGeometry } from '../ops/conv2d/cpu';
 import { pool2dGeometry, type Pool2dGeometry } from '../ops/pool/cpu';
-import {
-  AVGPOOL_BACKWARD,
-  AVGPOOL_FORWARD,
-  MAXPOOL_BACKWARD,
-  MAXPOOL_FORWARD,
-  maxPoolBackwardUniforms,
-  maxPoolForwardUniforms,
-  poolUniforms,
-} from '../ops/pool/specs';
+import { AVGPOOL_BACKWARD, AVGPOOL_FORWARD, MAXPOOL_BACKWARD, MAXPOOL_FORWARD } from '../ops/pool/specs';
 import { ACTIVATION_BACKWARD, ACTIVATION_FORWARD } from '../ops/activation/specs';
-import {
-  EVALUATE,
-  MSE_LOSS,
-  SOFTMAX_CROSS_ENTROPY,
-  evaluateUniforms,
-  mseLossUniforms,
-  softmaxCrossEntropyUniforms,
-} from '../ops/loss/specs';
-import { GATHER_BATCH, gatherEvalUniforms, gatherTrainUniforms } from '../ops/batch/specs';
-import { OPTIMIZER, adamStepTable, learningRateTable, optimizerUniforms } from '../ops/optimizer/specs';
+import { EVALUATE, MSE_LOSS, SOFTMAX_CROSS_ENTROPY } from '../ops/loss/specs';
+import { GATHER_BATCH } from '../ops/batch/specs';
+import { OPTIMIZER } from '../ops/optimizer/specs';
 import { planModel, type ExecutionPlan, type LayerStep, type ParamRange, type TensorSlot } from './plan';
 import { packBytesToWords, type Dataset, type ImageDataset } from './data';
 import type { ModelSpec } from '../layers';
@@ -58,6 +35,10 @@ import { DROPOUT_BACKWARD, DROPOUT_FORWARD } from '../ops/dropout/specs';
 import { activationUniforms } from '../ops/activation/abi';
 import { dropoutBackwardUniforms, dropoutForwardUniforms } from '../ops/dropout/abi';
 import { conv2dWeightPartialLength, conv2dWeightOverridesFor, conv2dWeightSplitK } from '../ops/conv2d/abi';
+import { maxPoolBackwardUniforms, maxPoolForwardUniforms, poolUniforms } from '../ops/pool/abi';
+import { evaluateUniforms, mseLossUniforms, softmaxCrossEntropyUniforms } from '../ops/loss/abi';
+import { gatherEvalUniforms, gatherTrainUniforms } from '../ops/batch/abi';
+import { adamStepTable, learningRateTable, optimizerUniforms } from '../ops/optimizer/abi';
 
 const STORAGE = 0x80;
 const COPY_SRC = 0x04;

@@ -3,9 +3,12 @@ import { nodeGpu } from '../../../testing/nodeGpu';
 import { SeededRandom, seededPermutation } from '../../rng';
 import { KernelRunner } from '../../kernel/runner';
 import type { KernelCheckResult } from '../../kernel/spec';
-import { GATHER_BATCH, GATHER_PADDING_LABEL, gatherEvalUniforms, gatherReference, gatherTrainUniforms } from './specs';
-import { SOFTMAX_CROSS_ENTROPY, softmaxCrossEntropyUniforms } from '../loss/specs';
+import { GATHER_BATCH } from './specs';
+import { SOFTMAX_CROSS_ENTROPY } from '../loss/specs';
 import { countMismatches, packBytes, runGpuCases, type GpuCase } from '../../kernel/check';
+import { GATHER_PADDING_LABEL, gatherEvalUniforms, gatherTrainUniforms } from './abi';
+import { gatherReference } from './check';
+import { softmaxCrossEntropyUniforms } from '../loss/abi';
 
 const ctx = await nodeGpu();
 

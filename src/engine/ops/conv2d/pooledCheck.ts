@@ -14,8 +14,8 @@ import { conv2dForward, conv2dGeometry, conv2dSizes, type Conv2dGeometry } from 
 import { maxPoolForward, pool2dGeometry } from '../pool/cpu';
 import { dropoutForward } from '../dropout/cpu';
 import { compareExact, compareValues, runGpuCases, type BufferInit, type GpuCase } from '../../kernel/check';
-import { poolInput } from '../pool/specs';
 import { conv2dUniforms, type Conv2dOptions } from './abi';
+import { poolInput } from '../pool/check';
 
 /** argmax of a window the ReLU zeroed whole (kernels/conv2d_forward_large.wgsl NO_WINNER). */
 export const NO_WINNER = 0xffffffff;

@@ -3,15 +3,9 @@ import { nodeGpu } from '../../../testing/nodeGpu';
 import { SeededRandom } from '../../rng';
 import { KernelRunner } from '../../kernel/runner';
 import type { KernelCheckResult, KernelSpec } from '../../kernel/spec';
-import {
-  EVALUATE,
-  MSE_LOSS,
-  PADDING_LABEL,
-  SOFTMAX_CROSS_ENTROPY,
-  evaluateUniforms,
-  softmaxCrossEntropyUniforms,
-} from './specs';
+import { EVALUATE, MSE_LOSS, SOFTMAX_CROSS_ENTROPY } from './specs';
 import { runGpuCases } from '../../kernel/check';
+import { PADDING_LABEL, evaluateUniforms, softmaxCrossEntropyUniforms } from './abi';
 
 const ctx = await nodeGpu();
 

@@ -4,7 +4,9 @@ import { SeededRandom } from '../../rng';
 import { optimizerScalars, type AdamConfig } from './cpu';
 import { KernelRunner } from '../../kernel/runner';
 import type { KernelCheckResult } from '../../kernel/spec';
-import { OPTIMIZER, OPTIMIZER_ULP_TOLERANCE, adamStepTable, optimizerUniforms, ulpError } from './specs';
+import { OPTIMIZER } from './specs';
+import { OPTIMIZER_ULP_TOLERANCE, ulpError } from './check';
+import { adamStepTable, optimizerUniforms } from './abi';
 
 const ctx = await nodeGpu();
 

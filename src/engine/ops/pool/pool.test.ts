@@ -4,15 +4,9 @@ import { SeededRandom } from '../../rng';
 import { maxPoolBackward, maxPoolForward, pool2dGeometry, pool2dSizes } from './cpu';
 import { KernelRunner } from '../../kernel/runner';
 import type { KernelCheckResult, KernelSpec } from '../../kernel/spec';
-import {
-  AVGPOOL_BACKWARD,
-  AVGPOOL_FORWARD,
-  MAXPOOL_BACKWARD,
-  MAXPOOL_FORWARD,
-  maxPoolBackwardUniforms,
-  maxPoolForwardUniforms,
-} from './specs';
+import { AVGPOOL_BACKWARD, AVGPOOL_FORWARD, MAXPOOL_BACKWARD, MAXPOOL_FORWARD } from './specs';
 import { runGpuCases } from '../../kernel/check';
+import { maxPoolBackwardUniforms, maxPoolForwardUniforms } from './abi';
 
 const ctx = await nodeGpu();
 
