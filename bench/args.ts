@@ -1,7 +1,7 @@
 /** Command-line options of `npm run bench:train`. */
 import { PRESET_NAMES, type PresetName } from '../src/engine/presets';
-import type { KernelOverrides } from '../src/engine/kernels';
 import type { DenseProduct } from '../src/engine/train/gpuTrainer';
+import type { KernelOverrides } from '../src/engine/kernel/spec';
 
 export interface BenchArgs {
   preset: PresetName;

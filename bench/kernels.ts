@@ -16,29 +16,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { installDawn } from './dawn';
-import { acquireGpu } from '../src/engine/gpu/device';
-import { KernelRunner, type CompiledKernel, type PreparedDispatch } from '../src/engine/gpu/kernelRunner';
-import { timeDispatches } from '../src/engine/gpu/kernelBench';
+import { acquireGpu } from '../src/engine/kernel/device';
+import { KernelRunner, type CompiledKernel, type PreparedDispatch } from '../src/engine/kernel/runner';
+import { timeDispatches } from '../src/engine/kernel/bench';
 import { maxAbs, maxAbsDiff } from '../src/engine/cpu/tensor';
-import {
-  kernelByName,
-  MATMUL,
-  MATMUL_LARGE,
-  MATMUL_SMALL,
-  type KernelOverrides,
-  type KernelSpec,
-  type UniformValues,
-} from '../src/engine/kernels';
-import {
-  kernelPartialLength,
-  largeMatmulSplitK,
-  matmulSplitK,
-  matmulUniforms,
-  useSmallMatmul,
-  MATMUL_REDUCE,
-  type MatmulCall,
-} from '../src/engine/gpu/matmul';
-import { countMismatches } from '../src/engine/gpu/kernelCheck';
+import { kernelByName } from '../src/engine/ops';
+import { MATMUL_REDUCE } from '../src/engine/ops/matmul/specs';
+import { countMismatches } from '../src/engine/kernel/check';
 import {
   CONV2D_BACKWARD_INPUT,
   CONV2D_BACKWARD_INPUT_LARGE,
@@ -48,14 +32,22 @@ import {
   CONV2D_WEIGHT_REDUCE,
   conv2dBackwardInputKernelFor,
   conv2dForwardKernelFor,
-  conv2dUniforms,
-  conv2dWeightOverridesFor,
-  conv2dWeightPartialLength,
-  conv2dWeightSplitK,
-} from '../src/engine/gpu/conv';
-import { TRANSPOSE } from '../src/engine/gpu/transpose';
-import { conv2dGeometry, type Conv2dGeometry } from '../src/engine/cpu/conv';
+} from '../src/engine/ops/conv2d/specs';
+import { TRANSPOSE } from '../src/engine/ops/transpose/specs';
+import { conv2dGeometry, type Conv2dGeometry } from '../src/engine/ops/conv2d/cpu';
 import { SeededRandom } from '../src/engine/rng';
+import { MATMUL, MATMUL_LARGE, MATMUL_SMALL } from '../src/engine/ops/matmul/specs';
+import type { KernelOverrides, KernelSpec, UniformValues } from '../src/engine/kernel/spec';
+import {
+  kernelPartialLength,
+  largeMatmulSplitK,
+  matmulSplitK,
+  matmulUniforms,
+  useSmallMatmul,
+  type MatmulCall,
+} from '../src/engine/ops/matmul/abi';
+import { conv2dUniforms } from '../src/engine/ops/conv2d/abi';
+import { conv2dWeightOverridesFor, conv2dWeightPartialLength, conv2dWeightSplitK } from '../src/engine/ops/conv2d/abi';
 
 interface Options {
   only: string | null;

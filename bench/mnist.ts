@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parseIdx, validateMnistPair } from '../src/data/idx';
 import type { ImageDataset } from '../src/engine/train/data';
-import { MNIST_MEAN, MNIST_STD } from '../src/engine/cpu/batch';
+import { MNIST_MEAN, MNIST_STD } from '../src/engine/ops/batch/cpu';
 
 /** Each file under the names it may have: the app's gzipped name first, then the original ones. */
 const NAMES = {

@@ -12,7 +12,7 @@ import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 import '@tensorflow/tfjs-backend-webgpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { ModelSpec } from '../src/engine/layers';
-import type { OptimizerConfig } from '../src/engine/optimizers';
+import type { OptimizerConfig } from '../src/engine/ops/optimizer/cpu';
 import { learningRateAt, type ScheduleConfig } from '../src/engine/schedules';
 import type { ImageDataset } from '../src/engine/train/data';
 

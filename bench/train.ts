@@ -8,8 +8,8 @@ import { writeFileSync } from 'node:fs';
 import { installDawn } from './dawn';
 import { parseArgs, UsageError, USAGE, type BenchArgs } from './args';
 import { loadMnist } from './mnist';
-import { acquireGpu, type GpuContext } from '../src/engine/gpu/device';
-import { KernelRunner } from '../src/engine/gpu/kernelRunner';
+import { acquireGpu, type GpuContext } from '../src/engine/kernel/device';
+import { KernelRunner } from '../src/engine/kernel/runner';
 import { PRESETS, type PresetName } from '../src/engine/presets';
 import type { InitScheme } from '../src/engine/init';
 import {

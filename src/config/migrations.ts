@@ -3,7 +3,7 @@
  * object into version n + 1; `migrate` chains them. Shared links must keep opening for years, so
  * a format change adds a migration here instead of editing the schema in place.
  */
-import { OPTIMIZER_DEFAULTS, type OptimizerKind } from '../engine/optimizers';
+import { OPTIMIZER_DEFAULTS, type OptimizerKind } from '../engine/ops/optimizer/cpu';
 import { CONFIG_VERSION } from './schema';
 
 type Raw = Record<string, unknown>;

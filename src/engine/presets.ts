@@ -4,7 +4,7 @@
  * student can compare what they see here with published results.
  */
 import type { LayerSpec, ModelSpec } from './layers';
-import { OPTIMIZER_DEFAULTS, type OptimizerConfig } from './optimizers';
+import { OPTIMIZER_DEFAULTS, type OptimizerConfig } from './ops/optimizer/cpu';
 import type { ScheduleConfig } from './schedules';
 import type { TrainingRecipe } from './recipe';
 

@@ -2,7 +2,7 @@
  * How a model is trained, apart from its layers: the part that a shareable config, a preset, the
  * trainers and the PyTorch export all carry, defined once so the four cannot drift apart.
  */
-import type { OptimizerConfig } from './optimizers';
+import type { OptimizerConfig } from './ops/optimizer/cpu';
 import type { ScheduleConfig } from './schedules';
 import type { InitScheme } from './init';
 

@@ -14,7 +14,7 @@
  *   dropout  1 per element (the training-time multiply by mask/(1 − rate)); flatten 0
  */
 import type { LayerSpec, ModelSpec, Shape } from './layers';
-import { OPTIMIZER_DEFAULTS, optimizerStateSlots, type OptimizerConfig, type OptimizerKind } from './optimizers';
+import { OPTIMIZER_DEFAULTS, optimizerStateSlots, type OptimizerConfig, type OptimizerKind } from './ops/optimizer/cpu';
 
 /** Upper bounds that keep a model trainable in a browser tab; each has an error message. */
 export const MODEL_LIMITS = {

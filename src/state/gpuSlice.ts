@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand/vanilla';
-import type { AdapterSummary } from '../engine/gpu/device';
+import type { AdapterSummary } from '../engine/kernel/device';
 
 export type GpuStatus =
   | { kind: 'checking' }

@@ -5,7 +5,7 @@
  */
 import type { StateCreator } from 'zustand/vanilla';
 import type { LayerKind, LayerSpec } from '../engine/layers';
-import type { OptimizerConfig } from '../engine/optimizers';
+import type { OptimizerConfig } from '../engine/ops/optimizer/cpu';
 import type { ScheduleConfig } from '../engine/schedules';
 import type { PresetName } from '../engine/presets';
 import {

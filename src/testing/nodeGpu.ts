@@ -4,7 +4,7 @@
  * Vulkan at it unless the caller chose a driver already.
  */
 import { existsSync } from 'node:fs';
-import { acquireGpu, type GpuContext } from '../engine/gpu/device';
+import { acquireGpu, type GpuContext } from '../engine/kernel/device';
 
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 

@@ -2,7 +2,7 @@
  * Starts WebGPU on the main thread (for the status banner and quick checks) once per page load,
  * and keeps the store's GPU status true when the device is lost.
  */
-import { acquireGpu, WebGpuUnavailableError, type GpuContext } from '../engine/gpu/device';
+import { acquireGpu, WebGpuUnavailableError, type GpuContext } from '../engine/kernel/device';
 import { appStore } from '../state/store';
 
 let booting: Promise<GpuContext | null> | null = null;

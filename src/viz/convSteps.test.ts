@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { conv2dBackward, conv2dForward, conv2dGeometry } from '../engine/cpu/conv';
+import { conv2dBackward, conv2dForward, conv2dGeometry } from '../engine/ops/conv2d/cpu';
 import type { ConvInput } from './parse';
 import { convBackwardSteps, convForwardSteps, padInput } from './convSteps';
 import { valuesAt } from './trace';

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { MATMUL } from '../engine/kernels';
-import { CONV2D_FORWARD, conv2dUniforms } from '../engine/gpu/conv';
-import { conv2dGeometry } from '../engine/cpu/conv';
+import { CONV2D_FORWARD } from '../engine/ops/conv2d/specs';
+import { conv2dGeometry } from '../engine/ops/conv2d/cpu';
 import { convThreadFor, convTileSizes, matmulThreadFor, matmulTileSizes } from './gpuMapping';
+import { MATMUL } from '../engine/ops/matmul/specs';
+import { conv2dUniforms } from '../engine/ops/conv2d/abi';
 
 describe('matmulThreadFor', () => {
   it("derives the tile from the kernel table's dispatch and workgroup size", () => {

@@ -1,11 +1,10 @@
+import { type KernelOverrides, type KernelSpec, type UniformValues, resolveOverrides } from '../engine/kernel/spec';
 /**
  * Which GPU thread computes a given output cell of the matmul kernel (and of conv2d_forward). Sizes come from the kernel
  * table (workgroup size from `workgroupSize`, the tile a workgroup covers from `dispatch`), so a
  * changed override or tile size changes the answer. The strided ownership rule (thread x owns
  * columns x, x + WG_X, ...) is the one kernels/matmul.wgsl documents in its inner loop.
  */
-import type { KernelOverrides, KernelSpec, UniformValues } from '../engine/kernels';
-import { resolveOverrides } from '../engine/kernels';
 
 export interface MatmulThread {
   /** Threads per workgroup [x, y, z]. */

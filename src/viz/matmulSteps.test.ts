@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { matmul, matmulBackward } from '../engine/cpu/dense';
+import { matmul, matmulBackward } from '../engine/ops/matmul/cpu';
 import { matmulBackwardSteps, matmulForwardSteps, matmulSteps } from './matmulSteps';
 import { valuesAt } from './trace';
 import { matrixOf } from './testing';

@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward, pool2dGeometry } from '../engine/cpu/pool';
+import {
+  avgPoolBackward,
+  avgPoolForward,
+  maxPoolBackward,
+  maxPoolForward,
+  pool2dGeometry,
+} from '../engine/ops/pool/cpu';
 import type { PoolInput } from './parse';
 import { poolBackwardSteps, poolForwardSteps } from './poolSteps';
 import { valuesAt } from './trace';

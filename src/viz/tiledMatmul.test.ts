@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { matmul } from '../engine/cpu/dense';
-import { conv2dForward, conv2dGeometry } from '../engine/cpu/conv';
-import { MATMUL } from '../engine/kernels';
+import { matmul } from '../engine/ops/matmul/cpu';
+import { conv2dForward, conv2dGeometry } from '../engine/ops/conv2d/cpu';
 import { matmulTileSizes } from './gpuMapping';
 import { im2col, tiledMatmulSteps, tiledOwner, tiledResult } from './tiledMatmul';
 import { matrixOf } from './testing';
+import { MATMUL } from '../engine/ops/matmul/specs';
 
 const dims = fc.record({
   M: fc.integer({ min: 1, max: 9 }),

@@ -8,7 +8,7 @@ import type { LayerParameterMap } from '../engine/train/gpuTrainer';
 import type { JobModel } from './trainingJob';
 import type { TrainingJob } from './protocol';
 import type { CheckpointInfo, RecoveryRequest, RecoveryResult } from './recoveryProtocol';
-import type { AdapterSummary } from '../engine/gpu/device';
+import type { AdapterSummary } from '../engine/kernel/device';
 import type { TrainingStarted } from './protocol';
 
 export interface TrainingCheckpoint {

@@ -4,7 +4,7 @@
  * training step); single images run through the CPU reference with weights read back once per
  * step, which is quick for one image and gives every activation.
  */
-import type { KernelRunner } from '../engine/gpu/kernelRunner';
+import type { KernelRunner } from '../engine/kernel/runner';
 import { compareBackends } from '../engine/train/compare';
 import type { LayerParameterMap } from '../engine/train/gpuTrainer';
 import {

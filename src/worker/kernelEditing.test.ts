@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { createNodeGpu, nodeGpu } from '../testing/nodeGpu';
-import { KernelRunner } from '../engine/gpu/kernelRunner';
+import { KernelRunner } from '../engine/kernel/runner';
 import { GpuTrainer, type TrainingConfig } from '../engine/train/gpuTrainer';
-import { kernelByName, MATMUL, MATMUL_SMALL } from '../engine/kernels';
+import { kernelByName } from '../engine/ops';
 import { PRESETS } from '../engine/presets';
 import { toyPerceptronSet } from '../data/toy';
 import { createKernelEditing, swapKernelSource } from './kernelEditing';
 import type { KernelEditResultOf } from './kernelEditingProtocol';
 import type { WorkerToMain } from './protocol';
 import { ZEROS_MATMUL_SMALL_SOURCE, ZEROS_MATMUL_SOURCE } from '../testing/kernelFixtures';
+import { MATMUL, MATMUL_SMALL } from '../engine/ops/matmul/specs';
 
 const ctx = await nodeGpu();
 const sandboxGpu = ctx ? await createNodeGpu() : null;

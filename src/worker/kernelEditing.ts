@@ -11,14 +11,14 @@
  * instead of holding a software GPU (and with it the browser's painting) until the time limit.
  * Only source whose guarded test passed may be swapped into training.
  */
-import { acquireGpu, type GpuContext } from '../engine/gpu/device';
-import { hashSource, KernelCompileError, KernelRunner, type CompileMessage } from '../engine/gpu/kernelRunner';
-import { benchmarkKernel } from '../engine/gpu/kernelBench';
-import { ALL_KERNELS, kernelByName, type KernelCheckResult, type KernelSpec } from '../engine/kernels';
+import { acquireGpu, type GpuContext } from '../engine/kernel/device';
+import { hashSource, KernelCompileError, KernelRunner, type CompileMessage } from '../engine/kernel/runner';
+import { benchmarkKernel } from '../engine/kernel/bench';
+import { ALL_KERNELS, kernelByName } from '../engine/ops';
 import { SeededRandom } from '../engine/rng';
 import type { WorkerToMain } from './protocol';
 import type { KernelEditRequest, KernelEditResult } from './kernelEditingProtocol';
-import type { KernelCheckOptions } from '../engine/kernels';
+import type { KernelCheckResult, KernelSpec, KernelCheckOptions } from '../engine/kernel/spec';
 
 export interface KernelEditingOptions {
   getGpu: () => GPU | undefined | null;

@@ -3,9 +3,9 @@
  * protocol message pair (`kernelEdit` → `kernelEdited`, see protocol.ts) so the shared protocol
  * only grows by a few lines; `op` tells the cases apart.
  */
-import type { CompileMessage } from '../engine/gpu/kernelRunner';
-import type { KernelBenchResult } from '../engine/gpu/kernelBench';
-import type { KernelCheckResult } from '../engine/kernels';
+import type { CompileMessage } from '../engine/kernel/runner';
+import type { KernelBenchResult } from '../engine/kernel/bench';
+import type { KernelCheckResult } from '../engine/kernel/spec';
 
 export type KernelEditRequest =
   /** Compile only, for the editor's error markers. */

@@ -4,14 +4,14 @@
  * (device lost, and later training progress/metrics) carry none. Training control
  * (start/pause/resume/stop) and its progress/metrics stream are added here as they arrive.
  */
-import type { AdapterSummary } from '../engine/gpu/device';
-import type { KernelCheckResult } from '../engine/kernels';
+import type { AdapterSummary } from '../engine/kernel/device';
 import type { TrainingConfig } from '../engine/train/gpuTrainer';
 import type { EpochEvent, ProgressEvent, SessionEnd } from '../engine/train/session';
 import type { KernelEditRequest, KernelEditResult } from './kernelEditingProtocol';
 import type { DashboardRequest, DashboardResult } from './dashboardProtocol';
 import type { LayerParameterMap } from '../engine/train/gpuTrainer';
 import type { RecoveryRequest, RecoveryResult } from './recoveryProtocol';
+import type { KernelCheckResult } from '../engine/kernel/spec';
 
 /** What to train on. 'mnist' is loaded by the worker from `dataBaseUrl`. */
 export type DatasetName = 'mnist' | 'toy-and' | 'toy-or' | 'toy-xor';

@@ -2,7 +2,7 @@
  * Messages for surviving a lost GPU device mid-training (see checkpoint.ts): ask what checkpoint
  * is kept, resume from it on a new device, and test-only hooks that lose the device on purpose.
  */
-import type { AdapterSummary } from '../engine/gpu/device';
+import type { AdapterSummary } from '../engine/kernel/device';
 import type { TrainingStarted } from './protocol';
 
 /** What the page learns about the kept checkpoint (the weights stay in the worker). */

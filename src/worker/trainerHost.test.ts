@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createNodeGpu } from '../testing/nodeGpu';
-import { ALL_KERNELS } from '../engine/kernels';
+import { ALL_KERNELS } from '../engine/ops';
 import { createTrainerHost } from './trainerHost';
 import type { WorkerToMain } from './protocol';
 

@@ -2,15 +2,16 @@
  * The trainer Worker's message handling, apart from Worker globals so Node tests can drive it:
  * give it a way to find the GPU and a way to post replies, then feed it messages.
  */
-import { acquireGpu, type GpuContext } from '../engine/gpu/device';
-import { KernelRunner } from '../engine/gpu/kernelRunner';
-import { ALL_KERNELS, type KernelCheckResult } from '../engine/kernels';
+import { acquireGpu, type GpuContext } from '../engine/kernel/device';
+import { KernelRunner } from '../engine/kernel/runner';
+import { ALL_KERNELS } from '../engine/ops';
 import { SeededRandom } from '../engine/rng';
 import type { MainToWorker, TrainingJob, TrainingStarted, WorkerToMain } from './protocol';
 import { createRecovery } from './checkpoint';
 import { TrainingJobRunner } from './trainingJob';
 import { createKernelEditing } from './kernelEditing';
 import { createDashboard } from './dashboardHandlers';
+import type { KernelCheckResult } from '../engine/kernel/spec';
 
 export interface TrainerHostOptions {
   /** navigator.gpu in a Worker; undefined where the browser has no WebGPU. */

@@ -5,7 +5,7 @@
  */
 import { loadMnistSplit, type MnistSet } from '../data/mnist';
 import { toyPerceptronSet } from '../data/toy';
-import type { KernelRunner } from '../engine/gpu/kernelRunner';
+import type { KernelRunner } from '../engine/kernel/runner';
 import { CpuTrainer } from '../engine/train/cpuTrainer';
 import { subsetImages, type Dataset, type ImageDataset } from '../engine/train/data';
 import { GpuTrainer } from '../engine/train/gpuTrainer';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelSpec } from '../layers';
 import { numericalGradient, randomArray } from './gradcheck';
-import { softmax } from './loss';
+import { softmax } from '../ops/loss/cpu';
 import {
   type ModelParams,
   backwardModel,

@@ -9,12 +9,12 @@
  * fused into the loss during backprop (gradient (probs − onehot)/batch on its input logits).
  */
 import type { LayerSpec, ModelSpec, Shape } from '../layers';
-import { activationBackward, activationForward } from './activations';
-import { conv2dBackward, conv2dForward, conv2dGeometry } from './conv';
-import { denseBackward, denseForward } from './dense';
-import { dropoutBackward, dropoutForward } from './dropout';
-import { meanSquaredError, rowArgmax, softmax, softmaxBackward, softmaxCrossEntropy } from './loss';
-import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward, pool2dGeometry } from './pool';
+import { activationBackward, activationForward } from '../ops/activation/cpu';
+import { conv2dBackward, conv2dForward, conv2dGeometry } from '../ops/conv2d/cpu';
+import { denseBackward, denseForward } from '../ops/matmul/cpu';
+import { dropoutBackward, dropoutForward } from '../ops/dropout/cpu';
+import { meanSquaredError, rowArgmax, softmax, softmaxBackward, softmaxCrossEntropy } from '../ops/loss/cpu';
+import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward, pool2dGeometry } from '../ops/pool/cpu';
 import { type FloatArray, allocLike, expectInteger, expectLength } from './tensor';
 
 /** Trainable parameters of one dense or conv2d layer (dense weight [in, out]; conv weight [outC, inC, k, k]). */

@@ -10,7 +10,7 @@
  * while the tensors are transposes of each other.
  */
 import type { LayerSpec, ModelSpec } from '../layers';
-import type { OptimizerConfig } from '../optimizers';
+import type { OptimizerConfig } from '../ops/optimizer/cpu';
 import type { ScheduleConfig } from '../schedules';
 import { inferModel } from '../shapes';
 import { followingActivation } from '../init';

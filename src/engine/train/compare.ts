@@ -4,7 +4,7 @@
  * is something you watch rather than something you are told. Both start from the same weights;
  * their losses agree, which shows they compute the same thing.
  */
-import type { KernelRunner } from '../gpu/kernelRunner';
+import type { KernelRunner } from '../kernel/runner';
 import { CpuTrainer } from './cpuTrainer';
 import type { Dataset } from './data';
 import { GpuTrainer, type TrainingConfig } from './gpuTrainer';

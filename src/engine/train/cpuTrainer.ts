@@ -6,11 +6,11 @@
  */
 import { initParameters } from '../init';
 import { learningRateAt } from '../schedules';
-import { optimizerStateSize, optimizerStep } from '../optimizers';
+import { optimizerStateSize, optimizerStep } from '../ops/optimizer/cpu';
 import { seededPermutation } from '../rng';
-import { gatherBatch, MNIST_MEAN, MNIST_STD } from '../cpu/batch';
+import { gatherBatch, MNIST_MEAN, MNIST_STD } from '../ops/batch/cpu';
 import { forwardModel, lossAndGradients, type ModelParams } from '../cpu/model';
-import { rowArgmax } from '../cpu/loss';
+import { rowArgmax } from '../ops/loss/cpu';
 import type { Dataset, ImageDataset } from './data';
 import type { EvaluationResult, LayerParameterMap, StepMetric, TrainingConfig } from './gpuTrainer';
 import { planModel, type ExecutionPlan } from './plan';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nodeGpu } from '../../testing/nodeGpu';
-import { KernelRunner } from '../gpu/kernelRunner';
+import { KernelRunner } from '../kernel/runner';
 import { planModel } from './plan';
 import { PRESETS } from '../presets';
 import { GpuTrainer, type GpuTrainerOptions, type TrainingConfig } from './gpuTrainer';
@@ -8,16 +8,16 @@ import { CpuTrainer } from './cpuTrainer';
 import { SeededRandom } from '../rng';
 import type { ImageDataset } from './data';
 import type { ModelSpec } from '../layers';
-import { OPTIMIZER_DEFAULTS } from '../optimizers';
-import { conv2dGeometry } from '../cpu/conv';
+import { OPTIMIZER_DEFAULTS } from '../ops/optimizer/cpu';
+import { conv2dGeometry } from '../ops/conv2d/cpu';
 import {
   CONV2D_BACKWARD_INPUT_LARGE,
   CONV2D_FORWARD,
   CONV2D_FORWARD_LARGE,
   conv2dBackwardInputKernelFor,
   conv2dForwardKernelFor,
-} from '../gpu/conv';
-import { MATMUL_LARGE } from '../kernels';
+} from '../ops/conv2d/specs';
+import { MATMUL_LARGE } from '../ops/matmul/specs';
 
 const ctx = await nodeGpu();
 

@@ -7,23 +7,14 @@
  * GPU buffers, so nothing has to be written between steps. Loss and accuracy land in a ring
  * buffer read back after each submit without stalling the next one.
  */
-import type { KernelRunner, BufferRef } from '../gpu/kernelRunner';
-import type { KernelOverrides, KernelSpec } from '../kernels';
+import type { KernelRunner, BufferRef } from '../kernel/runner';
 import type { TrainingRecipe } from '../recipe';
 import { learningRateAt } from '../schedules';
-import { optimizerStateSize } from '../optimizers';
+import { optimizerStateSize } from '../ops/optimizer/cpu';
 import { initParameters } from '../init';
 import { seededPermutation } from '../rng';
-import { MATMUL, MATMUL_LARGE, MATMUL_SMALL, matmulKernelFor } from '../kernels';
-import { TRANSPOSE } from '../gpu/transpose';
-import {
-  MATMUL_REDUCE,
-  matmulPartialLength,
-  matmulSplitK,
-  matmulUniforms,
-  type MatmulCall,
-  type MatmulGate,
-} from '../gpu/matmul';
+import { TRANSPOSE } from '../ops/transpose/specs';
+import { MATMUL_REDUCE } from '../ops/matmul/specs';
 import {
   CONV2D_BACKWARD_INPUT,
   CONV2D_BACKWARD_WEIGHT,
@@ -32,44 +23,30 @@ import {
   CONV2D_WEIGHT_REDUCE,
   conv2dBackwardInputKernelFor,
   conv2dForwardKernelFor,
-  conv2dUniforms,
-  conv2dWeightPartialLength,
-  conv2dWeightOverridesFor,
-  conv2dWeightSplitK,
-} from '../gpu/conv';
-import { conv2dGeometry, type Conv2dGeometry } from '../cpu/conv';
-import { pool2dGeometry, type Pool2dGeometry } from '../cpu/pool';
-import {
-  AVGPOOL_BACKWARD,
-  AVGPOOL_FORWARD,
-  MAXPOOL_BACKWARD,
-  MAXPOOL_FORWARD,
-  maxPoolBackwardUniforms,
-  maxPoolForwardUniforms,
-  poolUniforms,
-} from '../gpu/pool';
-import {
-  ACTIVATION_BACKWARD,
-  ACTIVATION_FORWARD,
-  DROPOUT_BACKWARD,
-  DROPOUT_FORWARD,
-  activationUniforms,
-  dropoutBackwardUniforms,
-  dropoutForwardUniforms,
-} from '../gpu/elementwise';
-import {
-  EVALUATE,
-  MSE_LOSS,
-  SOFTMAX_CROSS_ENTROPY,
-  evaluateUniforms,
-  mseLossUniforms,
-  softmaxCrossEntropyUniforms,
-} from '../gpu/loss';
-import { GATHER_BATCH, gatherEvalUniforms, gatherTrainUniforms } from '../gpu/batch';
-import { OPTIMIZER, adamStepTable, learningRateTable, optimizerUniforms } from '../gpu/optimizer';
+} from '../ops/conv2d/specs';
+import { conv2dGeometry, type Conv2dGeometry } from '../ops/conv2d/cpu';
+import { pool2dGeometry, type Pool2dGeometry } from '../ops/pool/cpu';
+import { AVGPOOL_BACKWARD, AVGPOOL_FORWARD, MAXPOOL_BACKWARD, MAXPOOL_FORWARD } from '../ops/pool/specs';
+import { ACTIVATION_BACKWARD, ACTIVATION_FORWARD } from '../ops/activation/specs';
+import { EVALUATE, MSE_LOSS, SOFTMAX_CROSS_ENTROPY } from '../ops/loss/specs';
+import { GATHER_BATCH } from '../ops/batch/specs';
+import { OPTIMIZER } from '../ops/optimizer/specs';
 import { planModel, type ExecutionPlan, type LayerStep, type ParamRange, type TensorSlot } from './plan';
 import { packBytesToWords, type Dataset, type ImageDataset } from './data';
 import type { ModelSpec } from '../layers';
+import type { KernelOverrides, KernelSpec } from '../kernel/spec';
+import { MATMUL, MATMUL_LARGE, MATMUL_SMALL } from '../ops/matmul/specs';
+import { matmulKernelFor } from '../ops/matmul/choose';
+import { matmulPartialLength, matmulSplitK, matmulUniforms, type MatmulCall, type MatmulGate } from '../ops/matmul/abi';
+import { conv2dUniforms } from '../ops/conv2d/abi';
+import { DROPOUT_BACKWARD, DROPOUT_FORWARD } from '../ops/dropout/specs';
+import { activationUniforms } from '../ops/activation/abi';
+import { dropoutBackwardUniforms, dropoutForwardUniforms } from '../ops/dropout/abi';
+import { conv2dWeightPartialLength, conv2dWeightOverridesFor, conv2dWeightSplitK } from '../ops/conv2d/abi';
+import { maxPoolBackwardUniforms, maxPoolForwardUniforms, poolUniforms } from '../ops/pool/abi';
+import { evaluateUniforms, mseLossUniforms, softmaxCrossEntropyUniforms } from '../ops/loss/abi';
+import { gatherEvalUniforms, gatherTrainUniforms } from '../ops/batch/abi';
+import { adamStepTable, learningRateTable, optimizerUniforms } from '../ops/optimizer/abi';
 
 const STORAGE = 0x80;
 const COPY_SRC = 0x04;

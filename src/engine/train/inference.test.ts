@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { nodeGpu } from '../../testing/nodeGpu';
-import { KernelRunner } from '../gpu/kernelRunner';
+import { KernelRunner } from '../kernel/runner';
 import { SeededRandom } from '../rng';
-import { OPTIMIZER_DEFAULTS } from '../optimizers';
+import { OPTIMIZER_DEFAULTS } from '../ops/optimizer/cpu';
 import type { ModelSpec } from '../layers';
 import { GpuTrainer, type TrainingConfig } from './gpuTrainer';
 import { CpuTrainer } from './cpuTrainer';
@@ -17,7 +17,7 @@ import {
   predictionsOf,
 } from './inference';
 import { measureLayerCosts } from './layerCost';
-import { CONV2D_FORWARD_LARGE } from '../gpu/conv';
+import { CONV2D_FORWARD_LARGE } from '../ops/conv2d/specs';
 
 const ctx = await nodeGpu();
 

@@ -6,13 +6,14 @@
  * fast enough for one image and gives every layer's activations.
  */
 import { forwardModel, type ModelParams } from '../cpu/model';
-import { MNIST_MEAN, MNIST_STD } from '../cpu/batch';
-import { GATHER_BATCH, gatherEvalUniforms } from '../gpu/batch';
-import type { KernelRunner } from '../gpu/kernelRunner';
+import { MNIST_MEAN, MNIST_STD } from '../ops/batch/cpu';
+import { GATHER_BATCH } from '../ops/batch/specs';
+import type { KernelRunner } from '../kernel/runner';
 import type { ModelSpec } from '../layers';
 import type { ImageDataset } from './data';
 import type { LayerParameterMap, TrainerHooks } from './gpuTrainer';
 import type { ExecutionPlan } from './plan';
+import { gatherEvalUniforms } from '../ops/batch/abi';
 
 /** The layer whose output holds the logits (the last one, or the one before a final softmax). */
 export function logitsLayer(model: ModelSpec): number {

@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { nodeGpu } from '../../testing/nodeGpu';
-import { KernelRunner } from '../gpu/kernelRunner';
+import { KernelRunner } from '../kernel/runner';
 import { PRESETS, PRESET_NAMES } from '../presets';
 import { subsetImages, type Dataset, type ImageDataset } from './data';
 import { GpuTrainer } from './gpuTrainer';

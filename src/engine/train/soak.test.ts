@@ -8,7 +8,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { nodeGpu } from '../../testing/nodeGpu';
-import { KernelRunner } from '../gpu/kernelRunner';
+import { KernelRunner } from '../kernel/runner';
 import { SeededRandom } from '../rng';
 import type { ImageDataset } from './data';
 import { GpuTrainer, type TrainingConfig } from './gpuTrainer';

@@ -1,5 +1,5 @@
 import { BOUNDS, type TrainingConfig } from '../../config';
-import { OPTIMIZER_DEFAULTS, type OptimizerConfig, type OptimizerKind } from '../../engine/optimizers';
+import { OPTIMIZER_DEFAULTS, type OptimizerConfig, type OptimizerKind } from '../../engine/ops/optimizer/cpu';
 import { SCHEDULE_DEFAULTS, type ScheduleConfig, type ScheduleKind } from '../../engine/schedules';
 import { appStore } from '../../state/store';
 import type { ControlAccess } from './classroom';

@@ -1,8 +1,8 @@
 import { Fragment, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { PageProps } from '../shell/routes';
-import { ALL_KERNELS, kernelByName, type KernelCheckResult } from '../../engine/kernels';
-import type { CompileMessage } from '../../engine/gpu/kernelRunner';
-import type { KernelBenchResult } from '../../engine/gpu/kernelBench';
+import { ALL_KERNELS, kernelByName } from '../../engine/ops';
+import type { CompileMessage } from '../../engine/kernel/runner';
+import type { KernelBenchResult } from '../../engine/kernel/bench';
 import { appStore, useAppState } from '../../state/store';
 import { buildHash } from '../router';
 import { CodeEditor } from './CodeEditor';
@@ -15,6 +15,7 @@ import { kernelEdit, onWorkerEvent, reacquireWorkerGpu } from './editorClient';
 import { kernelLinkHash, parseKernelLink } from './kernelLink';
 import { compileMessagesToMarkers, describePlace } from './markers';
 import './editor.css';
+import type { KernelCheckResult } from '../../engine/kernel/spec';
 
 const NAMES = ALL_KERNELS.map((k) => k.name);
 

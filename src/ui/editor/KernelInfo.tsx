@@ -1,4 +1,4 @@
-import type { KernelSpec } from '../../engine/kernels';
+import type { KernelSpec } from '../../engine/kernel/spec';
 
 const ACCESS_TEXT = { read: 'read only', read_write: 'read and write', uniform: 'uniform (small constants)' } as const;
 
@@ -12,8 +12,24 @@ export function KernelInfo({ spec }: { spec: KernelSpec }) {
       </h2>
       <p>{spec.description}</p>
       <p className="muted">
-        File <code>kernels/{spec.file}</code> · checked against the CPU function <code>{spec.cpuTwin}</code> ·{' '}
-        {x * y * z} threads per workgroup ({x}×{y}×{z})
+        File <code>kernels/{spec.file}</code> · checked against the CPU{' '}
+        {spec.cpuTwins.length === 1 ? 'function' : 'functions'}{' '}
+        {spec.cpuTwins.map((t, i) => (
+          <span key={t.name}>
+            {i > 0 && ' + '}
+            <code>{t.name}</code> (<code>src/engine/{t.file}</code>)
+          </span>
+        ))}{' '}
+        · {x * y * z} threads per workgroup ({x}×{y}×{z})
+        {spec.stepper && (
+          <>
+            {' '}
+            ·{' '}
+            <a href={`#/${spec.stepper}`} data-testid="kernel-stepper-link">
+              See this computation step by step
+            </a>
+          </>
+        )}
       </p>
       <div className="table-scroll">
         <table className="data-table" data-testid="kernel-bindings">

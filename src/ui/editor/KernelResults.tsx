@@ -1,5 +1,5 @@
-import type { KernelCheckResult } from '../../engine/kernels';
-import type { KernelBenchResult } from '../../engine/gpu/kernelBench';
+import type { KernelBenchResult } from '../../engine/kernel/bench';
+import type { KernelCheckResult } from '../../engine/kernel/spec';
 
 /** The test's verdict and the largest error per shape. */
 export function TestResults({ result, ms, stale }: { result: KernelCheckResult; ms: number; stale: boolean }) {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { nodeGpu } from '../../testing/nodeGpu';
-import { KernelRunner } from '../../engine/gpu/kernelRunner';
-import { benchmarkKernel } from '../../engine/gpu/kernelBench';
-import { kernelByName } from '../../engine/kernels';
+import { KernelRunner } from '../../engine/kernel/runner';
+import { benchmarkKernel } from '../../engine/kernel/bench';
+import { kernelByName } from '../../engine/ops';
 import { SeededRandom } from '../../engine/rng';
 import { CHALLENGES, challengeById } from './challenges';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ALL_KERNELS, kernelByName } from '../../engine/kernels';
+import { ALL_KERNELS, kernelByName } from '../../engine/ops';
 import { changedLineCount, draftOf, selectedKernel } from './drafts';
 
 describe('what the kernel editor shows', () => {

@@ -2,7 +2,7 @@
  * What the kernel editor shows for the drafts kept in the store (src/state/editorSlice.ts): the
  * selected kernel, its text, and how far that text is from the built-in source.
  */
-import { ALL_KERNELS, kernelByName } from '../../engine/kernels';
+import { ALL_KERNELS, kernelByName } from '../../engine/ops';
 import type { EditorSlice } from '../../state/editorSlice';
 
 /** The kernel on screen: the one selected, else the first of the table. */

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { deflateSync } from 'fflate';
-import { MATMUL } from '../../engine/kernels';
 import { SeededRandom } from '../../engine/rng';
 import { parseHash } from '../router';
 import {
@@ -12,6 +11,7 @@ import {
   MAX_SOURCE_LENGTH,
   parseKernelLink,
 } from './kernelLink';
+import { MATMUL } from '../../engine/ops/matmul/specs';
 
 const KNOWN = ['matmul', 'bias_grad'];
 

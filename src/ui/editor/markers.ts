@@ -3,7 +3,7 @@
  * offset/length in UTF-16 code units where the compiler gives them) into editor markers, without
  * importing Monaco, so the mapping is unit-tested in Node. Severities are Monaco's numbers.
  */
-import type { CompileMessage } from '../../engine/gpu/kernelRunner';
+import type { CompileMessage } from '../../engine/kernel/runner';
 
 /** monaco.MarkerSeverity values. */
 export const MarkerSeverity = { Info: 2, Warning: 4, Error: 8 } as const;

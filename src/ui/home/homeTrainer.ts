@@ -8,7 +8,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import { openDedicatedTrainer, type TrainerClient } from '../../state/trainingBridge';
 import type { WorkerEvent } from '../../worker/protocol';
 import type { PredictedImage } from '../../worker/dashboardProtocol';
-import { adapterLabel } from '../../engine/gpu/device';
+import { adapterLabel } from '../../engine/kernel/device';
 import { homeJob, homeRunPlan, type HomeRunPlan } from './runPlan';
 
 export type HomeRunPhase = 'idle' | 'starting' | 'running' | 'paused' | 'finished' | 'failed';

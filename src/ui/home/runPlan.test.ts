@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeConfig } from '../../config';
-import type { AdapterSummary } from '../../engine/gpu/device';
+import type { AdapterSummary } from '../../engine/kernel/device';
 import { inferModel } from '../../engine/shapes';
 import { parseHash } from '../router';
 import { describeRun, homeConfig, homeJob, homeRunPlan, STARTER_SLICE, trainViewHash } from './runPlan';

@@ -5,7 +5,7 @@
  * training view. Pure: no DOM, no Worker.
  */
 import { configFromPreset, encodeConfig, type Config } from '../../config';
-import type { AdapterSummary } from '../../engine/gpu/device';
+import type { AdapterSummary } from '../../engine/kernel/device';
 import type { TrainingJob } from '../../worker/protocol';
 import { configHash } from '../../state/urlSync';
 

@@ -1,7 +1,7 @@
 import { useState } from 'react';
-import type { KernelCheckResult } from '../../engine/kernels';
 import { trainerClient } from '../../state/trainingBridge';
 import { useAppState } from '../../state/store';
+import type { KernelCheckResult } from '../../engine/kernel/spec';
 
 type Run =
   | { kind: 'idle' }

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { adapterLabel } from '../../engine/gpu/device';
+import { adapterLabel } from '../../engine/kernel/device';
 import { useAppState } from '../../state/store';
 import { bootGpu } from '../gpuBoot';
 import { WebGpuHowTo } from './WebGpuHowTo';

@@ -1,8 +1,10 @@
 import type { ConvInput } from '../../viz/parse';
 import { convThreadFor } from '../../viz/gpuMapping';
-import { conv2dGeometry } from '../../engine/cpu/conv';
-import { CONV2D_FORWARD, conv2dUniforms, runConv2dCases, type Conv2dCall } from '../../engine/gpu/conv';
+import { conv2dGeometry } from '../../engine/ops/conv2d/cpu';
+import { CONV2D_FORWARD } from '../../engine/ops/conv2d/specs';
 import { GpuRunResult, runOnGpu, useGpuRun, type GpuRun } from './gpuCheck';
+import { conv2dUniforms } from '../../engine/ops/conv2d/abi';
+import { runConv2dCases, type Conv2dCall } from '../../engine/ops/conv2d/check';
 
 /** The stepper's convolution as a conv2d_forward call: one image, one input and one output channel, no bias, no ReLU. */
 function convCall(input: ConvInput): Conv2dCall {

@@ -1,9 +1,10 @@
 import type { Matrix } from '../../viz/parse';
 import { matmulThreadFor } from '../../viz/gpuMapping';
-import { MATMUL } from '../../engine/kernels';
-import { runMatmulCases } from '../../engine/gpu/matmul';
 import { compareMatmul, matmulVerdict } from '../../viz/gpuTolerance';
 import { GpuRunResult, runOnGpu, useGpuRun, type GpuRun } from './gpuCheck';
+import { MATMUL } from '../../engine/ops/matmul/specs';
+import { runMatmulCases } from '../../engine/ops/matmul/check';
+import { MATMUL_REDUCE } from '../../engine/ops/matmul/specs';
 
 /**
  * Runs the shipped kernels/matmul.wgsl on A and B (float32) and compares each cell with the exact
@@ -14,7 +15,7 @@ async function runMatmulOnGpu(a: Matrix, b: Matrix): Promise<GpuRun> {
   const inputs = { a: Float32Array.from(a.data), b: Float32Array.from(b.data), bias: null, c0: null };
   const run = await runOnGpu(call.M, call.N, async (runner) => {
     const kernel = await runner.compile(MATMUL, { source: MATMUL.builtinSource });
-    return runMatmulCases(runner, kernel, [{ call, inputs }]);
+    return runMatmulCases(runner, kernel, [{ call, inputs }], MATMUL_REDUCE);
   });
   if (run.kind !== 'done') return run;
   const c = compareMatmul(a, b, run.output);

@@ -3,10 +3,11 @@ import type { ConvInput, Matrix } from '../../viz/parse';
 import { convTileSizes, matmulTileSizes, type MatmulTileSizes } from '../../viz/gpuMapping';
 import { im2col, tiledMatmulSteps, tiledOwner } from '../../viz/tiledMatmul';
 import { fmt, term, type Cell, type GridSpec, type Mark } from '../../viz/trace';
-import { MATMUL } from '../../engine/kernels';
-import { CONV2D_FORWARD, conv2dUniforms } from '../../engine/gpu/conv';
-import { conv2dGeometry } from '../../engine/cpu/conv';
+import { CONV2D_FORWARD } from '../../engine/ops/conv2d/specs';
+import { conv2dGeometry } from '../../engine/ops/conv2d/cpu';
 import { GridView } from './GridView';
+import { MATMUL } from '../../engine/ops/matmul/specs';
+import { conv2dUniforms } from '../../engine/ops/conv2d/abi';
 
 /** A product C = A·B seen through one kernel's tiles, with the words to name its parts. */
 interface StagingProblem {

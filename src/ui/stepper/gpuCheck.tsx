@@ -1,9 +1,9 @@
 import { useState } from 'react';
 import { fmt } from '../../viz/trace';
-import { KernelRunner } from '../../engine/gpu/kernelRunner';
-import { withErrorScopes, type GpuContext } from '../../engine/gpu/device';
-import type { KernelCheckCase } from '../../engine/kernels';
+import { KernelRunner } from '../../engine/kernel/runner';
+import { withErrorScopes, type GpuContext } from '../../engine/kernel/device';
 import { bootGpu } from '../gpuBoot';
+import type { KernelCheckCase } from '../../engine/kernel/spec';
 
 /** The state of a "Run on GPU" button: its last result belongs to the inputs it ran on. */
 export type GpuRun =
