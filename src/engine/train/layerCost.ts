@@ -130,7 +130,7 @@ export async function measureLayerCosts(
   const layers: LayerCost[] = plan.steps.map((s) => ({
     index: s.index,
     kind: s.layer.kind,
-    note: s.aliasReason ?? hooks.fusionNotes.get(s.index) ?? s.fusionNote,
+    note: hooks.fusion.layers[s.index].note,
     params: analysis.layers[s.index]?.params ?? 0,
     forwardFlops: (analysis.layers[s.index]?.flopsPerImage ?? 0) * batch,
     forwardMs: null,
