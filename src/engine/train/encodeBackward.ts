@@ -63,9 +63,10 @@ const denseBackward: BackwardEncoder = (ctx, pass, step, { x, y, dy, dx }) => {
   const inF = step.input.size;
   const geo = ctx.geometry.get(step.index)!;
   const kernels = geo.denseKernels!;
+  const { fusedRelu, reluBackwardInDropout } = ctx.fusion.layers[step.index];
   let g = dy;
   // With reluBackwardInDropout the dropout after this layer already wrote dL/d(pre-activation) to dy.
-  if (step.fusedRelu && !step.reluBackwardInDropout) {
+  if (fusedRelu && !reluBackwardInDropout) {
     // dL/d(pre-ReLU) = dL/dy · (y > 0): y > 0 exactly where the pre-activation was > 0. The
     // next layer's input gradient may already have written it (fusion: backwardInNextKernel).
     g = buffers.gradients[step.preActivationGradient!.id];
@@ -112,7 +113,8 @@ const convBackward: BackwardEncoder = (ctx, pass, step, { x, y, dy, dx }) => {
   const geo = ctx.geometry.get(step.index)!;
   const g = geo.conv!;
   // With the pooling in the forward kernel, the pooling's winners already carry the ReLU.
-  const relu = step.fusedRelu && ctx.fusion.layers[step.index].fusedPool === undefined;
+  const { fusedRelu, fusedPool } = ctx.fusion.layers[step.index];
+  const relu = fusedRelu && fusedPool === undefined;
   if (step.needsInputGradient) {
     runner.dispatch(
       pass,
@@ -183,7 +185,7 @@ const dropoutBackward: BackwardEncoder = (ctx, pass, step, { dy, dx }) => {
   if (
     !step.needsInputGradient ||
     layer.kind !== 'dropout' ||
-    step.doneInPool ||
+    ctx.fusion.layers[step.index].doneInPool ||
     ctx.fusion.backwardInNextKernel.has(step.index)
   )
     return 0;

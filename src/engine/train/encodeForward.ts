@@ -50,7 +50,7 @@ const denseForward: ForwardEncoder = (ctx, pass, step, { x, y, training }) => {
         rate: dropout.layer.rate,
         seed: ctx.config.seed,
         layerIndex: dropout.index,
-        foldRelu: dropout.foldsRelu,
+        foldRelu: ctx.fusion.layers[dropout.index].foldsRelu,
       };
       ctx.runner.dispatch(
         pass,
@@ -78,9 +78,9 @@ const convForward: ForwardEncoder = (ctx, pass, step, { x, y, training }) => {
   const g = geo.conv!;
   const w = range(step.weight!, ctx.buffers.params);
   const bias = range(step.bias!, ctx.buffers.params);
-  const fusedPool = ctx.fusion.layers[step.index].fusedPool;
+  const { fusedPool, fusedRelu: relu } = ctx.fusion.layers[step.index];
   if (fusedPool === undefined) {
-    ctx.runner.dispatch(pass, geo.convForward!, { x, w, bias, y }, conv2dUniforms(g, { relu: step.fusedRelu }));
+    ctx.runner.dispatch(pass, geo.convForward!, { x, w, bias, y }, conv2dUniforms(g, { relu }));
     return 1;
   }
   // The pooling after it (and in training a dropout after that) happens here: y is the last one's output.
@@ -91,12 +91,7 @@ const convForward: ForwardEncoder = (ctx, pass, step, { x, y, training }) => {
   if (dropout)
     Object.assign(bound, { mask: ctx.buffers.masks.get(dropout.step.index)!, train_state: ctx.buffers.trainState });
   const poolDropout = dropout && { rate: dropout.rate, seed: ctx.config.seed, layerIndex: dropout.step.index };
-  ctx.runner.dispatch(
-    pass,
-    geo.convForward!,
-    bound,
-    conv2dUniforms(g, { relu: step.fusedRelu, pool: true, dropout: poolDropout }),
-  );
+  ctx.runner.dispatch(pass, geo.convForward!, bound, conv2dUniforms(g, { relu, pool: true, dropout: poolDropout }));
   return 1;
 };
 
@@ -143,14 +138,14 @@ const activationForward: ForwardEncoder = (ctx, pass, step, { x, y }) => {
 
 const dropoutForward: ForwardEncoder = (ctx, pass, step, { x, y, training }) => {
   const layer = step.layer;
+  const { doneInPool, foldsRelu } = ctx.fusion.layers[step.index];
   // doneInPool: the max-pooling layer before does it (see maxpoolForward); forwardInOtherKernel: a dense layer's reduce does.
-  if (!training || layer.kind !== 'dropout' || step.doneInPool || ctx.fusion.forwardInOtherKernel.has(step.index))
-    return 0;
+  if (!training || layer.kind !== 'dropout' || doneInPool || ctx.fusion.forwardInOtherKernel.has(step.index)) return 0;
   ctx.runner.dispatch(
     pass,
     DROPOUT_FORWARD,
     { x, y, mask: ctx.buffers.masks.get(step.index)!, train_state: ctx.buffers.trainState },
-    dropoutForwardUniforms(ctx.batch * step.output.size, layer.rate, ctx.config.seed, step.index, step.foldsRelu),
+    dropoutForwardUniforms(ctx.batch * step.output.size, layer.rate, ctx.config.seed, step.index, foldsRelu),
   );
   return 1;
 };

@@ -9,22 +9,22 @@
  * fusion.ts; which kernels each layer runs, in layerKernels.ts.
  */
 import type { KernelRunner } from '../gpu/kernelRunner';
-import type { KernelSpec } from '../kernels';
 import { seededPermutation } from '../rng';
 import { initParameters } from '../init';
 import { MATMUL } from '../kernels';
-import { TRANSPOSE } from '../gpu/transpose';
-import { MATMUL_REDUCE } from '../gpu/matmul';
-import { CONV2D_BACKWARD_INPUT, CONV2D_BACKWARD_WEIGHT, CONV2D_FORWARD, CONV2D_WEIGHT_REDUCE } from '../gpu/conv';
-import { AVGPOOL_BACKWARD, AVGPOOL_FORWARD, MAXPOOL_BACKWARD, MAXPOOL_FORWARD } from '../gpu/pool';
-import { ACTIVATION_BACKWARD, ACTIVATION_FORWARD, DROPOUT_BACKWARD, DROPOUT_FORWARD } from '../gpu/elementwise';
-import { EVALUATE, MSE_LOSS, SOFTMAX_CROSS_ENTROPY, evaluateUniforms } from '../gpu/loss';
+import { EVALUATE, evaluateUniforms } from '../gpu/loss';
+import { CONV2D_BACKWARD_WEIGHT } from '../gpu/conv';
 import { GATHER_BATCH, gatherEvalUniforms } from '../gpu/batch';
-import { OPTIMIZER } from '../gpu/optimizer';
 import { planModel, type ExecutionPlan } from './plan';
 import type { Dataset, ImageDataset } from './data';
 import { decideFusion, type FusionPlan } from './fusion';
-import { chooseLayerKernels, kernelChoices, type GpuTrainerOptions, type LayerGeometry } from './layerKernels';
+import {
+  chooseLayerKernels,
+  kernelChoices,
+  kernelsInUse,
+  type GpuTrainerOptions,
+  type LayerGeometry,
+} from './layerKernels';
 import { COPY_DST, allocateTrainerBuffers, writeTyped, type TrainerBuffers } from './buffers';
 import { act, type EncodeContext } from './encodeShared';
 import { encodeBackward, encodeForward, encodeLoss, encodeStep } from './encode';
@@ -74,33 +74,6 @@ export interface TrainerHooks {
 
 /** Parameters by layer index, as init.ts makes them and save files store them. */
 export type LayerParameterMap = Map<number, { weight: Float32Array; bias: Float32Array }>;
-
-/**
- * The kernels every trainer may use; all are compiled (from their current source) before training.
- * The large-layer kernels (matmul_large, conv2d_*_large) are compiled only when a layer picks them
- * (kernelsInUse): a software GPU takes about a second to build each.
- */
-const TRAINING_SPECS: KernelSpec[] = [
-  MATMUL,
-  MATMUL_REDUCE,
-  CONV2D_FORWARD,
-  CONV2D_BACKWARD_INPUT,
-  CONV2D_BACKWARD_WEIGHT,
-  CONV2D_WEIGHT_REDUCE,
-  MAXPOOL_FORWARD,
-  MAXPOOL_BACKWARD,
-  AVGPOOL_FORWARD,
-  AVGPOOL_BACKWARD,
-  ACTIVATION_FORWARD,
-  ACTIVATION_BACKWARD,
-  DROPOUT_FORWARD,
-  DROPOUT_BACKWARD,
-  SOFTMAX_CROSS_ENTROPY,
-  MSE_LOSS,
-  EVALUATE,
-  GATHER_BATCH,
-  OPTIMIZER,
-];
 
 export class GpuTrainer {
   readonly plan: ExecutionPlan;
@@ -179,7 +152,8 @@ export class GpuTrainer {
     const plan = planModel(config.model, align);
     const trainer = new GpuTrainer(runner, config, train, test, plan, options);
     try {
-      for (const spec of trainer.kernelsInUse()) await runner.ready(spec);
+      for (const spec of kernelsInUse(trainer.geometry, trainer.buffers.transposeScratch !== null))
+        await runner.ready(spec);
       for (const geo of trainer.geometry.values()) {
         if (geo.weightGradTiles) await runner.readyVariant(CONV2D_BACKWARD_WEIGHT, geo.weightGradTiles);
         for (const o of Object.values(geo.denseTiles ?? {})) if (o) await runner.readyVariant(MATMUL, o);
@@ -191,17 +165,6 @@ export class GpuTrainer {
     trainer.writeParameters(initParameters(config.model, config.seed, config.init ?? 'auto'));
     trainer.resetOptimizerState();
     return trainer;
-  }
-
-  /** The shared kernels plus the ones each layer picked for its shape at set-up. */
-  private kernelsInUse(): KernelSpec[] {
-    const specs = new Set(TRAINING_SPECS);
-    for (const geo of this.geometry.values()) {
-      for (const spec of [geo.convForward, geo.convInputGrad, ...Object.values(geo.denseKernels ?? {})])
-        if (spec) specs.add(spec);
-    }
-    if (this.buffers.transposeScratch) specs.add(TRANSPOSE);
-    return [...specs];
   }
 
   /** Uploads parameters by layer index (fresh init, a loaded save file, or a CPU copy). */

@@ -5,9 +5,19 @@
  */
 import type { KernelOverrides, KernelSpec } from '../kernels';
 import { MATMUL, MATMUL_LARGE, MATMUL_SMALL, matmulKernelFor } from '../kernels';
-import { matmulPartialLength, matmulSplitK, type MatmulCall } from '../gpu/matmul';
+import { MATMUL_REDUCE, matmulPartialLength, matmulSplitK, type MatmulCall } from '../gpu/matmul';
+import { TRANSPOSE } from '../gpu/transpose';
+import { AVGPOOL_BACKWARD, AVGPOOL_FORWARD, MAXPOOL_BACKWARD, MAXPOOL_FORWARD } from '../gpu/pool';
+import { ACTIVATION_BACKWARD, ACTIVATION_FORWARD, DROPOUT_BACKWARD, DROPOUT_FORWARD } from '../gpu/elementwise';
+import { EVALUATE, MSE_LOSS, SOFTMAX_CROSS_ENTROPY } from '../gpu/loss';
+import { GATHER_BATCH } from '../gpu/batch';
+import { OPTIMIZER } from '../gpu/optimizer';
 import {
+  CONV2D_BACKWARD_INPUT,
+  CONV2D_BACKWARD_WEIGHT,
+  CONV2D_FORWARD,
   CONV2D_FORWARD_LARGE,
+  CONV2D_WEIGHT_REDUCE,
   conv2dBackwardInputKernelFor,
   conv2dForwardKernelFor,
   conv2dWeightPartialLength,
@@ -17,7 +27,7 @@ import {
 import { conv2dGeometry, type Conv2dGeometry } from '../cpu/conv';
 import { pool2dGeometry, type Pool2dGeometry } from '../cpu/pool';
 import type { ExecutionPlan } from './plan';
-import type { KernelChoice } from './fusion';
+import { decideFusion, type KernelChoice } from './fusion';
 
 export interface GpuTrainerOptions {
   /**
@@ -82,6 +92,8 @@ export function chooseLayerKernels(
   const denseKernelFor = options.denseKernel ?? matmulKernelFor;
   const geometry = new Map<number, LayerGeometry>();
   const scratch: ScratchSizes = { convPartial: 0, matmulPartial: 0, transpose: 0 };
+  // Whether a ReLU is fused needs no kernel choice: the model alone decides it.
+  const fusion = decideFusion(plan.model.layers).layers;
   for (const step of plan.steps) {
     if (step.role === 'dense' && step.layer.kind === 'dense') {
       const inF = step.input.size;
@@ -93,7 +105,7 @@ export function chooseLayerKernels(
         N: units,
         bias: true,
         biasInB: true,
-        relu: step.fusedRelu,
+        relu: fusion[step.index].fusedRelu,
         splitK: matmulSplitK(B, units, inF),
       };
       const denseKernels = {
@@ -171,4 +183,42 @@ export function kernelChoices(
     }
   }
   return choices;
+}
+
+/**
+ * The kernels every trainer may use; all are compiled (from their current source) before training.
+ * The large-layer kernels (matmul_large, conv2d_*_large) are compiled only when a layer picks them
+ * (kernelsInUse): a software GPU takes about a second to build each.
+ */
+const TRAINING_SPECS: KernelSpec[] = [
+  MATMUL,
+  MATMUL_REDUCE,
+  CONV2D_FORWARD,
+  CONV2D_BACKWARD_INPUT,
+  CONV2D_BACKWARD_WEIGHT,
+  CONV2D_WEIGHT_REDUCE,
+  MAXPOOL_FORWARD,
+  MAXPOOL_BACKWARD,
+  AVGPOOL_FORWARD,
+  AVGPOOL_BACKWARD,
+  ACTIVATION_FORWARD,
+  ACTIVATION_BACKWARD,
+  DROPOUT_FORWARD,
+  DROPOUT_BACKWARD,
+  SOFTMAX_CROSS_ENTROPY,
+  MSE_LOSS,
+  EVALUATE,
+  GATHER_BATCH,
+  OPTIMIZER,
+];
+
+/** The shared kernels plus the ones each layer picked for its shape at set-up. */
+export function kernelsInUse(geometry: ReadonlyMap<number, LayerGeometry>, transposes: boolean): KernelSpec[] {
+  const specs = new Set(TRAINING_SPECS);
+  for (const geo of geometry.values()) {
+    for (const spec of [geo.convForward, geo.convInputGrad, ...Object.values(geo.denseKernels ?? {})])
+      if (spec) specs.add(spec);
+  }
+  if (transposes) specs.add(TRANSPOSE);
+  return [...specs];
 }

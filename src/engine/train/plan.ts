@@ -3,8 +3,8 @@
  * and writes, where every weight and bias lives inside the ONE flat parameter buffer, and which
  * layers need an input gradient. Which layers run no kernel at all (flatten, a ReLU fused into
  * the conv before it, the final softmax fused into the loss) is decided in fusion.ts; the plan
- * copies those decisions onto its steps. Pure and GPU-free, so it is tested on its own and shared
- * by the trainer and the per-layer cost panel.
+ * lays out the memory that follows (an alias shares its input's slot). Pure and GPU-free, so it
+ * is tested on its own and shared by the trainer and the per-layer cost panel.
  */
 import type { LayerSpec, ModelSpec, Shape } from '../layers';
 import { inferModel } from '../shapes';
@@ -39,7 +39,7 @@ export type LayerRole =
   | 'avgpool'
   | 'activation'
   | 'dropout'
-  /** No kernel: the output is the input's memory (flatten, fused ReLU, fused softmax). */
+  /** No kernel: the output is the input's memory (flatten, fused ReLU, fused softmax; fusion.ts says why). */
   | 'alias';
 
 export interface LayerStep {
@@ -52,28 +52,11 @@ export interface LayerStep {
   outputShape: Shape;
   weight?: ParamRange;
   bias?: ParamRange;
-  /** conv2d and dense: a ReLU that follows is done inside this layer's kernels. */
-  fusedRelu?: boolean;
-  /** dense with a fused ReLU: where dL/d(pre-activation) = dL/dy · (y > 0) is written in backward. */
+  /**
+   * dense with a ReLU fused into it (fusion.ts) whose backward pass it runs itself: where
+   * dL/d(pre-activation) = dL/dy · (y > 0) is written in backward.
+   */
   preActivationGradient?: TensorSlot;
-  /**
-   * dense with a fused ReLU followed by dropout: the dropout's mask also drops where y = 0, so its
-   * backward pass already gives dL/d(pre-activation) and this layer runs no ReLU backward.
-   */
-  reluBackwardInDropout?: boolean;
-  /** dropout right after such a dense layer: its forward pass folds that ReLU into the mask. */
-  foldsRelu?: boolean;
-  /**
-   * dropout right after a max-pooling layer (a flatten between is fine): the pooling's kernels do
-   * this layer's work, its forward pass (in training) and its backward pass.
-   */
-  doneInPool?: boolean;
-  /** maxpool: the index of such a dropout step after it. */
-  foldedDropout?: number;
-  /** Why this layer runs no kernel, for display ("fused into the convolution"). */
-  aliasReason?: string;
-  /** For display: part of this layer's work is done by a neighbour's kernel, or it does a neighbour's. */
-  fusionNote?: string;
   /** False for the first layers: nothing below them has parameters, so dL/dx is not needed. */
   needsInputGradient: boolean;
 }
@@ -151,7 +134,7 @@ export function planModel(model: ModelSpec, alignFloats = 64): ExecutionPlan {
     };
     let step: LayerStep;
     if (f.aliasReason !== undefined) {
-      step = { ...base, role: 'alias', output: current, aliasReason: f.aliasReason };
+      step = { ...base, role: 'alias', output: current };
     } else {
       switch (layer.kind) {
         case 'dense': {
@@ -165,10 +148,8 @@ export function planModel(model: ModelSpec, alignFloats = 64): ExecutionPlan {
             output: newSlot(outputShape),
             weight: { offset: both.offset, length: fanIn * layer.units },
             bias: { offset: both.offset + fanIn * layer.units, length: layer.units },
-            fusedRelu: f.fusedRelu,
           };
-          if (f.reluBackwardInDropout) step.reluBackwardInDropout = true;
-          else if (f.fusedRelu) step.preActivationGradient = newSlot(outputShape, true);
+          if (f.fusedRelu && !f.reluBackwardInDropout) step.preActivationGradient = newSlot(outputShape, true);
           break;
         }
         case 'conv2d': {
@@ -179,7 +160,6 @@ export function planModel(model: ModelSpec, alignFloats = 64): ExecutionPlan {
             output: newSlot(outputShape),
             weight: reserve(layer.filters * inC * layer.kernel * layer.kernel),
             bias: reserve(layer.filters),
-            fusedRelu: f.fusedRelu,
           };
           break;
         }
@@ -189,16 +169,12 @@ export function planModel(model: ModelSpec, alignFloats = 64): ExecutionPlan {
           break;
         case 'dropout':
           step = { ...base, role: 'dropout', output: newSlot(outputShape) };
-          if (f.foldsRelu) step.foldsRelu = true;
-          if (f.doneInPool) step.doneInPool = true;
-          if (f.note !== undefined) step.fusionNote = f.note;
           break;
         default:
           step = { ...base, role: 'activation', output: newSlot(outputShape) };
           break;
       }
     }
-    if (f.foldedDropout !== undefined) step.foldedDropout = f.foldedDropout;
     steps.push(step);
     current = step.output;
   }
