@@ -8,6 +8,7 @@
 import { inferModel } from '../shapes';
 import type { TrainerHooks } from './gpuTrainer';
 import type { ExecutionPlan } from './plan';
+import type { FusionPlan } from './fusion';
 
 export interface LayerCost {
   index: number;
@@ -31,12 +32,14 @@ export interface LayerCostReport {
 
 type Part = { layer: number; phase: 'forward' | 'backward' } | { layer: -1; phase: 'loss' };
 
-function parts(plan: ExecutionPlan, forwardInOtherKernel: ReadonlySet<number>): Part[] {
+function parts(plan: ExecutionPlan, fusion: FusionPlan): Part[] {
   // A dropout done inside the pooling before it has no pass of its own to time, nor has a pooling
   // done inside the convolution before it (forward only).
-  const runs = plan.steps.filter((s) => s.role !== 'alias' && !s.doneInPool);
+  const runs = plan.steps.filter((s) => s.role !== 'alias' && !fusion.layers[s.index].doneInPool);
   return [
-    ...runs.filter((s) => !forwardInOtherKernel.has(s.index)).map((s): Part => ({ layer: s.index, phase: 'forward' })),
+    ...runs
+      .filter((s) => !fusion.forwardInOtherKernel.has(s.index))
+      .map((s): Part => ({ layer: s.index, phase: 'forward' })),
     { layer: -1, phase: 'loss' },
     ...runs
       .slice()
@@ -118,7 +121,7 @@ export async function measureLayerCosts(
   batch: number,
   options: { useTimestamps: boolean; repeats?: number; now?: () => number },
 ): Promise<LayerCostReport> {
-  const list = parts(plan, hooks.forwardInOtherKernel);
+  const list = parts(plan, hooks.fusion);
   const repeats = options.repeats ?? 3;
   const useTimestamps = options.useTimestamps && hooks.device.features.has('timestamp-query');
   // One untimed run first: pipelines and bind groups are made on first use.
@@ -130,7 +133,7 @@ export async function measureLayerCosts(
   const layers: LayerCost[] = plan.steps.map((s) => ({
     index: s.index,
     kind: s.layer.kind,
-    note: s.aliasReason ?? hooks.fusionNotes.get(s.index) ?? s.fusionNote,
+    note: hooks.fusion.layers[s.index].note,
     params: analysis.layers[s.index]?.params ?? 0,
     forwardFlops: (analysis.layers[s.index]?.flopsPerImage ?? 0) * batch,
     forwardMs: null,

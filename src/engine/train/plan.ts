@@ -1,12 +1,14 @@
 /**
  * Turns a ModelSpec into an execution plan for the GPU: which activation buffer each layer reads
- * and writes, which layers run no kernel at all (flatten, a ReLU fused into the conv before it,
- * the final softmax fused into the loss), where every weight and bias lives inside the ONE flat
- * parameter buffer, and which layers need an input gradient. Pure and GPU-free, so it is tested
- * on its own and shared by the trainer and the per-layer cost panel.
+ * and writes, where every weight and bias lives inside the ONE flat parameter buffer, and which
+ * layers need an input gradient. Which layers run no kernel at all (flatten, a ReLU fused into
+ * the conv before it, the final softmax fused into the loss) is decided in fusion.ts; the plan
+ * lays out the memory that follows (an alias shares its input's slot). Pure and GPU-free, so it
+ * is tested on its own and shared by the trainer and the per-layer cost panel.
  */
 import type { LayerSpec, ModelSpec, Shape } from '../layers';
 import { inferModel } from '../shapes';
+import { decideFusion } from './fusion';
 
 /** Elements of a shape (without the batch dimension). */
 export function shapeSize(shape: Shape): number {
@@ -37,7 +39,7 @@ export type LayerRole =
   | 'avgpool'
   | 'activation'
   | 'dropout'
-  /** No kernel: the output is the input's memory (flatten, fused ReLU, fused softmax). */
+  /** No kernel: the output is the input's memory (flatten, fused ReLU, fused softmax; fusion.ts says why). */
   | 'alias';
 
 export interface LayerStep {
@@ -50,28 +52,11 @@ export interface LayerStep {
   outputShape: Shape;
   weight?: ParamRange;
   bias?: ParamRange;
-  /** conv2d and dense: a ReLU that follows is done inside this layer's kernels. */
-  fusedRelu?: boolean;
-  /** dense with a fused ReLU: where dL/d(pre-activation) = dL/dy · (y > 0) is written in backward. */
+  /**
+   * dense with a ReLU fused into it (fusion.ts) whose backward pass it runs itself: where
+   * dL/d(pre-activation) = dL/dy · (y > 0) is written in backward.
+   */
   preActivationGradient?: TensorSlot;
-  /**
-   * dense with a fused ReLU followed by dropout: the dropout's mask also drops where y = 0, so its
-   * backward pass already gives dL/d(pre-activation) and this layer runs no ReLU backward.
-   */
-  reluBackwardInDropout?: boolean;
-  /** dropout right after such a dense layer: its forward pass folds that ReLU into the mask. */
-  foldsRelu?: boolean;
-  /**
-   * dropout right after a max-pooling layer (a flatten between is fine): the pooling's kernels do
-   * this layer's work, its forward pass (in training) and its backward pass.
-   */
-  doneInPool?: boolean;
-  /** maxpool: the index of such a dropout step after it. */
-  foldedDropout?: number;
-  /** Why this layer runs no kernel, for display ("fused into the convolution"). */
-  aliasReason?: string;
-  /** For display: part of this layer's work is done by a neighbour's kernel, or it does a neighbour's. */
-  fusionNote?: string;
   /** False for the first layers: nothing below them has parameters, so dL/dx is not needed. */
   needsInputGradient: boolean;
 }
@@ -127,12 +112,16 @@ export function planModel(model: ModelSpec, alignFloats = 64): ExecutionPlan {
   };
 
   const layers = model.layers;
+  // Which layer's work is done inside which kernel is decided in fusion.ts; the plan lays out the
+  // memory that follows from it (an alias shares its input's slot, a pre-activation gradient slot).
+  const fusion = decideFusion(layers).layers;
   const firstParamLayer = layers.findIndex((l) => l.kind === 'dense' || l.kind === 'conv2d');
   const steps: LayerStep[] = [];
   let current = slots[0];
   for (let i = 0; i < layers.length; i++) {
     const layer = layers[i];
     const info = analysis.layers[i];
+    const f = fusion[i];
     const inputShape = info.inputShape!;
     const outputShape = info.outputShape!;
     const base = {
@@ -144,90 +133,47 @@ export function planModel(model: ModelSpec, alignFloats = 64): ExecutionPlan {
       needsInputGradient: firstParamLayer >= 0 && i > firstParamLayer,
     };
     let step: LayerStep;
-    const prev = steps[i - 1];
-    switch (layer.kind) {
-      case 'dense': {
-        const fanIn = shapeSize(inputShape);
-        // Weights [in, out] and bias [out] as ONE range: the matmul reads the bias right after the
-        // weights, and the weight gradient gets the bias gradient as one extra row in the same call.
-        const both = reserve(fanIn * layer.units + layer.units);
-        const fusedRelu = layers[i + 1]?.kind === 'relu';
-        const reluBackwardInDropout = fusedRelu && layers[i + 2]?.kind === 'dropout';
-        step = {
-          ...base,
-          role: 'dense',
-          output: newSlot(outputShape),
-          weight: { offset: both.offset, length: fanIn * layer.units },
-          bias: { offset: both.offset + fanIn * layer.units, length: layer.units },
-          fusedRelu,
-        };
-        if (reluBackwardInDropout) step.reluBackwardInDropout = true;
-        else if (fusedRelu) step.preActivationGradient = newSlot(outputShape, true);
-        break;
-      }
-      case 'conv2d': {
-        const inC = inputShape[0];
-        const next = layers[i + 1];
-        step = {
-          ...base,
-          role: 'conv2d',
-          output: newSlot(outputShape),
-          weight: reserve(layer.filters * inC * layer.kernel * layer.kernel),
-          bias: reserve(layer.filters),
-          fusedRelu: next?.kind === 'relu',
-        };
-        break;
-      }
-      case 'maxpool':
-      case 'avgpool':
-        step = { ...base, role: layer.kind, output: newSlot(outputShape) };
-        break;
-      case 'flatten':
-        step = {
-          ...base,
-          role: 'alias',
-          output: current,
-          aliasReason: 'Flatten only changes how the same memory is read.',
-        };
-        break;
-      case 'softmax':
-        step = { ...base, role: 'alias', output: current, aliasReason: 'Softmax is computed inside the loss kernel.' };
-        break;
-      case 'dropout': {
-        step = { ...base, role: 'dropout', output: newSlot(outputShape) };
-        if (steps[i - 2]?.reluBackwardInDropout) {
-          step.foldsRelu = true;
-          step.fusionNote = 'Its mask also carries the ReLU before it, so that ReLU needs no backward pass.';
-        }
-        // The layer that computed this dropout's input, looking past layers that only alias it (flatten).
-        const source = steps.findLast((s) => s.role !== 'alias');
-        if (source?.role === 'maxpool' && source.output.id === current.id) {
-          step.doneInPool = true;
-          step.fusionNote = 'Done inside the max pooling before it, forward and backward.';
-          source.foldedDropout = i;
-        }
-        break;
-      }
-      case 'relu':
-        if (prev?.fusedRelu) {
+    if (f.aliasReason !== undefined) {
+      step = { ...base, role: 'alias', output: current };
+    } else {
+      switch (layer.kind) {
+        case 'dense': {
+          const fanIn = shapeSize(inputShape);
+          // Weights [in, out] and bias [out] as ONE range: the matmul reads the bias right after the
+          // weights, and the weight gradient gets the bias gradient as one extra row in the same call.
+          const both = reserve(fanIn * layer.units + layer.units);
           step = {
             ...base,
-            role: 'alias',
-            output: current,
-            aliasReason:
-              prev.role === 'dense'
-                ? 'Done inside the matrix multiply (fused).'
-                : 'Done inside the convolution kernel (fused).',
+            role: 'dense',
+            output: newSlot(outputShape),
+            weight: { offset: both.offset, length: fanIn * layer.units },
+            bias: { offset: both.offset + fanIn * layer.units, length: layer.units },
+          };
+          if (f.fusedRelu && !f.reluBackwardInDropout) step.preActivationGradient = newSlot(outputShape, true);
+          break;
+        }
+        case 'conv2d': {
+          const inC = inputShape[0];
+          step = {
+            ...base,
+            role: 'conv2d',
+            output: newSlot(outputShape),
+            weight: reserve(layer.filters * inC * layer.kernel * layer.kernel),
+            bias: reserve(layer.filters),
           };
           break;
         }
-        step = { ...base, role: 'activation', output: newSlot(outputShape) };
-        break;
-      case 'leakyRelu':
-      case 'sigmoid':
-      case 'tanh':
-        step = { ...base, role: 'activation', output: newSlot(outputShape) };
-        break;
+        case 'maxpool':
+        case 'avgpool':
+          step = { ...base, role: layer.kind, output: newSlot(outputShape) };
+          break;
+        case 'dropout':
+          step = { ...base, role: 'dropout', output: newSlot(outputShape) };
+          break;
+        default:
+          step = { ...base, role: 'activation', output: newSlot(outputShape) };
+          break;
+      }
     }
     steps.push(step);
     current = step.output;
