@@ -124,7 +124,10 @@ test.describe('the kernel editor', () => {
   }) => {
     await page.setViewportSize({ width: 1280, height: 720 });
     await openEditor(page);
-    await expect(page.getByTestId('kernel-info')).toContainText('cpu/dense.matmul');
+    await expect(page.getByTestId('kernel-info')).toContainText(
+      'checked against the CPU function matmul (src/engine/ops/matmul/cpu.ts)',
+    );
+    await expect(page.getByTestId('kernel-stepper-link')).toHaveAttribute('href', '#/matmul');
     await expect(page.getByTestId('kernel-bindings')).toContainText('read and write');
     await expect(page.getByTestId('kernel-compile-status')).toHaveAttribute('data-state', 'ok', { timeout: 60_000 });
 
