@@ -96,6 +96,9 @@ test.describe('no file or dying Worker loses the trained network', () => {
     await openTrainPage(page);
     await trainMlp(page, 1, 1000, 500);
     await expect(page.getByTestId('train-state')).toHaveText('Finished.', { timeout: 120_000 });
+    // The epoch's test-accuracy point can reach the chart just after "Finished." (the charts are fed
+    // in batches): wait for it, so the snapshot below is of the settled page.
+    await expect(page.getByTestId('chart-accuracy')).not.toHaveAttribute('data-points', '0', { timeout: 10_000 });
     const accuracy = await page.getByTestId('metric-test-accuracy').textContent();
     const lossPoints = await page.getByTestId('chart-loss').getAttribute('data-points');
     const accuracyPoints = await page.getByTestId('chart-accuracy').getAttribute('data-points');
