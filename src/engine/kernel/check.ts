@@ -111,11 +111,6 @@ export async function checkKernel(
   }
 }
 
-/** Workgroups for a grid-stride kernel: one thread per item, capped at the 65535 per-dimension minimum limit. */
-export function gridStrideDispatch(items: number, workgroupSize: number): [number, number, number] {
-  return [Math.max(1, Math.min(65535, Math.ceil(items / workgroupSize))), 1, 1];
-}
-
 /** Uniform random values in [lo, hi) as f32. */
 export function randomFloats(rng: { next(): number }, n: number, lo = -1, hi = 1): Float32Array {
   return Float32Array.from({ length: n }, () => lo + (hi - lo) * rng.next());

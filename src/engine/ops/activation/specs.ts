@@ -1,14 +1,11 @@
 /** The activation family's kernels: ReLU, leaky ReLU, sigmoid and tanh, forward and backward. */
-import type { KernelSpec, UniformValues } from '../../kernel/spec';
-import { gridStrideDispatch } from '../../kernel/check';
+import type { KernelSpec } from '../../kernel/spec';
 import { checkActivation } from './check';
 import { activationBackward, activationForward } from './cpu';
 import activationForwardSource from '../../../../kernels/activation_forward.wgsl?raw';
 import activationBackwardSource from '../../../../kernels/activation_backward.wgsl?raw';
 import { cpuTwin } from '../../kernel/spec';
-
-const wg = (o: Record<string, number>): [number, number, number] => [o.WG, 1, 1];
-const countDispatch = (u: UniformValues, o: Record<string, number>) => gridStrideDispatch(u.count, o.WG);
+import { linearWorkgroup, countDispatch } from '../../kernel/dispatch';
 
 export const ACTIVATION_FORWARD: KernelSpec = {
   name: 'activation_forward',
@@ -34,7 +31,7 @@ export const ACTIVATION_FORWARD: KernelSpec = {
     { name: 'alpha', type: 'f32' },
   ],
   overrides: { WG: 256 },
-  workgroupSize: wg,
+  workgroupSize: linearWorkgroup,
   dispatch: countDispatch,
   cpuTwins: [cpuTwin(activationForward, 'activationForward', 'ops/activation/cpu.ts')],
   check: (runner, rng, options) => checkActivation(ACTIVATION_FORWARD, false, runner, rng, options),
@@ -66,7 +63,7 @@ export const ACTIVATION_BACKWARD: KernelSpec = {
     { name: 'alpha', type: 'f32' },
   ],
   overrides: { WG: 256 },
-  workgroupSize: wg,
+  workgroupSize: linearWorkgroup,
   dispatch: countDispatch,
   cpuTwins: [cpuTwin(activationBackward, 'activationBackward', 'ops/activation/cpu.ts')],
   check: (runner, rng, options) => checkActivation(ACTIVATION_BACKWARD, true, runner, rng, options),

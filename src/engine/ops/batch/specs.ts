@@ -5,10 +5,10 @@
  */
 import type { KernelSpec } from '../../kernel/spec';
 import { gatherBatch } from './cpu';
-import { gridStrideDispatch } from '../../kernel/check';
 import gatherBatchSource from '../../../../kernels/gather_batch.wgsl?raw';
 import { cpuTwin } from '../../kernel/spec';
 import { checkGatherBatch } from './check';
+import { gridStrideDispatch } from '../../kernel/dispatch';
 
 export const GATHER_BATCH: KernelSpec = {
   name: 'gather_batch',

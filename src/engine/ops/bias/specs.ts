@@ -4,8 +4,7 @@ import { checkBiasGrad } from './check';
 import { biasGradReference } from './cpu';
 import biasGradSource from '../../../../kernels/bias_grad.wgsl?raw';
 import { cpuTwin } from '../../kernel/spec';
-
-const wg = (o: Record<string, number>): [number, number, number] => [o.WG, 1, 1];
+import { linearWorkgroup } from '../../kernel/dispatch';
 
 export const BIAS_GRAD: KernelSpec = {
   name: 'bias_grad',
@@ -37,7 +36,7 @@ export const BIAS_GRAD: KernelSpec = {
     { name: 'accumulate', type: 'u32' },
   ],
   overrides: { WG: 256 },
-  workgroupSize: wg,
+  workgroupSize: linearWorkgroup,
   dispatch: (u) => [Math.max(1, u.channels), 1, 1],
   cpuTwins: [cpuTwin(biasGradReference, 'biasGradReference', 'ops/bias/cpu.ts')],
   check: (runner, rng, options) => checkBiasGrad(BIAS_GRAD, runner, rng, options),

@@ -1,14 +1,11 @@
 /** The dropout family's kernels: forward (draws the mask from a counter-based hash) and backward. */
-import type { KernelSpec, UniformValues } from '../../kernel/spec';
-import { gridStrideDispatch } from '../../kernel/check';
+import type { KernelSpec } from '../../kernel/spec';
 import { checkDropout } from './check';
 import { dropoutBackward, dropoutForward } from './cpu';
 import dropoutForwardSource from '../../../../kernels/dropout_forward.wgsl?raw';
 import dropoutBackwardSource from '../../../../kernels/dropout_backward.wgsl?raw';
 import { cpuTwin } from '../../kernel/spec';
-
-const wg = (o: Record<string, number>): [number, number, number] => [o.WG, 1, 1];
-const countDispatch = (u: UniformValues, o: Record<string, number>) => gridStrideDispatch(u.count, o.WG);
+import { linearWorkgroup, countDispatch } from '../../kernel/dispatch';
 
 export const DROPOUT_FORWARD: KernelSpec = {
   name: 'dropout_forward',
@@ -54,7 +51,7 @@ export const DROPOUT_FORWARD: KernelSpec = {
     { name: 'flags', type: 'u32' },
   ],
   overrides: { WG: 256 },
-  workgroupSize: wg,
+  workgroupSize: linearWorkgroup,
   dispatch: countDispatch,
   cpuTwins: [cpuTwin(dropoutForward, 'dropoutForward', 'ops/dropout/cpu.ts')],
   check: (runner, rng, options) => checkDropout(DROPOUT_FORWARD, false, runner, rng, options),
@@ -79,7 +76,7 @@ export const DROPOUT_BACKWARD: KernelSpec = {
     { name: 'rate', type: 'f32' },
   ],
   overrides: { WG: 256 },
-  workgroupSize: wg,
+  workgroupSize: linearWorkgroup,
   dispatch: countDispatch,
   cpuTwins: [cpuTwin(dropoutBackward, 'dropoutBackward', 'ops/dropout/cpu.ts')],
   check: (runner, rng, options) => checkDropout(DROPOUT_BACKWARD, true, runner, rng, options),

@@ -10,8 +10,8 @@ import evaluateSource from '../../../../kernels/evaluate.wgsl?raw';
 import mseLossSource from '../../../../kernels/mse_loss.wgsl?raw';
 import { cpuTwin } from '../../kernel/spec';
 import { checkEvaluate, checkMseLoss, checkSoftmaxCrossEntropy } from './check';
+import { linearWorkgroup } from '../../kernel/dispatch';
 
-const wg = (o: Record<string, number>): [number, number, number] => [o.WG, 1, 1];
 /** The loss kernels are one workgroup that loops over rows (deterministic reduction). */
 
 const singleWorkgroup = (): [number, number, number] => [1, 1, 1];
@@ -55,7 +55,7 @@ export const SOFTMAX_CROSS_ENTROPY: KernelSpec = {
     { name: 'advanceStep', type: 'u32' },
   ],
   overrides: { WG: 256 },
-  workgroupSize: wg,
+  workgroupSize: linearWorkgroup,
   dispatch: singleWorkgroup,
   cpuTwins: [cpuTwin(softmaxCrossEntropy, 'softmaxCrossEntropy', 'ops/loss/cpu.ts')],
   check: (runner, rng, options) => checkSoftmaxCrossEntropy(SOFTMAX_CROSS_ENTROPY, runner, rng, options),
@@ -100,7 +100,7 @@ export const EVALUATE: KernelSpec = {
     { name: 'writeProbs', type: 'u32' },
   ],
   overrides: { WG: 256 },
-  workgroupSize: wg,
+  workgroupSize: linearWorkgroup,
   dispatch: singleWorkgroup,
   cpuTwins: [
     cpuTwin(softmaxCrossEntropy, 'softmaxCrossEntropy', 'ops/loss/cpu.ts'),
@@ -158,7 +158,7 @@ export const MSE_LOSS: KernelSpec = {
     { name: 'advanceStep', type: 'u32' },
   ],
   overrides: { WG: 256 },
-  workgroupSize: wg,
+  workgroupSize: linearWorkgroup,
   dispatch: singleWorkgroup,
   cpuTwins: [
     cpuTwin(meanSquaredError, 'meanSquaredError', 'ops/loss/cpu.ts'),

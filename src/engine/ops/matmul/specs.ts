@@ -3,7 +3,6 @@
  * small-tile variants, and the reduce that finishes a split-K product.
  */
 import type { KernelSpec } from '../../kernel/spec';
-import { gridStrideDispatch } from '../../kernel/check';
 import { DROPOUT_AFTER_UNIFORMS } from '../dropout/abi';
 import { checkMatmul } from './check';
 import { matmul as cpuMatmul } from './cpu';
@@ -14,6 +13,7 @@ import matmulSmallSource from '../../../../kernels/matmul_small.wgsl?raw';
 import matmulReduceSource from '../../../../kernels/matmul_reduce.wgsl?raw';
 import { dropoutForward } from '../dropout/cpu';
 import { cpuTwin } from '../../kernel/spec';
+import { gridStrideDispatch } from '../../kernel/dispatch';
 
 const FAMILY = () => ({ matmul: MATMUL, reduce: MATMUL_REDUCE });
 

@@ -6,10 +6,10 @@
  */
 import type { KernelSpec } from '../../kernel/spec';
 import { optimizerStep } from './cpu';
-import { gridStrideDispatch } from '../../kernel/check';
 import optimizerSource from '../../../../kernels/optimizer.wgsl?raw';
 import { cpuTwin } from '../../kernel/spec';
 import { checkOptimizer } from './check';
+import { gridStrideDispatch } from '../../kernel/dispatch';
 
 export const OPTIMIZER: KernelSpec = {
   name: 'optimizer',

@@ -1,8 +1,8 @@
 /** The pool kernels' interface with TypeScript: flags, uniform values and dispatch sizes. */
 import type { UniformField, UniformValues } from '../../kernel/spec';
 import { type Pool2dGeometry } from './cpu';
-import { gridStrideDispatch } from '../../kernel/check';
 import { dropoutAfterUniforms, type DropoutAfter } from '../dropout/abi';
+import { gridStrideDispatch } from '../../kernel/dispatch';
 
 /** The uniform values of every pool kernel for a geometry from cpu/pool.ts pool2dGeometry. */
 export function poolUniforms(g: Pool2dGeometry): UniformValues {

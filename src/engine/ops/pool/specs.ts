@@ -14,10 +14,9 @@ import { DROPOUT_AFTER_UNIFORMS } from '../dropout/abi';
 import { cpuTwin } from '../../kernel/spec';
 import { POOL_UNIFORMS, inputDispatch, maxBackwardDispatch, outputDispatch } from './abi';
 import { poolCheck } from './check';
+import { linearWorkgroup } from '../../kernel/dispatch';
 
 const POOL_PARAMS_DESCRIPTION = 'batch, channels, inH, inW, size (window side), stride, outH, outW.';
-
-const wg = (o: Record<string, number>): [number, number, number] => [o.WG, 1, 1];
 
 export const MAXPOOL_FORWARD: KernelSpec = {
   name: 'maxpool_forward',
@@ -59,7 +58,7 @@ export const MAXPOOL_FORWARD: KernelSpec = {
   ],
   uniforms: [...POOL_UNIFORMS, { name: 'dropout', type: 'u32' }, ...DROPOUT_AFTER_UNIFORMS],
   overrides: { WG: 256 },
-  workgroupSize: wg,
+  workgroupSize: linearWorkgroup,
   dispatch: outputDispatch,
   cpuTwins: [cpuTwin(maxPoolForward, 'maxPoolForward', 'ops/pool/cpu.ts')],
   stepper: 'pool',
@@ -100,7 +99,7 @@ export const MAXPOOL_BACKWARD: KernelSpec = {
   ],
   uniforms: [...POOL_UNIFORMS, { name: 'dropout', type: 'u32' }, { name: 'dropoutRate', type: 'f32' }],
   overrides: { WG: 256 },
-  workgroupSize: wg,
+  workgroupSize: linearWorkgroup,
   dispatch: maxBackwardDispatch,
   cpuTwins: [cpuTwin(maxPoolBackward, 'maxPoolBackward', 'ops/pool/cpu.ts')],
   stepper: 'pool',
@@ -120,7 +119,7 @@ export const AVGPOOL_FORWARD: KernelSpec = {
   ],
   uniforms: POOL_UNIFORMS,
   overrides: { WG: 256 },
-  workgroupSize: wg,
+  workgroupSize: linearWorkgroup,
   dispatch: outputDispatch,
   cpuTwins: [cpuTwin(avgPoolForward, 'avgPoolForward', 'ops/pool/cpu.ts')],
   stepper: 'pool',
@@ -147,7 +146,7 @@ export const AVGPOOL_BACKWARD: KernelSpec = {
   ],
   uniforms: POOL_UNIFORMS,
   overrides: { WG: 256 },
-  workgroupSize: wg,
+  workgroupSize: linearWorkgroup,
   dispatch: inputDispatch,
   cpuTwins: [cpuTwin(avgPoolBackward, 'avgPoolBackward', 'ops/pool/cpu.ts')],
   stepper: 'pool',
